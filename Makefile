@@ -1,0 +1,42 @@
+# The two commands: `make book` (set-up, every run, analysis, the built book) and
+# `make test` (set-up and the whole test suite). Both work on a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install test book runs html notebooks sync clean
+
+install: $(STAMP)
+
+# Re-installs only when the package metadata or the pins change.
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $@
+
+test: install
+	$(BIN)/pytest
+
+book: install runs html
+
+runs: install
+	$(BIN)/papermill --cwd . notebooks/recon.ipynb book/runs/recon/regression-seed42.ipynb -f params/recon/regression.yaml
+	$(BIN)/papermill --cwd . notebooks/recon.ipynb book/runs/recon/flow-seed42.ipynb -f params/recon/flow.yaml
+
+html: install
+	$(BIN)/jupyter-book build book -W -n --keep-going
+	@echo "The book: book/_build/html/index.html"
+
+# `make notebooks` re-executes the committed notebooks (quick preset) after an edit;
+# `make sync` only re-pairs notebooks/*.py and notebooks/*.ipynb.
+notebooks: install
+	$(BIN)/jupytext --sync notebooks/*.py
+	for nb in notebooks/*.ipynb; do $(BIN)/jupyter nbconvert --to notebook --execute --inplace $$nb || exit 1; done
+	$(BIN)/jupytext --sync notebooks/*.py
+
+sync: install
+	$(BIN)/jupytext --sync notebooks/*.py
+
+clean:
+	rm -rf book/_build book/runs outputs

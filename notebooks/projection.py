@@ -1,0 +1,130 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: -papermill,-execution
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: -papermill
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Projection: an 8-dimensional target on a 2-dimensional subspace
+#
+# The target is $g(c) = P f(c) \in \mathbb{R}^D$, where $f$ is the sum of sinusoids of the
+# reconstruction experiment with `dataset.target_dim` outputs and $P = A (A^\top A)^{-1} A^\top$ is
+# an orthogonal projection of rank $k$ = `dataset.low_dim`, built from a Gaussian $A$ seeded by
+# `dataset.proj_seed`. With `dataset.num_intervals` $= m > 1$, $[c_{\min}, c_{\max}]$ is cut into
+# $m$ equal intervals, interval $i$ with its own projection from seed `proj_seed + i`.
+#
+# Regression predicts $\hat g = \mathrm{net}(0, c, 0)$; flow matching learns $v(x_t, c, t)$ on
+# $x_t = (1 - t)\,x_0 + t\,x_1$ and integrates it. Neither is told that the outputs live on a
+# $k$-dimensional subspace: do they find it, and stay on it between the samples?
+
+# %% [markdown]
+# ## Parameters
+#
+# As in the reconstruction notebook: five sections (empty = package defaults), `mode`, `seed`
+# and dotted `overrides`. Run as is, a quick preset; run by papermill with any parameter, the
+# package defaults (`target_dim` 8, `low_dim` 2).
+
+# %% tags=["parameters"]
+experiment: dict = {}  # name, mode, seed, device, output_dir, num_threads
+dataset: dict = {}  # target_dim, low_dim, proj_seed, num_intervals, num_train, num_components, ...
+network: dict = {}  # architecture, hidden_dim, num_layers, activation
+training: dict = {}  # batch_size, num_epochs, learning_rate, initial_dist, loss_type, ...
+evaluation: dict = {}  # num_eval_steps, integration_method, initial_dist
+mode: str | None = None  # "regression" or "flow"; None keeps experiment.mode
+seed: int | None = None  # None keeps experiment.seed
+overrides: list = []  # e.g. ["dataset.num_intervals=3", "training.initial_dist=gaussian"]
+
+# %%
+import matplotlib.pyplot as plt
+
+import toyexp
+from toyexp import plots, subspace_plots
+from toyexp.report import describe_run, describe_subspace, evaluation_table
+
+cfg = toyexp.config_from_parameters("projection", experiment, dataset, network, training, evaluation, mode, seed, overrides)
+print(cfg.to_yaml())
+
+# %% [markdown]
+# ## Data
+
+# %%
+run = toyexp.start_run(cfg)
+data = toyexp.make_dataset(cfg)
+d = cfg.dataset
+print(f"run folder: {run.dir.relative_to(toyexp.outputs.PROJECT_ROOT)}")
+print(f"{len(data.c_train)} training and {len(data.c_eval)} evaluation points; D = {d.target_dim}, k = {d.low_dim}, {d.num_intervals} interval(s)")
+for i, P in enumerate(data.projections):
+    print(f"P_{i}: rank {int(round(P.trace().item()))}, ‖P² − P‖ = {(P @ P - P).norm():.1e}, ‖P − Pᵀ‖ = {(P - P.T).norm():.1e}")
+
+# %% [markdown]
+# ## Training
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+model = toyexp.build_network(cfg.network, data.dim).to(run.device)
+trained = toyexp.fit(run, data, model)
+print(f"{trained.steps} steps in {trained.train_seconds:.1f} s; best eval RMSE {trained.best_l2:.4f} at epoch {trained.best_epoch}")
+
+# %% [markdown]
+# ## Evaluation
+#
+# Besides l1 and l2 (mean absolute and root mean squared error over points and dimensions),
+# with $Q$ the true basis, $P = QQ^\top$, and $\hat Q$ the top-$k$ right singular vectors of the
+# **uncentred** predictions $\hat X$ (the true outputs lie in a subspace through the origin):
+#
+# - largest **principal angle** between $\mathrm{span}(Q)$ and $\mathrm{span}(\hat Q)$,
+#   $\theta_j = \arccos \sigma_j(Q^\top \hat Q)$, in degrees, and the **projection distance**
+#   $\|P - \hat P\|_F / \sqrt{2k}$;
+# - **explained variance**: the fraction $\|\hat X P\|_F^2 / \|\hat X\|_F^2$ of the predictions'
+#   energy in the true subspace, and $\sum_{j \le k}\sigma_j^2 / \sum_j \sigma_j^2$ captured by
+#   their own top $k$ components;
+# - **off-subspace** energy $\frac1M \sum_i \|(I - P)\hat g_i\| / \|\hat g_i\|$.
+#
+# With $m > 1$ intervals these are computed per interval (the headline is their mean), and at
+# each boundary $c_j$, over the points within $\pm 0.03$ of it, we report the fraction of
+# $\hat g$ and of $\hat g - g$ outside the span of the two neighbouring subspaces.
+
+# %%
+results = toyexp.evaluate_run(run, data, model, trained)
+print(evaluation_table(results.evaluations))
+print()
+print(describe_subspace(results.final))
+
+# %% [markdown]
+# ## Figures
+
+# %%
+title = f"projection · {cfg.experiment.mode} · seed {cfg.experiment.seed}"
+interval = data.interval(results.c_grid)
+figures = {
+    "training_curves": plots.training_curves(trained.history, title),
+    "predictions": plots.predictions(results.c_grid, results.x_grid, results.pred_grid, data.c_train, data.x_train, title),
+    "errors": plots.errors(results.c_grid, results.x_grid, results.pred_grid, data.c_train, title),
+    "subspace_coordinates": subspace_plots.subspace_coordinates(
+        results.c_grid, results.x_grid, results.pred_grid, data.c_train, data.bases, interval, title
+    ),
+    "subspace_spectrum": subspace_plots.subspace_spectrum(results.pred_grid[interval == 0], data.bases[0], title + " · interval 0"),
+}
+if run.mode.integrates:
+    figures["error_vs_nfe"] = plots.error_vs_nfe(results.evaluations, title)
+for name, fig in figures.items():
+    plots.save(fig, run.dir / "plots" / f"{name}.png")
+plt.show()
+
+# %% [markdown]
+# ## What we see
+
+# %%
+metrics = toyexp.finish_run(run, trained, results)
+print(describe_run(metrics, results, data))
