@@ -91,8 +91,8 @@ class TrainingConfig:
 
 @dataclass(frozen=True)
 class EvaluationConfig:
-    num_eval_steps: int | list[int] = 1
-    integration_method: str | list[str] = "euler"
+    num_eval_steps: int | list[int] = _at_least(1, 1)
+    integration_method: str | list[str] = _choice("euler", INTEGRATORS)
     initial_dist: str = _choice("zeros", INITIAL_DISTS)
 
     @property
@@ -298,6 +298,8 @@ def _coerce(key: str, value: Any, hint: Any) -> Any:
         if not isinstance(value, list) or not value:
             raise ConfigError(f"{key}: {value!r} has the wrong type; expected a non-empty {_type_name(hint)}")
         return [_coerce(key, v, inner) for v in value]
+    if hint is float and isinstance(value, str):
+        value = _yaml11_float(value)  # PyYAML reads 1e-3 (no decimal point) as a string
     ok = {
         int: isinstance(value, int) and not isinstance(value, bool),
         float: isinstance(value, (int, float)) and not isinstance(value, bool),
@@ -307,6 +309,14 @@ def _coerce(key: str, value: Any, hint: Any) -> Any:
     if not ok:
         raise ConfigError(f"{key}: {value!r} has the wrong type; expected {_type_name(hint)}")
     return float(value) if hint is float else value
+
+
+def _yaml11_float(text: str) -> Any:
+    """``float(text)`` for number-like strings such as ``1e-3``; other strings unchanged."""
+    try:
+        return float(text) if text.strip().lower() not in ("nan", "inf", "-inf", "infinity") else text
+    except ValueError:
+        return text
 
 
 def _check_relations(cfg: Config) -> None:

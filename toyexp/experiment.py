@@ -174,7 +174,8 @@ def finish_run(run: Run, trained: TrainResult, results: RunResults) -> dict:
     write_json(run.dir / "metrics.json", metrics)
     run.log.info("wrote %s", run.dir / "metrics.json")
     for handler in list(run.log.handlers):
-        handler.flush()
+        run.log.removeHandler(handler)
+        handler.close()
     return metrics
 
 

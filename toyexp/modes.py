@@ -36,7 +36,7 @@ def flow_loss(model: nn.Module, c: Tensor, x_0: Tensor, x_1: Tensor, t: Tensor, 
 
 def flow_predict(model: nn.Module, c: Tensor, x_0: Tensor, num_steps: int, method: str) -> Tensor:
     """Integrate dx/dt = v(x, c, t) from x_0 at t = 0 to t = 1."""
-    ones = torch.ones(len(c), 1, device=c.device)
+    ones = torch.ones(len(c), 1, dtype=x_0.dtype, device=c.device)
     return integrate(lambda x, t: model(x, c, t * ones), x_0, num_steps, method)
 
 
