@@ -43,11 +43,9 @@ training: dict = {}  # batch_size, num_epochs, learning_rate, initial_dist, loss
 evaluation: dict = {}  # num_eval_steps, integration_method, initial_dist
 mode: str | None = None  # "regression" or "flow"; None keeps experiment.mode
 seed: int | None = None  # None keeps experiment.seed
-overrides: list = []  # e.g. ["dataset.num_intervals=3", "training.initial_dist=gaussian"]
+overrides: list = []  # dotted key=value strings, applied last
 
 # %%
-import matplotlib.pyplot as plt
-
 import toyexp
 from toyexp import plots, subspace_plots
 from toyexp.report import describe_run, describe_subspace, evaluation_table
@@ -118,9 +116,7 @@ figures = {
 }
 if run.mode.integrates:
     figures["error_vs_nfe"] = plots.error_vs_nfe(results.evaluations, title)
-for name, fig in figures.items():
-    plots.save(fig, run.dir / "plots" / f"{name}.png")
-plt.show()
+plots.save_and_show(figures, run.dir / "plots")
 
 # %% [markdown]
 # ## What we see

@@ -46,11 +46,9 @@ training: dict = {}  # batch_size, num_epochs, learning_rate, initial_dist, loss
 evaluation: dict = {}  # num_eval_steps, integration_method, initial_dist
 mode: str | None = None  # "regression" or "flow"; None keeps experiment.mode
 seed: int | None = None  # None keeps experiment.seed
-overrides: list = []  # e.g. ["training.learning_rate=0.0005", "network.architecture=film"]
+overrides: list = []  # dotted key=value strings, applied last
 
 # %%
-import matplotlib.pyplot as plt
-
 import toyexp
 from toyexp import plots
 from toyexp.report import describe_run, evaluation_table
@@ -99,9 +97,7 @@ figures = {
 }
 if run.mode.integrates:
     figures["error_vs_nfe"] = plots.error_vs_nfe(results.evaluations, title)
-for name, fig in figures.items():
-    plots.save(fig, run.dir / "plots" / f"{name}.png")
-plt.show()
+plots.save_and_show(figures, run.dir / "plots")
 
 # %% [markdown]
 # ## What we see

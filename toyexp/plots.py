@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -13,10 +14,26 @@ from .outputs import atomic_write
 from .train import History
 
 
-def save(fig: Figure, path: Path) -> Path:
-    """Write ``fig`` as a PNG through a temporary file; returns the path."""
-    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=120, bbox_inches="tight", format="png"))
-    return path
+def save(fig: Figure, path: Path, dpi: int = 100) -> bytes:
+    """Render ``fig`` once as PNG, write it atomically to ``path`` and return the bytes."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, dpi=dpi, bbox_inches="tight", format="png")
+    data = buffer.getvalue()
+    atomic_write(path, lambda tmp: Path(tmp).write_bytes(data))
+    return data
+
+
+def save_and_show(figures: dict[str, Figure], folder: Path) -> None:
+    """Save each figure as ``folder/<name>.png`` and show that same PNG in the notebook.
+
+    Rendering once and displaying the file avoids a second render by the inline backend.
+    """
+    from IPython.display import Image, display
+
+    for name, fig in figures.items():
+        data = save(fig, folder / f"{name}.png")
+        plt.close(fig)
+        display(Image(data=data, format="png"))
 
 
 def training_curves(history: History, title: str = "") -> Figure:

@@ -16,6 +16,7 @@ from tqdm import tqdm
 
 from .config import TrainingConfig
 from .modes import Mode
+from .optim import Adam
 from .outputs import save_checkpoint
 from .paths import LOSSES, sample_x0
 
@@ -60,7 +61,7 @@ def train(
     device = x_1.device
     n, dim = x_1.shape
     ell = LOSSES[cfg.loss_type]
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.learning_rate)
+    opt = Adam(model.parameters(), lr=cfg.learning_rate)
     history = History()
     best_l2, best_epoch, best_state = float("inf"), 0, copy.deepcopy(model.state_dict())
     steps = 0
@@ -74,7 +75,7 @@ def train(
             x_0 = sample_x0(cfg.initial_dist, (len(idx), dim), generator).to(device)
             t = torch.rand(len(idx), 1, generator=generator).to(device)
             loss = mode.loss(model, c[idx], x_0, x_1[idx], t, ell)
-            opt.zero_grad(set_to_none=True)
+            opt.zero_grad()
             loss.backward()
             opt.step()
             total += loss.detach() * len(idx)

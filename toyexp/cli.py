@@ -1,0 +1,105 @@
+"""The ``toyexp`` command: ``toyexp sweep`` runs a study, ``toyexp bench`` measures speed."""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import os
+import sys
+from pathlib import Path
+
+from tqdm import tqdm
+
+from .config import ConfigError
+from .execute import Outcome, execute_notebook, run_dask, run_local, run_slurm
+from .outputs import resolve_path
+from .sweep import RunSpec, is_complete, load_sweep, notebook_for, plan, prepare
+
+
+def _sweep_parser(sub) -> None:
+    p = sub.add_parser("sweep", help="run every (experiment, variant, seed) of a sweep file, then the analysis")
+    p.add_argument("sweep_file", nargs="?", default="params/sweep.yaml", help="sweep file (default: params/sweep.yaml)")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="runs in parallel (default: CPU cores)")
+    p.add_argument("--resume", action="store_true", help="skip runs whose metrics.json is complete for the same config")
+    p.add_argument("--only", metavar="PATTERN", help="only run ids matching this glob, e.g. 'recon/flow*/seed-4[23]'")
+    p.add_argument("--executor", choices=["local", "dask", "slurm"], default="local")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a LocalCluster)")
+    p.add_argument("--slurm-cluster", default=None, help=argparse.SUPPRESS)  # "local" runs submitit locally (tests)
+    p.add_argument("--book-dir", default="book", help="where run notebooks and the analysis go (default: book)")
+    p.add_argument("--no-analysis", action="store_true", help="skip executing the analysis notebook")
+    p.set_defaults(func=sweep_command)
+
+
+def sweep_command(args: argparse.Namespace) -> int:
+    if args.jobs < 1:
+        print(f"error: --jobs {args.jobs} is invalid; it must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        sweep = load_sweep(args.sweep_file)
+        specs = plan(sweep, args.book_dir)
+    except ConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    if args.only:
+        specs = [s for s in specs if fnmatch.fnmatch(s.id, args.only)]
+        if not specs:
+            print(f"error: --only {args.only!r} matches no run; run ids look like 'recon/flow/seed-42'", file=sys.stderr)
+            return 2
+    skipped = [s for s in specs if args.resume and is_complete(s)]
+    todo = [s for s in specs if s not in skipped]
+    for spec in todo:
+        prepare(spec)
+    jobs = [(str(notebook_for(s.experiment)), str(s.notebook), s.parameters, s.title, s.id) for s in todo]
+    print(f"{len(specs)} runs: {len(todo)} to execute, {len(skipped)} already complete; {args.jobs} at a time ({args.executor})")
+
+    bar = tqdm(total=len(todo), desc="runs", unit="run", file=sys.stderr)
+
+    def on_done(outcome: Outcome) -> None:
+        bar.update()
+        if outcome.status == "failed":
+            bar.write(f"FAILED {outcome.id}: {outcome.error}")
+
+    if args.executor == "dask":
+        outcomes = run_dask(jobs, args.jobs, on_done, args.scheduler)
+    elif args.executor == "slurm":
+        folder = resolve_path(sweep.results_dir) / ".submitit"
+        outcomes = run_slurm(jobs, args.jobs, on_done, folder, args.slurm_cluster)
+    else:
+        outcomes = run_local(jobs, args.jobs, on_done)
+    bar.close()
+    outcomes += [Outcome(s.id, "skipped", str(s.notebook)) for s in skipped]
+
+    if not args.no_analysis:
+        analysis = execute_notebook(
+            str(notebook_for("analysis")), str(resolve_path(args.book_dir) / "analysis.ipynb"),
+            {"results_dir": sweep.results_dir, "sweep_file": str(resolve_path(args.sweep_file)), "demo": False},
+            None, "analysis",
+        )
+        outcomes.append(analysis)
+    print(summary(outcomes, specs))
+    return 1 if any(o.status == "failed" for o in outcomes) else 0
+
+
+def summary(outcomes: list[Outcome], specs: list[RunSpec]) -> str:
+    """A table of the runs: done / skipped / failed, with the notebook of each failed run."""
+    order = {s.id: i for i, s in enumerate(specs)}
+    rows = sorted(outcomes, key=lambda o: order.get(o.id, len(order)))
+    counts = {k: sum(o.status == k for o in outcomes) for k in ("done", "skipped", "failed")}
+    lines = [f"{'run':<44} {'status':<8} {'seconds':>8}  notebook / error"]
+    for o in rows:
+        detail = f"{o.notebook}: {o.error}" if o.status == "failed" else ""
+        lines.append(f"{o.id:<44} {o.status:<8} {o.seconds:>8.1f}  {detail}")
+    lines.append(f"{counts['done']} done, {counts['skipped']} skipped, {counts['failed']} failed")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="toyexp", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    _sweep_parser(sub)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
