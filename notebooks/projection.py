@@ -35,15 +35,18 @@
 # and dotted `overrides`. Run as is, a quick preset; run by papermill with any parameter, the
 # package defaults (`target_dim` 8, `low_dim` 2).
 
+# %%
+from typing import Optional
+
 # %% tags=["parameters"]
 experiment: dict = {}  # name, mode, seed, device, output_dir, num_threads
 dataset: dict = {}  # target_dim, low_dim, proj_seed, num_intervals, num_train, num_components, ...
 network: dict = {}  # architecture, hidden_dim, num_layers, activation
 training: dict = {}  # batch_size, num_epochs, learning_rate, initial_dist, loss_type, ...
 evaluation: dict = {}  # num_eval_steps, integration_method, initial_dist
-mode: str | None = None  # "regression" or "flow"; None keeps experiment.mode
-seed: int | None = None  # None keeps experiment.seed
-overrides: list = []  # dotted key=value strings, applied last
+mode: Optional[str] = None  # regression or flow; None keeps experiment.mode
+seed: Optional[int] = None  # None keeps experiment.seed
+overrides: list = []  # dotted overrides, applied last
 
 # %%
 import toyexp
@@ -60,7 +63,7 @@ print(cfg.to_yaml())
 run = toyexp.start_run(cfg)
 data = toyexp.make_dataset(cfg)
 d = cfg.dataset
-print(f"run folder: {run.dir.relative_to(toyexp.outputs.PROJECT_ROOT)}")
+print(f"run folder: {toyexp.outputs.display_path(run.dir)}")
 print(f"{len(data.c_train)} training and {len(data.c_eval)} evaluation points; D = {d.target_dim}, k = {d.low_dim}, {d.num_intervals} interval(s)")
 for i, P in enumerate(data.projections):
     print(f"P_{i}: rank {int(round(P.trace().item()))}, ‖P² − P‖ = {(P @ P - P).norm():.1e}, ‖P − Pᵀ‖ = {(P - P.T).norm():.1e}")

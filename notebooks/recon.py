@@ -38,15 +38,18 @@
 # preset that trains in seconds; run by papermill with any parameter, it starts from the
 # package defaults (the seed README's values) instead.
 
+# %%
+from typing import Optional
+
 # %% tags=["parameters"]
 experiment: dict = {}  # name, mode, seed, device, output_dir, num_threads
 dataset: dict = {}  # num_train, num_eval, num_components, weight_strategy, sampling_strategy, ...
 network: dict = {}  # architecture, hidden_dim, num_layers, activation
 training: dict = {}  # batch_size, num_epochs, learning_rate, initial_dist, loss_type, ...
 evaluation: dict = {}  # num_eval_steps, integration_method, initial_dist
-mode: str | None = None  # "regression" or "flow"; None keeps experiment.mode
-seed: int | None = None  # None keeps experiment.seed
-overrides: list = []  # dotted key=value strings, applied last
+mode: Optional[str] = None  # regression or flow; None keeps experiment.mode
+seed: Optional[int] = None  # None keeps experiment.seed
+overrides: list = []  # dotted overrides, applied last
 
 # %%
 import toyexp
@@ -62,7 +65,7 @@ print(cfg.to_yaml())
 # %%
 run = toyexp.start_run(cfg)
 data = toyexp.make_dataset(cfg)
-print(f"run folder: {run.dir.relative_to(toyexp.outputs.PROJECT_ROOT)}")
+print(f"run folder: {toyexp.outputs.display_path(run.dir)}")
 print(f"{len(data.c_train)} training and {len(data.c_eval)} evaluation points on [{cfg.dataset.c_min}, {cfg.dataset.c_max}]")
 print("frequencies:", data.freqs[0].tolist(), " phases:", data.phases[0].tolist(), " weights:", [round(w, 4) for w in data.weights[0].tolist()])
 

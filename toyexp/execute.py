@@ -8,6 +8,7 @@ the error in it, is kept for inspection.
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 import time
@@ -103,7 +104,7 @@ def run_dask(jobs: list[Job], workers: int, on_done: Callable[[Outcome], None], 
         from dask.distributed import as_completed as dask_completed
     except ImportError as err:
         raise SystemExit(f"--executor dask needs Dask: pip install -e '.[dask]' ({err})")
-    cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.WARNING)
     client = Client(scheduler or cluster)
     try:
         futures = [client.submit(execute_notebook, *job, pure=False) for job in jobs]

@@ -94,3 +94,9 @@ def provenance() -> dict[str, Any]:
         "git": git_commit(),
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }
+
+
+def display_path(path: Path) -> str:
+    """``path`` relative to the project root when it lies inside it, else absolute."""
+    path = Path(path)
+    return str(path.relative_to(PROJECT_ROOT)) if path.is_relative_to(PROJECT_ROOT) else str(path)

@@ -1,0 +1,177 @@
+"""Sweeps: the plan of runs, resuming, and the whole chain (runs, analysis, book) on tiny settings."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from toyexp import ConfigError, load_config
+from toyexp.cli import main
+from toyexp.outputs import PROJECT_ROOT
+from toyexp.sweep import is_complete, load_sweep, plan
+
+TINY = [
+    "training.num_epochs=20", "training.eval_interval=10", "training.save_interval=10", "network.hidden_dim=16",
+    "network.num_layers=1", "dataset.num_eval=100", "evaluation.num_eval_steps=[1, 2]",
+    "evaluation.integration_method=[euler, rk4]",
+]
+VARIANTS = {
+    "regression": ["experiment.mode=regression"],
+    "flow": ["experiment.mode=flow", "training.initial_dist=zeros", "evaluation.initial_dist=zeros"],
+    "flow-gaussian": ["experiment.mode=flow", "training.initial_dist=gaussian", "evaluation.initial_dist=gaussian"],
+}
+
+
+def write_sweep(path: Path, **fields) -> Path:
+    sweep = {"experiments": ["recon"], "seeds": [42], "variants": VARIANTS, "overrides": TINY, "grid": {},
+             "results_dir": str(path.parent / "results")}
+    sweep.update(fields)
+    path.write_text(yaml.safe_dump(sweep))
+    return path
+
+
+def test_default_study_plans_thirty_runs():
+    specs = plan(load_sweep(PROJECT_ROOT / "params" / "sweep.yaml"))
+    assert len(specs) == 2 * 3 * 5
+    assert {s.experiment for s in specs} == {"recon", "projection"}
+    flow = next(s for s in specs if s.id == "recon/flow/seed-43")
+    assert flow.run_dir == PROJECT_ROOT / "outputs" / "recon" / "flow" / "flow" / "seed-43"
+    assert flow.notebook == PROJECT_ROOT / "book" / "runs" / "recon" / "flow-seed43.ipynb"
+    assert flow.config["evaluation"]["num_eval_steps"] == [1, 2, 4, 8, 16]
+    assert flow.config["training"]["num_epochs"] == 5000  # the seed README's defaults, not the notebook's quick ones
+
+
+def test_plan_crosses_grid_and_resolves_each_config(tmp_path):
+    sweep = load_sweep(write_sweep(tmp_path / "s.yaml", seeds=[1, 2], grid={"training.learning_rate": [0.01, 0.001]}))
+    specs = plan(sweep, tmp_path / "book")
+    assert len(specs) == 3 * 2 * 2
+    spec = next(s for s in specs if s.id == "recon/flow/learning_rate=0.001/seed-2")
+    assert spec.run_dir == tmp_path / "results" / "recon" / "flow" / "learning_rate=0.001" / "flow" / "seed-2"
+    assert spec.notebook == tmp_path / "book" / "runs" / "recon" / "flow-learning_rate=0.001-seed2.ipynb"
+    expected = load_config("recon", seed=2, overrides=spec.overrides)
+    assert spec.config == expected.to_dict() and expected.training.learning_rate == 0.001
+    assert spec.parameters == {"seed": 2, "overrides": spec.overrides}
+
+
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"experiments": ["recon", "projektion"]}, "projektion"),
+        ({"seeds": ["42"]}, "seeds"),
+        ({"variants": {"flow": "experiment.mode=flow"}}, "variants"),
+        ({"grid": {"training.learning_rate": []}}, "grid"),
+        ({"result_dir": "x"}, "result_dir"),
+        ({"seeds": []}, "'seeds' is missing or empty"),
+    ],
+)
+def test_bad_sweep_file_is_named(tmp_path, fields, message):
+    with pytest.raises(ConfigError, match=message):
+        load_sweep(write_sweep(tmp_path / "s.yaml", **fields))
+
+
+def test_bad_run_config_fails_before_anything_runs(tmp_path, capsys):
+    path = write_sweep(tmp_path / "s.yaml", variants={"flow": ["experiment.mode=flw"]})
+    assert main(["sweep", str(path), "--book-dir", str(tmp_path / "book")]) == 2
+    err = capsys.readouterr().err
+    assert "run recon/flow/seed-42" in err and "experiment.mode" in err and "did you mean 'flow'" in err
+    assert not (tmp_path / "results").exists()
+
+
+def test_missing_sweep_file_and_bad_jobs(tmp_path, capsys):
+    assert main(["sweep", str(tmp_path / "none.yaml")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert main(["sweep", str(write_sweep(tmp_path / "s.yaml")), "--jobs", "0"]) == 2
+    assert "--jobs 0" in capsys.readouterr().err
+
+
+def test_complete_means_same_config_and_notebook(tmp_path):
+    (spec,) = plan(load_sweep(write_sweep(tmp_path / "s.yaml", variants={"regression": VARIANTS["regression"]})), tmp_path)
+    assert not is_complete(spec)
+    spec.run_dir.mkdir(parents=True)
+    spec.notebook.parent.mkdir(parents=True)
+    spec.notebook.write_text("{}")
+    (spec.run_dir / "metrics.json").write_text('{"config": ')  # a torn file is never trusted
+    assert not is_complete(spec)
+    (spec.run_dir / "metrics.json").write_text(json.dumps({"config": spec.config}))
+    assert is_complete(spec)
+    changed = dict(spec.config, training={**spec.config["training"], "num_epochs": 21})
+    (spec.run_dir / "metrics.json").write_text(json.dumps({"config": changed}))
+    assert not is_complete(spec)
+
+
+def copy_book(dest: Path) -> Path:
+    dest.mkdir(parents=True)
+    for f in [*PROJECT_ROOT.joinpath("book").glob("*.md"), *PROJECT_ROOT.joinpath("book").glob("_*.yml")]:
+        shutil.copy(f, dest / f.name)
+    return dest
+
+
+def metrics_files(results: Path) -> dict[str, float]:
+    return {str(p.relative_to(results)): p.stat().st_mtime_ns for p in results.rglob("metrics.json")}
+
+
+@pytest.mark.slow
+def test_smoke_sweep_chain(tmp_path, capsys):
+    """Runs with 2 jobs, a failing run, resume, the analysis and the book, end to end."""
+    book, results = copy_book(tmp_path / "book"), tmp_path / "results"
+    variants = {**VARIANTS, "broken": ["experiment.mode=regression"]}
+    path = write_sweep(tmp_path / "sweep.yaml", experiments=["recon", "projection"], seeds=[42, 43], variants=variants)
+    results.joinpath("recon").mkdir(parents=True)
+    results.joinpath("recon", "broken").write_text("a file where the run folder should be")
+
+    assert main(["sweep", str(path), "--jobs", "2", "--book-dir", str(book)]) == 1
+    out = capsys.readouterr().out
+    assert "15 done, 0 skipped, 2 failed" in out  # 14 runs (projection/broken works) and the analysis
+    failed = [line for line in out.splitlines() if line.startswith("recon/broken/") and " failed " in line]
+    assert len(failed) == 2 and all(str(book / "runs" / "recon") in line for line in failed)
+    broken_nb = nbformat.read(book / "runs" / "recon" / "broken-seed42.ipynb", as_version=4)
+    assert any(o.output_type == "error" for c in broken_nb.cells if c.cell_type == "code" for o in c.outputs)
+    done = metrics_files(results)
+    assert len(done) == 14  # 3 variants x 2 seeds x 2 experiments, plus projection/broken x 2
+    run_nb = nbformat.read(book / "runs" / "projection" / "flow-gaussian-seed43.ipynb", as_version=4)
+    assert run_nb.cells[0].source.startswith("# projection: flow-gaussian, seed 43")
+    assert (book / "analysis.ipynb").is_file()
+
+    # Resume: only the run whose outputs were deleted runs again.
+    results.joinpath("recon", "broken").unlink()
+    victim = "recon/flow/flow/seed-43/metrics.json"
+    (results / victim).unlink()
+    path = write_sweep(tmp_path / "sweep.yaml", experiments=["recon", "projection"], seeds=[42, 43], variants=VARIANTS)
+    assert main(["sweep", str(path), "--jobs", "2", "--resume", "--book-dir", str(book)]) == 0
+    out = capsys.readouterr().out
+    assert "12 runs: 1 to execute, 11 already complete" in out
+    after = metrics_files(results)
+    changed = sorted(k for k in after if after[k] != done.get(k))
+    assert changed == [victim]
+
+    for nb in (book / "runs" / "recon").glob("broken-*.ipynb"):
+        nb.unlink()  # a failed run's notebook is kept for inspection; the report leaves it out
+    for nb in (book / "runs" / "projection").glob("broken-*.ipynb"):
+        nb.unlink()
+    build = subprocess.run(
+        [str(Path(sys.executable).parent / "jupyter-book"), "build", str(book), "-W", "-n", "--keep-going"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    html = (book / "_build" / "html" / "analysis.html").read_text()
+    assert "<table" in html and "<img" in html and "seeds" in html
+    assert (book / "_build" / "html" / "runs" / "recon" / "flow-seed42.html").is_file()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("executor", ["dask", "slurm"])
+def test_other_executors_run_the_same_runs(tmp_path, capsys, executor):
+    variants = {"regression": VARIANTS["regression"]}
+    path = write_sweep(tmp_path / "sweep.yaml", seeds=[42, 43], variants=variants)
+    extra = ["--slurm-cluster", "local"] if executor == "slurm" else []
+    rc = main(["sweep", str(path), "--jobs", "2", "--executor", executor, "--no-analysis", "--book-dir", str(tmp_path / "book"), *extra])
+    assert rc == 0, capsys.readouterr()
+    assert "2 done, 0 skipped, 0 failed" in capsys.readouterr().out
+    for seed in (42, 43):
+        metrics = json.loads((tmp_path / "results" / "recon" / "regression" / "regression" / f"seed-{seed}" / "metrics.json").read_text())
+        assert metrics["seed"] == seed and metrics["config"]["training"]["num_epochs"] == 20
