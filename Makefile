@@ -20,9 +20,9 @@ test: install
 
 book: install runs html
 
+# Every run of the default study (resuming what is already complete), then the analysis.
 runs: install
-	$(BIN)/papermill --cwd . notebooks/recon.ipynb book/runs/recon/regression-seed42.ipynb -f params/recon/regression.yaml
-	$(BIN)/papermill --cwd . notebooks/recon.ipynb book/runs/recon/flow-seed42.ipynb -f params/recon/flow.yaml
+	$(BIN)/toyexp sweep params/sweep.yaml --resume
 
 html: install
 	$(BIN)/jupyter-book build book -W -n --keep-going

@@ -121,24 +121,29 @@ def test_smoke_sweep_chain(tmp_path, capsys):
     book, results = copy_book(tmp_path / "book"), tmp_path / "results"
     variants = {**VARIANTS, "broken": ["experiment.mode=regression"]}
     path = write_sweep(tmp_path / "sweep.yaml", experiments=["recon", "projection"], seeds=[42, 43], variants=variants)
-    results.joinpath("recon").mkdir(parents=True)
-    results.joinpath("recon", "broken").write_text("a file where the run folder should be")
+    for seed in (42, 43):  # recon/broken fails half-way through training: it cannot write a checkpoint
+        run_dir = results / "recon" / "broken" / "regression" / f"seed-{seed}"
+        run_dir.mkdir(parents=True)
+        (run_dir / "checkpoints").write_text("a file where the checkpoint folder should be")
+    results.joinpath("projection", "broken").mkdir(parents=True)
+    results.joinpath("projection", "broken", "regression").write_text("projection/broken cannot even make its folder")
 
     assert main(["sweep", str(path), "--jobs", "2", "--book-dir", str(book)]) == 1
     out = capsys.readouterr().out
-    assert "15 done, 0 skipped, 2 failed" in out  # 14 runs (projection/broken works) and the analysis
-    failed = [line for line in out.splitlines() if line.startswith("recon/broken/") and " failed " in line]
-    assert len(failed) == 2 and all(str(book / "runs" / "recon") in line for line in failed)
+    assert "13 done, 0 skipped, 4 failed" in out  # 12 runs and the analysis
+    failed = [line for line in out.splitlines() if "/broken/" in line and " failed " in line]
+    assert len(failed) == 4
+    assert all(str(book / "runs" / "recon") in line and "FileExistsError" in line for line in failed[:2]), out
+    assert all("cannot write" in line for line in failed[2:])
     broken_nb = nbformat.read(book / "runs" / "recon" / "broken-seed42.ipynb", as_version=4)
     assert any(o.output_type == "error" for c in broken_nb.cells if c.cell_type == "code" for o in c.outputs)
     done = metrics_files(results)
-    assert len(done) == 14  # 3 variants x 2 seeds x 2 experiments, plus projection/broken x 2
+    assert len(done) == 12  # 3 variants x 2 seeds x 2 experiments
     run_nb = nbformat.read(book / "runs" / "projection" / "flow-gaussian-seed43.ipynb", as_version=4)
     assert run_nb.cells[0].source.startswith("# projection: flow-gaussian, seed 43")
     assert (book / "analysis.ipynb").is_file()
 
     # Resume: only the run whose outputs were deleted runs again.
-    results.joinpath("recon", "broken").unlink()
     victim = "recon/flow/flow/seed-43/metrics.json"
     (results / victim).unlink()
     path = write_sweep(tmp_path / "sweep.yaml", experiments=["recon", "projection"], seeds=[42, 43], variants=VARIANTS)
@@ -151,8 +156,6 @@ def test_smoke_sweep_chain(tmp_path, capsys):
 
     for nb in (book / "runs" / "recon").glob("broken-*.ipynb"):
         nb.unlink()  # a failed run's notebook is kept for inspection; the report leaves it out
-    for nb in (book / "runs" / "projection").glob("broken-*.ipynb"):
-        nb.unlink()
     build = subprocess.run(
         [str(Path(sys.executable).parent / "jupyter-book"), "build", str(book), "-W", "-n", "--keep-going"],
         capture_output=True, text=True, timeout=600,

@@ -6,7 +6,6 @@ import argparse
 import fnmatch
 import os
 import sys
-from pathlib import Path
 
 from tqdm import tqdm
 
@@ -46,11 +45,17 @@ def sweep_command(args: argparse.Namespace) -> int:
             print(f"error: --only {args.only!r} matches no run; run ids look like 'recon/flow/seed-42'", file=sys.stderr)
             return 2
     skipped = [s for s in specs if args.resume and is_complete(s)]
-    todo = [s for s in specs if s not in skipped]
-    for spec in todo:
-        prepare(spec)
+    todo, unwritable = [], []
+    for spec in (s for s in specs if s not in skipped):
+        try:
+            prepare(spec)
+            todo.append(spec)
+        except OSError as err:  # this run cannot write its folder; the others go on
+            unwritable.append(Outcome(spec.id, "failed", str(spec.notebook), 0.0, f"cannot write {spec.run_dir}: {err}"))
     jobs = [(str(notebook_for(s.experiment)), str(s.notebook), s.parameters, s.title, s.id) for s in todo]
     print(f"{len(specs)} runs: {len(todo)} to execute, {len(skipped)} already complete; {args.jobs} at a time ({args.executor})")
+    for outcome in unwritable:
+        print(f"FAILED {outcome.id}: {outcome.error}", file=sys.stderr)
 
     bar = tqdm(total=len(todo), desc="runs", unit="run", file=sys.stderr)
 
@@ -67,7 +72,7 @@ def sweep_command(args: argparse.Namespace) -> int:
     else:
         outcomes = run_local(jobs, args.jobs, on_done)
     bar.close()
-    outcomes += [Outcome(s.id, "skipped", str(s.notebook)) for s in skipped]
+    outcomes += unwritable + [Outcome(s.id, "skipped", str(s.notebook)) for s in skipped]
 
     if not args.no_analysis:
         analysis = execute_notebook(

@@ -1,0 +1,197 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: -papermill,-execution
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: -papermill
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Across seeds: regression and flow matching between the samples
+#
+# Each run of a sweep learns $x_1 = f(c)$ from a few samples, by regression or by flow
+# matching (from $x_0 = 0$ or $x_0 \sim \mathcal{N}(0, I)$), for one seed. Here we gather the
+# runs of each variant over their seeds and compare the variants: every number is a mean
+# $\bar v = \frac1n \sum_i v_i$ over the $n$ seeds with the sample standard deviation
+# $s = \sqrt{\sum_i (v_i - \bar v)^2 / (n - 1)}$ (error bars and bands are $\pm 1\,s$; with one seed
+# $s$ is undefined and printed as "—").
+
+# %% [markdown]
+# ## Parameters
+#
+# `results_dir` is the sweep's folder, `<results_dir>/<experiment>/<variant>/<mode>/seed-<seed>/`
+# (relative paths start at the project root). Run as is (JupyterLab, nbval), `demo` first writes
+# twelve tiny deterministic runs (2 seeds × 3 variants × 2 experiments, a few seconds on a CPU)
+# into `outputs/demo-sweep`, so the committed outputs are reproducible; a sweep runs this
+# notebook with `demo: false` and its own `results_dir`.
+
+# %%
+from typing import Optional
+
+# %% tags=["parameters"]
+results_dir: str = "outputs/demo-sweep"  # the sweep's results folder
+sweep_file: Optional[str] = None  # the sweep file that produced results_dir, shown under provenance
+demo: bool = True  # write the tiny demo runs into results_dir first (refuses a folder of real results)
+
+# %%
+import matplotlib.pyplot as plt
+from IPython.display import Markdown, display
+
+from toyexp import analysis, interpolation, interpret
+from toyexp import demo as demo_results
+from toyexp import analysis_plots as aplots
+from toyexp.modes import MODES
+from toyexp.outputs import resolve_path
+
+if not isinstance(demo, bool):  # papermill's `-p demo false` passes the string "false"
+    raise TypeError(f"demo must be True or False (`-p demo False` or `-y 'demo: false'`), got {demo!r}")
+if demo:
+    demo_results.ensure_demo_results(results_dir)
+collection = analysis.collect(results_dir)
+print(f"{len(collection.runs)} complete and {len(collection.incomplete)} incomplete runs under {results_dir}")
+for exp in collection.experiments():
+    for variant in collection.variants(exp):
+        print(f"  {exp} · {variant}: seeds {[r.seed for r in collection.select(exp, variant)]}")
+
+# %% [markdown]
+# Runs that started but never wrote their `metrics.json` (killed, failed, or still running) are
+# left out of everything below:
+
+# %%
+print("\n".join(str(p.relative_to(collection.root)) for p in collection.incomplete) or "No incomplete runs.")
+
+# %% [markdown]
+# ## How we compare the variants
+#
+# - **Final metrics**: l1 and l2 (RMSE) on the evaluation set, for flow at the first integrator
+#   and the largest step count of the run; for projection also the subspace metrics (largest
+#   principal angle, projection distance, explained variance, off-subspace share; see Methods).
+# - **Error between the samples**: on the even grid $c_g$ of `predictions.npz`, the RMSE of
+#   the grid points binned by $u = \min_j |c_g - c_j| / h$, the distance to the nearest
+#   training input in units of the training spacing $h$ ($u = 0.5$ is half-way between two
+#   samples).
+# - **Error spectrum**: the amplitude spectrum of $e(c) = \hat x(c) - x_1(c)$ on that grid (Hann
+#   window, mean over output dimensions), in cycles per unit $c$. The target's own frequencies
+#   are $\omega_k / (2\pi)$; samples $h$ apart resolve frequencies up to the Nyquist frequency
+#   $1 / (2h)$, so error energy above it is structure the training set cannot see. The
+#   frequency resolution is $1 / (c_{\max} - c_{\min})$, coarser than the lowest target frequencies.
+# - **Error against cost**: l2 against the number of network evaluations (NFE) for each
+#   integrator and step count a flow variant was evaluated with.
+
+# %% [markdown]
+# ## Reconstruction
+#
+# The scalar target $f(c) = \sum_k w_k \,\mathrm{trig}_k(\omega_k c + \phi_k)$.
+
+# %%
+exp = "recon"
+rows = analysis.summary_table(collection, exp)
+variants = [r.variant for r in rows]
+display(Markdown(analysis.markdown_table(rows) if rows else f"No complete runs of `{exp}` under `{results_dir}`: no figures."))
+
+# %%
+if rows:
+    aplots.metric_bars(rows, ["l1", "l2"], f"{exp}: final error")
+    plt.show()
+
+# %% [markdown]
+# Predictions on the dense grid: the mean over seeds with a $\pm 1\,s$ band, against the target
+# and the training samples.
+
+# %%
+if rows:
+    aplots.prediction_bands({v: analysis.prediction_band(collection.select(exp, v)) for v in variants}, f"{exp}: predictions")
+    plt.show()
+
+# %% [markdown]
+# Between the samples: the error against the distance to the nearest training input, and its spectrum.
+
+# %%
+if rows:
+    inter = {v: interpolation.interpolation_profile(collection.select(exp, v)) for v in variants}
+    aplots.error_vs_distance(inter, f"{exp}: error between the samples")
+    aplots.error_spectrum(inter, f"{exp}: error spectrum")
+    plt.show()
+
+# %%
+curves = {r.variant: analysis.nfe_curves(collection.select(exp, r.variant)) for r in rows if MODES[r.mode].integrates}
+if curves:
+    aplots.error_vs_nfe(curves, f"{exp}: error against NFE")
+    plt.show()
+elif rows:
+    print(f"No flow variants of {exp}: no error-against-NFE figure.")
+
+# %% [markdown]
+# ### What we see
+
+# %%
+print(interpret.interpretation(collection, exp))
+
+# %% [markdown]
+# ## Projection
+#
+# The 8-dimensional target $g(c) = P f(c)$ on a rank-2 subspace: besides the error, does each
+# variant find the subspace and stay on it?
+
+# %%
+exp = "projection"
+rows = analysis.summary_table(collection, exp)
+variants = [r.variant for r in rows]
+display(Markdown(analysis.markdown_table(rows) if rows else f"No complete runs of `{exp}` under `{results_dir}`: no figures."))
+
+# %%
+if rows:
+    aplots.metric_bars(rows, ["l1", "l2"], f"{exp}: final error")
+    aplots.subspace_bars(rows, f"{exp}: subspace")
+    plt.show()
+
+# %% [markdown]
+# Predictions of the first two output dimensions, mean $\pm 1\,s$ over seeds.
+
+# %%
+if rows:
+    aplots.prediction_bands({v: analysis.prediction_band(collection.select(exp, v)) for v in variants}, f"{exp}: predictions")
+    plt.show()
+
+# %%
+if rows:
+    inter = {v: interpolation.interpolation_profile(collection.select(exp, v)) for v in variants}
+    aplots.error_vs_distance(inter, f"{exp}: error between the samples")
+    aplots.error_spectrum(inter, f"{exp}: error spectrum")
+    plt.show()
+
+# %%
+curves = {r.variant: analysis.nfe_curves(collection.select(exp, r.variant)) for r in rows if MODES[r.mode].integrates}
+if curves:
+    aplots.error_vs_nfe(curves, f"{exp}: error against NFE")
+    plt.show()
+elif rows:
+    print(f"No flow variants of {exp}: no error-against-NFE figure.")
+
+# %% [markdown]
+# ### What we see
+
+# %%
+print(interpret.interpretation(collection, exp))
+
+# %% [markdown]
+# ## Provenance
+#
+# What the runs recorded: git commit(s), package versions, platform and the dates they finished
+# (these change from machine to machine, so nbval does not compare this cell).
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+print(analysis.provenance_summary(collection))
+if sweep_file:
+    path = resolve_path(sweep_file)
+    print(f"\nsweep file {sweep_file}:\n\n" + (path.read_text() if path.is_file() else "(not found)"))

@@ -1,0 +1,185 @@
+"""Cross-seed analysis against known answers: hand-made run folders with planted numbers and errors."""
+
+import json
+import math
+import statistics
+
+import numpy as np
+import pytest
+
+from toyexp import analysis, demo, interpolation, interpret
+
+CONFIG = {"dataset": {"target_dim": 1, "num_components": 3, "weight_strategy": "uniform"}}
+C_TRAIN = np.linspace(0, 1, 11)[:, None]  # spacing h = 0.1
+C_GRID = np.linspace(0, 1, 101)[:, None]
+
+
+def write_run(root, experiment, variant, mode, seed, final, evaluations=None, error=None):
+    """A complete run folder; the grid prediction is the target plus ``error`` (G, 1)."""
+    run_dir = root / experiment / variant / mode / f"seed-{seed}"
+    run_dir.mkdir(parents=True)
+    (run_dir / "config.yaml").write_text("experiment: {}\n")
+    x_grid = np.sin(2 * np.pi * C_GRID)
+    pred = x_grid + (np.full_like(x_grid, 0.01 * (seed + 1)) if error is None else error)
+    np.savez(run_dir / "predictions.npz", c_train=C_TRAIN, x_train=np.sin(2 * np.pi * C_TRAIN),
+             c_grid=C_GRID, x_grid=x_grid, pred_grid=pred)
+    evaluations = evaluations or [{"method": "euler", "num_steps": 1, "nfe": 1, "l1": final["l1"], "l2": final["l2"]}]
+    metrics = {"experiment": experiment, "mode": mode, "seed": seed, "final": final, "evaluations": evaluations,
+               "config": CONFIG, "provenance": {"git": {"commit": "abc", "dirty": False}, "date": f"2026-01-0{seed % 9 + 1}"}}
+    (run_dir / "metrics.json").write_text(json.dumps(metrics))
+    return run_dir
+
+
+def test_summary_mean_and_sample_std(tmp_path):
+    l1, l2 = [1.0, 2.0, 4.0], [0.1, 0.2, 0.6]
+    for seed, a, b in zip((1, 2, 3), l1, l2):
+        write_run(tmp_path, "recon", "flow", "flow", seed, {"l1": a, "l2": b})
+    write_run(tmp_path, "recon", "regression", "regression", 5, {"l1": 0.5, "l2": 0.25})
+    rows = analysis.summary_table(analysis.collect(tmp_path), "recon")
+    assert [r.variant for r in rows] == ["flow", "regression"]
+    flow, reg = rows
+    assert flow.n == 3 and flow.seeds == (1, 2, 3)
+    assert flow.stats["l2"].mean == pytest.approx(sum(l2) / 3)
+    assert flow.stats["l2"].std == pytest.approx(statistics.stdev(l2))
+    m = sum(l1) / 3
+    assert flow.stats["l1"].std == pytest.approx(math.sqrt(sum((v - m) ** 2 for v in l1) / 2))
+    assert reg.n == 1 and reg.stats["l2"].std == 0.0 and "max_angle_deg" not in reg.stats
+    table = analysis.markdown_table(rows)
+    assert f"| flow | 3 | {m:.4f} ± {statistics.stdev(l1):.4f} |" in table
+    assert "| regression | 1 | 0.5000 ± — | 0.2500 ± — |" in table
+
+
+def test_projection_metrics_enter_the_table(tmp_path):
+    for seed, angle in ((1, 2.0), (2, 4.0)):
+        final = {"l1": 0.1, "l2": 0.2, "subspace_error": {"max_angle_deg": angle, "projection_distance": 0.01},
+                 "explained_variance": {"true_subspace": 0.99, "top_k": 0.995}, "off_subspace": 0.03}
+        write_run(tmp_path, "projection", "flow", "flow", seed, final)
+    (row,) = analysis.summary_table(analysis.collect(tmp_path), "projection")
+    assert row.stats["max_angle_deg"].mean == pytest.approx(3.0)
+    assert row.stats["max_angle_deg"].std == pytest.approx(math.sqrt(2.0))
+    assert "largest principal angle (degrees)" in analysis.markdown_table([row])
+
+
+def test_interpretation_names_the_variant_closest_to_the_subspace(tmp_path):
+    for variant, mode, angle, off in (("flow", "flow", 9.0, 0.2), ("regression", "regression", 1.5, 0.01)):
+        final = {"l1": 0.1, "l2": 0.2, "subspace_error": {"max_angle_deg": angle, "projection_distance": 0.01},
+                 "explained_variance": {"true_subspace": 0.99, "top_k": 0.995}, "off_subspace": off}
+        write_run(tmp_path, "projection", variant, mode, 1, final)
+    text = interpret.interpretation(analysis.collect(tmp_path), "projection")
+    assert "regression stays closest and flow strays furthest" in text
+    assert "1.000% for regression, 20.000% for flow; smallest for regression" in text
+
+
+def test_incomplete_and_corrupt_runs_are_listed_not_raised(tmp_path):
+    good = write_run(tmp_path, "recon", "flow", "flow", 1, {"l1": 0.1, "l2": 0.2})
+    killed = tmp_path / "recon" / "flow" / "flow" / "seed-2"
+    killed.mkdir(parents=True)
+    (killed / "config.yaml").write_text("experiment: {}\n")
+    corrupt = write_run(tmp_path, "recon", "flow", "flow", 3, {"l1": 0.1, "l2": 0.2})
+    (corrupt / "metrics.json").write_text('{"final": {"l2": 0.')
+    bad_npz = write_run(tmp_path, "recon", "flow", "flow", 4, {"l1": 0.1, "l2": 0.2})
+    (bad_npz / "predictions.npz").write_bytes(b"not a zip file")
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "config.yaml").write_text("not a run folder\n")
+    c = analysis.collect(tmp_path)
+    assert [r.run_dir for r in c.runs] == [good]
+    assert c.incomplete == tuple(sorted([killed, corrupt, bad_npz]))
+
+
+def test_missing_results_dir_gives_an_empty_collection(tmp_path):
+    c = analysis.collect(tmp_path / "nothing-here")
+    assert c.runs == () and c.incomplete == ()
+    assert analysis.summary_table(c, "recon") == []
+    assert "no complete runs of recon" in interpret.interpretation(c, "recon")
+    assert "No complete runs" in analysis.provenance_summary(c)
+
+
+def test_variant_labels_with_grid_point_folders(tmp_path):
+    write_run(tmp_path, "recon", "flow/learning_rate=0.001", "flow", 42, {"l1": 0.1, "l2": 0.2})
+    write_run(tmp_path, "recon", "flow/learning_rate=0.01", "flow", 42, {"l1": 0.1, "l2": 0.2})
+    write_run(tmp_path, "projection", "regression", "regression", 43, {"l1": 0.1, "l2": 0.2})
+    c = analysis.collect(tmp_path)
+    assert [(r.experiment, r.variant, r.mode, r.seed) for r in c.runs] == [
+        ("projection", "regression", "regression", 43),
+        ("recon", "flow/learning_rate=0.001", "flow", 42), ("recon", "flow/learning_rate=0.01", "flow", 42)]
+
+
+def test_folders_outside_the_layout_are_ignored(tmp_path):
+    write_run(tmp_path, "recon", "flow", "flow", 42, {"l1": 0.1, "l2": 0.2})
+    write_run(tmp_path, "recon", "", "flow", 42, {"l1": 0.1, "l2": 0.2})  # a notebook run, no variant
+    write_run(tmp_path / "quick", "recon", "flow", "flow", 42, {"l1": 0.1, "l2": 0.2})  # another folder's runs
+    write_run(tmp_path, "recon", "flow", "sampling", 42, {"l1": 0.1, "l2": 0.2})  # not a mode
+    c = analysis.collect(tmp_path)
+    assert [r.run_dir.relative_to(tmp_path).as_posix() for r in c.runs] == ["recon/flow/flow/seed-42"]
+    assert c.incomplete == ()
+
+
+def test_spectrum_peaks_at_the_planted_frequency():
+    for c_max, f0, a in ((1.0, 12.0, 0.3), (2.0, 5.0, 0.05)):
+        c = np.linspace(0, c_max, 401)[:, None]
+        x = np.cos(3 * c) @ np.ones((1, 2))  # (G, 2)
+        err = a * np.sin(2 * np.pi * f0 * c + 0.4) @ np.ones((1, 2))
+        freqs, amp = interpolation.error_spectrum(c, x, x + err)
+        k = int(np.argmax(amp))
+        assert abs(freqs[k] - f0) <= (freqs[1] - freqs[0]) / 2  # cycles per unit c, whatever c_max
+        assert amp[k] == pytest.approx(a, rel=0.05)
+        assert interpolation.energy_fraction_above(freqs, amp, f0 / 2) > 0.99
+        assert interpolation.energy_fraction_above(freqs, amp, 2 * f0) < 0.01
+
+
+def test_spectrum_rejects_an_uneven_grid():
+    c = np.sort(np.random.default_rng(0).uniform(0, 1, 50))[:, None]
+    with pytest.raises(ValueError, match="even grid"):
+        interpolation.error_spectrum(c, c, c)
+
+
+def test_target_frequencies_are_omega_over_two_pi():
+    assert interpolation.target_frequencies(CONFIG) == pytest.approx(np.array([2, 5, 11]) / (2 * np.pi))
+
+
+def test_binned_rmse_of_an_error_that_grows_with_distance():
+    c_grid = (np.arange(1000)[:, None] + 0.5) / 1000  # no point sits on a bin edge
+    x = np.zeros((1000, 1))
+    u = np.array([min(abs(c - t) for t in C_TRAIN[:, 0]) / 0.1 for c in c_grid[:, 0]])  # brute force, h = 0.1
+    rmse = interpolation.binned_rmse(c_grid, x, x + u[:, None], C_TRAIN)
+    b = np.minimum(np.floor(u / 0.1), 4)
+    expected = [math.sqrt(float(np.mean(u[b == j] ** 2))) for j in range(5)]
+    assert rmse == pytest.approx(expected, rel=1e-9)
+    assert np.all(np.diff(rmse) > 0)
+
+
+def test_prediction_band_and_nfe_curves_over_seeds(tmp_path):
+    evals = lambda s: [{"method": "euler", "num_steps": n, "nfe": n, "l1": 0.0, "l2": s / n} for n in (1, 4)]  # noqa: E731
+    for seed in (1, 3):
+        write_run(tmp_path, "recon", "flow", "flow", seed, {"l1": 0.1, "l2": 0.2}, evals(seed))
+    runs = analysis.collect(tmp_path).select("recon", "flow")
+    band, arrays = analysis.prediction_band(runs)
+    assert band.n == 2 and np.allclose(band.mean - arrays["x_grid"], 0.03)  # offsets 0.02 and 0.04
+    assert np.allclose(band.std, statistics.stdev([0.02, 0.04]))
+    (curve,) = analysis.nfe_curves(runs)
+    assert curve.method == "euler" and curve.nfe == (1, 4)
+    assert curve.l2.mean == pytest.approx([2.0, 0.5]) and curve.l2.std == pytest.approx([math.sqrt(2), math.sqrt(2) / 4])
+
+
+def test_interpretation_names_the_variant_with_the_lowest_error(tmp_path):
+    l2 = {"regression": (0.30, 0.32), "flow": (0.10, 0.12), "flow-gaussian": (0.50, 0.54)}
+    rng = np.random.default_rng(1)
+    for variant, values in l2.items():
+        mode = "regression" if variant == "regression" else "flow"
+        for seed, v in zip((1, 2), values):
+            evals = [{"method": "euler", "num_steps": n, "nfe": n, "l1": v, "l2": 2 * v / n} for n in (1, 2)]
+            evals = evals if mode == "flow" else evals[-1:]
+            noise = 0.01 * rng.standard_normal((101, 1)) if variant == "flow-gaussian" else None  # all above Nyquist
+            write_run(tmp_path, "recon", variant, mode, seed, {"l1": v, "l2": v}, evals, noise)
+    text = interpret.interpretation(analysis.collect(tmp_path), "recon")
+    first = text.splitlines()[0]
+    assert first.startswith("flow has the lowest mean final l2, 0.1100 ±")
+    assert f"regression reaches 0.3100 ± {statistics.stdev([0.30, 0.32]):.4f}, {0.31 / 0.11:.2f} times as large" in text
+    assert "the most for flow-gaussian" in text
+    assert "With euler, flow's mean l2 falls by 50.0% from 1 to 2 steps" in text
+
+
+def test_demo_results_refuse_a_folder_of_real_results(tmp_path):
+    write_run(tmp_path, "recon", "flow", "flow", 1, {"l1": 0.1, "l2": 0.2})
+    with pytest.raises(ValueError, match="not demo results"):
+        demo.ensure_demo_results(tmp_path)

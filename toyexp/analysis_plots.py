@@ -1,0 +1,136 @@
+"""Figures across seeds: every error bar and band is ±1 standard deviation over the seeds.
+
+Each function takes the results of :mod:`toyexp.analysis`, keyed by variant, and returns a
+matplotlib Figure; :func:`toyexp.plots.save` writes one.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+from .analysis import METRIC, Band, NfeCurve, SummaryRow
+from .interpolation import Interpolation
+
+SUBSPACE_PANELS = (  # (metric, plot 1 - value, log scale)
+    ("max_angle_deg", False, False),
+    ("projection_distance", False, False),
+    ("explained_true", True, True),
+    ("explained_top_k", True, True),
+    ("off_subspace", False, False),
+)
+
+
+def seeds_text(counts) -> str:
+    """'n = 3 seeds', or 'n = 2–3 seeds' when the variants differ."""
+    lo, hi = min(counts), max(counts)
+    return f"n = {lo} seed{'s' * (hi > 1)}" if lo == hi else f"n = {lo}–{hi} seeds"
+
+
+def _title(fig: Figure, title: str, counts) -> None:
+    fig.suptitle(f"{title} · mean ± 1 std over seeds, {seeds_text(counts)}")
+    fig.tight_layout()
+
+
+def metric_bars(rows: list[SummaryRow], names=("l1", "l2"), title: str = "") -> Figure:
+    """One panel per final metric: a bar per variant at the mean, error bar ±1 std."""
+    fig, axes = plt.subplots(1, len(names), figsize=(4.2 * len(names), 3.6), squeeze=False)
+    variants = [r.variant for r in rows]
+    for ax, name in zip(axes[0], names):
+        s = [r.stats[name] for r in rows]
+        ax.bar(variants, [v.mean for v in s], yerr=[v.std for v in s], capsize=4, color=[f"C{i}" for i in range(len(rows))])
+        ax.set(ylabel=METRIC[name].label, title=name)
+        ax.tick_params(axis="x", labelrotation=20)
+        ax.grid(alpha=0.3, axis="y")
+    _title(fig, title, [r.n for r in rows])
+    return fig
+
+
+def subspace_bars(rows: list[SummaryRow], title: str = "") -> Figure:
+    """Subspace metrics per variant: largest principal angle, projection distance, the variance
+    the true subspace and the top-k components leave unexplained (1 - EV, log), off-subspace share."""
+    fig, axes = plt.subplots(1, len(SUBSPACE_PANELS), figsize=(3.4 * len(SUBSPACE_PANELS), 3.8))
+    variants = [r.variant for r in rows]
+    for ax, (name, complement, log) in zip(axes, SUBSPACE_PANELS):
+        s = [r.stats[name] for r in rows]
+        mean = [1 - v.mean if complement else v.mean for v in s]
+        ax.bar(variants, mean, yerr=[v.std for v in s], capsize=4, color=[f"C{i}" for i in range(len(rows))])
+        label = METRIC[name].label
+        ax.set(ylabel=f"1 − {label}" if complement else label, yscale="log" if log else "linear")
+        ax.tick_params(axis="x", labelrotation=30)
+        ax.grid(alpha=0.3, axis="y", which="both")
+    _title(fig, title, [r.n for r in rows])
+    return fig
+
+
+def prediction_bands(bands: dict[str, tuple[Band, dict]], title: str = "", max_dims: int = 2) -> Figure:
+    """Per variant (columns) and output dimension (rows): mean prediction ± 1 std over seeds,
+    the target and the training samples. ``bands`` maps variant -> analysis.prediction_band(...)."""
+    dims = min(next(iter(bands.values()))[1]["x_grid"].shape[1], max_dims)
+    fig, axes = plt.subplots(dims, len(bands), figsize=(4.6 * len(bands), 2.8 * dims), sharex=True, sharey="row", squeeze=False)
+    for j, (variant, (band, arrays)) in enumerate(bands.items()):
+        for d in range(dims):
+            ax = axes[d, j]
+            ax.plot(band.x, arrays["x_grid"][:, d], "k-", lw=1.2, label="target")
+            ax.plot(band.x, band.mean[:, d], color=f"C{j}", lw=1.0, label="mean prediction")
+            lo, hi = band.mean[:, d] - band.std[:, d], band.mean[:, d] + band.std[:, d]
+            ax.fill_between(band.x, lo, hi, color=f"C{j}", alpha=0.3, label="± 1 std")
+            ax.plot(arrays["c_train"][:, 0], arrays["x_train"][:, d], "o", ms=3.5, mfc="none", mec="0.3", label="training samples")
+            ax.set(ylabel=f"x[{d}]" if j == 0 else None, title=f"{variant} (n = {band.n})" if d == 0 else None)
+            ax.grid(alpha=0.3)
+        axes[-1, j].set_xlabel("condition c")
+    axes[0, 0].legend(fontsize="small", loc="upper right")
+    _title(fig, title, [b.n for b, _ in bands.values()])
+    return fig
+
+
+def error_vs_distance(inter: dict[str, Interpolation], title: str = "") -> Figure:
+    """RMSE on the dense grid against the distance to the nearest training input, in units of h."""
+    fig, ax = plt.subplots(figsize=(6.4, 3.8))
+    for i, (variant, it) in enumerate(inter.items()):
+        d = it.distance
+        shift = 0.004 * (i - (len(inter) - 1) / 2)  # side by side, so the error bars stay apart
+        ax.errorbar(d.x + shift, d.mean, yerr=d.std, fmt="o-", capsize=3, color=f"C{i}", label=variant)
+    ax.set(xlabel="distance to the nearest training input / training spacing h", ylabel="RMSE on the grid")
+    ax.legend(title="variant")
+    ax.grid(alpha=0.3)
+    _title(fig, title, [it.distance.n for it in inter.values()])
+    return fig
+
+
+def error_spectrum(inter: dict[str, Interpolation], title: str = "") -> Figure:
+    """Amplitude spectrum of the prediction error (log-log, so f = 0 is left out), with the
+    target's frequencies ω/(2π) and the Nyquist frequency 1/(2h) of the training grid marked.
+    Where the std exceeds the mean, the band runs off the bottom of the axes."""
+    fig, ax = plt.subplots(figsize=(8, 3.8))
+    floor = min(float(i.spectrum.mean[1:].min()) for i in inter.values())
+    for i, (variant, it) in enumerate(inter.items()):
+        f, mean, std = it.spectrum.x[1:], it.spectrum.mean[1:], it.spectrum.std[1:]
+        ax.loglog(f, mean, color=f"C{i}", lw=1.0, label=variant)
+        ax.fill_between(f, np.maximum(mean - std, floor / 1e3), mean + std, color=f"C{i}", alpha=0.25)
+    it = next(iter(inter.values()))
+    for k, f in enumerate(it.target_freqs):
+        ax.axvline(f, color="0.4", ls=":", lw=1.0, label="target frequencies ω/(2π)" if k == 0 else None)
+    ax.axvline(it.nyquist, color="C3", ls="--", lw=1.0, label=f"training-grid Nyquist 1/(2h) = {it.nyquist:.2f}")
+    ax.set(xlabel="frequency (cycles per unit c)", ylabel="error amplitude", ylim=(max(floor, 1e-12) / 3, None))
+    ax.set_title("error spectrum (Hann window, mean over output dimensions)", fontsize="medium")
+    ax.legend(fontsize="small", loc="lower left")
+    ax.grid(alpha=0.3, which="both")
+    _title(fig, title, [i.spectrum.n for i in inter.values()])
+    return fig
+
+
+def error_vs_nfe(curves: dict[str, list[NfeCurve]], title: str = "") -> Figure:
+    """Final model's l2 against network evaluations, colour per variant, line style per integrator."""
+    fig, ax = plt.subplots(figsize=(6.8, 4.0))
+    styles = ["o-", "s--", "^-.", "d:"]
+    for i, (variant, per_method) in enumerate(curves.items()):
+        for k, c in enumerate(per_method):
+            fmt = styles[k % len(styles)]
+            ax.errorbar(c.l2.x, c.l2.mean, yerr=c.l2.std, fmt=fmt, capsize=3, color=f"C{i}", label=f"{variant} · {c.method}")
+    ax.set(xscale="log", yscale="log", xlabel="network evaluations (NFE)", ylabel="l2 (RMSE)")
+    ax.legend(fontsize="small")
+    ax.grid(alpha=0.3, which="both")
+    _title(fig, title, [c.l2.n for cs in curves.values() for c in cs])
+    return fig

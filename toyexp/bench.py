@@ -1,0 +1,386 @@
+"""``toyexp bench``: what a training step, a notebook run, a sweep and a run's memory cost.
+
+Four measurements in one process, each printed next to a reference or a target:
+
+1. CPU and wall seconds per training step at the seed defaults, for each mode, through
+   :func:`toyexp.train.train` and through two loops written here on the same loss: the
+   common DataLoader loop and a lean one-thread loop;
+2. one papermill run of ``notebooks/recon.ipynb``, its wall time split into phases;
+3. a sweep of identical runs at ``--jobs 1`` and ``--jobs <cores>``;
+4. the peak resident memory of one run, in a child process.
+
+The table and the JSON (:mod:`toyexp.bench_report`) let the figures be compared across commits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime
+import logging
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable, Iterator
+
+import nbformat
+import torch
+from torch import Tensor, nn
+
+from .config import Config, load_config
+from .data import make_dataset
+from .execute import SINGLE_THREAD, Outcome, execute_notebook, run_local
+from .experiment import load_metrics, run_directory
+from .modes import MODES
+from .nets import build_network
+from .outputs import PROJECT_ROOT, display_path, resolve_path, write_json
+from .sweep import notebook_for
+from .train import train
+
+DEFAULT_THREADS = torch.get_num_threads()  # recorded at import, before any run sets its own count
+NOTEBOOK_PHASES = {  # phase -> text that marks its cell; the first match wins
+    "imports and config": "import toyexp", "data": "start_run(", "training": "toyexp.fit(",
+    "evaluation": "evaluate_run(", "plots": "save_and_show(", "writing outputs": "finish_run(",
+}
+RUN_OVERRIDES = {  # part -> (full, quick); [] is the seed defaults
+    "notebook": ([], ["training.num_epochs=50"]),
+    "sweep": (["training.num_epochs=300"], ["training.num_epochs=20"]),
+    "memory": ([], ["training.num_epochs=20"]),
+}
+MEMORY_SCRIPT = """
+import resource, sys, toyexp
+cfg = toyexp.load_config("recon", overrides=sys.argv[1:])
+run = toyexp.start_run(cfg)
+data = toyexp.make_dataset(cfg)
+model = toyexp.build_network(cfg.network, data.dim).to(run.device)
+trained = toyexp.fit(run, data, model, progress=False)
+toyexp.finish_run(run, trained, toyexp.evaluate_run(run, data, model, trained))
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+class BenchError(RuntimeError):
+    """A measurement that could not be taken (a failed notebook run, a child that died)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    steps: int  # training steps per timed repeat
+    repeats: int
+    sweep_runs: int
+    cores: int
+    quick: bool
+
+    def overrides(self, part: str) -> list[str]:
+        """The config overrides of the ``"notebook"``, ``"sweep"`` or ``"memory"`` runs."""
+        return RUN_OVERRIDES[part][self.quick]
+
+
+@dataclass(frozen=True)
+class StepCost:
+    mode: str
+    loop: str  # "toyexp", "lean" or "dataloader"
+    threads: int
+    cpu: float  # CPU seconds per step (time.process_time, every thread), median of the repeats
+    wall: float  # wall seconds per step (time.perf_counter), median of the repeats
+
+
+@dataclass(frozen=True)
+class NotebookCost:
+    phases: dict[str, float]  # seconds by phase, in order; they sum to ``wall``
+    wall: float  # execute_notebook's wall time
+    train_seconds: float  # metrics.json: the training loop alone
+
+
+@dataclass(frozen=True)
+class SweepCost:
+    runs: int
+    jobs: int  # runs in parallel in the second sweep (the cores)
+    serial: float  # wall seconds at --jobs 1
+    parallel: float  # wall seconds at --jobs <jobs>
+
+
+@dataclass(frozen=True)
+class BenchResult:
+    settings: Settings
+    training: list[StepCost]
+    notebook: NotebookCost
+    sweep: SweepCost
+    memory_mb: float  # peak RSS of one run, 10^6 bytes
+
+
+# 1. Training cost per step ------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def torch_threads(n: int) -> Iterator[None]:
+    """Run with ``n`` torch threads, then give back the count found."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def seed_model(cfg: Config) -> nn.Module:
+    torch.manual_seed(cfg.experiment.seed)  # every loop starts from the same weights
+    return build_network(cfg.network, cfg.dataset.target_dim)
+
+
+def reference_loss(model: nn.Module, mode: str, c: Tensor, x_1: Tensor, x_0: Tensor) -> Tensor:
+    """The seed-default losses, written out: c (B, 1), x_0, x_1 (B, D).
+
+    regression: |net(0, c, 0) - f(c)|^2;  flow: |net(x_t, c, t) - (x_1 - x_0)|^2 with
+    x_t = (1 - t) x_0 + t x_1, t ~ U[0, 1].
+    """
+    if mode == "regression":
+        return ((model(torch.zeros_like(x_1), c, torch.zeros(len(c), 1)) - x_1) ** 2).mean()
+    t = torch.rand(len(c), 1)  # (B, 1)
+    return ((model((1 - t) * x_0 + t * x_1, c, t) - (x_1 - x_0)) ** 2).mean()
+
+
+def reference_loop(cfg: Config, batches: Iterator[tuple[Tensor, Tensor]]) -> Callable[[int], int]:
+    """``run(steps) -> steps`` of torch.optim.Adam on ``batches`` of (c, x_1)."""
+    model = seed_model(cfg)
+    opt = torch.optim.Adam(model.parameters(), lr=cfg.training.learning_rate)
+    zeros = cfg.training.initial_dist == "zeros"
+
+    def run(steps: int) -> int:
+        for _, (c, x_1) in zip(range(steps), batches):
+            x_0 = torch.zeros_like(x_1) if zeros else torch.randn_like(x_1)
+            loss = reference_loss(model, cfg.experiment.mode, c, x_1, x_0)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        return steps
+
+    return run
+
+
+def lean_batches(c: Tensor, x_1: Tensor, batch_size: int) -> Iterator[tuple[Tensor, Tensor]]:
+    """Epoch after epoch of minibatches indexed directly through a randperm."""
+    while True:
+        perm = torch.randperm(len(c))
+        for i in range(0, len(c), batch_size):
+            idx = perm[i : i + batch_size]
+            yield c[idx], x_1[idx]
+
+
+def dataloader_batches(c: Tensor, x_1: Tensor, batch_size: int) -> Iterator[tuple[Tensor, Tensor]]:
+    """Epoch after epoch of the common TensorDataset + DataLoader(shuffle=True)."""
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(c, x_1), batch_size=batch_size, shuffle=True)
+    while True:
+        yield from loader
+
+
+def toyexp_loop(cfg: Config, c: Tensor, x_1: Tensor) -> Callable[[int], int]:
+    """``run(steps) -> steps taken`` of toyexp.train.train, with no evaluation, logging or checkpoint."""
+    model, mode = seed_model(cfg), MODES[cfg.experiment.mode]
+    generator = torch.Generator().manual_seed(cfg.experiment.seed)
+    log = logging.getLogger("toyexp.bench")
+    log.disabled = True
+    per_epoch = -(-len(c) // cfg.training.batch_size)
+
+    def run(steps: int) -> int:
+        epochs = -(-steps // per_epoch)
+        beyond = epochs + 1  # intervals past the run: only the final, stub evaluation happens
+        training = replace(cfg.training, num_epochs=epochs, log_interval=beyond, eval_interval=beyond, save_interval=beyond)
+        return train(model, mode, c, x_1, training, generator, lambda: 0.0, log, None, progress=False).steps
+
+    return run
+
+
+def timed(run: Callable[[int], int], steps: int, threads: int) -> tuple[float, float]:
+    """(CPU seconds, wall seconds) per step of one ``run(steps)`` on ``threads`` torch threads."""
+    with torch_threads(threads):
+        time.sleep(0.05)  # off the clock: the OpenMP workers of the previous loop stop spinning on the CPU
+        cpu, wall = time.process_time(), time.perf_counter()
+        taken = run(steps)
+        return (time.process_time() - cpu) / taken, (time.perf_counter() - wall) / taken
+
+
+def training_costs(mode: str, steps: int, repeats: int) -> list[StepCost]:
+    """Our loop and the two references on the seed-default problem, repeats interleaved so
+    that a burst of load on a shared machine hits all three alike; warm-up excluded."""
+    cfg = load_config("recon", mode=mode)
+    data = make_dataset(cfg)
+    c, x_1, batch = data.c_train, data.x_train, cfg.training.batch_size
+    torch.manual_seed(cfg.experiment.seed)  # the DataLoader and t ~ U[0, 1] draw from the global RNG
+    loops = {
+        "toyexp": (toyexp_loop(cfg, c, x_1), cfg.experiment.num_threads),
+        "lean": (reference_loop(cfg, lean_batches(c, x_1, batch)), 1),
+        "dataloader": (reference_loop(cfg, dataloader_batches(c, x_1, batch)), DEFAULT_THREADS),
+    }
+    for run, threads in loops.values():
+        timed(run, max(steps // 5, 10), threads)  # warm-up: allocations, kernels, lazy imports
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in loops}
+    for _ in range(repeats):
+        for name, (run, threads) in loops.items():
+            samples[name].append(timed(run, steps, threads))
+    return [
+        StepCost(mode, name, threads, statistics.median(s[0] for s in samples[name]), statistics.median(s[1] for s in samples[name]))
+        for name, (_, threads) in loops.items()
+    ]
+
+
+# 2. One notebook run, by phase ----------------------------------------------------------
+
+
+def checked(outcome: Outcome) -> Outcome:
+    if outcome.status != "done":
+        raise BenchError(f"notebook run {outcome.id} failed ({outcome.notebook}): {outcome.error}")
+    return outcome
+
+
+def notebook_phases(nb: nbformat.NotebookNode, wall: float) -> dict[str, float]:
+    """Seconds by phase from papermill's per-cell durations.
+
+    The kernel start is papermill's notebook duration less the cells; what is left of
+    ``wall`` is papermill reading and writing the notebook.
+    """
+    phases = {"kernel start": 0.0, **dict.fromkeys(NOTEBOOK_PHASES, 0.0), "other cells": 0.0}
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            phase = next((p for p, mark in NOTEBOOK_PHASES.items() if mark in cell.source), "other cells")
+            phases[phase] += cell.metadata.get("papermill", {}).get("duration") or 0.0
+    total = nb.metadata.papermill.duration
+    phases["kernel start"] = total - sum(phases.values())
+    phases["papermill read/write"] = wall - total
+    return phases
+
+
+def notebook_cost(folder: Path, overrides: list[str]) -> NotebookCost:
+    """One papermill run of the recon notebook in regression mode into ``folder``."""
+    overrides = [f"experiment.output_dir={folder / 'outputs'}", *overrides]
+    params = {"mode": "regression", "overrides": overrides}
+    folder.mkdir(parents=True, exist_ok=True)
+    outcome = checked(execute_notebook(str(notebook_for("recon")), str(folder / "recon.ipynb"), params, None, "bench/notebook"))
+    nb = nbformat.read(outcome.notebook, as_version=4)
+    metrics = load_metrics(run_directory(load_config("recon", mode="regression", overrides=overrides)) / "metrics.json")
+    return NotebookCost(notebook_phases(nb, outcome.seconds), outcome.seconds, metrics["train_seconds"])
+
+
+# 3. A sweep of identical runs -------------------------------------------------------------
+
+
+def sweep_seconds(folder: Path, runs: int, jobs: int, overrides: list[str]) -> float:
+    """Wall seconds of ``runs`` identical recon runs, ``jobs`` at a time, each in its own folder."""
+    batch = [
+        (str(notebook_for("recon")), str(folder / f"run-{i}.ipynb"),
+         {"mode": "regression", "overrides": [f"experiment.output_dir={folder / f'run-{i}'}", *overrides]},
+         None, f"bench/jobs-{jobs}/run-{i}")
+        for i in range(runs)
+    ]
+    folder.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    outcomes = run_local(batch, jobs, lambda outcome: None)
+    seconds = time.perf_counter() - start
+    for outcome in outcomes:
+        checked(outcome)
+    return seconds
+
+
+def sweep_cost(folder: Path, runs: int, cores: int, overrides: list[str]) -> SweepCost:
+    serial = sweep_seconds(folder / "jobs-1", runs, 1, overrides)
+    return SweepCost(runs, cores, serial, sweep_seconds(folder / f"jobs-{cores}", runs, cores, overrides))
+
+
+# 4. Peak memory of one run ------------------------------------------------------------------
+
+
+def peak_memory_mb(folder: Path, overrides: list[str]) -> float:
+    """Peak RSS of one run (config, data, training, evaluation, metrics) in a child python, in MB."""
+    argv = [sys.executable, "-c", MEMORY_SCRIPT, f"experiment.output_dir={folder}", *overrides]
+    child = subprocess.run(argv, check=False, capture_output=True, text=True, cwd=PROJECT_ROOT, env={**os.environ, **SINGLE_THREAD})
+    if child.returncode != 0:
+        raise BenchError(f"the memory run exited with {child.returncode}: {child.stderr.strip()[-2000:]}")
+    maxrss = int(child.stdout.split()[-1])
+    return maxrss * (1 if sys.platform == "darwin" else 1024) / 1e6  # ru_maxrss: bytes on macOS, KiB on Linux
+
+
+# The command ------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def restored_environ() -> Iterator[None]:
+    """execute_notebook pins its kernels to one thread through os.environ; undo that afterwards."""
+    saved = dict(os.environ)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def progress(text: str) -> None:
+    print(f"bench: {text}", file=sys.stderr, flush=True)
+
+
+def run_bench(settings: Settings, folder: Path, say: Callable[[str], None]) -> BenchResult:
+    """All four measurements, with temporary files under ``folder``."""
+    training = []
+    for mode in ("regression", "flow"):
+        say(f"training cost per step ({mode}): {settings.repeats} x {settings.steps} steps of each loop")
+        training += training_costs(mode, settings.steps, settings.repeats)
+    say("one papermill run of notebooks/recon.ipynb")
+    notebook = notebook_cost(folder / "notebook", settings.overrides("notebook"))
+    say(f"sweep of {settings.sweep_runs} runs at --jobs 1 and --jobs {settings.cores}")
+    sweep = sweep_cost(folder / "sweep", settings.sweep_runs, settings.cores, settings.overrides("sweep"))
+    say("peak memory of one run")
+    memory = peak_memory_mb(folder / "memory", settings.overrides("memory"))
+    return BenchResult(settings, training, notebook, sweep, memory)
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    """Resolve the options; --quick changes the defaults of those not given."""
+    cores = os.cpu_count() or 1
+    quick = bool(args.quick)
+    steps = args.steps if args.steps is not None else (20 if quick else 1000)
+    repeats = args.repeats if args.repeats is not None else (3 if quick else 5)
+    runs = args.sweep_runs if args.sweep_runs is not None else (2 if quick else 2 * cores)
+    for option, value in (("--steps", steps), ("--repeats", repeats), ("--sweep-runs", runs)):
+        if value < 1:
+            raise ValueError(f"{option} {value} is invalid; it must be at least 1")
+    return Settings(steps, repeats, runs, cores, quick)
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    """The ``bench`` sub-command."""
+    p = subparsers.add_parser("bench", help="measure training, notebook, sweep and memory costs; write them as JSON")
+    p.add_argument("--quick", action="store_true", help="tiny step counts and very short runs (CI; under a minute)")
+    p.add_argument("--json", metavar="PATH", help="where to write the figures (default: outputs/bench/bench-<timestamp>.json; relative to the project root)")
+    p.add_argument("--repeats", type=int, help="timed repeats of each training loop; the median is reported (default: 5, quick: 3)")
+    p.add_argument("--steps", type=int, help="training steps per repeat (default: 1000, quick: 20)")
+    p.add_argument("--sweep-runs", type=int, help="identical runs in the sweep (default: 2 x cores, quick: 2)")
+    p.set_defaults(func=bench_command)
+    return p
+
+
+def bench_command(args: argparse.Namespace) -> int:
+    from .bench_report import report_json, report_table
+
+    try:
+        settings = settings_from(args)
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = resolve_path(args.json or f"outputs/bench/bench-{stamp}.json")
+    start = time.perf_counter()
+    try:
+        with tempfile.TemporaryDirectory(prefix="toyexp-bench-") as tmp, restored_environ():
+            result = run_bench(settings, Path(tmp), progress)
+    except BenchError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    seconds = time.perf_counter() - start
+    write_json(path, report_json(result, seconds))
+    print(report_table(result, seconds))
+    print(f"JSON: {display_path(path)}")
+    return 0
