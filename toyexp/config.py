@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 TASKS = ("recon", "projection")
-MODES = ("regression", "flow")
+MODES = ("regression", "flow", "straight_flow", "mip", "mip_one_step")
 INTEGRATORS = ("euler", "midpoint", "heun", "rk4")
 INITIAL_DISTS = ("zeros", "gaussian")
 
@@ -87,6 +87,7 @@ class TrainingConfig:
     save_interval: int = _at_least(1000, 1)
     initial_dist: str = _choice("zeros", INITIAL_DISTS)
     loss_type: str = _choice("l2", ("l1", "l2"))
+    mip_t_star: float = _positive(0.9)  # mip's second time t*, in (0, 1)
 
 
 @dataclass(frozen=True)
@@ -320,6 +321,8 @@ def _yaml11_float(text: str) -> Any:
 
 
 def _check_relations(cfg: Config) -> None:
+    if not cfg.training.mip_t_star < 1:
+        raise ConfigError(f"training.mip_t_star: {cfg.training.mip_t_star!r} is invalid; it must lie in (0, 1)")
     d = cfg.dataset
     if not d.c_max > d.c_min:
         raise ConfigError(f"dataset.c_max: {d.c_max!r} is invalid; it must exceed dataset.c_min = {d.c_min!r}")

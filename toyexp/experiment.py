@@ -25,7 +25,7 @@ from torch import Tensor, nn
 from .config import Config
 from .data import TargetFunctionDataset
 from .metrics import Evaluation, evaluate, l2_error, predict
-from .modes import MODES, Mode
+from .modes import Mode, build_mode
 from .outputs import provenance, resolve_path, save_checkpoint, write_json, write_npz, write_yaml
 from .paths import sample_x0
 from .tasks import task_metrics
@@ -91,7 +91,7 @@ def start_run(cfg: Config) -> Run:
     device = select_device(cfg.experiment.device, log)
     write_yaml(directory / "config.yaml", cfg.to_dict())
     log.info("run %s: task %s, mode %s, seed %d, device %s", directory, cfg.experiment.task, cfg.experiment.mode, cfg.experiment.seed, device)
-    return Run(cfg, directory, device, MODES[cfg.experiment.mode], log, time.time())
+    return Run(cfg, directory, device, build_mode(cfg.experiment.mode, cfg.training.mip_t_star), log, time.time())
 
 
 def inference_x0(cfg: Config, num: int, dim: int) -> Tensor:
@@ -106,8 +106,10 @@ def fit(run: Run, data: TargetFunctionDataset, model: nn.Module, progress: bool 
     c_eval, x_eval = data.c_eval.to(dev), data.x_eval.to(dev)
     x_0 = inference_x0(run.cfg, len(c_eval), data.dim).to(dev)
 
+    method, steps = run.mode.final(ev.methods, ev.steps)
+
     def eval_l2() -> float:
-        return l2_error(predict(model, run.mode, c_eval, x_0, ev.steps[-1], ev.methods[0]), x_eval)
+        return l2_error(predict(model, run.mode, c_eval, x_0, steps, method), x_eval)
 
     generator = torch.Generator().manual_seed(run.cfg.experiment.seed)
     return train(
@@ -119,7 +121,7 @@ def fit(run: Run, data: TargetFunctionDataset, model: nn.Module, progress: bool 
 def evaluate_run(run: Run, data: TargetFunctionDataset, model: nn.Module, trained: TrainResult) -> RunResults:
     """Evaluate the final and best models, save both checkpoints and the predictions."""
     ev, dev, mode = run.cfg.evaluation, run.device, run.mode
-    method, steps = ev.methods[0], ev.steps[-1]
+    method, steps = mode.final(ev.methods, ev.steps)
     c_eval, x_eval = data.c_eval.to(dev), data.x_eval.to(dev)
     x_0 = inference_x0(run.cfg, len(c_eval), data.dim).to(dev)
 

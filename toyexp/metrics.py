@@ -8,7 +8,6 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from .integrate import nfe
 from .modes import Mode
 
 
@@ -47,19 +46,15 @@ def predict(model: nn.Module, mode: Mode, c: Tensor, x_0: Tensor, num_steps: int
 def evaluate(
     model: nn.Module, mode: Mode, c: Tensor, x_1: Tensor, x_0: Tensor, methods: list[str], steps: list[int]
 ) -> list[Evaluation]:
-    """l1 and l2 for every (method, num_steps) pair.
+    """l1 and l2 for every (method, num_steps) that changes the mode's prediction.
 
-    A mode that does not integrate (regression) is evaluated once, recorded at the first
-    method and the largest step count with NFE 1, since neither changes its prediction.
+    A mode that does not integrate (regression, mip) is evaluated once, recorded at the first
+    method and the largest step count; straight_flow only at the integrator its steps amount to.
     """
-    if not mode.integrates:
-        methods, steps = methods[:1], steps[-1:]
     out = []
-    for method in methods:
-        for n in steps:
-            pred = predict(model, mode, c, x_0, n, method)
-            cost = nfe(method, n) if mode.integrates else 1
-            out.append(Evaluation(method, n, cost, l1_error(pred, x_1), l2_error(pred, x_1)))
+    for method, n in mode.settings(methods, steps):
+        pred = predict(model, mode, c, x_0, n, method)
+        out.append(Evaluation(method, n, mode.cost(method, n), l1_error(pred, x_1), l2_error(pred, x_1)))
     return out
 
 

@@ -1,0 +1,96 @@
+"""Each training mode's loss and prediction against values worked out by hand.
+
+The "network" is the fixed linear map model(x, c, t) = 2 x + 3 c + 5 t, so every number below
+can be checked on paper. Batch: c = (1, 2), x_0 = (0.5, -1), x_1 = (1, 4), t = (0.25, 0.5).
+"""
+
+import pytest
+import torch
+
+from toyexp import ConfigError, load_config
+from toyexp.modes import MODE_NAMES, build_mode
+from toyexp.paths import l1_loss, l2_loss
+
+
+def model(x, c, t):
+    return 2 * x + 3 * c + 5 * t
+
+
+def col(*values):
+    return torch.tensor(values, dtype=torch.float64)[:, None]
+
+
+C, X0, X1, T = col(1.0, 2.0), col(0.5, -1.0), col(1.0, 4.0), col(0.25, 0.5)
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("regression", (2.0**2 + 2.0**2) / 2),  # net(0, c, 0) = 3c = (3, 6) against (1, 4)
+        ("flow", (5.0**2 + 6.5**2) / 2),  # x_t = (0.625, 1.5): v = (5.5, 11.5) against x_1 - x_0 = (0.5, 5)
+        ("straight_flow", (3.25**2 + 5.0**2) / 2),  # net(x_t, c, 0) = (4.25, 9) against (1, 4)
+        # net(x_0, c, 0) = (4, 4); x_t* = (0.95, 3.5), net(x_t*, c, 0.9) = (9.4, 17.5)
+        ("mip", (3.0**2 + 0.0**2) / 2 + (8.4**2 + 13.5**2) / 2),
+        ("mip_one_step", (3.0**2 + 0.0**2) / 2 + (8.4**2 + 13.5**2) / 2),
+    ],
+)
+def test_loss_by_hand(name, expected):
+    loss = build_mode(name, t_star=0.9).loss(model, C, X0, X1, T, l2_loss)
+    assert loss.item() == pytest.approx(expected, rel=1e-12)
+
+
+def test_l1_loss_by_hand():
+    loss = build_mode("regression").loss(model, C, X0, X1, T, l1_loss)
+    assert loss.item() == pytest.approx((2.0 + 2.0) / 2)
+
+
+@pytest.mark.parametrize(
+    "name, steps, expected",
+    [
+        ("regression", 7, (3.0, 6.0)),
+        ("flow", 1, (4.5, 3.0)),  # one Euler step: x_0 + v(x_0, c, 0) = 3 x_0 + 3 c
+        # s = 0 -> 1/2: x̂_1 = (4, 4), x = (x_0 + x̂_1) / 2 = (2.25, 1.5); 1/2 -> 1: x = x̂_1 = (7.5, 9)
+        ("straight_flow", 2, (7.5, 9.0)),
+        ("mip", 3, (14.8, 17.5)),  # a_0 = (4, 4); net(0.1 x_0 + 0.9 a_0, c, 0.9) = (14.8, 17.5)
+        ("mip_one_step", 3, (4.0, 4.0)),
+    ],
+)
+def test_prediction_by_hand(name, steps, expected):
+    pred = build_mode(name, t_star=0.9).predict(model, C, X0, steps, "euler")
+    torch.testing.assert_close(pred, col(*expected), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("num_steps", [1, 2, 3, 7, 16, 100])
+def test_straight_flow_on_an_oracle_lands_on_x_1(num_steps):
+    oracle = lambda x, c, t: X1  # noqa: E731  always predicts the true endpoint
+    x_0 = torch.randn(2, 1, dtype=torch.float64, generator=torch.Generator().manual_seed(num_steps))
+    pred = build_mode("straight_flow").predict(oracle, C, x_0, num_steps, "euler")
+    torch.testing.assert_close(pred, X1, rtol=0, atol=1e-14)
+
+
+def test_straight_flow_never_sees_the_time():
+    seen = []
+    recorder = lambda x, c, t: seen.append(t.clone()) or x  # noqa: E731
+    mode = build_mode("straight_flow")
+    mode.loss(recorder, C, X0, X1, T, l2_loss)
+    mode.predict(recorder, C, X0, 5, "euler")
+    assert len(seen) == 6 and all((t == 0).all() for t in seen)
+
+
+def test_settings_and_cost():
+    methods, steps = ["rk4", "euler"], [1, 4]
+    flow, straight, mip = build_mode("flow"), build_mode("straight_flow"), build_mode("mip")
+    assert flow.settings(methods, steps) == [("rk4", 1), ("rk4", 4), ("euler", 1), ("euler", 4)]
+    assert flow.final(methods, steps) == ("rk4", 4) and flow.cost("rk4", 4) == 16
+    assert straight.settings(methods, steps) == [("euler", 1), ("euler", 4)] and straight.cost("euler", 4) == 4
+    assert mip.settings(methods, steps) == [("rk4", 4)] and mip.cost("rk4", 4) == 2
+    assert build_mode("mip_one_step").cost("rk4", 4) == 1 and build_mode("regression").cost("rk4", 4) == 1
+
+
+def test_every_mode_is_a_config_choice():
+    for name in MODE_NAMES:
+        assert load_config("recon", mode=name).experiment.mode == name
+    with pytest.raises(ConfigError, match=r"training.mip_t_star: 1.0 is invalid; it must lie in \(0, 1\)"):
+        load_config("recon", overrides=["training.mip_t_star=1"])
+    with pytest.raises(ConfigError, match="did you mean 'mip_one_step'"):
+        load_config("recon", mode="mip_onestep")
