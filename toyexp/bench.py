@@ -36,7 +36,7 @@ from .config import Config, load_config
 from .data import make_dataset
 from .execute import SINGLE_THREAD, Outcome, execute_notebook, run_local
 from .experiment import load_metrics, run_directory
-from .modes import MODES
+from .modes import build_mode
 from .nets import build_network
 from .outputs import PROJECT_ROOT, display_path, resolve_path, write_json
 from .sweep import notebook_for
@@ -181,7 +181,7 @@ def dataloader_batches(c: Tensor, x_1: Tensor, batch_size: int) -> Iterator[tupl
 
 def toyexp_loop(cfg: Config, c: Tensor, x_1: Tensor) -> Callable[[int], int]:
     """``run(steps) -> steps taken`` of toyexp.train.train, with no evaluation, logging or checkpoint."""
-    model, mode = seed_model(cfg), MODES[cfg.experiment.mode]
+    model, mode = seed_model(cfg), build_mode(cfg.experiment.mode, cfg.training.mip_t_star)
     generator = torch.Generator().manual_seed(cfg.experiment.seed)
     log = logging.getLogger("toyexp.bench")
     log.disabled = True

@@ -9,6 +9,7 @@ import sys
 
 from tqdm import tqdm
 
+from . import bench
 from .config import ConfigError
 from .execute import Outcome, execute_notebook, run_dask, run_local, run_slurm
 from .outputs import resolve_path
@@ -102,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="toyexp", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     _sweep_parser(sub)
+    bench.add_parser(sub)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -17,7 +17,7 @@ from .train import History
 def save(fig: Figure, path: Path, dpi: int = 100) -> bytes:
     """Render ``fig`` once as PNG, write it atomically to ``path`` and return the bytes."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, dpi=dpi, bbox_inches="tight", format="png")
+    fig.savefig(buffer, dpi=dpi, format="png")
     data = buffer.getvalue()
     atomic_write(path, lambda tmp: Path(tmp).write_bytes(data))
     return data
@@ -38,7 +38,7 @@ def save_and_show(figures: dict[str, Figure], folder: Path) -> None:
 
 def training_curves(history: History, title: str = "") -> Figure:
     """Training loss per epoch and evaluation RMSE, both on log scales."""
-    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3.5))
+    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3.5), layout="constrained")
     a.plot(history.epochs, history.train_loss, lw=0.8, label="training loss (mean per epoch)")
     a.set(xlabel="epoch", ylabel="loss", yscale="log", title="training loss")
     b.plot(history.eval_epochs, history.eval_l2, "o-", ms=3, label="evaluation RMSE (l2)")
@@ -47,14 +47,13 @@ def training_curves(history: History, title: str = "") -> Figure:
         ax.legend(loc="upper right")
         ax.grid(alpha=0.3)
     fig.suptitle(title)
-    fig.tight_layout()
     return fig
 
 
 def predictions(c_grid, x_grid, pred_grid, c_train, x_train, title: str = "", max_dims: int = 4) -> Figure:
     """Prediction against the target on a dense grid, with the training samples, per output dimension."""
     dims = min(x_grid.shape[1], max_dims)
-    fig, axes = plt.subplots(dims, 1, figsize=(9, 2.8 * dims), sharex=True, squeeze=False)
+    fig, axes = plt.subplots(dims, 1, figsize=(9, 2.8 * dims), sharex=True, squeeze=False, layout="constrained")
     for d, ax in enumerate(axes[:, 0]):
         ax.plot(c_grid[:, 0], x_grid[:, d], "k-", lw=1.2, label="target f(c)")
         ax.plot(c_grid[:, 0], pred_grid[:, d], "C1-", lw=1.0, label="prediction")
@@ -64,36 +63,31 @@ def predictions(c_grid, x_grid, pred_grid, c_train, x_train, title: str = "", ma
     axes[0, 0].legend(loc="upper right", ncol=3, fontsize="small")
     axes[-1, 0].set_xlabel("condition c")
     fig.suptitle(title)
-    fig.tight_layout()
     return fig
 
 
 def errors(c_grid, x_grid, pred_grid, c_train, title: str = "") -> Figure:
     """Pointwise error |prediction - target| along c (training inputs marked) and its histogram."""
     err = np.linalg.norm(np.asarray(pred_grid) - np.asarray(x_grid), axis=1)
-    fig, (a, b) = plt.subplots(1, 2, figsize=(11, 3.5), gridspec_kw={"width_ratios": [2.2, 1]})
+    fig, (a, b) = plt.subplots(1, 2, figsize=(11, 3.5), gridspec_kw={"width_ratios": [2.2, 1]}, layout="constrained")
     a.semilogy(c_grid[:, 0], err + 1e-12, lw=0.8, label="|prediction - target|")
-    for c in np.asarray(c_train)[:, 0]:
-        a.axvline(c, color="0.8", lw=0.5, zorder=0)
-    a.plot([], [], color="0.8", lw=0.5, label="training inputs")
+    a.vlines(np.asarray(c_train)[:, 0], 0, 1, transform=a.get_xaxis_transform(), color="0.8", lw=0.5, zorder=0, label="training inputs")
     a.set(xlabel="condition c", ylabel="absolute error (log)", title="error along c")
     a.legend(loc="upper right", fontsize="small")
     b.hist(err, bins=40, color="C2", label=f"{len(err)} grid points")
     b.set(xlabel="absolute error", ylabel="count", title="error distribution")
     b.legend(loc="upper right", fontsize="small")
     fig.suptitle(title)
-    fig.tight_layout()
     return fig
 
 
 def error_vs_nfe(evaluations: list[Evaluation], title: str = "") -> Figure:
     """Evaluation RMSE against network evaluations, one line per integrator."""
-    fig, ax = plt.subplots(figsize=(6, 3.8))
+    fig, ax = plt.subplots(figsize=(6, 3.8), layout="constrained")
     for method in dict.fromkeys(e.method for e in evaluations):
         pts = [(e.nfe, e.l2) for e in evaluations if e.method == method]
         ax.plot(*zip(*pts), "o-", label=method)
     ax.set(xscale="log", yscale="log", xlabel="network evaluations (NFE)", ylabel="RMSE (l2)", title=title or "error against integration cost")
     ax.legend(title="integrator")
     ax.grid(alpha=0.3, which="both")
-    fig.tight_layout()
     return fig
