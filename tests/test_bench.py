@@ -9,7 +9,7 @@ import nbformat
 import pytest
 import torch
 
-from toyexp import bench
+from toyexp import bench, bench_loops
 from toyexp.modes import MODES
 from toyexp.nets import ConcatMLP
 from toyexp.paths import l2_loss
@@ -32,7 +32,7 @@ def test_reference_loss_is_the_mode_loss(mode):
     model = ConcatMLP(1, 1, 16, 2, "relu")
     c, x_1, x_0 = torch.rand(8, 1), torch.randn(8, 1), torch.randn(8, 1)
     torch.manual_seed(1)
-    ours = bench.reference_loss(model, mode, c, x_1, x_0)
+    ours = bench_loops.reference_loss(model, mode, c, x_1, x_0)
     torch.manual_seed(1)
     t = torch.rand(8, 1)  # the draw reference_loss makes for flow
     assert torch.allclose(ours, MODES[mode].loss(model, c, x_0, x_1, t, l2_loss))
@@ -57,10 +57,10 @@ def test_notebook_phases_split_the_wall_time():
 
 def test_training_costs_restore_threads():
     before = torch.get_num_threads()
-    costs = bench.training_costs("flow", steps=4, repeats=2)
+    costs = bench_loops.training_costs("flow", steps=4, repeats=2)
     assert torch.get_num_threads() == before
     assert [c.loop for c in costs] == ["toyexp", "lean", "dataloader"]
-    assert [c.threads for c in costs] == [1, 1, bench.DEFAULT_THREADS]
+    assert [c.threads for c in costs] == [1, 1, bench_loops.DEFAULT_THREADS]
     assert all(positive(c.cpu) and positive(c.wall) for c in costs)
 
 

@@ -10,7 +10,8 @@ import dataclasses
 import os
 from dataclasses import dataclass
 
-from .bench import DEFAULT_THREADS, RUN_OVERRIDES, BenchResult, NotebookCost, Settings, StepCost, SweepCost
+from .bench import RUN_OVERRIDES, BenchResult, NotebookCost, Settings, SweepCost
+from .bench_loops import DEFAULT_THREADS, StepCost
 from .outputs import provenance
 
 LOOP_NAMES = {
