@@ -178,3 +178,11 @@ def test_other_executors_run_the_same_runs(tmp_path, capsys, executor):
     for seed in (42, 43):
         metrics = json.loads((tmp_path / "results" / "recon" / "regression" / "regression" / f"seed-{seed}" / "metrics.json").read_text())
         assert metrics["seed"] == seed and metrics["config"]["training"]["num_epochs"] == 20
+
+
+def test_search_file_crosses_learning_rates_and_sample_sizes():
+    specs = plan(load_sweep(PROJECT_ROOT / "params" / "search.yaml"))
+    assert len(specs) == 1 * 2 * (2 * 5) * 3
+    points = {(s.config["training"]["learning_rate"], s.config["dataset"]["num_train"]) for s in specs}
+    assert points == {(lr, n) for lr in (0.001, 0.0003) for n in (10, 25, 50, 100, 200)}
+    assert len({s.run_dir for s in specs}) == len(specs)  # every run has its own folder
