@@ -30,7 +30,7 @@
 #
 # `results_dir` is the sweep's folder, `<results_dir>/<experiment>/<variant>/<mode>/seed-<seed>/`
 # (relative paths start at the project root). Run as is (JupyterLab, nbval), `demo` first writes
-# twelve tiny deterministic runs (2 seeds × 3 variants × 2 experiments, a few seconds on a CPU)
+# eighteen tiny deterministic runs (2 seeds × 3 variants × 3 experiments, a few seconds on a CPU)
 # into `outputs/demo-sweep`, so the committed outputs are reproducible; a sweep runs this
 # notebook with `demo: false` and its own `results_dir`.
 
@@ -42,7 +42,7 @@ results_dir: str = "outputs/demo-sweep"  # the sweep's results folder
 sweep_file: Optional[str] = None  # the sweep file that produced results_dir, shown under provenance
 demo: bool = True  # write the tiny demo runs into results_dir first (refuses a folder of real results)
 
-# %%
+# %% tags=["hide-input"]
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
@@ -66,7 +66,7 @@ for exp in collection.experiments():
 # Runs that started but never wrote their `metrics.json` (killed, failed, or still running) are
 # left out of everything below:
 
-# %%
+# %% tags=["hide-input"]
 print("\n".join(str(p.relative_to(collection.root)) for p in collection.incomplete) or "No incomplete runs.")
 
 # %% [markdown]
@@ -74,7 +74,8 @@ print("\n".join(str(p.relative_to(collection.root)) for p in collection.incomple
 #
 # - **Final metrics**: l1 and l2 (RMSE) on the evaluation set, for flow at the first integrator
 #   and the largest step count of the run; for projection also the subspace metrics (largest
-#   principal angle, projection distance, explained variance, off-subspace share; see Methods).
+#   principal angle, projection distance, explained variance, off-subspace share; see Methods) and
+#   for the rotations the cosine and projection error of each component to its true direction.
 # - **Error between the samples**: on the even grid $c_g$ of `predictions.npz`, the RMSE of
 #   the grid points binned by $u = \min_j |c_g - c_j| / h$, the distance to the nearest
 #   training input in units of the training spacing $h$ ($u = 0.5$ is half-way between two
@@ -92,13 +93,13 @@ print("\n".join(str(p.relative_to(collection.root)) for p in collection.incomple
 #
 # The scalar target $f(c) = \sum_k w_k \,\mathrm{trig}_k(\omega_k c + \phi_k)$.
 
-# %%
+# %% tags=["hide-input"]
 exp = "recon"
 rows = analysis.summary_table(collection, exp)
 variants = [r.variant for r in rows]
 display(Markdown(analysis.markdown_table(rows) if rows else f"No complete runs of `{exp}` under `{results_dir}`: no figures."))
 
-# %%
+# %% tags=["hide-input"]
 if rows:
     aplots.metric_bars(rows, ["l1", "l2"], f"{exp}: final error")
     plt.show()
@@ -107,7 +108,7 @@ if rows:
 # Predictions on the dense grid: the mean over seeds with a $\pm 1\,s$ band, against the target
 # and the training samples.
 
-# %%
+# %% tags=["hide-input"]
 if rows:
     aplots.prediction_bands({v: analysis.prediction_band(collection.select(exp, v)) for v in variants}, f"{exp}: predictions")
     plt.show()
@@ -115,14 +116,14 @@ if rows:
 # %% [markdown]
 # Between the samples: the error against the distance to the nearest training input, and its spectrum.
 
-# %%
+# %% tags=["hide-input"]
 if rows:
     inter = {v: interpolation.interpolation_profile(collection.select(exp, v)) for v in variants}
     aplots.error_vs_distance(inter, f"{exp}: error between the samples")
     aplots.error_spectrum(inter, f"{exp}: error spectrum")
     plt.show()
 
-# %%
+# %% tags=["hide-input"]
 curves = {r.variant: analysis.nfe_curves(collection.select(exp, r.variant)) for r in rows if MODES[r.mode].integrates}
 if curves:
     aplots.error_vs_nfe(curves, f"{exp}: error against NFE")
@@ -133,7 +134,7 @@ elif rows:
 # %% [markdown]
 # ### What we see
 
-# %%
+# %% tags=["hide-input"]
 print(interpret.interpretation(collection, exp))
 
 # %% [markdown]
@@ -142,13 +143,13 @@ print(interpret.interpretation(collection, exp))
 # The 8-dimensional target $g(c) = P f(c)$ on a rank-2 subspace: besides the error, does each
 # variant find the subspace and stay on it?
 
-# %%
+# %% tags=["hide-input"]
 exp = "projection"
 rows = analysis.summary_table(collection, exp)
 variants = [r.variant for r in rows]
 display(Markdown(analysis.markdown_table(rows) if rows else f"No complete runs of `{exp}` under `{results_dir}`: no figures."))
 
-# %%
+# %% tags=["hide-input"]
 if rows:
     aplots.metric_bars(rows, ["l1", "l2"], f"{exp}: final error")
     aplots.subspace_bars(rows, f"{exp}: subspace")
@@ -157,19 +158,19 @@ if rows:
 # %% [markdown]
 # Predictions of the first two output dimensions, mean $\pm 1\,s$ over seeds.
 
-# %%
+# %% tags=["hide-input"]
 if rows:
     aplots.prediction_bands({v: analysis.prediction_band(collection.select(exp, v)) for v in variants}, f"{exp}: predictions")
     plt.show()
 
-# %%
+# %% tags=["hide-input"]
 if rows:
     inter = {v: interpolation.interpolation_profile(collection.select(exp, v)) for v in variants}
     aplots.error_vs_distance(inter, f"{exp}: error between the samples")
     aplots.error_spectrum(inter, f"{exp}: error spectrum")
     plt.show()
 
-# %%
+# %% tags=["hide-input"]
 curves = {r.variant: analysis.nfe_curves(collection.select(exp, r.variant)) for r in rows if MODES[r.mode].integrates}
 if curves:
     aplots.error_vs_nfe(curves, f"{exp}: error against NFE")
@@ -180,7 +181,67 @@ elif rows:
 # %% [markdown]
 # ### What we see
 
-# %%
+# %% tags=["hide-input"]
+print(interpret.interpretation(collection, exp))
+
+# %% [markdown]
+# ## Rotations
+#
+# $K$ components $f_i(c) = w_i(c) \exp(\alpha_i c A)\, e_1$ turning at velocities $\alpha_i$: besides the
+# error, how well does each variant keep every component on its true direction, and does that get
+# worse for the faster rotations?
+
+# %% tags=["hide-input"]
+exp = "lie"
+rows = analysis.summary_table(collection, exp)
+variants = [r.variant for r in rows]
+display(Markdown(analysis.markdown_table(rows) if rows else f"No complete runs of `{exp}` under `{results_dir}`: no figures."))
+
+# %% tags=["hide-input"]
+if rows:
+    aplots.metric_bars(rows, ["l1", "l2"], f"{exp}: final error")
+    aplots.metric_bars(rows, ["cosine_mean", "cosine_min", "projection_mean", "projection_max"], f"{exp}: directions")
+    plt.show()
+
+# %% [markdown]
+# Per velocity $\alpha_i$: the cosine between each predicted component and its true direction, and the
+# share of the component off the true line, mean (and minimum or maximum) over the evaluation points,
+# then mean $\pm 1\,s$ over seeds.
+
+# %% tags=["hide-input"]
+if rows:
+    velocity = {v: analysis.velocity_curves(collection.select(exp, v)) for v in variants}
+    aplots.velocity_metrics(velocity, f"{exp}: directions per velocity")
+    plt.show()
+    display(Markdown("Mean cosine per velocity:\n\n" + analysis.velocity_table(velocity, "cosine_mean")))
+    display(Markdown("Mean projection error per velocity:\n\n" + analysis.velocity_table(velocity, "projection_mean")))
+
+# %% [markdown]
+# Predictions of the first two output dimensions (the slowest component), mean $\pm 1\,s$ over seeds.
+
+# %% tags=["hide-input"]
+if rows:
+    aplots.prediction_bands({v: analysis.prediction_band(collection.select(exp, v)) for v in variants}, f"{exp}: predictions")
+    plt.show()
+
+# %% tags=["hide-input"]
+if rows:
+    inter = {v: interpolation.interpolation_profile(collection.select(exp, v)) for v in variants}
+    aplots.error_vs_distance(inter, f"{exp}: error between the samples")
+    plt.show()
+
+# %% tags=["hide-input"]
+curves = {r.variant: analysis.nfe_curves(collection.select(exp, r.variant)) for r in rows if MODES[r.mode].integrates}
+if curves:
+    aplots.error_vs_nfe(curves, f"{exp}: error against NFE")
+    plt.show()
+elif rows:
+    print(f"No flow variants of {exp}: no error-against-NFE figure.")
+
+# %% [markdown]
+# ### What we see
+
+# %% tags=["hide-input"]
 print(interpret.interpretation(collection, exp))
 
 # %% [markdown]
@@ -189,7 +250,7 @@ print(interpret.interpretation(collection, exp))
 # What the runs recorded: git commit(s), package versions, platform and the dates they finished
 # (these change from machine to machine, so nbval does not compare this cell).
 
-# %%
+# %% tags=["hide-input"]
 # NBVAL_IGNORE_OUTPUT
 print(analysis.provenance_summary(collection))
 if sweep_file:

@@ -35,10 +35,11 @@ def write_sweep(path: Path, **fields) -> Path:
     return path
 
 
-def test_default_study_plans_thirty_runs():
+def test_default_study_plans_ninety_runs():
     specs = plan(load_sweep(PROJECT_ROOT / "params" / "sweep.yaml"))
-    assert len(specs) == 2 * 3 * 5
-    assert {s.experiment for s in specs} == {"recon", "projection"}
+    assert len(specs) == 3 * 6 * 5
+    assert {s.experiment for s in specs} == {"recon", "projection", "lie"}
+    assert {s.config["experiment"]["mode"] for s in specs} == {"regression", "flow", "straight_flow", "mip", "mip_one_step"}
     flow = next(s for s in specs if s.id == "recon/flow/seed-43")
     assert flow.run_dir == PROJECT_ROOT / "outputs" / "recon" / "flow" / "flow" / "seed-43"
     assert flow.notebook == PROJECT_ROOT / "book" / "runs" / "recon" / "flow-seed43.ipynb"

@@ -125,7 +125,12 @@ METRICS = (
     Metric("explained_true", ("explained_variance", "true_subspace"), "explained variance, true subspace", ".5f"),
     Metric("explained_top_k", ("explained_variance", "top_k"), "explained variance, top k", ".5f"),
     Metric("off_subspace", ("off_subspace",), "off-subspace fraction", ".4f"),
+    Metric("cosine_mean", ("cosine_mean",), "cosine to the true direction, mean", ".4f"),
+    Metric("cosine_min", ("cosine_min",), "cosine to the true direction, minimum", ".4f"),
+    Metric("projection_mean", ("projection_mean",), "projection error, mean", ".4f"),
+    Metric("projection_max", ("projection_max",), "projection error, maximum", ".4f"),
 )
+VELOCITY_METRICS = ("cosine_mean", "cosine_min", "projection_mean", "projection_max")  # per α in final["per_velocity"]
 METRIC = {m.name: m for m in METRICS}
 
 
@@ -227,6 +232,28 @@ def nfe_curves(runs: list[RunRecord]) -> list[NfeCurve]:
         l2 = [[t[(method, n)]["l2"] for n in steps] for t in table]
         curves.append(NfeCurve(method, tuple(steps), nfe, Band(np.array(nfe), *mean_std(l2), len(runs))))
     return curves
+
+
+def velocity_curves(runs: list[RunRecord]) -> dict[str, Band]:
+    """The rotation metrics per velocity over the seeds of ``runs``: metric name -> Band with x = α_i,
+    from each run's final["per_velocity"] (one entry per component, in order)."""
+    per = [r.metrics["final"]["per_velocity"] for r in runs]
+    alphas = np.array([p["alpha"] for p in per[0]])
+    if any(len(p) != len(alphas) or not np.allclose([q["alpha"] for q in p], alphas) for p in per):
+        raise ValueError(f"the seeds of {runs[0].experiment}/{runs[0].variant} have different velocities α")
+    return {name: Band(alphas, *mean_std([[q[name] for q in p] for p in per]), len(runs)) for name in VELOCITY_METRICS}
+
+
+def velocity_table(curves: dict[str, dict[str, Band]], name: str = "cosine_mean") -> str:
+    """A Markdown table of one per-velocity metric: a row per α, a column per variant, mean ± std over seeds."""
+    variants = list(curves)
+    alphas = next(iter(curves.values()))[name].x
+    spec = METRIC[name].spec
+    lines = ["| α | " + " | ".join(variants) + " |", "|---:|" + "---:|" * len(variants)]
+    for i, a in enumerate(alphas):
+        cells = [format_stat(Stat(float(b.mean[i]), float(b.std[i]), b.n), spec) for b in (curves[v][name] for v in variants)]
+        lines.append(f"| {a:.3f} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def provenance_summary(collection: Collection) -> str:

@@ -134,3 +134,22 @@ def error_vs_nfe(curves: dict[str, list[NfeCurve]], title: str = "") -> Figure:
     ax.grid(alpha=0.3, which="both")
     _title(fig, title, [c.l2.n for cs in curves.values() for c in cs])
     return fig
+
+
+def velocity_metrics(curves: dict[str, dict[str, Band]], title: str = "") -> Figure:
+    """Rotation metrics against the velocity α, colour per variant: mean cosine to the true direction
+    (solid; minimum dotted) and mean projection error (solid; maximum dotted, log scale).
+    ``curves`` maps variant -> analysis.velocity_curves(...)."""
+    fig, (a, b) = plt.subplots(1, 2, figsize=(12, 4.0))
+    for i, (variant, c) in enumerate(curves.items()):
+        shift = 0.02 * (i - (len(curves) - 1) / 2)  # side by side, so the error bars stay apart
+        for ax, mean, extreme in ((a, "cosine_mean", "cosine_min"), (b, "projection_mean", "projection_max")):
+            ax.errorbar(c[mean].x + shift, c[mean].mean, yerr=c[mean].std, fmt="o-", capsize=3, color=f"C{i}", label=variant)
+            ax.errorbar(c[extreme].x + shift, c[extreme].mean, yerr=c[extreme].std, fmt="v:", capsize=2, color=f"C{i}", alpha=0.6)
+    a.set(xlabel="velocity α", ylabel="cosine (solid: mean, dotted: minimum)", title="cosine to the true direction")
+    b.set(xlabel="velocity α", ylabel="projection error (solid: mean, dotted: max)", yscale="log", title="projection error")
+    for ax in (a, b):
+        ax.grid(alpha=0.3, which="both")
+    a.legend(title="variant", fontsize="small")
+    _title(fig, title, [c["cosine_mean"].n for c in curves.values()])
+    return fig

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import difflib
-import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,14 +17,12 @@ from typing import Any
 
 import yaml
 
-TASKS = ("recon", "projection")
+from .validation import ConfigError, check_choice, check_field, did_you_mean, valid
+
+TASKS = ("recon", "projection", "lie")
 MODES = ("regression", "flow", "straight_flow", "mip", "mip_one_step")
 INTEGRATORS = ("euler", "midpoint", "heun", "rk4")
 INITIAL_DISTS = ("zeros", "gaussian")
-
-
-class ConfigError(ValueError):
-    """A configuration value or key that cannot be used; the message says why."""
 
 
 def _choice(default: Any, choices: tuple) -> Any:
@@ -67,6 +63,16 @@ class DatasetConfig:
     low_dim: int = _at_least(2, 1)
     proj_seed: int = 0
     num_intervals: int = _at_least(1, 1)
+    # the lie task: K = num_rotations components exp(alpha_i c A) e_1 in R^n, n = rotation_dim
+    rotation_dim: int = _choice(2, (2, 3))
+    num_rotations: int = _at_least(8, 1)
+    alpha_min: float = 0.0
+    alpha_max: float = 6.283185307179586  # 2 pi
+    alpha_values: list[float] = field(default_factory=list, metadata={"empty_means": "evenly spaced"})
+    rotation_seed: int = 0
+    weight_seed: int = 0
+    weight_type: str = _choice("constant", ("constant", "high_frequency"))
+    num_weight_components: int = _at_least(3, 1)
 
 
 @dataclass(frozen=True)
@@ -140,6 +146,8 @@ TASK_DEFAULTS = {
         "experiment": {"name": "projection", "output_dir": "outputs/projection"},
         "dataset": {"target_dim": 8},
     },
+    # lie: target_dim is derived (num_rotations * rotation_dim); None marks it as not given
+    "lie": {"experiment": {"name": "lie", "output_dir": "outputs/lie"}, "dataset": {"target_dim": None}},
 }
 
 # A setting that trains in a few seconds: the committed notebooks run it when no
@@ -170,7 +178,7 @@ def load_config(
         overrides: dotted ``section.key=value`` strings; values are parsed as YAML.
         quick: apply the :data:`QUICK` preset below the sections.
     """
-    _check_choice("task", task, TASKS)
+    check_choice("task", task, TASKS)
     tree = _merge(Config().to_dict(), TASK_DEFAULTS[task], "")
     tree["experiment"]["task"] = task
     if quick:
@@ -189,6 +197,8 @@ def load_config(
             f"experiment.task: {tree['experiment']['task']!r} cannot be run by the {task!r} "
             f"notebook; use the {tree['experiment']['task']!r} notebook or drop the key"
         )
+    if task == "lie":
+        tree["dataset"]["target_dim"] = _rotation_target_dim(tree["dataset"])
     return _build(tree)
 
 
@@ -223,9 +233,9 @@ def _read_sections(sections: dict | str | Path | None) -> dict:
         except yaml.YAMLError as err:
             raise ConfigError(f"config file {str(path)!r} is not valid YAML: {err}")
         if sections is None:
-            raise ConfigError(f"config file {str(path)!r} is empty; expected sections {_valid(SECTIONS)}")
+            raise ConfigError(f"config file {str(path)!r} is empty; expected sections {valid(SECTIONS)}")
     if not isinstance(sections, dict):
-        raise ConfigError(f"config must be a mapping of sections {_valid(SECTIONS)}, got {sections!r}")
+        raise ConfigError(f"config must be a mapping of sections {valid(SECTIONS)}, got {sections!r}")
     return sections
 
 
@@ -235,12 +245,12 @@ def _merge(tree: dict, update: dict, prefix: str) -> dict:
     for key, value in update.items():
         dotted = f"{prefix}{key}"
         if key not in out:
-            raise ConfigError(f"unknown key {dotted!r}{_did_you_mean(key, out, prefix)}; valid keys: {_valid(out)}")
+            raise ConfigError(f"unknown key {dotted!r}{did_you_mean(key, out, prefix)}; valid keys: {valid(out)}")
         if isinstance(out[key], dict):
             if value is None:
                 continue  # an empty section in YAML (`training:`) changes nothing
             if not isinstance(value, dict):
-                raise ConfigError(f"{dotted!r} must be a mapping of keys {_valid(out[key])}, got {value!r}")
+                raise ConfigError(f"{dotted!r} must be a mapping of keys {valid(out[key])}, got {value!r}")
             out[key] = _merge(out[key], value, f"{dotted}.")
         else:
             out[key] = value
@@ -250,11 +260,11 @@ def _merge(tree: dict, update: dict, prefix: str) -> dict:
 def _set_dotted(tree: dict, key: str, value: Any) -> None:
     section, name = key.split(".")
     if section not in tree:
-        raise ConfigError(f"unknown section {section!r} in {key!r}{_did_you_mean(section, tree)}; valid sections: {_valid(tree)}")
+        raise ConfigError(f"unknown section {section!r} in {key!r}{did_you_mean(section, tree)}; valid sections: {valid(tree)}")
     if name not in tree[section]:
         raise ConfigError(
-            f"unknown key {key!r}{_did_you_mean(name, tree[section], section + '.')}; "
-            f"valid keys in {section!r}: {_valid(tree[section])}"
+            f"unknown key {key!r}{did_you_mean(name, tree[section], section + '.')}; "
+            f"valid keys in {section!r}: {valid(tree[section])}"
         )
     tree[section][name] = value
 
@@ -266,58 +276,24 @@ def _build(tree: dict) -> Config:
         values = {}
         for f in dataclasses.fields(cls):
             key = f"{section}.{f.name}"
-            values[f.name] = _check_field(key, tree[section][f.name], hints[f.name], f.metadata)
+            values[f.name] = check_field(key, tree[section][f.name], hints[f.name], f.metadata)
         built[section] = cls(**values)
     cfg = Config(**built)
     _check_relations(cfg)
     return cfg
 
 
-def _check_field(key: str, value: Any, hint: Any, meta: dict) -> Any:
-    value = _coerce(key, value, hint)
-    for item in value if isinstance(value, list) else [value]:
-        if "choices" in meta:
-            _check_choice(key, item, meta["choices"])
-        if "min" in meta and item < meta["min"]:
-            raise ConfigError(f"{key}: {item!r} is invalid; it must be at least {meta['min']}")
-        if meta.get("positive") and not item > 0:
-            raise ConfigError(f"{key}: {item!r} is invalid; it must be positive")
-    return value
-
-
-def _coerce(key: str, value: Any, hint: Any) -> Any:
-    """Check ``value`` against a field annotation (int, float, str, list[...] or a union)."""
-    if typing.get_origin(hint) in (typing.Union, types.UnionType):
-        for option in typing.get_args(hint):
-            try:
-                return _coerce(key, value, option)
-            except ConfigError:
-                pass
-        raise ConfigError(f"{key}: {value!r} has the wrong type; expected {_type_name(hint)}")
-    if typing.get_origin(hint) is list:
-        (inner,) = typing.get_args(hint)
-        if not isinstance(value, list) or not value:
-            raise ConfigError(f"{key}: {value!r} has the wrong type; expected a non-empty {_type_name(hint)}")
-        return [_coerce(key, v, inner) for v in value]
-    if hint is float and isinstance(value, str):
-        value = _yaml11_float(value)  # PyYAML reads 1e-3 (no decimal point) as a string
-    ok = {
-        int: isinstance(value, int) and not isinstance(value, bool),
-        float: isinstance(value, (int, float)) and not isinstance(value, bool),
-        str: isinstance(value, str),
-        bool: isinstance(value, bool),
-    }[hint]
-    if not ok:
-        raise ConfigError(f"{key}: {value!r} has the wrong type; expected {_type_name(hint)}")
-    return float(value) if hint is float else value
-
-
-def _yaml11_float(text: str) -> Any:
-    """``float(text)`` for number-like strings such as ``1e-3``; other strings unchanged."""
-    try:
-        return float(text) if text.strip().lower() not in ("nan", "inf", "-inf", "infinity") else text
-    except ValueError:
-        return text
+def _rotation_target_dim(d: dict) -> int:
+    """The lie task's output dimension K·n; a ``dataset.target_dim`` given explicitly must equal it."""
+    fields = {f.name: f for f in dataclasses.fields(DatasetConfig)}
+    hints = typing.get_type_hints(DatasetConfig)
+    K, n = (check_field(f"dataset.{k}", d[k], hints[k], fields[k].metadata) for k in ("num_rotations", "rotation_dim"))
+    if d["target_dim"] is not None and d["target_dim"] != K * n:
+        raise ConfigError(
+            f"dataset.target_dim: {d['target_dim']!r} is invalid for the lie task; it is derived as "
+            f"dataset.num_rotations * dataset.rotation_dim = {K} * {n} = {K * n} (leave it unset)"
+        )
+    return K * n
 
 
 def _check_relations(cfg: Config) -> None:
@@ -331,26 +307,13 @@ def _check_relations(cfg: Config) -> None:
             f"dataset.low_dim: {d.low_dim!r} is invalid; the subspace must be smaller than "
             f"dataset.target_dim = {d.target_dim} (valid: 1 to {d.target_dim - 1})"
         )
+    if cfg.experiment.task == "lie":
+        if not d.alpha_max > d.alpha_min:
+            raise ConfigError(f"dataset.alpha_max: {d.alpha_max!r} is invalid; it must exceed dataset.alpha_min = {d.alpha_min!r}")
+        if d.alpha_values and len(d.alpha_values) != d.num_rotations:
+            raise ConfigError(
+                f"dataset.alpha_values: {d.alpha_values!r} is invalid; it must list dataset.num_rotations = "
+                f"{d.num_rotations} velocities, or be [] for {d.num_rotations} evenly spaced in [alpha_min, alpha_max]"
+            )
 
 
-def _check_choice(key: str, value: Any, choices: tuple) -> None:
-    if value not in choices:
-        hint = _did_you_mean(str(value), choices) if isinstance(value, str) else ""
-        raise ConfigError(f"{key}: {value!r} is invalid{hint}; valid: {_valid(choices)}")
-
-
-def _did_you_mean(word: str, options: Any, prefix: str = "") -> str:
-    close = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
-    return f" (did you mean {prefix + close[0]!r}?)" if close else ""
-
-
-def _valid(options: Any) -> str:
-    return ", ".join(repr(o) for o in options)
-
-
-def _type_name(hint: Any) -> str:
-    if typing.get_origin(hint) in (typing.Union, types.UnionType):
-        return " or ".join(_type_name(h) for h in typing.get_args(hint))
-    if typing.get_origin(hint) is list:
-        return f"list of {_type_name(typing.get_args(hint)[0])}"
-    return {int: "an integer", float: "a number", str: "a string", bool: "true/false"}[hint]

@@ -118,7 +118,9 @@ class ProjectedTargetFunctionDataset(TargetFunctionDataset):
         return torch.einsum("nij,nj->ni", P, self.sinusoids(c)).float()
 
 
-DATASETS = {"recon": TargetFunctionDataset, "projection": ProjectedTargetFunctionDataset}
+from .rotation import RotationDataset  # noqa: E402  (here, below the classes rotation.py builds on)
+
+DATASETS = {"recon": TargetFunctionDataset, "projection": ProjectedTargetFunctionDataset, "lie": RotationDataset}
 
 
 def make_dataset(cfg: Config) -> TargetFunctionDataset:

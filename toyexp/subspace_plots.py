@@ -35,9 +35,7 @@ def subspace_coordinates(c_grid, x_grid, pred_grid, c_train, bases, interval, ti
     a.set(xlabel="condition c", ylabel="coordinate in the true subspace", title="in the subspace")
     a.legend(fontsize="small", ncol=2)
     b.semilogy(c, pred_out + 1e-12, color="C3", lw=0.9, label="‖(I − P) x̂‖")
-    for ct in np.asarray(c_train)[:, 0]:
-        b.axvline(ct, color="0.85", lw=0.5, zorder=0)
-    b.plot([], [], color="0.85", lw=0.5, label="training inputs")
+    b.vlines(np.asarray(c_train)[:, 0], 0, 1, transform=b.get_xaxis_transform(), color="0.85", lw=0.5, zorder=0, label="training inputs")
     b.set(xlabel="condition c", ylabel="norm outside the subspace (log)", title="out of the subspace")
     b.legend(fontsize="small")
     for ax in (a, b):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from torch import Tensor
 
 from .data import ProjectedTargetFunctionDataset, TargetFunctionDataset
+from .rotation import RotationDataset, rotation_metrics
 from .subspace import boundary_metrics, subspace_metrics
 
 
@@ -52,4 +53,6 @@ def task_metrics(data: TargetFunctionDataset, c: Tensor, pred: Tensor) -> dict:
     """Extra metrics of the data's task for predictions ``pred`` at inputs ``c``."""
     if isinstance(data, ProjectedTargetFunctionDataset):
         return projection_metrics(data, c, pred)
+    if isinstance(data, RotationDataset):
+        return rotation_metrics(pred, data.oriented_directions(c), data.alphas)
     return {}

@@ -1,0 +1,138 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: -papermill,-execution
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: -papermill
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Rotations: K weighted directions turning at different speeds
+#
+# The target stacks $K$ = `dataset.num_rotations` components in $\mathbb{R}^n$, $n$ = `dataset.rotation_dim` (2 or 3):
+#
+# $$f(c) = \big(f_0(c), \dots, f_{K-1}(c)\big) \in \mathbb{R}^{K n}, \qquad f_i(c) = w_i(c)\, d_i(c), \qquad d_i(c) = \exp(\alpha_i c A)\, e_1 .$$
+#
+# $A$ is skew-symmetric, so $\exp(\alpha_i c A)$ is a rotation in $SO(n)$ and $\|f_i(c)\| = |w_i(c)|$:
+# for $n = 2$, $A = \begin{pmatrix} 0 & -1 \\ 1 & 0 \end{pmatrix}$ and $d_i(c) = (\cos \alpha_i c, \sin \alpha_i c)$;
+# for $n = 3$, $A = \sqrt 2\,(B - B^\top)/\|B - B^\top\|_F$ with a Gaussian $B$ from `dataset.rotation_seed`
+# (a unit-speed rotation about a random axis). The velocities $\alpha_i$ are evenly spaced in
+# [`alpha_min`, `alpha_max`] $= [0, 2\pi]$, both ends included, unless `alpha_values` lists them.
+# The weights are constant, $w_i \sim \mathcal{U}[-1, 1]$ from `weight_seed` (`weight_type: constant`), or
+# $w_i(c) = \frac1L \sum_l \mathrm{trig}_l(\omega_{il} c + \phi_{il})$ with the recon prime rule, row $i$
+# (`high_frequency`, $L$ = `num_weight_components`).
+#
+# The models (`experiment.mode`: regression, flow, straight_flow, mip or mip_one_step; see Methods) see
+# only samples of $f$: do they keep each component on its turning line, and how does that depend on
+# how fast it turns?
+
+# %% [markdown]
+# ## Parameters
+#
+# As in the other notebooks: five sections (empty = package defaults), `mode`, `seed` and dotted
+# `overrides`. Run as is, a quick preset; run by papermill with any parameter, the package defaults
+# ($K = 8$, $n = 2$, constant weights). `dataset.target_dim` is derived, $K n$.
+
+# %%
+from typing import Optional
+
+# %% tags=["parameters"]
+experiment: dict = {}  # name, mode, seed, device, output_dir, num_threads
+dataset: dict = {}  # rotation_dim, num_rotations, alpha_min, alpha_max, alpha_values, rotation_seed, weight_type, ...
+network: dict = {}  # architecture, hidden_dim, num_layers, activation
+training: dict = {}  # batch_size, num_epochs, learning_rate, initial_dist, loss_type, ...
+evaluation: dict = {}  # num_eval_steps, integration_method, initial_dist
+mode: Optional[str] = None  # regression, flow, straight_flow, mip or mip_one_step; None keeps experiment.mode
+seed: Optional[int] = None  # None keeps experiment.seed
+overrides: list = []  # dotted overrides, applied last
+
+# %%
+import toyexp
+from toyexp import plots, rotation_plots
+from toyexp.report import describe_rotation, describe_run, evaluation_table
+
+cfg = toyexp.config_from_parameters("lie", experiment, dataset, network, training, evaluation, mode, seed, overrides)
+print(cfg.to_yaml())
+
+# %% [markdown]
+# ## Data
+
+# %%
+run = toyexp.start_run(cfg)
+data = toyexp.make_dataset(cfg)
+d = cfg.dataset
+A = data.generator
+print(f"run folder: {toyexp.outputs.display_path(run.dir)}")
+print(f"{len(data.c_train)} training and {len(data.c_eval)} evaluation points; K = {d.num_rotations}, n = {d.rotation_dim}, D = K n = {data.dim}")
+print("velocities α:", [round(a, 4) for a in data.alphas.tolist()])
+print(f"generator A: ‖A + Aᵀ‖ = {(A + A.T).norm():.1e}, ‖A‖_F = {A.norm():.4f}")
+print(f"{d.weight_type} weights at c = 0:", [round(w, 4) for w in data.weights(data.c_train[:1])[0].tolist()])
+norms = data.x_train.double().reshape(len(data.c_train), d.num_rotations, d.rotation_dim).norm(dim=-1)
+print(f"max over the training set of | ‖f_i(c)‖ − |w_i(c)| | = {(norms - data.weights(data.c_train).abs()).abs().max():.1e}")
+
+# %% [markdown]
+# ## Training
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+model = toyexp.build_network(cfg.network, data.dim).to(run.device)
+trained = toyexp.fit(run, data, model)
+print(f"{trained.steps} steps in {trained.train_seconds:.1f} s; best eval RMSE {trained.best_l2:.4f} at epoch {trained.best_epoch}")
+
+# %% [markdown]
+# ## Evaluation
+#
+# Besides l1 and l2 (mean absolute and root mean squared error over points and dimensions), each
+# predicted component $\hat f_i(c)$ is compared with the unit vector of the true one,
+# $u_i(c) = \mathrm{sign}(w_i(c))\, d_i(c)$, and with the line it spans, $P_i(c) = d_i d_i^\top$:
+#
+# - **cosine similarity** $\langle \hat f_i, u_i \rangle / \|\hat f_i\|$: 1 on the true function, $-1$ for
+#   a component pointing the opposite way;
+# - **projection error** $\|(I - P_i)\hat f_i\| / \|\hat f_i\|$: the share of the component off the line,
+#   the sine of its angle to it.
+#
+# Both are 0 for a zero component. We report their mean and minimum (cosine) or maximum (projection)
+# over the evaluation points and components, and the same per velocity $\alpha_i$.
+
+# %%
+results = toyexp.evaluate_run(run, data, model, trained)
+print(evaluation_table(results.evaluations))
+
+# %% [markdown]
+# ## Figures
+#
+# `predictions` shows the first four coordinates, i.e. the two slowest components; `rotation_components`
+# every coordinate of the slowest, a middle and the fastest component; `velocity_metrics` the cosine
+# similarity and the projection error per velocity $\alpha_i$.
+
+# %%
+title = f"lie · {cfg.experiment.mode} · seed {cfg.experiment.seed}"
+figures = {
+    "training_curves": plots.training_curves(trained.history, title),
+    "predictions": plots.predictions(results.c_grid, results.x_grid, results.pred_grid, data.c_train, data.x_train, title),
+    "errors": plots.errors(results.c_grid, results.x_grid, results.pred_grid, data.c_train, title),
+    "rotation_components": rotation_plots.rotation_components(
+        results.c_grid, results.x_grid, results.pred_grid, data.c_train, data.x_train, data.alphas, d.rotation_dim, title=title
+    ),
+    "velocity_metrics": rotation_plots.velocity_metrics(results.final["per_velocity"], title),
+}
+if run.mode.integrates:
+    figures["error_vs_nfe"] = plots.error_vs_nfe(results.evaluations, title)
+plots.save_and_show(figures, run.dir / "plots")
+
+# %% [markdown]
+# ## What we see
+
+# %%
+metrics = toyexp.finish_run(run, trained, results)
+print(describe_run(metrics, results, data))
+print(describe_rotation(metrics["final"]))
