@@ -121,7 +121,7 @@ def test_smoke_sweep_chain(tmp_path, capsys):
     """Runs with 2 jobs, a failing run, resume, the analysis and the book, end to end."""
     book, results = copy_book(tmp_path / "book"), tmp_path / "results"
     variants = {**VARIANTS, "broken": ["experiment.mode=regression"]}
-    path = write_sweep(tmp_path / "sweep.yaml", experiments=["recon", "projection"], seeds=[42, 43], variants=variants)
+    path = write_sweep(tmp_path / "sweep.yaml", experiments=["recon", "projection", "lie"], seeds=[42, 43], variants=variants)
     for seed in (42, 43):  # recon/broken fails half-way through training: it cannot write a checkpoint
         run_dir = results / "recon" / "broken" / "regression" / f"seed-{seed}"
         run_dir.mkdir(parents=True)
@@ -131,7 +131,7 @@ def test_smoke_sweep_chain(tmp_path, capsys):
 
     assert main(["sweep", str(path), "--jobs", "2", "--book-dir", str(book)]) == 1
     out = capsys.readouterr().out
-    assert "13 done, 0 skipped, 4 failed" in out  # 12 runs and the analysis
+    assert "21 done, 0 skipped, 4 failed" in out  # 20 runs (lie/broken works) and the analysis
     failed = [line for line in out.splitlines() if "/broken/" in line and " failed " in line]
     assert len(failed) == 4
     assert all(str(book / "runs" / "recon") in line and "FileExistsError" in line for line in failed[:2]), out
@@ -139,7 +139,7 @@ def test_smoke_sweep_chain(tmp_path, capsys):
     broken_nb = nbformat.read(book / "runs" / "recon" / "broken-seed42.ipynb", as_version=4)
     assert any(o.output_type == "error" for c in broken_nb.cells if c.cell_type == "code" for o in c.outputs)
     done = metrics_files(results)
-    assert len(done) == 12  # 3 variants x 2 seeds x 2 experiments
+    assert len(done) == 20  # 3 variants x 2 seeds x 3 experiments, and lie/broken
     run_nb = nbformat.read(book / "runs" / "projection" / "flow-gaussian-seed43.ipynb", as_version=4)
     assert run_nb.cells[0].source.startswith("# projection: flow-gaussian, seed 43")
     assert (book / "analysis.ipynb").is_file()
@@ -147,10 +147,10 @@ def test_smoke_sweep_chain(tmp_path, capsys):
     # Resume: only the run whose outputs were deleted runs again.
     victim = "recon/flow/flow/seed-43/metrics.json"
     (results / victim).unlink()
-    path = write_sweep(tmp_path / "sweep.yaml", experiments=["recon", "projection"], seeds=[42, 43], variants=VARIANTS)
+    path = write_sweep(tmp_path / "sweep.yaml", experiments=["recon", "projection", "lie"], seeds=[42, 43], variants=VARIANTS)
     assert main(["sweep", str(path), "--jobs", "2", "--resume", "--book-dir", str(book)]) == 0
     out = capsys.readouterr().out
-    assert "12 runs: 1 to execute, 11 already complete" in out
+    assert "18 runs: 1 to execute, 17 already complete" in out
     after = metrics_files(results)
     changed = sorted(k for k in after if after[k] != done.get(k))
     assert changed == [victim]
@@ -164,7 +164,8 @@ def test_smoke_sweep_chain(tmp_path, capsys):
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
     html = (book / "_build" / "html" / "analysis.html").read_text()
     assert "<table" in html and "<img" in html and "seeds" in html
-    assert (book / "_build" / "html" / "runs" / "recon" / "flow-seed42.html").is_file()
+    for experiment in ("recon", "projection", "lie"):
+        assert (book / "_build" / "html" / "runs" / experiment / "flow-seed42.html").is_file()
 
 
 @pytest.mark.slow
