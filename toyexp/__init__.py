@@ -3,7 +3,8 @@
 __version__ = "0.1.0"
 
 from .config import Config, ConfigError, load_config  # noqa: E402
-from .data import ProjectedTargetFunctionDataset, TargetFunctionDataset, make_dataset  # noqa: E402
+from .data import ProjectedTargetFunctionDataset, TargetFunctionDataset  # noqa: E402
+from .tasks import make_dataset  # noqa: E402
 from .experiment import evaluate_run, finish_run, fit, start_run  # noqa: E402
 from .integrate import integrate  # noqa: E402
 from .nets import ConcatMLP, FiLMMLP, build_network  # noqa: E402

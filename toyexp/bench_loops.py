@@ -18,7 +18,7 @@ import torch
 from torch import Tensor, nn
 
 from .config import Config, load_config
-from .data import make_dataset
+from .tasks import make_dataset
 from .modes import build_mode
 from .nets import build_network
 from .train import train

@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from .config import Config, DatasetConfig
+from .config import DatasetConfig
 from .subspace import interval_index, random_projection
 
 EVAL_SEED_OFFSET = 7919  # the evaluation set's seed is the run seed plus this prime
@@ -116,13 +116,3 @@ class ProjectedTargetFunctionDataset(TargetFunctionDataset):
     def target(self, c: Tensor) -> Tensor:
         P = self.projections[self.interval(c)]  # (N, D, D)
         return torch.einsum("nij,nj->ni", P, self.sinusoids(c)).float()
-
-
-from .rotation import RotationDataset  # noqa: E402  (here, below the classes rotation.py builds on)
-
-DATASETS = {"recon": TargetFunctionDataset, "projection": ProjectedTargetFunctionDataset, "lie": RotationDataset}
-
-
-def make_dataset(cfg: Config) -> TargetFunctionDataset:
-    """The dataset of ``cfg.experiment.task`` for the run seed."""
-    return DATASETS[cfg.experiment.task](cfg.dataset, cfg.experiment.seed)

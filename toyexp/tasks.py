@@ -1,9 +1,10 @@
-"""Task-specific metrics added to ``final`` in metrics.json (none for reconstruction)."""
+"""The tasks: each one's dataset, and the metrics it adds to ``final`` in metrics.json (none for recon)."""
 
 from __future__ import annotations
 
 from torch import Tensor
 
+from .config import Config
 from .data import ProjectedTargetFunctionDataset, TargetFunctionDataset
 from .rotation import RotationDataset, rotation_metrics
 from .subspace import boundary_metrics, subspace_metrics
@@ -56,3 +57,11 @@ def task_metrics(data: TargetFunctionDataset, c: Tensor, pred: Tensor) -> dict:
     if isinstance(data, RotationDataset):
         return rotation_metrics(pred, data.oriented_directions(c), data.alphas)
     return {}
+
+
+DATASETS = {"recon": TargetFunctionDataset, "projection": ProjectedTargetFunctionDataset, "lie": RotationDataset}
+
+
+def make_dataset(cfg: Config) -> TargetFunctionDataset:
+    """The dataset of ``cfg.experiment.task`` for the run seed."""
+    return DATASETS[cfg.experiment.task](cfg.dataset, cfg.experiment.seed)
