@@ -43,13 +43,9 @@ sweep_file: Optional[str] = None  # the sweep file that produced results_dir, sh
 demo: bool = True  # write the tiny demo runs into results_dir first (refuses a folder of real results)
 
 # %% tags=["hide-input"]
-import matplotlib.pyplot as plt
-from IPython.display import Markdown, display
-
-from toyexp import analysis, interpolation, interpret
+from toyexp import analysis, interpret
+from toyexp import analysis_views as views
 from toyexp import demo as demo_results
-from toyexp import analysis_plots as aplots
-from toyexp.modes import MODES
 from toyexp.outputs import resolve_path
 
 if not isinstance(demo, bool):  # papermill's `-p demo false` passes the string "false"
@@ -94,48 +90,32 @@ print("\n".join(str(p.relative_to(collection.root)) for p in collection.incomple
 # The scalar target $f(c) = \sum_k w_k \,\mathrm{trig}_k(\omega_k c + \phi_k)$.
 
 # %% tags=["hide-input"]
-exp = "recon"
-rows = analysis.summary_table(collection, exp)
-variants = [r.variant for r in rows]
-display(Markdown(analysis.markdown_table(rows) if rows else f"No complete runs of `{exp}` under `{results_dir}`: no figures."))
+rows = views.summary(collection, "recon")
 
 # %% tags=["hide-input"]
-if rows:
-    aplots.metric_bars(rows, ["l1", "l2"], f"{exp}: final error")
-    plt.show()
+views.metrics(rows, "recon")
 
 # %% [markdown]
 # Predictions on the dense grid: the mean over seeds with a $\pm 1\,s$ band, against the target
 # and the training samples.
 
 # %% tags=["hide-input"]
-if rows:
-    aplots.prediction_bands({v: analysis.prediction_band(collection.select(exp, v)) for v in variants}, f"{exp}: predictions")
-    plt.show()
+views.predictions(collection, rows, "recon")
 
 # %% [markdown]
 # Between the samples: the error against the distance to the nearest training input, and its spectrum.
 
 # %% tags=["hide-input"]
-if rows:
-    inter = {v: interpolation.interpolation_profile(collection.select(exp, v)) for v in variants}
-    aplots.error_vs_distance(inter, f"{exp}: error between the samples")
-    aplots.error_spectrum(inter, f"{exp}: error spectrum")
-    plt.show()
+views.between(collection, rows, "recon")
 
 # %% tags=["hide-input"]
-curves = {r.variant: analysis.nfe_curves(collection.select(exp, r.variant)) for r in rows if MODES[r.mode].integrates}
-if curves:
-    aplots.error_vs_nfe(curves, f"{exp}: error against NFE")
-    plt.show()
-elif rows:
-    print(f"No flow variants of {exp}: no error-against-NFE figure.")
+views.cost(collection, rows, "recon")
 
 # %% [markdown]
 # ### What we see
 
 # %% tags=["hide-input"]
-print(interpret.interpretation(collection, exp))
+print(interpret.interpretation(collection, "recon"))
 
 # %% [markdown]
 # ## Projection
@@ -144,45 +124,28 @@ print(interpret.interpretation(collection, exp))
 # variant find the subspace and stay on it?
 
 # %% tags=["hide-input"]
-exp = "projection"
-rows = analysis.summary_table(collection, exp)
-variants = [r.variant for r in rows]
-display(Markdown(analysis.markdown_table(rows) if rows else f"No complete runs of `{exp}` under `{results_dir}`: no figures."))
+rows = views.summary(collection, "projection")
 
 # %% tags=["hide-input"]
-if rows:
-    aplots.metric_bars(rows, ["l1", "l2"], f"{exp}: final error")
-    aplots.subspace_bars(rows, f"{exp}: subspace")
-    plt.show()
+views.metrics(rows, "projection", {"subspace": ()})
 
 # %% [markdown]
 # Predictions of the first two output dimensions, mean $\pm 1\,s$ over seeds.
 
 # %% tags=["hide-input"]
-if rows:
-    aplots.prediction_bands({v: analysis.prediction_band(collection.select(exp, v)) for v in variants}, f"{exp}: predictions")
-    plt.show()
+views.predictions(collection, rows, "projection")
 
 # %% tags=["hide-input"]
-if rows:
-    inter = {v: interpolation.interpolation_profile(collection.select(exp, v)) for v in variants}
-    aplots.error_vs_distance(inter, f"{exp}: error between the samples")
-    aplots.error_spectrum(inter, f"{exp}: error spectrum")
-    plt.show()
+views.between(collection, rows, "projection")
 
 # %% tags=["hide-input"]
-curves = {r.variant: analysis.nfe_curves(collection.select(exp, r.variant)) for r in rows if MODES[r.mode].integrates}
-if curves:
-    aplots.error_vs_nfe(curves, f"{exp}: error against NFE")
-    plt.show()
-elif rows:
-    print(f"No flow variants of {exp}: no error-against-NFE figure.")
+views.cost(collection, rows, "projection")
 
 # %% [markdown]
 # ### What we see
 
 # %% tags=["hide-input"]
-print(interpret.interpretation(collection, exp))
+print(interpret.interpretation(collection, "projection"))
 
 # %% [markdown]
 # ## Rotations
@@ -192,16 +155,10 @@ print(interpret.interpretation(collection, exp))
 # worse for the faster rotations?
 
 # %% tags=["hide-input"]
-exp = "lie"
-rows = analysis.summary_table(collection, exp)
-variants = [r.variant for r in rows]
-display(Markdown(analysis.markdown_table(rows) if rows else f"No complete runs of `{exp}` under `{results_dir}`: no figures."))
+rows = views.summary(collection, "lie")
 
 # %% tags=["hide-input"]
-if rows:
-    aplots.metric_bars(rows, ["l1", "l2"], f"{exp}: final error")
-    aplots.metric_bars(rows, ["cosine_mean", "cosine_min", "projection_mean", "projection_max"], f"{exp}: directions")
-    plt.show()
+views.metrics(rows, "lie", {"directions": ("cosine_mean", "cosine_min", "projection_mean", "projection_max")})
 
 # %% [markdown]
 # Per velocity $\alpha_i$: the cosine between each predicted component and its true direction, and the
@@ -209,40 +166,29 @@ if rows:
 # then mean $\pm 1\,s$ over seeds.
 
 # %% tags=["hide-input"]
-if rows:
-    velocity = {v: analysis.velocity_curves(collection.select(exp, v)) for v in variants}
-    aplots.velocity_metrics(velocity, f"{exp}: directions per velocity")
-    plt.show()
-    display(Markdown("Mean cosine per velocity:\n\n" + analysis.velocity_table(velocity, "cosine_mean")))
-    display(Markdown("Mean projection error per velocity:\n\n" + analysis.velocity_table(velocity, "projection_mean")))
+views.velocities(collection, rows, "lie")
 
 # %% [markdown]
 # Predictions of the first two output dimensions (the slowest component), mean $\pm 1\,s$ over seeds.
 
 # %% tags=["hide-input"]
-if rows:
-    aplots.prediction_bands({v: analysis.prediction_band(collection.select(exp, v)) for v in variants}, f"{exp}: predictions")
-    plt.show()
+views.predictions(collection, rows, "lie")
+
+# %% [markdown]
+# The error against the distance to the nearest training input (the prime-frequency markers of the
+# error spectrum do not apply to rotations, so it is left out here).
 
 # %% tags=["hide-input"]
-if rows:
-    inter = {v: interpolation.interpolation_profile(collection.select(exp, v)) for v in variants}
-    aplots.error_vs_distance(inter, f"{exp}: error between the samples")
-    plt.show()
+views.between(collection, rows, "lie", spectrum=False)
 
 # %% tags=["hide-input"]
-curves = {r.variant: analysis.nfe_curves(collection.select(exp, r.variant)) for r in rows if MODES[r.mode].integrates}
-if curves:
-    aplots.error_vs_nfe(curves, f"{exp}: error against NFE")
-    plt.show()
-elif rows:
-    print(f"No flow variants of {exp}: no error-against-NFE figure.")
+views.cost(collection, rows, "lie")
 
 # %% [markdown]
 # ### What we see
 
 # %% tags=["hide-input"]
-print(interpret.interpretation(collection, exp))
+print(interpret.interpretation(collection, "lie"))
 
 # %% [markdown]
 # ## Provenance

@@ -183,3 +183,19 @@ def test_demo_results_refuse_a_folder_of_real_results(tmp_path):
     write_run(tmp_path, "recon", "flow", "flow", 1, {"l1": 0.1, "l2": 0.2})
     with pytest.raises(ValueError, match="not demo results"):
         demo.ensure_demo_results(tmp_path)
+
+
+def test_rotation_sentences_follow_the_planted_numbers(tmp_path):
+    """Two variants, planted per-velocity projection errors: the sentences rank and quote them."""
+    planted = {"flow": (0.9, [0.001, 0.004]), "regression": (0.99, [0.002, 0.003])}
+    for variant, (cosine, projection) in planted.items():
+        for seed in (1, 2):
+            per_velocity = [{"alpha": a, "cosine_mean": cosine, "cosine_min": cosine, "projection_mean": p,
+                             "projection_max": p} for a, p in zip((0.0, 6.0), projection)]
+            final = {"l1": 0.1, "l2": 0.2, "cosine_mean": cosine, "cosine_min": cosine, "projection_mean": 0.01,
+                     "projection_max": 0.02, "per_velocity": per_velocity}
+            write_run(tmp_path, "lie", variant, "flow" if variant == "flow" else "regression", seed, final)
+    text = interpret.interpretation(analysis.collect(tmp_path), "lie")
+    assert "0.9900 ± 0.0000 for regression, 0.9000 ± 0.0000 for flow" in text
+    assert "(α = 0.00) to the fastest (α = 6.00)" in text
+    assert "rises by 50.0% for regression (0.0020 to 0.0030); rises by 300.0% for flow (0.0010 to 0.0040)" in text

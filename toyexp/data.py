@@ -67,9 +67,13 @@ class TargetFunctionDataset:
         self.freqs, self.phases, self.weights = sinusoid_parameters(
             cfg.target_dim, cfg.num_components, cfg.weight_strategy
         )
-        self.c_train = training_conditions(cfg).float()
+        self.sample(seed)
+
+    def sample(self, seed: int) -> None:
+        """Draw the training and evaluation inputs and evaluate the target on them."""
+        self.c_train = training_conditions(self.cfg).float()
         self.x_train = self.target(self.c_train)
-        self.c_eval = evaluation_conditions(cfg, seed).float()
+        self.c_eval = evaluation_conditions(self.cfg, seed).float()
         self.x_eval = self.target(self.c_eval)
 
     @property

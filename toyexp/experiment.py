@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 import warnings
@@ -24,7 +25,7 @@ from torch import Tensor, nn
 
 from .config import Config
 from .data import TargetFunctionDataset
-from .metrics import Evaluation, evaluate, l2_error, predict
+from .metrics import Evaluation, evaluate, l1_error, l2_error, predict
 from .modes import Mode, build_mode
 from .outputs import provenance, resolve_path, save_checkpoint, write_json, write_npz, write_yaml
 from .paths import sample_x0
@@ -132,12 +133,13 @@ def evaluate_run(run: Run, data: TargetFunctionDataset, model: nn.Module, traine
     final.update(task_metrics(data, data.c_eval, pred_eval))
 
     c_grid = data.grid(run.cfg.dataset.num_eval)
+    x_grid = data.target(c_grid)
     pred_grid = predict(model, mode, c_grid.to(dev), x_0.to(dev), steps, method).cpu()
 
     final_state = {k: v.clone() for k, v in model.state_dict().items()}
     model.load_state_dict(trained.best_state)
     pred_best = predict(model, mode, c_eval, x_0, steps, method)
-    best = {"epoch": trained.best_epoch, "l1": (pred_best - x_eval).abs().mean().item(), "l2": l2_error(pred_best, x_eval)}
+    best = {"epoch": trained.best_epoch, "l1": l1_error(pred_best, x_eval), "l2": l2_error(pred_best, x_eval)}
     model.load_state_dict(final_state)
 
     save_checkpoint(run.dir / "checkpoints" / "final_model.pt", final_state, run.cfg.training.num_epochs)
@@ -146,10 +148,10 @@ def evaluate_run(run: Run, data: TargetFunctionDataset, model: nn.Module, traine
         run.dir / "predictions.npz",
         c_train=data.c_train.numpy(), x_train=data.x_train.numpy(),
         c_eval=data.c_eval.numpy(), x_eval=data.x_eval.numpy(), pred_eval=pred_eval.numpy(),
-        c_grid=c_grid.numpy(), x_grid=data.target(c_grid).numpy(), pred_grid=pred_grid.numpy(),
+        c_grid=c_grid.numpy(), x_grid=x_grid.numpy(), pred_grid=pred_grid.numpy(),
     )
     run.log.info("final l1 %.6f l2 %.6f (%s, %d steps); best l2 %.6f at epoch %d", chosen.l1, chosen.l2, method, steps, best["l2"], best["epoch"])
-    return RunResults(evaluations, final, best, c_grid, data.target(c_grid), pred_grid)
+    return RunResults(evaluations, final, best, c_grid, x_grid, pred_grid)
 
 
 def finish_run(run: Run, trained: TrainResult, results: RunResults) -> dict:
@@ -183,8 +185,6 @@ def finish_run(run: Run, trained: TrainResult, results: RunResults) -> dict:
 
 def load_metrics(path: Path) -> dict:
     """Read a metrics.json (written atomically, so it is either complete or absent)."""
-    import json
-
     return json.loads(Path(path).read_text())
 
 

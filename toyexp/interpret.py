@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .analysis import METRIC, Collection, format_stat, nfe_curves, summary_table
+from .analysis import METRIC, Collection, format_stat, nfe_curves, summary_table, velocity_curves
 from .interpolation import interpolation_profile
 
 
@@ -77,4 +77,23 @@ def interpretation(collection: Collection, experiment: str) -> str:
         out.append("Share of a prediction's norm outside the subspace: " + ", ".join(
             f"{off(v):.3f}% for {v}" for v in sorted(rows, key=off))
             + (f"; smallest for {inside}, largest for {outside}." if inside != outside else "."))
+
+    if all("cosine_mean" in r.stats for r in rows.values()):
+        out += _rotation_sentences(collection, experiment, rows)
     return "\n".join(out)
+
+
+def _rotation_sentences(collection: Collection, experiment: str, rows: dict) -> list[str]:
+    """The rotation task: cosine to the true directions, and how the projection error grows with α."""
+    cos = lambda v: rows[v].stats["cosine_mean"]  # noqa: E731
+    ranked = sorted(rows, key=lambda v: -cos(v).mean)
+    out = ["Mean cosine between predicted and true component directions: "
+           + ", ".join(f"{format_stat(cos(v), '.4f')} for {v}" for v in ranked) + "."]
+    curves = {v: velocity_curves(collection.select(experiment, v))["projection_mean"] for v in rows}
+    alphas = next(iter(curves.values())).x
+    if len(alphas) > 1:
+        out.append(f"From the slowest rotation (α = {alphas[0]:.2f}) to the fastest (α = {alphas[-1]:.2f}) the mean "
+                   "projection error " + "; ".join(
+                       f"{_change(b.mean[0], b.mean[-1])} for {v} ({b.mean[0]:.4f} to {b.mean[-1]:.4f})"
+                       for v, b in sorted(curves.items(), key=lambda item: item[1].mean[-1])) + ".")
+    return out

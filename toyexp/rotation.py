@@ -24,7 +24,7 @@ import torch
 from torch import Tensor
 
 from .config import DatasetConfig
-from .data import TargetFunctionDataset, evaluation_conditions, sinusoid_parameters, training_conditions
+from .data import TargetFunctionDataset, sinusoid_parameters
 
 _EPS = 1e-12  # guards divisions by component norms that may be exactly zero
 PLANE_GENERATOR = torch.tensor([[0.0, -1.0], [1.0, 0.0]], dtype=torch.float64)  # exp(θA) rotates by θ
@@ -77,10 +77,7 @@ class RotationDataset(TargetFunctionDataset):
             self.weight_values = 2 * torch.rand(cfg.num_rotations, generator=g, dtype=torch.float64) - 1
         else:
             self.weight_freqs, self.weight_phases, _ = sinusoid_parameters(cfg.num_rotations, cfg.num_weight_components, "uniform")
-        self.c_train = training_conditions(cfg).float()
-        self.x_train = self.target(self.c_train)
-        self.c_eval = evaluation_conditions(cfg, seed).float()
-        self.x_eval = self.target(self.c_eval)
+        self.sample(seed)
 
     @property
     def dim(self) -> int:
