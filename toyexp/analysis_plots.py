@@ -64,22 +64,27 @@ def subspace_bars(rows: list[SummaryRow], title: str = "") -> Figure:
     return fig
 
 
-def prediction_bands(bands: dict[str, tuple[Band, dict]], title: str = "", max_dims: int = 2) -> Figure:
-    """Per variant (columns) and output dimension (rows): mean prediction ± 1 std over seeds,
-    the target and the training samples. ``bands`` maps variant -> analysis.prediction_band(...)."""
+def prediction_bands(bands: dict[str, tuple[Band, dict]], title: str = "", max_dims: int = 2, columns: int = 3) -> Figure:
+    """Per variant and output dimension: mean prediction ± 1 std over seeds, the target and the
+    training samples; variants wrap into rows of ``columns`` panels, one block of rows per dimension.
+    ``bands`` maps variant -> analysis.prediction_band(...)."""
     dims = min(next(iter(bands.values()))[1]["x_grid"].shape[1], max_dims)
-    fig, axes = plt.subplots(dims, len(bands), figsize=(4.6 * len(bands), 2.8 * dims), sharex=True, sharey="row", squeeze=False)
+    cols = min(columns, len(bands))
+    rows_per_dim = -(-len(bands) // cols)
+    fig, axes = plt.subplots(dims * rows_per_dim, cols, figsize=(4.6 * cols, 2.8 * dims * rows_per_dim),
+                             sharex=True, squeeze=False)
+    for ax in axes.flat[len(bands) * dims:]:
+        ax.set_visible(False)
     for j, (variant, (band, arrays)) in enumerate(bands.items()):
         for d in range(dims):
-            ax = axes[d, j]
+            ax = axes[d * rows_per_dim + j // cols, j % cols]
             ax.plot(band.x, arrays["x_grid"][:, d], "k-", lw=1.2, label="target")
             ax.plot(band.x, band.mean[:, d], color=f"C{j}", lw=1.0, label="mean prediction")
             lo, hi = band.mean[:, d] - band.std[:, d], band.mean[:, d] + band.std[:, d]
             ax.fill_between(band.x, lo, hi, color=f"C{j}", alpha=0.3, label="± 1 std")
             ax.plot(arrays["c_train"][:, 0], arrays["x_train"][:, d], "o", ms=3.5, mfc="none", mec="0.3", label="training samples")
-            ax.set(ylabel=f"x[{d}]" if j == 0 else None, title=f"{variant} (n = {band.n})" if d == 0 else None)
+            ax.set(ylabel=f"x[{d}]", xlabel="condition c", title=f"{variant} (n = {band.n})")
             ax.grid(alpha=0.3)
-        axes[-1, j].set_xlabel("condition c")
     axes[0, 0].legend(fontsize="small", loc="upper right")
     _title(fig, title, [b.n for b, _ in bands.values()])
     return fig
