@@ -188,3 +188,10 @@ def test_search_file_crosses_learning_rates_and_sample_sizes():
     points = {(s.config["training"]["learning_rate"], s.config["dataset"]["num_train"]) for s in specs}
     assert points == {(lr, n) for lr in (0.001, 0.0003) for n in (10, 25, 50, 100, 200)}
     assert len({s.run_dir for s in specs}) == len(specs)  # every run has its own folder
+
+
+def test_book_dir_comes_from_the_sweep_file_unless_given(tmp_path):
+    sweep = load_sweep(write_sweep(tmp_path / "s.yaml", variants={"flow": VARIANTS["flow"]}, book_dir=str(tmp_path / "nb")))
+    assert plan(sweep)[0].notebook == tmp_path / "nb" / "runs" / "recon" / "flow-seed42.ipynb"
+    assert plan(sweep, tmp_path / "other")[0].notebook.parent == tmp_path / "other" / "runs" / "recon"
+    assert load_sweep(PROJECT_ROOT / "params" / "smoke.yaml").book_dir != "book"  # smoke runs stay out of the report

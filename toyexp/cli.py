@@ -25,7 +25,7 @@ def _sweep_parser(sub) -> None:
     p.add_argument("--executor", choices=["local", "dask", "slurm"], default="local")
     p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a LocalCluster)")
     p.add_argument("--slurm-cluster", default=None, help=argparse.SUPPRESS)  # "local" runs submitit locally (tests)
-    p.add_argument("--book-dir", default="book", help="where run notebooks and the analysis go (default: book)")
+    p.add_argument("--book-dir", default=None, help="where run notebooks and the analysis go (default: the sweep file's book_dir, else book)")
     p.add_argument("--no-analysis", action="store_true", help="skip executing the analysis notebook")
     p.set_defaults(func=sweep_command)
 
@@ -36,7 +36,8 @@ def sweep_command(args: argparse.Namespace) -> int:
         return 2
     try:
         sweep = load_sweep(args.sweep_file)
-        specs = plan(sweep, args.book_dir)
+        book_dir = args.book_dir or sweep.book_dir
+        specs = plan(sweep, book_dir)
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -77,7 +78,7 @@ def sweep_command(args: argparse.Namespace) -> int:
 
     if not args.no_analysis:
         analysis = execute_notebook(
-            str(notebook_for("analysis")), str(resolve_path(args.book_dir) / "analysis.ipynb"),
+            str(notebook_for("analysis")), str(resolve_path(book_dir) / "analysis.ipynb"),
             {"results_dir": sweep.results_dir, "sweep_file": str(resolve_path(args.sweep_file)), "demo": False},
             None, "analysis",
         )

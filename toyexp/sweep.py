@@ -8,6 +8,7 @@ A sweep file (YAML)::
     overrides: []          # applied to every run
     grid: {}               # dotted key -> list of values, crossed with the rest
     results_dir: outputs   # run folder: <results_dir>/<experiment>/<variant>[/<grid point>]/<mode>/seed-<seed>
+    book_dir: book         # optional: run notebooks go to <book_dir>/runs/<experiment>/
 
 Every run's config is resolved and validated before anything executes. Each run's exact
 papermill parameters are written next to its outputs (``params.yaml``), so
@@ -28,7 +29,7 @@ from .config import TASKS, ConfigError, load_config
 from .experiment import run_directory
 from .outputs import PROJECT_ROOT, resolve_path, write_yaml
 
-SWEEP_KEYS = ("experiments", "seeds", "variants", "overrides", "grid", "results_dir")
+SWEEP_KEYS = ("experiments", "seeds", "variants", "overrides", "grid", "results_dir", "book_dir")
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class Sweep:
     overrides: list[str] = field(default_factory=list)
     grid: dict[str, list] = field(default_factory=dict)
     results_dir: str = "outputs"
+    book_dir: str = "book"  # run notebooks go to <book_dir>/runs/, the analysis to <book_dir>/analysis.ipynb
     source: str = ""  # the sweep file's text, recorded in the report
 
 
@@ -97,7 +99,7 @@ def load_sweep(path: str | Path) -> Sweep:
     return Sweep(
         experiments=list(raw["experiments"]), seeds=list(raw["seeds"]), variants=dict(variants),
         overrides=list(raw.get("overrides") or []), grid=dict(grid),
-        results_dir=str(raw.get("results_dir", "outputs")), source=text,
+        results_dir=str(raw.get("results_dir", "outputs")), book_dir=str(raw.get("book_dir", "book")), source=text,
     )
 
 
@@ -117,9 +119,12 @@ def _grid_points(grid: dict[str, list]) -> list[tuple[str, list[str]]]:
     return points
 
 
-def plan(sweep: Sweep, book_dir: str | Path = "book") -> list[RunSpec]:
-    """Every run of the sweep with its resolved config; a bad config fails here, naming the run."""
-    book = resolve_path(book_dir)
+def plan(sweep: Sweep, book_dir: str | Path | None = None) -> list[RunSpec]:
+    """Every run of the sweep with its resolved config; a bad config fails here, naming the run.
+
+    ``book_dir`` (default: the sweep's ``book_dir``) receives the executed notebooks.
+    """
+    book = resolve_path(book_dir or sweep.book_dir)
     specs = []
     for experiment in sweep.experiments:
         for variant, variant_overrides in sweep.variants.items():
