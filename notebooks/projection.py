@@ -1,8 +1,7 @@
 # ---
 # jupyter:
 #   jupytext:
-#     cell_metadata_filter: -papermill,-execution
-#     formats: ipynb,py:percent
+#     cell_metadata_filter: tags,-papermill,-execution
 #     notebook_metadata_filter: -papermill
 #     text_representation:
 #       extension: .py
