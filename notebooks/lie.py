@@ -114,18 +114,14 @@ print(evaluation_table(results.evaluations))
 # similarity and the projection error per velocity $\alpha_i$.
 
 # %%
-title = f"lie · {cfg.experiment.mode} · seed {cfg.experiment.seed}"
-figures = {
-    "training_curves": plots.training_curves(trained.history, title),
-    "predictions": plots.predictions(results.c_grid, results.x_grid, results.pred_grid, data.c_train, data.x_train, title),
-    "errors": plots.errors(results.c_grid, results.x_grid, results.pred_grid, data.c_train, title),
+figures = plots.run_figures(run, data, trained, results)
+title = plots.run_title(cfg)
+figures |= {
     "rotation_components": rotation_plots.rotation_components(
         results.c_grid, results.x_grid, results.pred_grid, data.c_train, data.x_train, data.alphas, d.rotation_dim, title=title
     ),
     "velocity_metrics": rotation_plots.velocity_metrics(results.final["per_velocity"], title),
 }
-if run.mode.integrates:
-    figures["error_vs_nfe"] = plots.error_vs_nfe(results.evaluations, title)
 plots.save_and_show(figures, run.dir / "plots")
 
 # %% [markdown]

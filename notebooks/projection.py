@@ -105,19 +105,15 @@ print(describe_subspace(results.final))
 # ## Figures
 
 # %%
-title = f"projection · {cfg.experiment.mode} · seed {cfg.experiment.seed}"
+figures = plots.run_figures(run, data, trained, results)
+title = plots.run_title(cfg)
 interval = data.interval(results.c_grid)
-figures = {
-    "training_curves": plots.training_curves(trained.history, title),
-    "predictions": plots.predictions(results.c_grid, results.x_grid, results.pred_grid, data.c_train, data.x_train, title),
-    "errors": plots.errors(results.c_grid, results.x_grid, results.pred_grid, data.c_train, title),
+figures |= {
     "subspace_coordinates": subspace_plots.subspace_coordinates(
         results.c_grid, results.x_grid, results.pred_grid, data.c_train, data.bases, interval, title
     ),
     "subspace_spectrum": subspace_plots.subspace_spectrum(results.pred_grid[interval == 0], data.bases[0], title + " · interval 0"),
 }
-if run.mode.integrates:
-    figures["error_vs_nfe"] = plots.error_vs_nfe(results.evaluations, title)
 plots.save_and_show(figures, run.dir / "plots")
 
 # %% [markdown]

@@ -91,14 +91,7 @@ print(evaluation_table(results.evaluations))
 # ## Figures
 
 # %%
-title = f"recon · {cfg.experiment.mode} · seed {cfg.experiment.seed}"
-figures = {
-    "training_curves": plots.training_curves(trained.history, title),
-    "predictions": plots.predictions(results.c_grid, results.x_grid, results.pred_grid, data.c_train, data.x_train, title),
-    "errors": plots.errors(results.c_grid, results.x_grid, results.pred_grid, data.c_train, title),
-}
-if run.mode.integrates:
-    figures["error_vs_nfe"] = plots.error_vs_nfe(results.evaluations, title)
+figures = plots.run_figures(run, data, trained, results)
 plots.save_and_show(figures, run.dir / "plots")
 
 # %% [markdown]

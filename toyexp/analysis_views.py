@@ -6,12 +6,10 @@ experiment has no complete runs, so every section of the notebook reads as one c
 
 from __future__ import annotations
 
-import io
-
 import matplotlib.pyplot as plt
-from IPython.display import Image, Markdown, display
+from IPython.display import Markdown, display
 
-from . import analysis, interpolation
+from . import analysis, interpolation, plots
 from . import analysis_plots as aplots
 from .analysis import Collection, SummaryRow
 from .modes import MODES
@@ -21,10 +19,9 @@ def _show(dpi: int = 80) -> None:
     """Show the open figures as PNGs at ``dpi`` and close them (keeps the executed notebook small)."""
     for number in plt.get_fignums():
         fig = plt.figure(number)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+        data = plots.png(fig, dpi)
         plt.close(fig)
-        display(Image(data=buffer.getvalue(), format="png"))
+        plots.show_png(data)
 
 
 def summary(collection: Collection, experiment: str) -> list[SummaryRow]:

@@ -14,26 +14,53 @@ from .outputs import atomic_write
 from .train import History
 
 
-def save(fig: Figure, path: Path, dpi: int = 100) -> bytes:
-    """Render ``fig`` once as PNG, write it atomically to ``path`` and return the bytes."""
+def png(fig: Figure, dpi: int = 100) -> bytes:
+    """``fig`` rendered once as PNG bytes."""
     buffer = io.BytesIO()
     fig.savefig(buffer, dpi=dpi, format="png")
-    data = buffer.getvalue()
+    return buffer.getvalue()
+
+
+def show_png(data: bytes) -> None:
+    """Display PNG bytes in the notebook (instead of a second render by the inline backend)."""
+    from IPython.display import Image, display
+
+    display(Image(data=data, format="png"))
+
+
+def save(fig: Figure, path: Path, dpi: int = 100) -> bytes:
+    """Render ``fig`` once as PNG, write it atomically to ``path`` and return the bytes."""
+    data = png(fig, dpi)
     atomic_write(path, lambda tmp: Path(tmp).write_bytes(data))
     return data
 
 
 def save_and_show(figures: dict[str, Figure], folder: Path) -> None:
-    """Save each figure as ``folder/<name>.png`` and show that same PNG in the notebook.
-
-    Rendering once and displaying the file avoids a second render by the inline backend.
-    """
-    from IPython.display import Image, display
-
+    """Save each figure as ``folder/<name>.png`` and show that same PNG in the notebook."""
     for name, fig in figures.items():
         data = save(fig, folder / f"{name}.png")
         plt.close(fig)
-        display(Image(data=data, format="png"))
+        show_png(data)
+
+
+def run_title(cfg) -> str:
+    """``<task> · <mode> · seed <seed>``, the title of every figure of a run."""
+    return f"{cfg.experiment.task} · {cfg.experiment.mode} · seed {cfg.experiment.seed}"
+
+
+def run_figures(run, data, trained, results) -> dict[str, Figure]:
+    """The figures every run has: training curves, predictions, errors, and (when the mode
+    integrates) error against NFE. A notebook adds its task's own figures to the dict."""
+    title = run_title(run.cfg)
+    grid = (results.c_grid, results.x_grid, results.pred_grid)
+    figures = {
+        "training_curves": training_curves(trained.history, title),
+        "predictions": predictions(*grid, data.c_train, data.x_train, title),
+        "errors": errors(*grid, data.c_train, title),
+    }
+    if run.mode.integrates:
+        figures["error_vs_nfe"] = error_vs_nfe(results.evaluations, title)
+    return figures
 
 
 def training_curves(history: History, title: str = "") -> Figure:
