@@ -1,0 +1,50 @@
+"""Write golden.json: the ``final`` metrics of tiny runs, one per (task, mode, option) case.
+
+The redesign of the package must keep every number, so these runs are recorded once and
+test_golden.py checks that the same configs still give bit-identical metrics. Rerun this
+script only when a change is meant to change the numbers, and say why in the commit.
+
+    python tests/golden/make_golden.py
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+TINY = [
+    "training.num_epochs=40", "training.eval_interval=20", "training.save_interval=20",
+    "network.hidden_dim=16", "network.num_layers=2", "dataset.num_train=12", "dataset.num_eval=64",
+    "evaluation.num_eval_steps=[1, 3]", "evaluation.integration_method=[euler, rk4]",
+]
+CASES = {  # name -> (task, overrides)
+    "recon-regression": ("recon", ["experiment.mode=regression"]),
+    "recon-flow-gaussian": ("recon", ["experiment.mode=flow", "training.initial_dist=gaussian", "evaluation.initial_dist=gaussian"]),
+    "recon-film-l1": ("recon", ["experiment.mode=flow", "network.architecture=film", "training.loss_type=l1"]),
+    "projection-flow-intervals": ("projection", ["experiment.mode=flow", "dataset.num_intervals=2"]),
+    "projection-mip": ("projection", ["experiment.mode=mip"]),
+    "lie-straight_flow": ("lie", ["experiment.mode=straight_flow"]),
+    "lie-mip_one_step-3d": ("lie", ["experiment.mode=mip_one_step", "dataset.rotation_dim=3", "dataset.num_rotations=3"]),
+}
+
+
+def final_metrics(task: str, overrides: list[str], output_dir: Path) -> dict:
+    import toyexp
+
+    cfg = toyexp.load_config(task, seed=7, overrides=[*TINY, *overrides, f"experiment.output_dir={output_dir}"])
+    run = toyexp.start_run(cfg)
+    data = toyexp.make_dataset(cfg)
+    model = toyexp.build_network(cfg.network, data.dim).to(run.device)
+    trained = toyexp.fit(run, data, model, progress=False)
+    return toyexp.finish_run(run, trained, toyexp.evaluate_run(run, data, model, trained))["final"]
+
+
+if __name__ == "__main__":
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        golden = {name: final_metrics(task, ov, Path(tmp) / name) for name, (task, ov) in CASES.items()}
+    (HERE / "golden.json").write_text(json.dumps(golden, indent=1, sort_keys=True) + "\n")
+    print(f"wrote {HERE / 'golden.json'} ({len(golden)} cases)", file=sys.stderr)
