@@ -27,7 +27,7 @@
 # %% [markdown]
 # ## Parameters
 #
-# `results_dir` is the sweep's folder, `<results_dir>/<experiment>/<variant>/<mode>/seed-<seed>/`
+# `results_dir` is the sweep's folder, `<results_dir>/<task>/<variant>/<mode>/seed-<seed>/`
 # (relative paths start at the project root). Run as is (JupyterLab, nbval), `demo` first writes
 # eighteen tiny deterministic runs (2 seeds × 3 variants × 3 experiments, a few seconds on a CPU)
 # into `outputs/demo-sweep`, so the committed outputs are reproducible; a sweep runs this
@@ -42,20 +42,19 @@ sweep_file: Optional[str] = None  # the sweep file that produced results_dir, sh
 demo: bool = True  # write the tiny demo runs into results_dir first (refuses a folder of real results)
 
 # %% tags=["hide-input"]
-from toyexp import analysis, interpret
-from toyexp import analysis_views as views
-from toyexp import demo as demo_results
-from toyexp.outputs import resolve_path
+from toyexp.run import resolve_path
+from toyexp.study import collect, summary, views
+from toyexp.study import demo as demo_results
 
 if not isinstance(demo, bool):  # papermill's `-p demo false` passes the string "false"
     raise TypeError(f"demo must be True or False (`-p demo False` or `-y 'demo: false'`), got {demo!r}")
 if demo:
     demo_results.ensure_demo_results(results_dir)
-collection = analysis.collect(results_dir)
+collection = collect.collect(results_dir)
 print(f"{len(collection.runs)} complete and {len(collection.incomplete)} incomplete runs under {results_dir}")
-for exp in collection.experiments():
-    for variant in collection.variants(exp):
-        print(f"  {exp} · {variant}: seeds {[r.seed for r in collection.select(exp, variant)]}")
+for task in collection.tasks():
+    for variant in collection.variants(task):
+        print(f"  {task} · {variant}: seeds {[r.seed for r in collection.select(task, variant)]}")
 
 # %% [markdown]
 # Runs that started but never wrote their `metrics.json` (killed, failed, or still running) are
@@ -84,110 +83,15 @@ print("\n".join(str(p.relative_to(collection.root)) for p in collection.incomple
 #   integrator and step count a flow variant was evaluated with.
 
 # %% [markdown]
-# ## Reconstruction
+# ## The tasks
 #
-# The scalar target $f(c) = \sum_k w_k \,\mathrm{trig}_k(\omega_k c + \phi_k)$.
+# Every task present in the results gets the same report: the summary table, bars of the final
+# error and of the task's own metrics, the predictions, the error between the samples, the error
+# against NFE, the task's own sections, and what we see, every number computed from the runs.
 
 # %% tags=["hide-input"]
-rows = views.summary(collection, "recon")
-
-# %% tags=["hide-input"]
-views.metrics(rows, "recon")
-
-# %% [markdown]
-# Predictions on the dense grid: the mean over seeds with a $\pm 1\,s$ band, against the target
-# and the training samples.
-
-# %% tags=["hide-input"]
-views.predictions(collection, rows, "recon")
-
-# %% [markdown]
-# Between the samples: the error against the distance to the nearest training input, and its spectrum.
-
-# %% tags=["hide-input"]
-views.between(collection, rows, "recon")
-
-# %% tags=["hide-input"]
-views.cost(collection, rows, "recon")
-
-# %% [markdown]
-# ### What we see
-
-# %% tags=["hide-input"]
-print(interpret.interpretation(collection, "recon"))
-
-# %% [markdown]
-# ## Projection
-#
-# The 8-dimensional target $g(c) = P f(c)$ on a rank-2 subspace: besides the error, does each
-# variant find the subspace and stay on it?
-
-# %% tags=["hide-input"]
-rows = views.summary(collection, "projection")
-
-# %% tags=["hide-input"]
-views.metrics(rows, "projection", {"subspace": ()})
-
-# %% [markdown]
-# Predictions of the first two output dimensions, mean $\pm 1\,s$ over seeds.
-
-# %% tags=["hide-input"]
-views.predictions(collection, rows, "projection")
-
-# %% tags=["hide-input"]
-views.between(collection, rows, "projection")
-
-# %% tags=["hide-input"]
-views.cost(collection, rows, "projection")
-
-# %% [markdown]
-# ### What we see
-
-# %% tags=["hide-input"]
-print(interpret.interpretation(collection, "projection"))
-
-# %% [markdown]
-# ## Rotations
-#
-# $K$ components $f_i(c) = w_i(c) \exp(\alpha_i c A)\, e_1$ turning at velocities $\alpha_i$: besides the
-# error, how well does each variant keep every component on its true direction, and does that get
-# worse for the faster rotations?
-
-# %% tags=["hide-input"]
-rows = views.summary(collection, "lie")
-
-# %% tags=["hide-input"]
-views.metrics(rows, "lie", {"directions": ("cosine_mean", "cosine_min", "projection_mean", "projection_max")})
-
-# %% [markdown]
-# Per velocity $\alpha_i$: the cosine between each predicted component and its true direction, and the
-# share of the component off the true line, mean (and minimum or maximum) over the evaluation points,
-# then mean $\pm 1\,s$ over seeds.
-
-# %% tags=["hide-input"]
-views.velocities(collection, rows, "lie")
-
-# %% [markdown]
-# Predictions of the first two output dimensions (the slowest component), mean $\pm 1\,s$ over seeds.
-
-# %% tags=["hide-input"]
-views.predictions(collection, rows, "lie")
-
-# %% [markdown]
-# The error against the distance to the nearest training input (the prime-frequency markers of the
-# error spectrum do not apply to rotations, so it is left out here).
-
-# %% tags=["hide-input"]
-views.between(collection, rows, "lie", spectrum=False)
-
-# %% tags=["hide-input"]
-views.cost(collection, rows, "lie")
-
-# %% [markdown]
-# ### What we see
-
-# %% tags=["hide-input"]
-print(interpret.interpretation(collection, "lie"))
+for task in collection.tasks():
+    views.task_report(collection, task)
 
 # %% [markdown]
 # ## Provenance
@@ -197,7 +101,7 @@ print(interpret.interpretation(collection, "lie"))
 
 # %% tags=["hide-input"]
 # NBVAL_IGNORE_OUTPUT
-print(analysis.provenance_summary(collection))
+print(summary.provenance_summary(collection))
 if sweep_file:
     path = resolve_path(sweep_file)
     print(f"\nsweep file {sweep_file}:\n\n" + (path.read_text() if path.is_file() else "(not found)"))

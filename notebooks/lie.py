@@ -56,8 +56,8 @@ overrides: list = []  # dotted overrides, applied last
 
 # %%
 import toyexp
-from toyexp import plots, rotation_plots
-from toyexp.report import describe_rotation, describe_run, evaluation_table
+from toyexp.run import plots
+from toyexp.run.text import describe_run, evaluation_table
 
 cfg = toyexp.config_from_parameters("lie", experiment, dataset, network, training, evaluation, mode, seed, overrides)
 print(cfg.to_yaml())
@@ -70,7 +70,7 @@ run = toyexp.start_run(cfg)
 data = toyexp.make_dataset(cfg)
 d = cfg.dataset
 A = data.generator
-print(f"run folder: {toyexp.outputs.display_path(run.dir)}")
+print(f"run folder: {toyexp.run.display_path(run.dir)}")
 print(f"{len(data.c_train)} training and {len(data.c_eval)} evaluation points; K = {d.num_rotations}, n = {d.rotation_dim}, D = K n = {data.dim}")
 print("velocities α:", [round(a, 4) for a in data.alphas.tolist()])
 print(f"generator A: ‖A + Aᵀ‖ = {(A + A.T).norm():.1e}, ‖A‖_F = {A.norm():.4f}")
@@ -115,13 +115,6 @@ print(evaluation_table(results.evaluations))
 
 # %%
 figures = plots.run_figures(run, data, trained, results)
-title = plots.run_title(cfg)
-figures |= {
-    "rotation_components": rotation_plots.rotation_components(
-        results.c_grid, results.x_grid, results.pred_grid, data.c_train, data.x_train, data.alphas, d.rotation_dim, title=title
-    ),
-    "velocity_metrics": rotation_plots.velocity_metrics(results.final["per_velocity"], title),
-}
 plots.save_and_show(figures, run.dir / "plots")
 
 # %% [markdown]
@@ -130,4 +123,3 @@ plots.save_and_show(figures, run.dir / "plots")
 # %%
 metrics = toyexp.finish_run(run, trained, results)
 print(describe_run(metrics, results, data))
-print(describe_rotation(metrics["final"]))

@@ -49,8 +49,8 @@ overrides: list = []  # dotted overrides, applied last
 
 # %%
 import toyexp
-from toyexp import plots, subspace_plots
-from toyexp.report import describe_run, describe_subspace, evaluation_table
+from toyexp.run import plots
+from toyexp.run.text import describe_run, evaluation_table
 
 cfg = toyexp.config_from_parameters("projection", experiment, dataset, network, training, evaluation, mode, seed, overrides)
 print(cfg.to_yaml())
@@ -62,7 +62,7 @@ print(cfg.to_yaml())
 run = toyexp.start_run(cfg)
 data = toyexp.make_dataset(cfg)
 d = cfg.dataset
-print(f"run folder: {toyexp.outputs.display_path(run.dir)}")
+print(f"run folder: {toyexp.run.display_path(run.dir)}")
 print(f"{len(data.c_train)} training and {len(data.c_eval)} evaluation points; D = {d.target_dim}, k = {d.low_dim}, {d.num_intervals} interval(s)")
 for i, P in enumerate(data.projections):
     print(f"P_{i}: rank {int(round(P.trace().item()))}, ‖P² − P‖ = {(P @ P - P).norm():.1e}, ‖P − Pᵀ‖ = {(P - P.T).norm():.1e}")
@@ -99,21 +99,13 @@ print(f"{trained.steps} steps in {trained.train_seconds:.1f} s; best eval RMSE {
 results = toyexp.evaluate_run(run, data, model, trained)
 print(evaluation_table(results.evaluations))
 print()
-print(describe_subspace(results.final))
+print(run.task.describe(results.final))
 
 # %% [markdown]
 # ## Figures
 
 # %%
 figures = plots.run_figures(run, data, trained, results)
-title = plots.run_title(cfg)
-interval = data.interval(results.c_grid)
-figures |= {
-    "subspace_coordinates": subspace_plots.subspace_coordinates(
-        results.c_grid, results.x_grid, results.pred_grid, data.c_train, data.bases, interval, title
-    ),
-    "subspace_spectrum": subspace_plots.subspace_spectrum(results.pred_grid[interval == 0], data.bases[0], title + " · interval 0"),
-}
 plots.save_and_show(figures, run.dir / "plots")
 
 # %% [markdown]

@@ -52,8 +52,8 @@ overrides: list = []  # dotted overrides, applied last
 
 # %%
 import toyexp
-from toyexp import plots
-from toyexp.report import describe_run, evaluation_table
+from toyexp.run import plots
+from toyexp.run.text import describe_run, evaluation_table
 
 cfg = toyexp.config_from_parameters("recon", experiment, dataset, network, training, evaluation, mode, seed, overrides)
 print(cfg.to_yaml())
@@ -64,7 +64,7 @@ print(cfg.to_yaml())
 # %%
 run = toyexp.start_run(cfg)
 data = toyexp.make_dataset(cfg)
-print(f"run folder: {toyexp.outputs.display_path(run.dir)}")
+print(f"run folder: {toyexp.run.display_path(run.dir)}")
 print(f"{len(data.c_train)} training and {len(data.c_eval)} evaluation points on [{cfg.dataset.c_min}, {cfg.dataset.c_max}]")
 print("frequencies:", data.freqs[0].tolist(), " phases:", data.phases[0].tolist(), " weights:", [round(w, 4) for w in data.weights[0].tolist()])
 

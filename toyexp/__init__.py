@@ -1,17 +1,26 @@
-"""toyexp: regression versus flow matching on functions learnt from a few samples."""
+"""toyexp: regression versus flow matching on functions learnt from a few samples.
+
+Layers, each importing only the ones below it (checked by import-linter, see pyproject.toml):
+
+    cli, bench    the ``toyexp`` command and its benchmark
+    study         sweeps, their execution, and the analysis across seeds
+    run           one run: config, steps, files, figures and text
+    tasks         recon, projection, lie: one folder each, and their registry
+    core          the method: paths, modes, networks, integrators, optimiser, metrics, training
+    schema        config fields and their loader, knowing no task and no method
+"""
 
 __version__ = "0.1.0"
 
-from .config import Config, ConfigError, load_config  # noqa: E402
-from .data import ProjectedTargetFunctionDataset, TargetFunctionDataset  # noqa: E402
-from .tasks import make_dataset  # noqa: E402
-from .experiment import evaluate_run, finish_run, fit, start_run  # noqa: E402
-from .integrate import integrate  # noqa: E402
-from .nets import ConcatMLP, FiLMMLP, build_network  # noqa: E402
-from .notebook import config_from_parameters  # noqa: E402
+from .core import ConcatMLP, Config, FiLMMLP, build_network, integrate  # noqa: E402
+from .run import (  # noqa: E402
+    config_from_parameters, evaluate_run, finish_run, fit, load_config, make_dataset, run, start_run,
+)
+from .schema import ConfigError  # noqa: E402
+from .tasks import TASKS, Task, get_task, register  # noqa: E402
 
 __all__ = [
-    "Config", "ConfigError", "load_config", "TargetFunctionDataset", "ProjectedTargetFunctionDataset",
-    "make_dataset", "start_run", "fit", "evaluate_run", "finish_run", "integrate", "ConcatMLP",
-    "FiLMMLP", "build_network", "config_from_parameters",
+    "Config", "ConfigError", "load_config", "config_from_parameters", "make_dataset", "start_run", "fit",
+    "evaluate_run", "finish_run", "run", "integrate", "ConcatMLP", "FiLMMLP", "build_network",
+    "TASKS", "Task", "get_task", "register",
 ]

@@ -10,10 +10,10 @@ import sys
 from tqdm import tqdm
 
 from . import bench
-from .config import ConfigError
-from .execute import Outcome, execute_notebook, run_dask, run_local, run_slurm
-from .outputs import resolve_path
-from .sweep import RunSpec, is_complete, load_sweep, notebook_for, plan, prepare
+from .run import resolve_path
+from .schema import ConfigError
+from .study.execute import Outcome, execute_notebook, run_dask, run_local, run_slurm
+from .study.sweep import RunSpec, is_complete, load_sweep, notebook_for, plan, prepare
 
 
 def _sweep_parser(sub) -> None:

@@ -34,11 +34,7 @@ def final_metrics(task: str, overrides: list[str], output_dir: Path) -> dict:
     import toyexp
 
     cfg = toyexp.load_config(task, seed=7, overrides=[*TINY, *overrides, f"experiment.output_dir={output_dir}"])
-    run = toyexp.start_run(cfg)
-    data = toyexp.make_dataset(cfg)
-    model = toyexp.build_network(cfg.network, data.dim).to(run.device)
-    trained = toyexp.fit(run, data, model, progress=False)
-    return toyexp.finish_run(run, trained, toyexp.evaluate_run(run, data, model, trained))["final"]
+    return toyexp.run(cfg, figures=False)["final"]
 
 
 if __name__ == "__main__":

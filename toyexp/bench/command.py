@@ -1,0 +1,206 @@
+"""``toyexp bench``: what a training step, a notebook run, a sweep and a run's memory cost.
+
+Four measurements in one process, each printed next to a reference or a target:
+
+1. CPU and wall seconds per training step at the seed defaults, for each mode, through
+   :func:`toyexp.train.train` and through two loops written here on the same loss: the
+   common DataLoader loop and a lean one-thread loop;
+2. one papermill run of ``notebooks/recon.ipynb``, its wall time split into phases;
+3. a sweep of identical runs at ``--jobs 1`` and ``--jobs <cores>``;
+4. the peak resident memory of one run, in a child process.
+
+The table and the JSON (:mod:`toyexp.bench.report`) let the figures be compared across commits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable, Iterator
+
+import nbformat
+
+from ..run import display_path, load_config, load_metrics, resolve_path, run_directory
+from ..run.files import PROJECT_ROOT, write_json
+from ..study.execute import SINGLE_THREAD, Outcome, execute_notebook, run_local
+from ..study.sweep import notebook_for
+from .loops import training_costs
+from .report import report_json, report_table
+from .results import BenchResult, NotebookCost, Settings, SweepCost
+
+NOTEBOOK_PHASES = {  # phase -> text that marks its cell; the first match wins
+    "imports and config": "import toyexp", "data": "start_run(", "training": "toyexp.fit(",
+    "evaluation": "evaluate_run(", "plots": "save_and_show(", "writing outputs": "finish_run(",
+}
+MEMORY_SCRIPT = """
+import resource, sys, toyexp
+cfg = toyexp.load_config("recon", overrides=sys.argv[1:])
+toyexp.run(cfg, figures=False)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+class BenchError(RuntimeError):
+    """A measurement that could not be taken (a failed notebook run, a child that died)."""
+
+
+# 2.-4. Notebook, sweep, memory ------------------------------------------------------------
+
+
+def checked(outcome: Outcome) -> Outcome:
+    if outcome.status != "done":
+        raise BenchError(f"notebook run {outcome.id} failed ({outcome.notebook}): {outcome.error}")
+    return outcome
+
+
+def notebook_phases(nb: nbformat.NotebookNode, wall: float) -> dict[str, float]:
+    """Seconds by phase from papermill's per-cell durations.
+
+    The kernel start is papermill's notebook duration less the cells; what is left of
+    ``wall`` is papermill reading and writing the notebook.
+    """
+    phases = {"kernel start": 0.0, **dict.fromkeys(NOTEBOOK_PHASES, 0.0), "other cells": 0.0}
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            phase = next((p for p, mark in NOTEBOOK_PHASES.items() if mark in cell.source), "other cells")
+            phases[phase] += cell.metadata.get("papermill", {}).get("duration") or 0.0
+    total = nb.metadata.papermill.duration
+    phases["kernel start"] = total - sum(phases.values())
+    phases["papermill read/write"] = wall - total
+    return phases
+
+
+def notebook_cost(folder: Path, overrides: list[str]) -> NotebookCost:
+    """One papermill run of the recon notebook in regression mode into ``folder``."""
+    overrides = [f"experiment.output_dir={folder / 'outputs'}", *overrides]
+    params = {"mode": "regression", "overrides": overrides}
+    folder.mkdir(parents=True, exist_ok=True)
+    outcome = checked(execute_notebook(str(notebook_for("recon")), str(folder / "recon.ipynb"), params, None, "bench/notebook"))
+    nb = nbformat.read(outcome.notebook, as_version=4)
+    metrics = load_metrics(run_directory(load_config("recon", mode="regression", overrides=overrides)) / "metrics.json")
+    return NotebookCost(notebook_phases(nb, outcome.seconds), outcome.seconds, metrics["train_seconds"])
+
+
+# 3. A sweep of identical runs -------------------------------------------------------------
+
+
+def sweep_seconds(folder: Path, runs: int, jobs: int, overrides: list[str]) -> float:
+    """Wall seconds of ``runs`` identical recon runs, ``jobs`` at a time, each in its own folder."""
+    batch = [
+        (str(notebook_for("recon")), str(folder / f"run-{i}.ipynb"),
+         {"mode": "regression", "overrides": [f"experiment.output_dir={folder / f'run-{i}'}", *overrides]},
+         None, f"bench/jobs-{jobs}/run-{i}")
+        for i in range(runs)
+    ]
+    folder.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    outcomes = run_local(batch, jobs, lambda outcome: None)
+    seconds = time.perf_counter() - start
+    for outcome in outcomes:
+        checked(outcome)
+    return seconds
+
+
+def sweep_cost(folder: Path, runs: int, cores: int, overrides: list[str]) -> SweepCost:
+    serial = sweep_seconds(folder / "jobs-1", runs, 1, overrides)
+    return SweepCost(runs, cores, serial, sweep_seconds(folder / f"jobs-{cores}", runs, cores, overrides))
+
+
+# 4. Peak memory of one run ------------------------------------------------------------------
+
+
+def peak_memory_mb(folder: Path, overrides: list[str]) -> float:
+    """Peak RSS of one run (config, data, training, evaluation, metrics) in a child python, in MB."""
+    argv = [sys.executable, "-c", MEMORY_SCRIPT, f"experiment.output_dir={folder}", *overrides]
+    child = subprocess.run(argv, check=False, capture_output=True, text=True, cwd=PROJECT_ROOT, env={**os.environ, **SINGLE_THREAD})
+    if child.returncode != 0:
+        raise BenchError(f"the memory run exited with {child.returncode}: {child.stderr.strip()[-2000:]}")
+    maxrss = int(child.stdout.split()[-1])
+    return maxrss * (1 if sys.platform == "darwin" else 1024) / 1e6  # ru_maxrss: bytes on macOS, KiB on Linux
+
+
+# The command ------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def restored_environ() -> Iterator[None]:
+    """execute_notebook pins its kernels to one thread through os.environ; undo that afterwards."""
+    saved = dict(os.environ)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def progress(text: str) -> None:
+    print(f"bench: {text}", file=sys.stderr, flush=True)
+
+
+def run_bench(settings: Settings, folder: Path, say: Callable[[str], None]) -> BenchResult:
+    """All four measurements, with temporary files under ``folder``."""
+    training = []
+    for mode in ("regression", "flow"):
+        say(f"training cost per step ({mode}): {settings.repeats} x {settings.steps} steps of each loop")
+        training += training_costs(mode, settings.steps, settings.repeats)
+    say("one papermill run of notebooks/recon.ipynb")
+    notebook = notebook_cost(folder / "notebook", settings.overrides("notebook"))
+    say(f"sweep of {settings.sweep_runs} runs at --jobs 1 and --jobs {settings.cores}")
+    sweep = sweep_cost(folder / "sweep", settings.sweep_runs, settings.cores, settings.overrides("sweep"))
+    say("peak memory of one run")
+    memory = peak_memory_mb(folder / "memory", settings.overrides("memory"))
+    return BenchResult(settings, training, notebook, sweep, memory)
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    """Resolve the options; --quick changes the defaults of those not given."""
+    cores = os.cpu_count() or 1
+    quick = bool(args.quick)
+    steps = args.steps if args.steps is not None else (20 if quick else 1000)
+    repeats = args.repeats if args.repeats is not None else (3 if quick else 5)
+    runs = args.sweep_runs if args.sweep_runs is not None else (2 if quick else 2 * cores)
+    for option, value in (("--steps", steps), ("--repeats", repeats), ("--sweep-runs", runs)):
+        if value < 1:
+            raise ValueError(f"{option} {value} is invalid; it must be at least 1")
+    return Settings(steps, repeats, runs, cores, quick)
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    """The ``bench`` sub-command."""
+    p = subparsers.add_parser("bench", help="measure training, notebook, sweep and memory costs; write them as JSON")
+    p.add_argument("--quick", action="store_true", help="tiny step counts and very short runs (CI; under a minute)")
+    p.add_argument("--json", metavar="PATH", help="where to write the figures (default: outputs/bench/bench-<timestamp>.json; relative to the project root)")
+    p.add_argument("--repeats", type=int, help="timed repeats of each training loop; the median is reported (default: 5, quick: 3)")
+    p.add_argument("--steps", type=int, help="training steps per repeat (default: 1000, quick: 20)")
+    p.add_argument("--sweep-runs", type=int, help="identical runs in the sweep (default: 2 x cores, quick: 2)")
+    p.set_defaults(func=bench_command)
+    return p
+
+
+def bench_command(args: argparse.Namespace) -> int:
+    try:
+        settings = settings_from(args)
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = resolve_path(args.json or f"outputs/bench/bench-{stamp}.json")
+    start = time.perf_counter()
+    try:
+        with tempfile.TemporaryDirectory(prefix="toyexp-bench-") as tmp, restored_environ():
+            result = run_bench(settings, Path(tmp), progress)
+    except BenchError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    seconds = time.perf_counter() - start
+    write_json(path, report_json(result, seconds))
+    print(report_table(result, seconds))
+    print(f"JSON: {display_path(path)}")
+    return 0

@@ -1,0 +1,107 @@
+"""The config sections of the method: one frozen dataclass per section of the config file.
+
+Choices come from the registries of the method (modes, integrators, networks, losses), so
+adding a mode or a solver there is all it takes for the config to accept it. The ``dataset``
+section belongs to the task: :class:`DatasetConfig` holds the keys every task shares and
+each task extends it with its own.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import yaml
+
+from ..schema import at_least, choice, positive
+from .integrate import STEPS
+from .modes import MODES
+from .nets import ACTIVATIONS, ARCHITECTURES
+from .paths import INITIAL_DISTS, LOSSES
+
+LOSS_AGGREGATIONS = ("full", "per_component")
+
+
+@dataclass(frozen=True)
+class ExperimentConfig:
+    name: str = "recon"
+    task: str = "recon"  # checked against the task registry when the config is loaded
+    mode: str = choice("regression", tuple(MODES))
+    seed: int = 42
+    device: str = choice("auto", ("auto", "cpu", "cuda"))
+    output_dir: str = "outputs/recon"
+    num_threads: int = at_least(1, 1)
+
+
+@dataclass(frozen=True)
+class DatasetConfig:
+    """The sampling keys every task shares; a task's own dataset section extends this class."""
+
+    num_train: int = at_least(50, 1)
+    num_eval: int = at_least(1000, 2)
+    condition_dim: int = choice(1, (1,))
+    sampling_strategy: str = choice("grid", ("grid", "random"))
+    c_min: float = 0.0
+    c_max: float = 1.0
+    sample_seed: int = 0
+
+
+@dataclass(frozen=True)
+class NetworkConfig:
+    architecture: str = choice("concat", tuple(ARCHITECTURES))
+    hidden_dim: int = at_least(256, 1)
+    num_layers: int = at_least(3, 1)
+    activation: str = choice("relu", tuple(ACTIVATIONS))
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    batch_size: int = at_least(32, 1)
+    num_epochs: int = at_least(5000, 1)
+    learning_rate: float = positive(1e-3)
+    log_interval: int = at_least(100, 1)
+    eval_interval: int = at_least(500, 1)
+    save_interval: int = at_least(1000, 1)
+    initial_dist: str = choice("zeros", INITIAL_DISTS)
+    loss_type: str = choice("l2", tuple(LOSSES))
+    loss_aggregation: str = choice("full", LOSS_AGGREGATIONS)  # per_component: the sum of each component's loss
+    mip_t_star: float = positive(0.9)  # mip's second time t*, in (0, 1)
+
+
+@dataclass(frozen=True)
+class EvaluationConfig:
+    num_eval_steps: int | list[int] = at_least(1, 1)
+    integration_method: str | list[str] = choice("euler", tuple(STEPS))
+    initial_dist: str = choice("zeros", INITIAL_DISTS)
+
+    @property
+    def steps(self) -> list[int]:
+        """``num_eval_steps`` as a sorted list; the last entry is the one ``final`` uses."""
+        n = self.num_eval_steps
+        return sorted(set(n if isinstance(n, list) else [n]))
+
+    @property
+    def methods(self) -> list[str]:
+        """``integration_method`` as a list; the first entry is the one ``final`` uses."""
+        m = self.integration_method
+        return list(dict.fromkeys(m if isinstance(m, list) else [m]))
+
+
+@dataclass(frozen=True)
+class Config:
+    """A run's whole config: the five sections of the config file."""
+
+    experiment: ExperimentConfig = ExperimentConfig()
+    dataset: DatasetConfig = DatasetConfig()  # in practice the task's own subclass
+    network: NetworkConfig = NetworkConfig()
+    training: TrainingConfig = TrainingConfig()
+    evaluation: EvaluationConfig = EvaluationConfig()
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.to_dict(), sort_keys=False)
+
+
+SECTIONS = {"experiment": ExperimentConfig, "network": NetworkConfig, "training": TrainingConfig, "evaluation": EvaluationConfig}

@@ -1,0 +1,61 @@
+"""Text for the notebooks: tables and sentences computed from the numbers of a run."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..core.metrics import Evaluation, distance_to_nearest
+from ..tasks import get_task
+
+
+def evaluation_table(evaluations: list[Evaluation]) -> str:
+    """A fixed-precision table of l1 / l2 for each integrator and step count."""
+    lines = [f"{'method':<9} {'steps':>5} {'NFE':>5} {'l1':>9} {'l2':>9}"]
+    for e in evaluations:
+        lines.append(f"{e.method:<9} {e.num_steps:>5d} {e.nfe:>5d} {e.l1:>9.4f} {e.l2:>9.4f}")
+    return "\n".join(lines)
+
+
+def near_and_between(c_grid, x_grid, pred_grid, c_train) -> tuple[float, float, float]:
+    """RMSE near the training inputs and between them, and the spacing that splits the two.
+
+    A grid point is *near* when it lies within a quarter of the median training spacing of a
+    training input, *between* otherwise.
+    """
+    spacing = float(np.median(np.diff(np.sort(np.asarray(c_train)[:, 0]))))
+    dist = distance_to_nearest(c_grid, c_train)
+    sq = ((np.asarray(pred_grid) - np.asarray(x_grid)) ** 2).mean(axis=1)
+    near = dist <= spacing / 4
+    rmse = lambda mask: float(np.sqrt(sq[mask].mean())) if mask.any() else float("nan")  # noqa: E731
+    return rmse(near), rmse(~near), spacing
+
+
+def describe_run(metrics: dict, results, data) -> str:
+    """Sentences about one run, every number taken from ``metrics`` and ``results``, then the task's own."""
+    final, best = metrics["final"], metrics["best"]
+    out = [
+        f"The final {metrics['mode']} model reaches l2 = {final['l2']:.4f} and l1 = {final['l1']:.4f} "
+        f"on {len(data.c_eval)} evaluation points ({final['method']}, {final['num_steps']} steps, NFE {final['nfe']}).",
+        f"The best evaluated model (epoch {best['epoch']}) has l2 = {best['l2']:.4f}.",
+    ]
+    near, between, spacing = near_and_between(results.c_grid, results.x_grid, results.pred_grid, data.c_train)
+    if np.isfinite(near) and np.isfinite(between):
+        ratio = between / near if near > 0 else float("inf")
+        out.append(
+            f"On the dense grid the RMSE is {near:.4f} within {spacing / 4:.4f} of a training input and "
+            f"{between:.4f} between training inputs ({ratio:.2f} times as large)."
+        )
+    err = np.linalg.norm(np.asarray(results.pred_grid) - np.asarray(results.x_grid), axis=1)
+    i = int(err.argmax())
+    c_worst = float(results.c_grid[i, 0])
+    d_worst = float(distance_to_nearest(results.c_grid[i : i + 1], data.c_train)[0])
+    out.append(f"The largest error, {err[i]:.4f}, is at c = {c_worst:.3f}, {d_worst:.4f} from the nearest training input.")
+    evals = [e for e in metrics["evaluations"] if e["method"] == final["method"]]
+    if len(evals) > 1 and metrics["mode"] != "regression":
+        lo, hi = evals[0], evals[-1]
+        out.append(
+            f"With {final['method']}, going from {lo['num_steps']} to {hi['num_steps']} steps changes l2 "
+            f"from {lo['l2']:.4f} to {hi['l2']:.4f}."
+        )
+    own = get_task(metrics["task"]).describe(final)
+    return "\n".join(out + ([own] if own else []))

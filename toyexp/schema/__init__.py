@@ -1,0 +1,14 @@
+"""Config machinery that knows no task and no method: fields with checks, and a loader.
+
+A config is a tree of frozen dataclasses (sections). :mod:`~toyexp.schema.fields` declares
+what a field accepts and checks one value; :mod:`~toyexp.schema.loader` merges YAML and
+dotted overrides into a tree and builds the dataclasses, rejecting unknown keys.
+"""
+
+from .fields import ConfigError, at_least, check_choice, check_field, choice, did_you_mean, positive, valid
+from .loader import build_section, merge, parse_override, read_sections, set_dotted
+
+__all__ = [
+    "ConfigError", "at_least", "check_choice", "check_field", "choice", "did_you_mean", "positive", "valid",
+    "build_section", "merge", "parse_override", "read_sections", "set_dotted",
+]

@@ -1,0 +1,87 @@
+"""Between the samples: error against distance to the training inputs, and the error spectrum.
+
+Distances are in units of the training spacing h (the median gap between neighbouring
+training inputs); frequencies in cycles per unit c, with the training grid's Nyquist
+frequency 1 / (2h) the highest it can resolve.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..core.metrics import distance_to_nearest
+from ..core.stats import Band, Stat, mean_std, stat
+from ..run.text import near_and_between
+from ..tasks import get_task
+from .collect import RunRecord
+
+DISTANCE_EDGES = np.linspace(0.0, 0.5, 6)  # distance to the nearest training input / spacing h
+
+
+def training_spacing(c_train) -> float:
+    """h = median distance between neighbouring training inputs."""
+    return float(np.median(np.diff(np.sort(np.asarray(c_train)[:, 0]))))
+
+
+def binned_rmse(c_grid, x_grid, pred_grid, c_train, edges=DISTANCE_EDGES) -> np.ndarray:
+    """RMSE per bin of u = (distance to the nearest training input) / h, (len(edges) - 1,).
+
+    RMSE_b = sqrt(mean over grid points i with u_i in [edges_b, edges_b+1) and dims d of
+    (pred_id - x_id)^2); u beyond the last edge counts in the last bin; an empty bin is NaN.
+    """
+    u = distance_to_nearest(c_grid, c_train) / training_spacing(c_train)
+    b = np.clip(np.searchsorted(edges, u, side="right") - 1, 0, len(edges) - 2)
+    sq = ((np.asarray(pred_grid) - np.asarray(x_grid)) ** 2).mean(axis=1)
+    return np.array([np.sqrt(sq[b == j].mean()) if (b == j).any() else np.nan for j in range(len(edges) - 1)])
+
+
+def error_spectrum(c_grid, x_grid, pred_grid) -> tuple[np.ndarray, np.ndarray]:
+    """Frequencies f_k (cycles per unit c) and the amplitude spectrum A_k of e = pred - x.
+
+    On the even grid c_n = c_0 + n Δc (n < G), with a Hann window w_n,
+    A_k = 2 |sum_n w_n e_n exp(-2πi kn/G)| / sum_n w_n, f_k = k / (G Δc), averaged over output
+    dims: an error a sin(2π f c) gives a peak of height ≈ a at f.
+    """
+    c = np.asarray(c_grid, dtype=float)[:, 0]
+    dc = (c[-1] - c[0]) / (len(c) - 1)
+    if not np.allclose(np.diff(c), dc, rtol=1e-4, atol=1e-9):
+        raise ValueError("error_spectrum needs an even grid c_grid (as predictions.npz stores)")
+    w = np.hanning(len(c))
+    e = np.asarray(pred_grid, dtype=float) - np.asarray(x_grid, dtype=float)  # (G, D)
+    amplitude = 2 * np.abs(np.fft.rfft(w[:, None] * e, axis=0)) / w.sum()  # (G // 2 + 1, D)
+    return np.fft.rfftfreq(len(c), d=dc), amplitude.mean(axis=1)
+
+
+def energy_fraction_above(freqs, amplitude, f: float) -> float:
+    """sum_{f_k > f} A_k^2 / sum_k A_k^2: the share of the error energy above frequency f."""
+    power = np.asarray(amplitude) ** 2
+    return float(power[np.asarray(freqs) > f].sum() / power.sum()) if power.sum() > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class Interpolation:
+    distance: Band  # x: bin centres of u = distance / h; y: RMSE per bin
+    spectrum: Band  # x: frequency (cycles per unit c); y: error amplitude
+    edges: np.ndarray
+    nyquist: float  # 1 / (2h), the training grid's Nyquist frequency
+    target_freqs: np.ndarray | None  # the task's frequencies, None when it has none to mark
+    between_over_near: Stat  # RMSE beyond h/4 of any training input over the RMSE within h/4
+    above_nyquist: Stat  # share of the error energy above the Nyquist frequency
+
+
+def interpolation_profile(runs: list[RunRecord], edges=DISTANCE_EDGES) -> Interpolation:
+    """Error against distance to the training inputs, and the error spectrum, over the seeds of ``runs``."""
+    preds = [r.predictions for r in runs]
+    rmse = [binned_rmse(p["c_grid"], p["x_grid"], p["pred_grid"], p["c_train"], edges) for p in preds]
+    spectra = [error_spectrum(p["c_grid"], p["x_grid"], p["pred_grid"]) for p in preds]
+    nyquist = 1 / (2 * training_spacing(preds[0]["c_train"]))
+    split = [near_and_between(p["c_grid"], p["x_grid"], p["pred_grid"], p["c_train"]) for p in preds]
+    return Interpolation(
+        Band((edges[:-1] + edges[1:]) / 2, *mean_std(rmse), len(runs)),
+        Band(spectra[0][0], *mean_std([a for _, a in spectra]), len(runs)),
+        np.asarray(edges), nyquist, get_task(runs[0].task).target_frequencies(runs[0].metrics["config"]),
+        stat([between / near if near > 0 else np.inf for near, between, _ in split]),
+        stat([energy_fraction_above(f, a, nyquist) for f, a in spectra]),
+    )
