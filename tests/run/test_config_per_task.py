@@ -1,0 +1,100 @@
+"""Config per task, and config files of the original toyexp scripts.
+
+A run's dataset section holds only its task's keys; a key of another task is named as such.
+The original scripts' files load unchanged: older names are read as the new ones with a
+one-line note, keys that do nothing are accepted with a note, dataset.type must match.
+"""
+
+import warnings
+
+import pytest
+import torch
+import yaml
+
+import toyexp
+from toyexp.core.paths import l1_loss, l2_loss, per_component
+from toyexp.run.config import DeprecatedConfigWarning
+from toyexp.schema import ConfigError
+
+LEGACY = {  # the shapes of the original scripts' three shipped configs
+    "recon": {
+        "experiment": {"name": "recon", "mode": "flow", "seed": 42},
+        "dataset": {"type": "TargetFunctionDataset", "num_train": 50, "num_eval": 1000, "target_dim": 1,
+                    "num_components": 3, "freq_seed": 1, "phase_seed": 2},
+        "training": {"loss_aggregation": "full"},
+    },
+    "projection": {
+        "experiment": {"name": "projection", "mode": "mip_one_step_integrate"},
+        "dataset": {"type": "ProjectedTargetFunctionDataset", "target_dim": 8, "low_dim": 2, "freq_seed": 1},
+        "evaluation": {"analyze_subspace": True},
+    },
+    "lie": {
+        "experiment": {"name": "lie", "mode": "regression"},
+        "dataset": {"type": "LieAlgebraRotationDataset", "num_c_train": 30, "num_c_eval": 200, "weight_mode": "high_frequency",
+                    "rotation_dim": 2, "num_rotations": 4},
+        "training": {"loss_aggregation": "per_component"},
+        "evaluation": {"compute_cosine_similarity": True},
+    },
+}
+
+
+@pytest.mark.parametrize("task", sorted(LEGACY))
+def test_config_files_of_the_original_scripts_load(task, tmp_path):
+    """Guards against rejecting a researcher's old file: it loads, with a note per older key, and
+    config.yaml records only the new names."""
+    path = tmp_path / f"{task}.yaml"
+    path.write_text(yaml.safe_dump(LEGACY[task]))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        cfg = toyexp.load_config(task, path)
+    notes = [str(w.message) for w in caught if issubclass(w.category, DeprecatedConfigWarning)]
+    recorded = cfg.to_yaml()
+    for old in ("freq_seed", "phase_seed", "num_c_train", "num_c_eval", "weight_mode", "analyze_subspace",
+                "compute_cosine_similarity", "mip_one_step_integrate", "Dataset"):
+        assert old not in recorded
+    assert all("\n" not in n for n in notes) and notes
+    if task == "lie":
+        assert (cfg.dataset.num_train, cfg.dataset.num_eval, cfg.dataset.weight_type) == (30, 200, "high_frequency")
+        assert cfg.training.loss_aggregation == "per_component"
+        assert any("num_c_train is the older name of dataset.num_train" in n for n in notes)
+    if task == "projection":
+        assert cfg.experiment.mode == "mip_one_step"
+        assert any("'mip_one_step_integrate' is the older name of 'mip_one_step'" in n for n in notes)
+    if task == "recon":
+        assert any("dataset.freq_seed is ignored: frequencies follow the prime rule" in n for n in notes)
+
+
+def test_dataset_type_must_match_the_notebook(tmp_path):
+    """Guards against silently running the wrong task: the error names both tasks."""
+    with pytest.raises(ConfigError, match=r"dataset.type: 'LieAlgebraRotationDataset' is the dataset of the 'lie' task, but this is the 'recon' notebook"):
+        toyexp.load_config("recon", {"dataset": {"type": "LieAlgebraRotationDataset"}})
+    with pytest.raises(ConfigError, match=r"dataset.type: 'Nope' is unknown; valid: 'TargetFunctionDataset'"):
+        toyexp.load_config("recon", {"dataset": {"type": "Nope"}})
+
+
+@pytest.mark.parametrize("task, key, owner", [("recon", "low_dim", "projection"), ("recon", "rotation_dim", "lie"),
+                                               ("lie", "num_components", "recon and projection"), ("projection", "alpha_max", "lie")])
+def test_a_key_of_another_task_is_named(task, key, owner):
+    """Guards against one schema for every task: another task's key fails, naming both tasks, in a file or an override."""
+    message = rf"dataset.{key} is a {owner} key; {task} takes: "
+    with pytest.raises(ConfigError, match=message):
+        toyexp.load_config(task, overrides=[f"dataset.{key}=3"])
+    with pytest.raises(ConfigError, match=message):
+        toyexp.load_config(task, {"dataset": {key: 3}})
+
+
+@pytest.mark.parametrize("task, absent", [("recon", {"low_dim", "rotation_dim", "alpha_max", "weight_seed"}),
+                                          ("lie", {"low_dim", "num_components", "weight_strategy"})])
+def test_config_yaml_holds_only_the_keys_of_the_task(task, absent):
+    """Guards against config.yaml and the book listing keys that play no part in the run."""
+    assert not absent & set(toyexp.load_config(task).to_dict()["dataset"])
+
+
+def test_per_component_loss_is_the_sum_over_components():
+    """Guards the definition of loss_aggregation=per_component: sum_k ell(block k), here worked by hand."""
+    pred = torch.tensor([[1.0, 2.0, 3.0, 4.0]])
+    target = torch.tensor([[0.0, 0.0, 0.0, 0.0]])
+    # two components (1, 2) and (3, 4): l2 means 2.5 and 12.5; l1 means 1.5 and 3.5
+    assert per_component(l2_loss, 2)(pred, target).item() == pytest.approx(15.0)
+    assert per_component(l1_loss, 2)(pred, target).item() == pytest.approx(5.0)
+    assert per_component(l2_loss, 1)(pred, target).item() == pytest.approx(l2_loss(pred, target).item())
