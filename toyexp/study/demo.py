@@ -44,7 +44,7 @@ def ensure_demo_results(results_dir: str | Path, seeds: tuple[int, ...] = (42, 4
     if marker.exists() and key in marker.read_text() and len(collect(root).runs) == len(TASKS) * len(DEMO_VARIANTS) * len(seeds):
         return root
     root.mkdir(parents=True, exist_ok=True)
-    marker.write_text("Demo results of toyexp.analysis.ensure_demo_results (being written); safe to delete.\n")
+    marker.write_text("Demo results of toyexp.study.demo.ensure_demo_results (being written); safe to delete.\n")
     for experiment in TASKS:
         shutil.rmtree(root / experiment, ignore_errors=True)
         for variant, overrides in DEMO_VARIANTS.items():
@@ -54,5 +54,5 @@ def ensure_demo_results(results_dir: str | Path, seeds: tuple[int, ...] = (42, 4
                     f"training.num_epochs={num_epochs}", "evaluation.num_eval_steps=[1,2,4,8]",
                     "evaluation.integration_method=[euler,rk4]"])
                 run(cfg, figures=False)
-    marker.write_text(f"Demo results of toyexp.analysis.ensure_demo_results; safe to delete.\nkey {key}\n")
+    marker.write_text(f"Demo results of toyexp.study.demo.ensure_demo_results; safe to delete.\nkey {key}\n")
     return root
