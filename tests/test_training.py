@@ -57,6 +57,7 @@ def comparable(metrics):
 # --- determinism --------------------------------------------------------------------------
 
 
+@pytest.mark.training
 @pytest.mark.parametrize("mode", ["flow", "regression"])
 def test_same_seed_same_metrics_other_seed_different(tmp_path, mode):
     noisy = ["training.initial_dist=gaussian", "evaluation.initial_dist=gaussian"]
@@ -85,6 +86,7 @@ def euler_rmse(model, c, x_0, x_1, num_steps):
     return math.sqrt(((x - x_1) ** 2).mean().item())
 
 
+@pytest.mark.training
 def test_run_folder_layout(tmp_path):
     cfg, run, data, metrics = run_chain(tmp_path, mode="flow", seed=7)
     folder = tmp_path / "flow" / "seed-7"
@@ -163,6 +165,7 @@ def test_rerun_replaces_stale_metrics(tmp_path):
 # --- learning -------------------------------------------------------------------------------
 
 
+@pytest.mark.training
 def test_regression_learns_an_easy_target(tmp_path):
     cfg, _, data, metrics = run_chain(
         tmp_path, "dataset.num_components=1", "network.hidden_dim=32", "training.num_epochs=300",
