@@ -1,11 +1,12 @@
 # The two commands: `make book` (set-up, every run, analysis, the built book) and
 # `make test` (set-up and the whole test suite). Both work on a fresh clone.
+# `make test-fast` is the unit tests alone (no nbval, no training, no kernels): about a minute.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test book runs html notebooks sync clean
+.PHONY: install test test-fast book runs html notebooks sync clean
 
 install: $(STAMP)
 
@@ -17,6 +18,9 @@ $(STAMP): pyproject.toml constraints.txt
 
 test: install
 	$(BIN)/pytest
+
+test-fast: install
+	$(BIN)/pytest tests -m "not slow and not training"
 
 book: install runs html
 

@@ -38,7 +38,7 @@
 # ## Parameters
 #
 # As in the other notebooks: five sections (empty = package defaults), `mode`, `seed` and dotted
-# `overrides`. Run as is, a quick preset; run by papermill with any parameter, the package defaults
+# `overrides`. Run as is, a quick preset that trains flow matching; run by papermill with any parameter, the package defaults
 # ($K = 8$, $n = 2$, constant weights). `dataset.target_dim` is derived, $K n$.
 
 # %%

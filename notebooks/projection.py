@@ -31,7 +31,7 @@
 # ## Parameters
 #
 # As in the reconstruction notebook: five sections (empty = package defaults), `mode`, `seed`
-# and dotted `overrides`. Run as is, a quick preset; run by papermill with any parameter, the
+# and dotted `overrides`. Run as is, a quick preset that trains flow matching; run by papermill with any parameter, the
 # package defaults (`target_dim` 8, `low_dim` 2).
 
 # %%
@@ -43,7 +43,7 @@ dataset: dict = {}  # target_dim, low_dim, proj_seed, num_intervals, num_train, 
 network: dict = {}  # architecture, hidden_dim, num_layers, activation
 training: dict = {}  # batch_size, num_epochs, learning_rate, initial_dist, loss_type, ...
 evaluation: dict = {}  # num_eval_steps, integration_method, initial_dist
-mode: Optional[str] = None  # regression or flow; None keeps experiment.mode
+mode: Optional[str] = None  # regression, flow, straight_flow, mip or mip_one_step; None keeps experiment.mode
 seed: Optional[int] = None  # None keeps experiment.seed
 overrides: list = []  # dotted overrides, applied last
 

@@ -34,8 +34,8 @@
 # Each section is a dict of keys of the config (empty = package defaults); `mode` and `seed`
 # are shortcuts for `experiment.mode` and `experiment.seed`, and `overrides` are dotted
 # `key=value` strings applied last. Run as is (JupyterLab, nbval), the notebook uses a quick
-# preset that trains in seconds; run by papermill with any parameter, it starts from the
-# package defaults (the seed README's values) instead.
+# preset that trains flow matching in seconds (set `mode` for another); run by papermill with
+# any parameter, it starts from the package defaults (the seed README's values: regression) instead.
 
 # %%
 from typing import Optional
@@ -46,7 +46,7 @@ dataset: dict = {}  # num_train, num_eval, num_components, weight_strategy, samp
 network: dict = {}  # architecture, hidden_dim, num_layers, activation
 training: dict = {}  # batch_size, num_epochs, learning_rate, initial_dist, loss_type, ...
 evaluation: dict = {}  # num_eval_steps, integration_method, initial_dist
-mode: Optional[str] = None  # regression or flow; None keeps experiment.mode
+mode: Optional[str] = None  # regression, flow, straight_flow, mip or mip_one_step; None keeps experiment.mode
 seed: Optional[int] = None  # None keeps experiment.seed
 overrides: list = []  # dotted overrides, applied last
 

@@ -240,8 +240,7 @@ def test_bad_task():
     raises("task", "'recn'", "did you mean 'recon'", "'projection'", task="recn")
 
 
-# Known bug: EvaluationConfig.integration_method (config.py:95) has no choices metadata,
-# so an unknown solver passes load_config and fails later with KeyError in integrate.
+# Guards against: an unknown solver passing load_config and failing later with a KeyError in integrate.
 @pytest.mark.parametrize("value", ["rk5", "[euler,rk5]"])
 def test_bad_integration_method(value):
     raises("evaluation.integration_method", "rk5", "'rk4'", overrides=[f"evaluation.integration_method={value}"])
@@ -300,8 +299,7 @@ def test_value_at_minimum_is_accepted():
     assert (cfg.dataset.num_train, cfg.dataset.num_eval) == (1, 2)
 
 
-# Known bug: evaluation.num_eval_steps (config.py:94) has no minimum; 0 passes load_config and
-# integrate then divides by zero, negative counts silently integrate nothing.
+# Guards against: num_eval_steps below 1 passing load_config (0 divides by zero, negatives integrate nothing).
 @pytest.mark.parametrize("value", ["0", "-2", "[1,0]"])
 def test_num_eval_steps_below_one(value):
     raises("evaluation.num_eval_steps", "at least 1", overrides=[f"evaluation.num_eval_steps={value}"])
@@ -360,8 +358,7 @@ def test_steps_and_methods_properties():
     assert cfg.evaluation.methods == ["rk4", "euler"]
 
 
-# Known bug: PyYAML follows YAML 1.1, where a float needs a dot, so "1e-3" is the string '1e-3'
-# and the override in parse_override's own docstring (config.py:195) is rejected.
+# Guards against: "1e-3" read as a string (YAML 1.1 floats need a dot), rejecting parse_override's own example.
 def test_exponent_notation_override():
     assert load_config(overrides=["training.learning_rate=1e-3"]).training.learning_rate == 0.001
 

@@ -23,17 +23,31 @@ def col(*values):
 C, X0, X1, T = col(1.0, 2.0), col(0.5, -1.0), col(1.0, 4.0), col(0.25, 0.5)
 
 
-@pytest.mark.parametrize(
-    "name, expected",
-    [
-        ("regression", (2.0**2 + 2.0**2) / 2),  # net(0, c, 0) = 3c = (3, 6) against (1, 4)
-        ("flow", (5.0**2 + 6.5**2) / 2),  # x_t = (0.625, 1.5): v = (5.5, 11.5) against x_1 - x_0 = (0.5, 5)
-        ("straight_flow", (3.25**2 + 5.0**2) / 2),  # net(x_t, c, 0) = (4.25, 9) against (1, 4)
-        # net(x_0, c, 0) = (4, 4); x_t* = (0.95, 3.5), net(x_t*, c, 0.9) = (9.4, 17.5)
-        ("mip", (3.0**2 + 0.0**2) / 2 + (8.4**2 + 13.5**2) / 2),
-        ("mip_one_step", (3.0**2 + 0.0**2) / 2 + (8.4**2 + 13.5**2) / 2),
-    ],
-)
+LOSS_BY_HAND = [
+    ("regression", (2.0**2 + 2.0**2) / 2),  # net(0, c, 0) = 3c = (3, 6) against (1, 4)
+    ("flow", (5.0**2 + 6.5**2) / 2),  # x_t = (0.625, 1.5): v = (5.5, 11.5) against x_1 - x_0 = (0.5, 5)
+    ("straight_flow", (3.25**2 + 5.0**2) / 2),  # net(x_t, c, 0) = (4.25, 9) against (1, 4)
+    # net(x_0, c, 0) = (4, 4); x_t* = (0.95, 3.5), net(x_t*, c, 0.9) = (9.4, 17.5)
+    ("mip", (3.0**2 + 0.0**2) / 2 + (8.4**2 + 13.5**2) / 2),
+    ("mip_one_step", (3.0**2 + 0.0**2) / 2 + (8.4**2 + 13.5**2) / 2),
+]
+PREDICTION_BY_HAND = [
+    ("regression", 7, (3.0, 6.0)),
+    ("flow", 1, (4.5, 3.0)),  # one Euler step: x_0 + v(x_0, c, 0) = 3 x_0 + 3 c
+    # s = 0 -> 1/2: x̂_1 = (4, 4), x = (x_0 + x̂_1) / 2 = (2.25, 1.5); 1/2 -> 1: x = x̂_1 = (7.5, 9)
+    ("straight_flow", 2, (7.5, 9.0)),
+    ("mip", 3, (14.8, 17.5)),  # a_0 = (4, 4); net(0.1 x_0 + 0.9 a_0, c, 0.9) = (14.8, 17.5)
+    ("mip_one_step", 3, (4.0, 4.0)),
+]
+
+
+def test_every_mode_is_worked_out_by_hand():
+    """Guards: a new mode in MODE_NAMES cannot skip the hand-worked loss and prediction below."""
+    assert sorted(name for name, _ in LOSS_BY_HAND) == sorted(MODE_NAMES)
+    assert sorted(name for name, _, _ in PREDICTION_BY_HAND) == sorted(MODE_NAMES)
+
+
+@pytest.mark.parametrize("name, expected", LOSS_BY_HAND)
 def test_loss_by_hand(name, expected):
     loss = build_mode(name, t_star=0.9).loss(model, C, X0, X1, T, l2_loss)
     assert loss.item() == pytest.approx(expected, rel=1e-12)
@@ -44,17 +58,7 @@ def test_l1_loss_by_hand():
     assert loss.item() == pytest.approx((2.0 + 2.0) / 2)
 
 
-@pytest.mark.parametrize(
-    "name, steps, expected",
-    [
-        ("regression", 7, (3.0, 6.0)),
-        ("flow", 1, (4.5, 3.0)),  # one Euler step: x_0 + v(x_0, c, 0) = 3 x_0 + 3 c
-        # s = 0 -> 1/2: x̂_1 = (4, 4), x = (x_0 + x̂_1) / 2 = (2.25, 1.5); 1/2 -> 1: x = x̂_1 = (7.5, 9)
-        ("straight_flow", 2, (7.5, 9.0)),
-        ("mip", 3, (14.8, 17.5)),  # a_0 = (4, 4); net(0.1 x_0 + 0.9 a_0, c, 0.9) = (14.8, 17.5)
-        ("mip_one_step", 3, (4.0, 4.0)),
-    ],
-)
+@pytest.mark.parametrize("name, steps, expected", PREDICTION_BY_HAND)
 def test_prediction_by_hand(name, steps, expected):
     pred = build_mode(name, t_star=0.9).predict(model, C, X0, steps, "euler")
     torch.testing.assert_close(pred, col(*expected), rtol=1e-12, atol=1e-12)

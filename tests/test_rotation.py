@@ -251,6 +251,7 @@ def test_orientation_follows_the_sign_of_the_weight():
     torch.testing.assert_close(w[..., None] * d, w.abs()[..., None] * u, atol=1e-15, rtol=0)
 
 
+@pytest.mark.training
 def test_a_lie_run_writes_the_rotation_metrics(tmp_path):
     cfg = lie("training.num_epochs=5", "network.hidden_dim=8", "network.num_layers=1", "dataset.num_train=10",
               "dataset.num_rotations=3", "experiment.device=cpu", f"experiment.output_dir={tmp_path}")

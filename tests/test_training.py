@@ -57,6 +57,7 @@ def comparable(metrics):
 # --- determinism --------------------------------------------------------------------------
 
 
+@pytest.mark.training
 @pytest.mark.parametrize("mode", ["flow", "regression"])
 def test_same_seed_same_metrics_other_seed_different(tmp_path, mode):
     noisy = ["training.initial_dist=gaussian", "evaluation.initial_dist=gaussian"]
@@ -85,6 +86,7 @@ def euler_rmse(model, c, x_0, x_1, num_steps):
     return math.sqrt(((x - x_1) ** 2).mean().item())
 
 
+@pytest.mark.training
 def test_run_folder_layout(tmp_path):
     cfg, run, data, metrics = run_chain(tmp_path, mode="flow", seed=7)
     folder = tmp_path / "flow" / "seed-7"
@@ -163,6 +165,7 @@ def test_rerun_replaces_stale_metrics(tmp_path):
 # --- learning -------------------------------------------------------------------------------
 
 
+@pytest.mark.training
 def test_regression_learns_an_easy_target(tmp_path):
     cfg, _, data, metrics = run_chain(
         tmp_path, "dataset.num_components=1", "network.hidden_dim=32", "training.num_epochs=300",
@@ -264,7 +267,7 @@ def test_networks_share_the_call_signature(cls, dim, activation):
     gen = torch.Generator().manual_seed(0)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
-        model = cls(dim, 1, hidden_dim=8, num_layers=2, activation=activation)
+        model = cls(dim, 1, hidden_dim=12, num_layers=2, activation=activation)  # 12: neither an input nor an output size
     B = 5
     x, c, t = (torch.randn(B, dim, generator=gen), torch.randn(B, 1, generator=gen), torch.rand(B, 1, generator=gen))
     out = model(x, c, t)
@@ -280,16 +283,47 @@ def test_networks_share_the_call_signature(cls, dim, activation):
     assert all(p.grad is not None for p in model.parameters())
 
 
+TORCH_ACTIVATIONS = {"relu": torch.nn.ReLU, "gelu": torch.nn.GELU, "silu": torch.nn.SiLU, "tanh": torch.nn.Tanh}
+
+
+def linear_shapes(architecture, d, c, h, layers):
+    """(in, out) of every Linear, written out from the definitions in nets.py's docstrings."""
+    hidden = [(h, h)] * (layers - 1)
+    if architecture == "concat":  # [x, c, t] -> hidden layers -> output
+        return [(d + c + 1, h), *hidden, (h, d)]
+    # x -> first hidden layer, the other hidden layers, FiLM encoder (c, t) -> (gamma, beta) per layer, output
+    return [(d, h), *hidden, (c + 1, h), (h, 2 * h * layers), (h, d)]
+
+
 @pytest.mark.parametrize("architecture,cls", [("concat", ConcatMLP), ("film", FiLMMLP)])
-def test_build_network_picks_the_architecture(architecture, cls):
-    cfg = toyexp.load_config(overrides=[f"network.architecture={architecture}", "network.hidden_dim=8",
-                                        "network.num_layers=3", "network.activation=silu"])
+@pytest.mark.parametrize("num_layers", [1, 3])
+@pytest.mark.parametrize("activation", sorted(TORCH_ACTIVATIONS))
+def test_build_network_follows_the_config(architecture, cls, num_layers, activation):
+    """Guards: architecture, hidden_dim, num_layers and activation each reach the network built.
+
+    hidden 12, x 3, c 1: no size equals another, so a swapped dimension shows.
+    """
+    assert set(TORCH_ACTIVATIONS) == set(ACTIVATIONS)  # a new activation needs its line here
+    cfg = toyexp.load_config(overrides=[f"network.architecture={architecture}", "network.hidden_dim=12",
+                                        f"network.num_layers={num_layers}", f"network.activation={activation}"])
     with torch.random.fork_rng(devices=[]):
-        model = toyexp.build_network(cfg.network, 8)
+        model = toyexp.build_network(cfg.network, 3)
     assert type(model) is cls
-    linears = [m for m in model.modules() if isinstance(m, torch.nn.Linear)]
-    assert any(m.out_features == 8 for m in linears) and any(m.out_features == 8 and m.in_features == 8 for m in linears)
-    assert model(torch.zeros(2, 8), torch.zeros(2, 1), torch.zeros(2, 1)).shape == (2, 8)
+    linears = [(m.in_features, m.out_features) for m in model.modules() if isinstance(m, torch.nn.Linear)]
+    assert sorted(linears) == sorted(linear_shapes(architecture, 3, 1, 12, num_layers))
+
+    # the activation applied: only the configured kind exists, and a forward pass calls it once per
+    # hidden layer (plus once inside the FiLM encoder)
+    expected = TORCH_ACTIVATIONS[activation]
+    kinds = {type(m) for m in model.modules() if type(m) in TORCH_ACTIVATIONS.values()}
+    assert kinds == {expected}
+    calls = []
+    for m in model.modules():
+        if type(m) is expected:
+            m.register_forward_hook(lambda *_: calls.append(1))
+    out = model(torch.zeros(2, 3), torch.zeros(2, 1), torch.zeros(2, 1))
+    assert out.shape == (2, 3)
+    assert len(calls) == num_layers + (architecture == "film")
 
 
 # --- notebook glue ----------------------------------------------------------------------------

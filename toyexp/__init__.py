@@ -12,7 +12,7 @@ Layers, each importing only the ones below it (checked by import-linter, see pyp
 
 __version__ = "0.1.0"
 
-from .core import ConcatMLP, Config, FiLMMLP, build_network, integrate  # noqa: E402
+from .core import ConcatMLP, Config, FiLMMLP, TrainingDiverged, build_network, integrate  # noqa: E402
 from .run import (  # noqa: E402
     config_from_parameters, evaluate_run, finish_run, fit, load_config, make_dataset, run, start_run,
 )
@@ -22,5 +22,5 @@ from .tasks import TASKS, Task, get_task, register  # noqa: E402
 __all__ = [
     "Config", "ConfigError", "load_config", "config_from_parameters", "make_dataset", "start_run", "fit",
     "evaluate_run", "finish_run", "run", "integrate", "ConcatMLP", "FiLMMLP", "build_network",
-    "TASKS", "Task", "get_task", "register",
+    "TrainingDiverged", "TASKS", "Task", "get_task", "register",
 ]

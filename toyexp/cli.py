@@ -5,15 +5,20 @@ from __future__ import annotations
 import argparse
 import fnmatch
 import os
+import signal
 import sys
+import threading
 
 from tqdm import tqdm
 
 from . import bench
 from .run import resolve_path
 from .schema import ConfigError
-from .study.execute import Outcome, execute_notebook, run_dask, run_local, run_slurm
-from .study.sweep import RunSpec, is_complete, load_sweep, notebook_for, plan, prepare
+from .study.execute import KERNELS, Outcome, execute_notebook, run_dask, run_local, run_slurm
+from .study.sweep import ResultsLock, RunSpec, is_complete, load_sweep, notebook_for, plan, prepare
+
+STATUSES = ("done", "skipped", "failed", "interrupted", "not started")
+INTERRUPTED = 130  # the shell's exit code for a process stopped by SIGINT
 
 
 def _sweep_parser(sub) -> None:
@@ -39,13 +44,52 @@ def sweep_command(args: argparse.Namespace) -> int:
         book_dir = args.book_dir or sweep.book_dir
         specs = plan(sweep, book_dir)
     except ConfigError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+        return _error(err)
     if args.only:
         specs = [s for s in specs if fnmatch.fnmatch(s.id, args.only)]
         if not specs:
-            print(f"error: --only {args.only!r} matches no run; run ids look like 'recon/flow/seed-42'", file=sys.stderr)
-            return 2
+            return _error(f"--only {args.only!r} matches no run; run ids look like 'recon/flow/seed-42'")
+    lock = ResultsLock(sweep.results_dir, ["toyexp", *args.argv])
+    try:
+        lock.acquire()
+    except (ConfigError, OSError) as err:
+        return _error(err)
+    if lock.note:
+        print(lock.note, file=sys.stderr)
+    KERNELS.stopping.clear()
+    stop = _on_ctrl_c(lock)
+    try:
+        return _run(args, sweep, book_dir, specs)
+    finally:
+        signal.signal(signal.SIGINT, stop)
+        lock.release()
+
+
+def _error(err) -> int:
+    print("error: " + " ".join(str(err).split()), file=sys.stderr)  # always one line
+    return 2
+
+
+def _on_ctrl_c(lock: ResultsLock):
+    """Ctrl-C (to the process or its whole group): the first stops the sweep, the second exits at once.
+
+    Returns the handler it replaces.
+    """
+    def handler(signum, frame) -> None:
+        if not KERNELS.stopping.is_set():
+            print("\nCtrl-C: stopping (running kernels are interrupted, no new run starts); Ctrl-C again to exit at once", file=sys.stderr)
+            threading.Thread(target=KERNELS.stop, daemon=True).start()
+            KERNELS.stopping.set()
+            return
+        KERNELS.signal(signal.SIGKILL)
+        lock.release()
+        print("\nCtrl-C again: exiting now", file=sys.stderr)
+        os._exit(INTERRUPTED)
+
+    return signal.signal(signal.SIGINT, handler)
+
+
+def _run(args: argparse.Namespace, sweep, book_dir, specs: list[RunSpec]) -> int:
     skipped = [s for s in specs if args.resume and is_complete(s)]
     todo, unwritable = [], []
     for spec in (s for s in specs if s not in skipped):
@@ -75,6 +119,9 @@ def sweep_command(args: argparse.Namespace) -> int:
         outcomes = run_local(jobs, args.jobs, on_done)
     bar.close()
     outcomes += unwritable + [Outcome(s.id, "skipped", str(s.notebook)) for s in skipped]
+    if KERNELS.stopping.is_set():  # Ctrl-C: no analysis; --resume continues from here
+        print(summary(outcomes, specs))
+        return INTERRUPTED
 
     if not args.no_analysis:
         analysis = execute_notebook(
@@ -84,19 +131,25 @@ def sweep_command(args: argparse.Namespace) -> int:
         )
         outcomes.append(analysis)
     print(summary(outcomes, specs))
+    if KERNELS.stopping.is_set():  # Ctrl-C during the analysis
+        return INTERRUPTED
     return 1 if any(o.status == "failed" for o in outcomes) else 0
 
 
 def summary(outcomes: list[Outcome], specs: list[RunSpec]) -> str:
-    """A table of the runs: done / skipped / failed, with the notebook of each failed run."""
+    """A table of the runs: done / skipped / failed (with the notebook of each failed run), and
+    after Ctrl-C interrupted / not started."""
     order = {s.id: i for i, s in enumerate(specs)}
     rows = sorted(outcomes, key=lambda o: order.get(o.id, len(order)))
-    counts = {k: sum(o.status == k for o in outcomes) for k in ("done", "skipped", "failed")}
-    lines = [f"{'run':<44} {'status':<8} {'seconds':>8}  notebook / error"]
+    counts = {k: sum(o.status == k for o in outcomes) for k in STATUSES}
+    lines = [f"{'run':<44} {'status':<11} {'seconds':>8}  notebook / error"]
     for o in rows:
         detail = f"{o.notebook}: {o.error}" if o.status == "failed" else ""
-        lines.append(f"{o.id:<44} {o.status:<8} {o.seconds:>8.1f}  {detail}")
-    lines.append(f"{counts['done']} done, {counts['skipped']} skipped, {counts['failed']} failed")
+        lines.append(f"{o.id:<44} {o.status:<11} {o.seconds:>8.1f}  {detail}")
+    total = f"{counts['done']} done, {counts['skipped']} skipped, {counts['failed']} failed"
+    if counts["interrupted"] or counts["not started"]:
+        total += f", {counts['interrupted']} interrupted, {counts['not started']} not started"
+    lines.append(total)
     return "\n".join(lines)
 
 
@@ -106,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     _sweep_parser(sub)
     bench.add_parser(sub)
     args = parser.parse_args(argv)
+    args.argv = sys.argv[1:] if argv is None else list(argv)
     return args.func(args)
 
 

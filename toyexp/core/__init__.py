@@ -6,11 +6,11 @@ from .integrate import STEPS, integrate, nfe
 from .metrics import Evaluation, evaluate, l1_error, l2_error, predict
 from .modes import MODES, Mode, build_mode
 from .nets import ARCHITECTURES, ConcatMLP, FiLMMLP, build_network
-from .train import History, TrainResult, train
+from .train import History, TrainingDiverged, TrainResult, train
 
 __all__ = [
     "Config", "DatasetConfig", "EvaluationConfig", "ExperimentConfig", "NetworkConfig", "TrainingConfig",
     "STEPS", "integrate", "nfe", "Evaluation", "evaluate", "l1_error", "l2_error", "predict",
     "MODES", "Mode", "build_mode", "ARCHITECTURES", "ConcatMLP", "FiLMMLP", "build_network",
-    "History", "TrainResult", "train",
+    "History", "TrainingDiverged", "TrainResult", "train",
 ]

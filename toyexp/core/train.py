@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import math
 import sys
 import time
 from dataclasses import dataclass, field
@@ -28,6 +29,21 @@ class History:
     train_loss: list[float] = field(default_factory=list)  # mean minibatch loss of each epoch
     eval_epochs: list[int] = field(default_factory=list)
     eval_l2: list[float] = field(default_factory=list)  # RMSE on the evaluation set
+
+
+class TrainingDiverged(RuntimeError):
+    """A non-finite training loss or evaluation error: training stops at the epoch it appears in.
+
+    The message is one line (a sweep reports the last line of a failed run's error).
+    """
+
+    def __init__(self, epoch: int, quantity: str, value: float, last_finite: tuple[int, float] | None, learning_rate: float):
+        self.epoch, self.quantity, self.value, self.last_finite = epoch, quantity, value, last_finite
+        last = f"last finite train_loss {last_finite[1]:.6g} at epoch {last_finite[0]}" if last_finite else "no earlier epoch had a finite train_loss"
+        super().__init__(
+            f"training diverged at epoch {epoch}: {quantity} is {value}; {last}; "
+            f"try a smaller training.learning_rate (now {learning_rate!r})"
+        )
 
 
 @dataclass(frozen=True)
@@ -62,7 +78,17 @@ def train(
     ``on_checkpoint(epoch, state_dict)`` receives the model's state. With
     ``loss_aggregation: per_component`` the loss is summed over ``num_components`` equal
     blocks of the output coordinates.
+
+    Raises TrainingDiverged (after logging it) at the end of the first epoch whose mean
+    train loss, or whose eval l2, is not finite.
     """
+
+    def diverged(epoch: int, quantity: str, value: float) -> TrainingDiverged:
+        last = (history.epochs[-1], history.train_loss[-1]) if history.epochs else None  # all finite so far
+        err = TrainingDiverged(epoch, quantity, value, last, cfg.learning_rate)
+        log.error("%s", err)
+        return err
+
     device = x_1.device
     n, dim = x_1.shape
     ell = LOSSES[cfg.loss_type]
@@ -87,13 +113,18 @@ def train(
             opt.step()
             total += loss.detach() * len(idx)
             steps += 1
+        epoch_loss = total.item() / n
+        if not math.isfinite(epoch_loss):  # NaN or inf poisons every later step: stop now
+            raise diverged(epoch, "train_loss", epoch_loss)
         history.epochs.append(epoch)
-        history.train_loss.append(total.item() / n)
+        history.train_loss.append(epoch_loss)
         if epoch % cfg.log_interval == 0 or epoch == cfg.num_epochs:
             log.info("epoch %d  train_loss %.6f", epoch, history.train_loss[-1])
             bar.set_postfix(loss=f"{history.train_loss[-1]:.2e}", refresh=False)
         if epoch % cfg.eval_interval == 0 or epoch == cfg.num_epochs:
             l2 = eval_l2()
+            if not math.isfinite(l2):  # the last step of the epoch can break a model whose loss was finite
+                raise diverged(epoch, "eval_l2", l2)
             history.eval_epochs.append(epoch)
             history.eval_l2.append(l2)
             log.info("epoch %d  eval_l2 %.6f", epoch, l2)

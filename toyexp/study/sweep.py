@@ -19,6 +19,10 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
+import socket
+import time
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,9 +30,10 @@ from typing import Any
 import yaml
 
 from ..run import load_config, resolve_path, run_directory
+from ..run.config import defaults
 from ..run.files import PROJECT_ROOT, write_yaml
-from ..schema import ConfigError
-from ..tasks import TASKS
+from ..schema import ConfigError, did_you_mean, valid
+from ..tasks import TASKS, get_task
 
 SWEEP_KEYS = ("experiments", "seeds", "variants", "overrides", "grid", "results_dir", "book_dir")
 
@@ -71,36 +76,125 @@ class RunSpec:
         return f"{self.experiment}: {self.variant}, seed {self.seed}"
 
 
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, except that a key given twice in one mapping is an error: PyYAML
+    would silently keep the last one (two variants of one name would become one)."""
+
+    def construct_mapping(self, node, deep=False):
+        first: dict = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            if not isinstance(key, typing.Hashable):
+                continue  # PyYAML's own error follows
+            if key in first:
+                raise ConfigError(f"line {line}: duplicate key {key!r} (first given on line {first[key]}); each key may appear once")
+            first[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+def _read_yaml(path: Path, text: str) -> tuple[Any, dict]:
+    """The file's data, and the line of each top-level key and of each key one level down."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = " ".join(str(err.problem or err.context or "").split())
+        raise ConfigError(f"sweep file {str(path)!r} is not valid YAML: {where}{problem}; expected a mapping with keys {', '.join(SWEEP_KEYS)}") from None
+    except yaml.YAMLError as err:
+        raise ConfigError(f"sweep file {str(path)!r} is not valid YAML: {' '.join(str(err).split())}") from None
+    except ConfigError as err:
+        raise ConfigError(f"sweep file {str(path)!r}, {err}") from None
+    finally:
+        loader.dispose()
+    lines: dict = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            lines[key_node.value] = key_node.start_mark.line + 1
+            if isinstance(value_node, yaml.MappingNode):
+                for sub_key, _ in value_node.value:
+                    lines[(key_node.value, sub_key.value)] = sub_key.start_mark.line + 1
+    return data, lines
+
+
+def _is_list(value: Any, item: type) -> bool:
+    return isinstance(value, list) and all(isinstance(v, item) and not isinstance(v, bool) for v in value)
+
+
+def _check_grid_key(key: Any, tasks: list[str]) -> str | None:
+    """What is wrong with a grid key, or None: it must be 'section.key' of the config of one of ``tasks``."""
+    trees = [defaults(get_task(t)) for t in tasks]
+    tree = {section: {k: None for t in trees for k in t[section]} for section in trees[0]}
+    if not isinstance(key, str) or key.count(".") != 1:
+        return f"grid key {key!r} is not a dotted 'section.key'; valid sections: {valid(tree)}"
+    section, name = key.split(".")
+    if section not in tree:
+        return f"grid key {key!r}: unknown section {section!r}{did_you_mean(section, tree)}; valid sections: {valid(tree)}"
+    if name not in tree[section]:
+        return f"grid key {key!r} does not exist{did_you_mean(name, tree[section], section + '.')}; valid keys in {section!r}: {valid(tree[section])}"
+    return None
+
+
 def load_sweep(path: str | Path) -> Sweep:
-    """Read and check a sweep file; errors name the key, the value and what is valid."""
+    """Read and check a sweep file; errors are one line naming the file, the line, the key and what is valid."""
     path = resolve_path(path)
     if not path.is_file():
         raise ConfigError(f"sweep file {str(path)!r} does not exist")
     text = path.read_text()
-    raw = yaml.safe_load(text)
+    raw, lines = _read_yaml(path, text)
+
+    def fail(key: Any, message: str) -> ConfigError:
+        line = lines.get(key)
+        return ConfigError(f"sweep file {str(path)!r}" + (f", line {line}" if line else "") + f": {message}")
+
     if not isinstance(raw, dict):
         raise ConfigError(f"sweep file {str(path)!r} must be a mapping with keys {', '.join(SWEEP_KEYS)}")
-    unknown = sorted(set(raw) - set(SWEEP_KEYS))
+    unknown = sorted(set(raw) - set(SWEEP_KEYS), key=str)
     if unknown:
-        raise ConfigError(f"sweep file {str(path)!r}: unknown key(s) {unknown}; valid keys: {', '.join(SWEEP_KEYS)}")
+        hint = did_you_mean(str(unknown[0]), SWEEP_KEYS)
+        raise fail(unknown[0], f"unknown key(s) {unknown}{hint}; valid keys: {', '.join(SWEEP_KEYS)}")
     for key in ("experiments", "seeds", "variants"):
         if not raw.get(key):
-            raise ConfigError(f"sweep file {str(path)!r}: {key!r} is missing or empty")
-    bad = [e for e in raw["experiments"] if e not in TASKS]
+            raise fail(key, f"{key!r} is missing or empty; it needs at least one entry")
+    experiments, seeds, variants = raw["experiments"], raw["seeds"], raw["variants"]
+    if not _is_list(experiments, str):
+        raise fail("experiments", f"experiments: {experiments!r} must be a list of names from {', '.join(TASKS)}")
+    bad = [e for e in experiments if e not in TASKS]
     if bad:
-        raise ConfigError(f"sweep.experiments: {bad} invalid; valid: {', '.join(TASKS)}")
-    if not all(isinstance(s, int) and not isinstance(s, bool) for s in raw["seeds"]):
-        raise ConfigError(f"sweep.seeds: {raw['seeds']!r} must be a list of integers")
-    variants = raw["variants"]
-    if not isinstance(variants, dict) or not all(isinstance(v, list) for v in variants.values()):
-        raise ConfigError(f"sweep.variants: {variants!r} must map a name to a list of dotted overrides")
+        raise fail("experiments", f"experiments: {bad} invalid{did_you_mean(bad[0], TASKS)}; valid: {', '.join(TASKS)}")
+    if not _is_list(seeds, int):
+        raise fail("seeds", f"seeds: {seeds!r} must be a list of integers, e.g. [42, 43]")
+    for key, values in (("experiments", experiments), ("seeds", seeds)):
+        twice = sorted({v for v in values if values.count(v) > 1})
+        if twice:
+            raise fail(key, f"{key}: {twice} listed twice; each run would be executed twice into one folder")
+    if not isinstance(variants, dict) or not all(isinstance(k, str) for k in variants):
+        raise fail("variants", f"variants: {variants!r} must map a name to a list of dotted overrides, e.g. {{flow: [experiment.mode=flow]}}")
+    for name, items in variants.items():
+        if not _is_list(items, str):
+            raise fail(("variants", name), f"variants.{name}: {items!r} must be a list of dotted overrides, e.g. [experiment.mode=flow]")
+    overrides = raw.get("overrides") or []
+    if not _is_list(overrides, str):
+        raise fail("overrides", f"overrides: {overrides!r} must be a list of dotted overrides, e.g. [training.num_epochs=100]")
     grid = raw.get("grid") or {}
-    if not isinstance(grid, dict) or not all(isinstance(v, list) and v for v in grid.values()):
-        raise ConfigError(f"sweep.grid: {grid!r} must map a dotted key to a non-empty list of values")
+    if not isinstance(grid, dict):
+        raise fail("grid", f"grid: {grid!r} must map a dotted key to a non-empty list of values, e.g. {{training.learning_rate: [0.001, 0.0003]}}")
+    for key, values in grid.items():
+        problem = _check_grid_key(key, experiments)
+        if problem:
+            raise fail(("grid", key), problem)
+        if not isinstance(values, list) or not values:
+            raise fail(("grid", key), f"grid.{key}: {values!r} must be a non-empty list of values")
+    for key in ("results_dir", "book_dir"):
+        if key in raw and not isinstance(raw[key], str):
+            raise fail(key, f"{key}: {raw[key]!r} must be a folder path (a string)")
     return Sweep(
-        experiments=list(raw["experiments"]), seeds=list(raw["seeds"]), variants=dict(variants),
-        overrides=list(raw.get("overrides") or []), grid=dict(grid),
-        results_dir=str(raw.get("results_dir", "outputs")), book_dir=str(raw.get("book_dir", "book")), source=text,
+        experiments=list(experiments), seeds=list(seeds), variants=dict(variants),
+        overrides=list(overrides), grid=dict(grid),
+        results_dir=raw.get("results_dir", "outputs"), book_dir=raw.get("book_dir", "book"), source=text,
     )
 
 
@@ -163,3 +257,93 @@ def prepare(spec: RunSpec) -> None:
 
 def notebook_for(experiment: str) -> Path:
     return PROJECT_ROOT / "notebooks" / f"{experiment}.ipynb"
+
+
+class SweepLocked(ConfigError):
+    """Another live sweep holds the results folder."""
+
+
+class ResultsLock:
+    """``<results_dir>/.sweep.lock``: one sweep at a time writes into a results folder.
+
+    The file (pid, host, start time, command) appears atomically, complete, by a hard link;
+    it is removed when the sweep ends. A lock from this host whose pid is no longer alive was
+    left by a killed sweep: it is taken over, and ``note`` says so.
+    """
+
+    def __init__(self, results_dir: str | Path, command: list[str]):
+        self.path = resolve_path(results_dir) / ".sweep.lock"
+        self.holder = {"pid": os.getpid(), "host": socket.gethostname(),
+                       "started": time.strftime("%Y-%m-%d %H:%M:%S"), "command": " ".join(command)}
+        self.note = ""
+
+    def acquire(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        mine = self.path.with_name(f".sweep.lock.{os.getpid()}")
+        mine.write_text(json.dumps(self.holder))
+        try:
+            for _ in range(3):
+                try:
+                    os.link(mine, self.path)  # fails if the lock exists: atomic, and never half-written
+                    return
+                except FileExistsError:
+                    pass
+                try:
+                    text = self.path.read_text()
+                except FileNotFoundError:
+                    continue  # released meanwhile
+                other = _parse_holder(text)
+                if not _is_stale(other):
+                    raise SweepLocked(
+                        f"results folder {str(self.path.parent)!r} is in use by another sweep: pid {other.get('pid')} on "
+                        f"{other.get('host')}, started {other.get('started')} ({other.get('command')}); wait for it to end, "
+                        f"or delete {str(self.path)!r} if no such sweep is running"
+                    )
+                self._take_over(text)
+                self.note = (f"note: took over the stale lock {str(self.path)!r} of pid {other.get('pid')} on {other.get('host')} "
+                             f"(started {other.get('started')}), which is no longer running")
+            raise SweepLocked(f"could not lock {str(self.path)!r}: other sweeps keep taking it")
+        finally:
+            mine.unlink(missing_ok=True)
+
+    def _take_over(self, stale: str) -> None:
+        grabbed = self.path.with_name(f".sweep.lock.stale.{os.getpid()}")
+        try:
+            os.rename(self.path, grabbed)
+        except FileNotFoundError:
+            return  # another sweep took it over first
+        if grabbed.read_text() != stale:  # a racing sweep's fresh lock: put it back
+            try:
+                os.link(grabbed, self.path)
+            except FileExistsError:
+                pass
+        grabbed.unlink()
+
+    def release(self) -> None:
+        try:
+            if _parse_holder(self.path.read_text()).get("pid") == os.getpid():
+                self.path.unlink()
+        except FileNotFoundError:
+            pass
+
+
+def _parse_holder(text: str) -> dict:
+    try:
+        holder = json.loads(text)
+    except ValueError:
+        return {}
+    return holder if isinstance(holder, dict) else {}
+
+
+def _is_stale(holder: dict) -> bool:
+    """A lock of this host whose process is gone; locks of other hosts cannot be checked."""
+    pid = holder.get("pid")
+    if holder.get("host") != socket.gethostname() or not isinstance(pid, int):
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, another user's
+    return False

@@ -1,0 +1,121 @@
+"""Every papermill command of README.md runs as written, on tiny settings.
+
+The commands are read from README.md itself (lines starting with ``papermill`` in fenced code
+blocks, ``\\`` continuations joined), so the README and this test cannot drift apart. Each run
+gets the command's own parameters plus tiny overrides merged in front of the command's own
+``overrides`` (so the command's still win), its output notebook and run folder under tmp_path.
+"""
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+PAPERMILL = Path(sys.executable).parent / "papermill"
+TINY = ["training.num_epochs=20", "training.log_interval=10", "training.eval_interval=10", "training.save_interval=10",
+        "network.hidden_dim=16", "network.num_layers=2", "dataset.num_eval=50"]
+PACKAGE_DEFAULTS = {"mode": "regression", "seed": 42}  # what a papermill run starts from (README, Notebooks)
+
+
+def readme_commands() -> list[str]:
+    """The papermill command lines of README.md's code blocks, continuations joined."""
+    commands = []
+    for block in re.findall(r"^```[^\n]*\n(.*?)^```", (ROOT / "README.md").read_text(), flags=re.S | re.M):
+        for line in re.sub(r"\\\n\s*", " ", block).splitlines():
+            if line.strip().startswith("papermill"):
+                commands.append(line.strip())
+    return commands
+
+
+COMMANDS = readme_commands()
+RUNS = [c for c in COMMANDS if "--help-notebook" not in c]
+HELPS = [c for c in COMMANDS if "--help-notebook" in c]
+
+
+def short(command: str) -> str:
+    """A test id: the command without the program and the output notebook."""
+    tokens = shlex.split(command, comments=True)
+    return " ".join([Path(tokens[1]).stem, *tokens[3:]]) if "--help-notebook" not in command else " ".join(tokens[1:])
+
+
+def parameters(tokens: list[str]) -> dict:
+    """The parameters papermill injects for these options: -f, then -y, then -p and -r (its order)."""
+    options = {"-f": [], "-y": [], "-p": [], "-r": []}
+    i = 3
+    while i < len(tokens):
+        flag = tokens[i]
+        assert flag in options, f"this test does not know the papermill option {flag!r}: extend parameters()"
+        width = 2 if flag in ("-p", "-r") else 1
+        options[flag].append(tokens[i + 1:i + 1 + width])
+        i += 1 + width
+    merged = {}
+    for (path,) in options["-f"]:
+        merged.update(yaml.safe_load((ROOT / path).read_text()))
+    for (text,) in options["-y"]:
+        merged.update(yaml.safe_load(text))
+    for key, value in options["-p"]:
+        merged[key] = yaml.safe_load(value)
+    for key, value in options["-r"]:
+        merged[key] = value
+    return merged
+
+
+def test_the_readme_has_papermill_commands():
+    """Guards the extraction: every run notebook appears, and the --help-notebook line is found."""
+    assert {shlex.split(c, comments=True)[1] for c in RUNS} >= {f"notebooks/{t}.ipynb" for t in ("recon", "projection", "lie")}
+    assert any("-f" in c for c in RUNS) and any("-p" in c for c in RUNS) and any("overrides" in c for c in RUNS)
+    assert HELPS, "README.md lost its `papermill --help-notebook` line"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", RUNS, ids=short)
+def test_readme_papermill_command_runs(command, tmp_path):
+    """The command runs; its run lands where its mode and seed say, with every key of its
+    parameter file and every override it gives in the resolved config."""
+    tokens = shlex.split(command, comments=True)
+    notebook = tokens[1]
+    task = Path(notebook).stem
+    params = parameters(tokens)
+    own_overrides = list(params.get("overrides") or [])
+    out_dir = tmp_path / "runs"
+    merged = [*TINY, f"experiment.output_dir={out_dir}", *own_overrides]
+    argv = [str(PAPERMILL), notebook, str(tmp_path / "out.ipynb"), *tokens[3:], "-y", yaml.safe_dump({"overrides": merged})]
+
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, f"{command}\n{done.stderr[-3000:]}"
+
+    mode = params.get("mode") or PACKAGE_DEFAULTS["mode"]
+    seed = params.get("seed") or PACKAGE_DEFAULTS["seed"]
+    metrics_path = out_dir / mode / f"seed-{seed}" / "metrics.json"
+    assert metrics_path.exists(), f"{command}: no {metrics_path.relative_to(tmp_path)}; found {sorted(map(str, out_dir.rglob('metrics.json')))}"
+    metrics = yaml.safe_load(metrics_path.read_text())  # JSON is YAML
+    assert (metrics["experiment"], metrics["mode"], metrics["seed"]) == (task, mode, seed)
+    config = metrics["config"]
+    tiny_keys = {item.split("=")[0] for item in TINY}
+    for section in ("experiment", "dataset", "network", "training", "evaluation"):
+        for key, value in (params.get(section) or {}).items():
+            if f"{section}.{key}" not in tiny_keys and key != "output_dir":
+                assert config[section][key] == value, f"{command}: {section}.{key}"
+    for item in own_overrides:
+        key, value = item.split("=", 1)
+        section, field = key.split(".")
+        assert config[section][field] == yaml.safe_load(value), f"{command}: {item}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", HELPS, ids=short)
+def test_readme_help_notebook_lists_the_parameters(command):
+    """`papermill --help-notebook` shows the parameters a user sets, with their comments."""
+    done = subprocess.run(shlex.split(command, comments=True), cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PATH": f"{PAPERMILL.parent}{os.pathsep}{os.environ['PATH']}"})
+    assert done.returncode == 0, done.stderr
+    for parameter in ("mode", "seed", "overrides"):
+        assert re.search(rf"^\s*{parameter}: ", done.stdout, flags=re.M), f"{parameter} missing from:\n{done.stdout}"
+    assert "regression, flow, straight_flow, mip or mip_one_step" in done.stdout

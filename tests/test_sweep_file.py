@@ -1,0 +1,107 @@
+"""Sweep-file mistakes give one line on stderr (file, line, what is valid), exit 2, and run nothing;
+--only selects exactly the matching runs."""
+
+import pytest
+
+from toyexp.cli import main
+from toyexp.sweep import load_sweep, plan
+
+GOOD = """\
+experiments: [recon]
+seeds: [1]
+variants:
+  regression: [experiment.mode=regression]
+"""
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # YAML syntax: PyYAML's traceback becomes the line and column it points at
+        ("experiments: [recon\nseeds: [1]\n", ["not valid YAML", "line 2, column 6", "expected ',' or ']'", "a mapping with keys experiments, seeds, variants"]),
+        ("experiments: [recon]\nseeds: \"abc\"\nvariants: {a: []}\n", ["line 2", "seeds: 'abc'", "list of integers"]),
+        ("experiments: recon\nseeds: [1]\nvariants: {a: []}\n", ["line 1", "experiments: 'recon'", "list of names", "recon, projection, lie"]),
+        ("experiments: [recon]\nseeds: [1]\nvariants: [regression, flow]\n", ["line 3", "variants", "must map a name to a list"]),
+        ("experiments: [recon]\nseeds: [1]\nvariants:\n  flow: experiment.mode=flow\n", ["line 4", "variants.flow", "list of dotted overrides"]),
+        ("experiments: [recon]\nseeds: [1, 2, 1]\nvariants: {a: []}\n", ["line 2", "seeds: [1]", "listed twice"]),
+        ("experiments: [recon]\nseeds: []\nvariants: {a: []}\n", ["line 2", "'seeds' is missing or empty"]),
+        ("experiments: []\nseeds: [1]\nvariants: {a: []}\n", ["line 1", "'experiments' is missing or empty"]),
+        ("experiments: [recon]\nseeds: [1]\nvariants: {}\n", ["line 3", "'variants' is missing or empty"]),
+        (GOOD + "grid:\n  training.learning_rate: []\n", ["line 6", "grid.training.learning_rate", "non-empty list"]),
+        # PyYAML would keep only the second 'flow'; one variant would silently vanish
+        (GOOD + "  flow: [experiment.mode=flow]\n  flow: [experiment.mode=mip]\n",
+         ["line 6", "duplicate key 'flow'", "first given on line 5"]),
+        (GOOD.replace("[recon]", "[recon, projektion]"), ["line 1", "['projektion']", "did you mean 'projection'", "valid: recon, projection, lie"]),
+        (GOOD + "grid:\n  training.learning_rat: [0.1, 0.01]\n",
+         ["line 6", "grid key 'training.learning_rat' does not exist", "did you mean 'training.learning_rate'",
+          "valid keys in 'training'", "'batch_size'"]),
+        (GOOD + "grid:\n  trainig.learning_rate: [0.1]\n", ["line 6", "unknown section 'trainig'", "did you mean 'training'", "'evaluation'"]),
+        (GOOD + "grid:\n  learning_rate: [0.1]\n", ["line 6", "not a dotted 'section.key'"]),
+        (GOOD + "result_dir: x\n", ["line 5", "unknown key(s) ['result_dir']", "did you mean 'results_dir'", "valid keys"]),
+        (GOOD + "results_dir: [a]\n", ["line 5", "results_dir", "folder path"]),
+    ],
+    ids=["syntax", "seeds-str", "experiments-str", "variants-list", "variant-str", "seeds-twice", "seeds-empty",
+         "experiments-empty", "variants-empty", "grid-empty", "duplicate-variant", "unknown-experiment",
+         "grid-key", "grid-section", "grid-undotted", "unknown-key", "results-dir-type"],
+)
+def test_sweep_file_mistake_is_one_line_with_file_and_line(tmp_path, capsys, text, expected):
+    """Guards: each mistake is reported on one stderr line naming the file, the line and what is
+    valid, with exit 2 and no run folder made (not a traceback, not a silently changed sweep)."""
+    path = tmp_path / "s.yaml"
+    path.write_text(text + f"results_dir: {tmp_path / 'results'}\n" if "results_dir" not in text else text)
+    assert main(["sweep", str(path), "--no-analysis"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1, captured.err
+    assert lines[0].startswith(f"error: sweep file {str(path)!r}")
+    for part in expected:
+        assert part in lines[0], lines[0]
+    assert not (tmp_path / "results").exists()
+
+
+def test_a_good_file_loads_and_keeps_every_variant(tmp_path):
+    """Guards: the stricter loader still accepts a plain file, and keeps variants in file order."""
+    path = tmp_path / "s.yaml"
+    path.write_text(GOOD + "  flow: [experiment.mode=flow]\ngrid:\n  training.learning_rate: [0.1, 0.01]\n")
+    sweep = load_sweep(path)
+    assert list(sweep.variants) == ["regression", "flow"] and sweep.grid == {"training.learning_rate": [0.1, 0.01]}
+
+
+def write_plan(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "experiments: [recon, projection]\nseeds: [42, 43]\nvariants:\n  regression: [experiment.mode=regression]\n"
+        f"  flow: [experiment.mode=flow]\nresults_dir: {tmp_path / 'results'}\nbook_dir: {tmp_path / 'book'}\n"
+    )
+    return path
+
+
+def test_only_selects_exactly_the_matching_runs(tmp_path, monkeypatch, capsys):
+    """Guards: --only passes exactly the run ids that match the glob to the executor (not a prefix
+    match, not every run), and only those runs get a params.yaml."""
+    import toyexp.cli as cli
+
+    executed = []
+
+    def fake_run_local(jobs, workers, on_done):
+        executed.extend(job[4] for job in jobs)
+        return [cli.Outcome(job[4], "done", job[1]) for job in jobs]
+
+    monkeypatch.setattr(cli, "run_local", fake_run_local)
+    path = write_plan(tmp_path)
+    assert main(["sweep", str(path), "--only", "*/flow/seed-4[3]", "--no-analysis"]) == 0
+    assert executed == ["recon/flow/seed-43", "projection/flow/seed-43"]
+    assert "2 runs: 2 to execute" in capsys.readouterr().out
+    assert sorted(str(p.relative_to(tmp_path / "results")) for p in (tmp_path / "results").rglob("params.yaml")) == [
+        "projection/flow/flow/seed-43/params.yaml", "recon/flow/flow/seed-43/params.yaml"]
+    all_ids = {s.id for s in plan(load_sweep(path))}
+    assert len(all_ids) == 8  # the selection above is a real subset
+
+
+def test_only_without_a_match_names_the_pattern(tmp_path, capsys):
+    """Guards: a pattern that matches nothing is an error (exit 2) naming the pattern and the id form."""
+    assert main(["sweep", str(write_plan(tmp_path)), "--only", "recon/flw/*", "--no-analysis"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "'recon/flw/*' matches no run" in err and "recon/flow/seed-42" in err
+    assert not (tmp_path / "results").exists()
