@@ -14,7 +14,7 @@ import pytest
 from nbval.plugin import get_sanitize_patterns
 
 import toyexp
-from toyexp.notebook import QUICK_MODE
+from toyexp.run.notebook import QUICK_MODE
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"

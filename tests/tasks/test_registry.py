@@ -85,7 +85,7 @@ def test_a_registered_task_runs_end_to_end_and_is_summarised(line_task, tmp_path
         for variant, mode in (("regression", "regression"), ("flow", "flow")):
             cfg = toyexp.load_config("line", seed=seed, overrides=[
                 *TINY, f"experiment.mode={mode}", f"experiment.output_dir={tmp_path / 'line' / variant}"])
-            metrics = toyexp.run(cfg, figures=False)
+            metrics = toyexp.run.run(cfg, figures=False)
             assert metrics["task"] == "line" and math.isfinite(metrics["final"]["max_abs"])
             assert metrics["final"]["max_abs"] >= metrics["final"]["l1"]  # a maximum is at least the mean
     collection = collect.collect(tmp_path)

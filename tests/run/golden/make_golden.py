@@ -34,7 +34,7 @@ def final_metrics(task: str, overrides: list[str], output_dir: Path) -> dict:
     import toyexp
 
     cfg = toyexp.load_config(task, seed=7, overrides=[*TINY, *overrides, f"experiment.output_dir={output_dir}"])
-    return toyexp.run(cfg, figures=False)["final"]
+    return toyexp.run.run(cfg, figures=False)["final"]
 
 
 if __name__ == "__main__":

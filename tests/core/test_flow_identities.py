@@ -4,9 +4,9 @@ import pytest
 import torch
 from torch import nn
 
-from toyexp.modes import MODES, flow_loss, flow_predict, regression_loss, regression_predict
-from toyexp.nets import ConcatMLP, FiLMMLP
-from toyexp.paths import LOSSES, linear_path, path_velocity
+from toyexp.core.modes import build_mode, flow_loss, flow_predict, regression_loss, regression_predict
+from toyexp.core.nets import ConcatMLP, FiLMMLP
+from toyexp.core.paths import LOSSES, linear_path, path_velocity
 
 B, D = 6, 3
 
@@ -163,6 +163,6 @@ def test_regression_predict_ignores_x0_steps_and_method(kind):
 
 
 def test_mode_table():
-    assert MODES["regression"].loss is regression_loss and MODES["regression"].predict is regression_predict
-    assert MODES["flow"].loss is flow_loss and MODES["flow"].predict is flow_predict
-    assert MODES["flow"].integrates and not MODES["regression"].integrates
+    assert build_mode("regression").loss is regression_loss and build_mode("regression").predict is regression_predict
+    assert build_mode("flow").loss is flow_loss and build_mode("flow").predict is flow_predict
+    assert build_mode("flow").integrates and not build_mode("regression").integrates

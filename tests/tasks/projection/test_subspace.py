@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from toyexp import subspace as ss
+from toyexp.tasks.projection import subspace as ss
 
 D, K = 8, 2
 ANGLE_TOL_DEG = 1e-6

@@ -10,9 +10,10 @@ import torch
 import yaml
 
 import toyexp
-from toyexp import notebook, outputs
-from toyexp.experiment import inference_x0
-from toyexp.nets import ACTIVATIONS, ConcatMLP, FiLMMLP
+from toyexp.run import files as outputs
+from toyexp.run import notebook
+from toyexp.run.steps import inference_x0
+from toyexp.core.nets import ACTIVATIONS, ConcatMLP, FiLMMLP
 
 EPOCHS, INTERVAL = 30, 10
 SMALL = [f"training.num_epochs={EPOCHS}", f"training.eval_interval={INTERVAL}",

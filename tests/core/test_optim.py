@@ -2,7 +2,7 @@
 
 import torch
 
-from toyexp.optim import Adam
+from toyexp.core.optim import Adam
 
 
 def test_adam_matches_torch_optim_adam():

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from toyexp.cli import main
-from toyexp.outputs import PROJECT_ROOT
+from toyexp.run.files import PROJECT_ROOT
 
 TINY = ["network.hidden_dim=16", "network.num_layers=2", "dataset.num_eval=100", "evaluation.num_eval_steps=[1, 2]"]
 VARIANTS = {"regression": ["experiment.mode=regression"], "flow": ["experiment.mode=flow"]}

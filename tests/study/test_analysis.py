@@ -7,7 +7,9 @@ import statistics
 import numpy as np
 import pytest
 
-from toyexp import analysis, demo, interpolation, interpret
+from toyexp.study import collect, demo, interpolation, interpret, summary
+from toyexp.tasks import get_task
+from toyexp.tasks.sinusoids import target_frequencies
 
 CONFIG = {"dataset": {"target_dim": 1, "num_components": 3, "weight_strategy": "uniform"}}
 C_TRAIN = np.linspace(0, 1, 11)[:, None]  # spacing h = 0.1
@@ -35,7 +37,7 @@ def test_summary_mean_and_sample_std(tmp_path):
     for seed, a, b in zip((1, 2, 3), l1, l2):
         write_run(tmp_path, "recon", "flow", "flow", seed, {"l1": a, "l2": b})
     write_run(tmp_path, "recon", "regression", "regression", 5, {"l1": 0.5, "l2": 0.25})
-    rows = analysis.summary_table(analysis.collect(tmp_path), "recon")
+    rows = summary.summary_table(collect.collect(tmp_path), "recon")
     assert [r.variant for r in rows] == ["flow", "regression"]
     flow, reg = rows
     assert flow.n == 3 and flow.seeds == (1, 2, 3)
@@ -44,7 +46,7 @@ def test_summary_mean_and_sample_std(tmp_path):
     m = sum(l1) / 3
     assert flow.stats["l1"].std == pytest.approx(math.sqrt(sum((v - m) ** 2 for v in l1) / 2))
     assert reg.n == 1 and reg.stats["l2"].std == 0.0 and "max_angle_deg" not in reg.stats
-    table = analysis.markdown_table(rows)
+    table = summary.markdown_table(rows)
     assert f"| flow | 3 | {m:.4f} ± {statistics.stdev(l1):.4f} |" in table
     assert "| regression | 1 | 0.5000 ± — | 0.2500 ± — |" in table
 
@@ -54,10 +56,10 @@ def test_projection_metrics_enter_the_table(tmp_path):
         final = {"l1": 0.1, "l2": 0.2, "subspace_error": {"max_angle_deg": angle, "projection_distance": 0.01},
                  "explained_variance": {"true_subspace": 0.99, "top_k": 0.995}, "off_subspace": 0.03}
         write_run(tmp_path, "projection", "flow", "flow", seed, final)
-    (row,) = analysis.summary_table(analysis.collect(tmp_path), "projection")
+    (row,) = summary.summary_table(collect.collect(tmp_path), "projection")
     assert row.stats["max_angle_deg"].mean == pytest.approx(3.0)
     assert row.stats["max_angle_deg"].std == pytest.approx(math.sqrt(2.0))
-    assert "largest principal angle (degrees)" in analysis.markdown_table([row])
+    assert "largest principal angle (degrees)" in summary.markdown_table([row], get_task("projection").summary_metrics)
 
 
 def test_interpretation_names_the_variant_closest_to_the_subspace(tmp_path):
@@ -65,7 +67,7 @@ def test_interpretation_names_the_variant_closest_to_the_subspace(tmp_path):
         final = {"l1": 0.1, "l2": 0.2, "subspace_error": {"max_angle_deg": angle, "projection_distance": 0.01},
                  "explained_variance": {"true_subspace": 0.99, "top_k": 0.995}, "off_subspace": off}
         write_run(tmp_path, "projection", variant, mode, 1, final)
-    text = interpret.interpretation(analysis.collect(tmp_path), "projection")
+    text = interpret.interpretation(collect.collect(tmp_path), "projection")
     assert "regression stays closest and flow strays furthest" in text
     assert "1.000% for regression, 20.000% for flow; smallest for regression" in text
 
@@ -81,25 +83,25 @@ def test_incomplete_and_corrupt_runs_are_listed_not_raised(tmp_path):
     (bad_npz / "predictions.npz").write_bytes(b"not a zip file")
     (tmp_path / "notes").mkdir()
     (tmp_path / "notes" / "config.yaml").write_text("not a run folder\n")
-    c = analysis.collect(tmp_path)
+    c = collect.collect(tmp_path)
     assert [r.run_dir for r in c.runs] == [good]
     assert c.incomplete == tuple(sorted([killed, corrupt, bad_npz]))
 
 
 def test_missing_results_dir_gives_an_empty_collection(tmp_path):
-    c = analysis.collect(tmp_path / "nothing-here")
+    c = collect.collect(tmp_path / "nothing-here")
     assert c.runs == () and c.incomplete == ()
-    assert analysis.summary_table(c, "recon") == []
+    assert summary.summary_table(c, "recon") == []
     assert "no complete runs of recon" in interpret.interpretation(c, "recon")
-    assert "No complete runs" in analysis.provenance_summary(c)
+    assert "No complete runs" in summary.provenance_summary(c)
 
 
 def test_variant_labels_with_grid_point_folders(tmp_path):
     write_run(tmp_path, "recon", "flow/learning_rate=0.001", "flow", 42, {"l1": 0.1, "l2": 0.2})
     write_run(tmp_path, "recon", "flow/learning_rate=0.01", "flow", 42, {"l1": 0.1, "l2": 0.2})
     write_run(tmp_path, "projection", "regression", "regression", 43, {"l1": 0.1, "l2": 0.2})
-    c = analysis.collect(tmp_path)
-    assert [(r.experiment, r.variant, r.mode, r.seed) for r in c.runs] == [
+    c = collect.collect(tmp_path)
+    assert [(r.task, r.variant, r.mode, r.seed) for r in c.runs] == [
         ("projection", "regression", "regression", 43),
         ("recon", "flow/learning_rate=0.001", "flow", 42), ("recon", "flow/learning_rate=0.01", "flow", 42)]
 
@@ -109,7 +111,7 @@ def test_folders_outside_the_layout_are_ignored(tmp_path):
     write_run(tmp_path, "recon", "", "flow", 42, {"l1": 0.1, "l2": 0.2})  # a notebook run, no variant
     write_run(tmp_path / "quick", "recon", "flow", "flow", 42, {"l1": 0.1, "l2": 0.2})  # another folder's runs
     write_run(tmp_path, "recon", "flow", "sampling", 42, {"l1": 0.1, "l2": 0.2})  # not a mode
-    c = analysis.collect(tmp_path)
+    c = collect.collect(tmp_path)
     assert [r.run_dir.relative_to(tmp_path).as_posix() for r in c.runs] == ["recon/flow/flow/seed-42"]
     assert c.incomplete == ()
 
@@ -134,7 +136,7 @@ def test_spectrum_rejects_an_uneven_grid():
 
 
 def test_target_frequencies_are_omega_over_two_pi():
-    assert interpolation.target_frequencies(CONFIG) == pytest.approx(np.array([2, 5, 11]) / (2 * np.pi))
+    assert target_frequencies(CONFIG) == pytest.approx(np.array([2, 5, 11]) / (2 * np.pi))
 
 
 def test_binned_rmse_of_an_error_that_grows_with_distance():
@@ -152,11 +154,11 @@ def test_prediction_band_and_nfe_curves_over_seeds(tmp_path):
     evals = lambda s: [{"method": "euler", "num_steps": n, "nfe": n, "l1": 0.0, "l2": s / n} for n in (1, 4)]  # noqa: E731
     for seed in (1, 3):
         write_run(tmp_path, "recon", "flow", "flow", seed, {"l1": 0.1, "l2": 0.2}, evals(seed))
-    runs = analysis.collect(tmp_path).select("recon", "flow")
-    band, arrays = analysis.prediction_band(runs)
+    runs = collect.collect(tmp_path).select("recon", "flow")
+    band, arrays = summary.prediction_band(runs)
     assert band.n == 2 and np.allclose(band.mean - arrays["x_grid"], 0.03)  # offsets 0.02 and 0.04
     assert np.allclose(band.std, statistics.stdev([0.02, 0.04]))
-    (curve,) = analysis.nfe_curves(runs)
+    (curve,) = summary.nfe_curves(runs)
     assert curve.method == "euler" and curve.nfe == (1, 4)
     assert curve.l2.mean == pytest.approx([2.0, 0.5]) and curve.l2.std == pytest.approx([math.sqrt(2), math.sqrt(2) / 4])
 
@@ -171,7 +173,7 @@ def test_interpretation_names_the_variant_with_the_lowest_error(tmp_path):
             evals = evals if mode == "flow" else evals[-1:]
             noise = 0.01 * rng.standard_normal((101, 1)) if variant == "flow-gaussian" else None  # all above Nyquist
             write_run(tmp_path, "recon", variant, mode, seed, {"l1": v, "l2": v}, evals, noise)
-    text = interpret.interpretation(analysis.collect(tmp_path), "recon")
+    text = interpret.interpretation(collect.collect(tmp_path), "recon")
     first = text.splitlines()[0]
     assert first.startswith("flow has the lowest mean final l2, 0.1100 ±")
     assert f"regression reaches 0.3100 ± {statistics.stdev([0.30, 0.32]):.4f}, {0.31 / 0.11:.2f} times as large" in text
@@ -195,7 +197,7 @@ def test_rotation_sentences_follow_the_planted_numbers(tmp_path):
             final = {"l1": 0.1, "l2": 0.2, "cosine_mean": cosine, "cosine_min": cosine, "projection_mean": 0.01,
                      "projection_max": 0.02, "per_velocity": per_velocity}
             write_run(tmp_path, "lie", variant, "flow" if variant == "flow" else "regression", seed, final)
-    text = interpret.interpretation(analysis.collect(tmp_path), "lie")
+    text = interpret.interpretation(collect.collect(tmp_path), "lie")
     assert "0.9900 ± 0.0000 for regression, 0.9000 ± 0.0000 for flow" in text
     assert "(α = 0.00) to the fastest (α = 6.00)" in text
     assert "rises by 50.0% for regression (0.0020 to 0.0030); rises by 300.0% for flow (0.0010 to 0.0040)" in text

@@ -12,8 +12,8 @@ import yaml
 
 from toyexp import ConfigError, load_config
 from toyexp.cli import main
-from toyexp.outputs import PROJECT_ROOT
-from toyexp.sweep import is_complete, load_sweep, plan
+from toyexp.run.files import PROJECT_ROOT
+from toyexp.study.sweep import is_complete, load_sweep, plan
 
 TINY = [
     "training.num_epochs=20", "training.eval_interval=10", "training.save_interval=10", "network.hidden_dim=16",

@@ -7,8 +7,8 @@ import pytest
 import yaml
 
 from toyexp.cli import main
-from toyexp.execute import SINGLE_THREAD
-from toyexp.outputs import PROJECT_ROOT
+from toyexp.study.execute import SINGLE_THREAD
+from toyexp.run.files import PROJECT_ROOT
 
 TINY = ["training.num_epochs=30", "training.eval_interval=10", "training.save_interval=30", "network.hidden_dim=16",
         "network.num_layers=2", "dataset.num_eval=100", "evaluation.num_eval_steps=[1, 4]",

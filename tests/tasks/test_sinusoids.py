@@ -6,7 +6,8 @@ import pytest
 import torch
 
 import toyexp
-from toyexp.data import TargetFunctionDataset, primes, sinusoid_parameters
+from toyexp.tasks.projection.data import ProjectedTargetFunctionDataset
+from toyexp.tasks.sinusoids import TargetFunctionDataset, primes, sinusoid_parameters
 
 
 
@@ -173,7 +174,7 @@ def test_projection_defaults_and_target_is_P_f():
     cfg = projection("dataset.num_eval=50")
     assert cfg.dataset.target_dim == 8 and cfg.dataset.low_dim == 2 and cfg.dataset.num_intervals == 1
     data = toyexp.make_dataset(cfg)
-    assert isinstance(data, toyexp.ProjectedTargetFunctionDataset)
+    assert isinstance(data, ProjectedTargetFunctionDataset)
     P = data.projections[0]
     assert P.shape == (8, 8)
     torch.testing.assert_close(P, reference_projection(8, 2, cfg.dataset.proj_seed), atol=1e-12, rtol=0)

@@ -290,8 +290,9 @@ def test_override_that_is_not_a_string():
     ("training.learning_rate", -0.1, "positive"),
 ])
 def test_value_below_minimum(key, value, minimum):
+    task = "projection" if key == "dataset.num_intervals" else "recon"  # a projection key
     raises(key, repr(float(value)) if key.endswith("learning_rate") else str(value), minimum,
-           overrides=[f"{key}={value}"])
+           task=task, overrides=[f"{key}={value}"])
 
 
 def test_value_at_minimum_is_accepted():
@@ -322,8 +323,9 @@ def test_projection_low_dim_at_least_one():
     assert load_config("projection", overrides=["dataset.low_dim=7"]).dataset.low_dim == 7
 
 
-def test_low_dim_is_not_checked_against_target_dim_for_recon():
-    assert load_config("recon").dataset.low_dim >= load_config("recon").dataset.target_dim
+def test_recon_takes_no_projection_key():
+    """Guards against a key of another task being silently accepted (it used to be, unchecked)."""
+    raises("dataset.low_dim is a projection key", "recon takes:", overrides=["dataset.low_dim=3"])
 
 
 def test_task_mismatch():

@@ -9,12 +9,14 @@ import nbformat
 import pytest
 import torch
 
-from toyexp import bench, bench_loops, bench_report
-from toyexp.bench import BenchResult, NotebookCost, Settings, SweepCost
-from toyexp.bench_loops import StepCost
-from toyexp.modes import MODES
-from toyexp.nets import ConcatMLP
-from toyexp.paths import l2_loss
+from toyexp.bench import command as bench
+from toyexp.bench import loops as bench_loops
+from toyexp.bench import report as bench_report
+from toyexp.bench.results import BenchResult, NotebookCost, Settings, SweepCost
+from toyexp.bench.loops import StepCost
+from toyexp.core.modes import build_mode
+from toyexp.core.nets import ConcatMLP
+from toyexp.core.paths import l2_loss
 
 
 def parse(*argv: str) -> argparse.Namespace:
@@ -37,7 +39,7 @@ def test_reference_loss_is_the_mode_loss(mode):
     ours = bench_loops.reference_loss(model, mode, c, x_1, x_0)
     torch.manual_seed(1)
     t = torch.rand(8, 1)  # the draw reference_loss makes for flow
-    assert torch.allclose(ours, MODES[mode].loss(model, c, x_0, x_1, t, l2_loss))
+    assert torch.allclose(ours, build_mode(mode).loss(model, c, x_0, x_1, t, l2_loss))
 
 
 def test_notebook_phases_split_the_wall_time():

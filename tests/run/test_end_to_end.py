@@ -14,8 +14,8 @@ import pytest
 import torch
 
 import toyexp
-from toyexp.experiment import INFERENCE_SEED_OFFSET
-from toyexp.modes import MODE_NAMES
+from toyexp.run.steps import INFERENCE_SEED_OFFSET
+from toyexp.core.modes import MODES
 
 pytestmark = pytest.mark.training
 
@@ -115,7 +115,7 @@ def final_network(cfg, run, dim):
 
 
 @pytest.mark.parametrize("architecture", ["concat", "film"])
-@pytest.mark.parametrize("mode", MODE_NAMES)
+@pytest.mark.parametrize("mode", tuple(MODES))
 def test_every_mode_trains_and_predicts_by_its_definition(tmp_path, mode, architecture):
     """Guards: every mode (and both networks) runs end to end, and metrics.json and predictions.npz hold
     the mode's own prediction, its errors and its NFE at every evaluated setting."""

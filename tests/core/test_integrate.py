@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from toyexp.integrate import STEPS, integrate, nfe
+from toyexp.core.integrate import STEPS, integrate, nfe
 
 F64 = torch.float64
 ORDER = {"euler": 1, "midpoint": 2, "heun": 2, "rk4": 4}

@@ -4,7 +4,7 @@
 import pytest
 
 from toyexp.cli import main
-from toyexp.sweep import load_sweep, plan
+from toyexp.study.sweep import load_sweep, plan
 
 GOOD = """\
 experiments: [recon]

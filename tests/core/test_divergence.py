@@ -9,9 +9,9 @@ import torch
 import yaml
 
 import toyexp
-from toyexp.analysis import collect
-from toyexp.modes import Mode, regression_loss, regression_predict
-from toyexp.train import TrainingDiverged, train
+from toyexp.study.collect import collect
+from toyexp.core.modes import Mode, regression_loss, regression_predict
+from toyexp.core.train import TrainingDiverged, train
 
 HUGE_LR = ["training.learning_rate=1000000.0", "training.num_epochs=200"]
 
@@ -131,8 +131,8 @@ def test_huge_learning_rate_through_the_run_steps(tmp_path):
 @pytest.mark.slow
 def test_sweep_outcome_of_a_diverging_notebook_names_the_problem(tmp_path):
     """Guards: a sweep's one-line failure for a diverging recon run is the TrainingDiverged message."""
-    from toyexp.execute import execute_notebook
-    from toyexp.outputs import PROJECT_ROOT
+    from toyexp.study.execute import execute_notebook
+    from toyexp.run.files import PROJECT_ROOT
 
     parameters = yaml.safe_load((PROJECT_ROOT / "params/recon/quick.yaml").read_text())
     parameters.update(mode="regression", overrides=HUGE_LR, experiment={"output_dir": str(tmp_path / "out")})

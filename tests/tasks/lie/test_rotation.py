@@ -7,8 +7,9 @@ import pytest
 import torch
 
 import toyexp
-from toyexp.rotation import RotationDataset, rotation_metrics
-from toyexp.tasks import task_metrics
+from toyexp.tasks.lie.data import RotationDataset
+from toyexp.tasks.lie.metrics import rotation_metrics
+from toyexp.tasks import get_task
 
 
 def lie(*overrides, **kwargs):
@@ -91,8 +92,10 @@ def test_bad_rotation_config_is_named(overrides, fragments):
         assert fragment in str(info.value), f"{fragment!r} not in {str(info.value)!r}"
 
 
-def test_rotation_relations_are_not_checked_for_other_tasks():
-    assert toyexp.load_config("recon", overrides=["dataset.alpha_max=-1"]).dataset.target_dim == 1
+def test_rotation_keys_belong_to_lie_only():
+    """Guards against a lie key being silently accepted by another task."""
+    with pytest.raises(toyexp.ConfigError, match="dataset.alpha_max is a lie key; recon takes:"):
+        toyexp.load_config("recon", overrides=["dataset.alpha_max=-1"])
 
 
 # --- data -------------------------------------------------------------------------------
@@ -195,7 +198,7 @@ def test_metrics_are_exact_on_the_true_function(n, weight_type):
     assert m["projection_mean"] == pytest.approx(0, abs=1e-7) and m["projection_max"] == pytest.approx(0, abs=1e-7)
     assert [p["alpha"] for p in m["per_velocity"]] == data.alphas.tolist()
     # the stored float32 samples, through the hook that fills metrics.json
-    final = task_metrics(data, data.c_eval, data.x_eval)
+    final = get_task("lie").metrics(data, data.c_eval, data.x_eval)
     assert final["cosine_min"] == pytest.approx(1, abs=1e-12) and final["projection_max"] < 1e-6
     assert json.loads(json.dumps(final)) == final
 
@@ -286,7 +289,7 @@ def per_velocity(alphas, cosines, projections):
 
 
 def test_describe_rotation_names_slowest_fastest_and_worst():
-    from toyexp.report import describe_rotation
+    from toyexp.tasks.lie.text import describe_rotation
 
     final = {"cosine_mean": 0.95, "cosine_min": 0.5, "projection_mean": 0.05, "projection_max": 0.4,
              "per_velocity": per_velocity([0.0, 3.0, 6.0], [0.99, 0.9, 0.96], [0.01, 0.2, 0.1])}
@@ -299,7 +302,9 @@ def test_describe_rotation_names_slowest_fastest_and_worst():
 
 
 def test_velocity_curves_and_table_over_seeds(tmp_path):
-    from toyexp import analysis
+    from toyexp.study import collect as analysis
+    from toyexp.study import summary
+    from toyexp.tasks.lie.analysis import velocity_curves, velocity_table
 
     alphas = [0.0, math.pi, 2 * math.pi]
     cosines = {1: [1.0, 0.9, 0.8], 2: [1.0, 0.7, 0.6]}
@@ -308,25 +313,27 @@ def test_velocity_curves_and_table_over_seeds(tmp_path):
                  "projection_mean": 0.1 * seed, "projection_max": 0.3, "per_velocity": per_velocity(alphas, cos, [0.01 * seed] * 3)}
         write_run(tmp_path, "lie", "flow", "flow", seed, final)
     collection = analysis.collect(tmp_path)
-    (row,) = analysis.summary_table(collection, "lie")
+    (row,) = summary.summary_table(collection, "lie")
     assert row.stats["projection_mean"].mean == pytest.approx(0.15) and row.stats["cosine_min"].mean == pytest.approx(0.6)
-    assert "cosine to the true direction, mean" in analysis.markdown_table([row])
-    curves = analysis.velocity_curves(collection.select("lie", "flow"))
+    assert "cosine to the true direction, mean" in summary.markdown_table([row], get_task("lie").summary_metrics)
+    curves = velocity_curves([r.metrics["final"] for r in collection.select("lie", "flow")])
     band = curves["cosine_mean"]
     assert band.n == 2 and band.x.tolist() == pytest.approx(alphas)
     assert band.mean.tolist() == pytest.approx([1.0, 0.8, 0.7])
     assert band.std.tolist() == pytest.approx([0.0, math.sqrt(0.02), math.sqrt(0.02)])
     assert curves["projection_max"].mean.tolist() == pytest.approx([0.03] * 3)
-    table = analysis.velocity_table({"flow": curves}, "cosine_mean")
+    table = velocity_table({"flow": curves}, "cosine_mean")
     assert table.splitlines()[0] == "| α | flow |"
     assert f"| 3.142 | 0.8000 ± {math.sqrt(0.02):.4f} |" in table
 
 
 def test_velocity_curves_refuse_different_velocities(tmp_path):
-    from toyexp import analysis
+    from toyexp.study import collect as analysis
+    from toyexp.study import summary
+    from toyexp.tasks.lie.analysis import velocity_curves, velocity_table
 
     for seed, top in ((1, 6.0), (2, 5.0)):
         final = {"l1": 0.1, "l2": 0.2, "per_velocity": per_velocity([0.0, top], [1.0, 1.0], [0.0, 0.0])}
         write_run(tmp_path, "lie", "flow", "flow", seed, final)
     with pytest.raises(ValueError, match="different velocities"):
-        analysis.velocity_curves(analysis.collect(tmp_path).select("lie", "flow"))
+        velocity_curves([r.metrics["final"] for r in analysis.collect(tmp_path).select("lie", "flow")])

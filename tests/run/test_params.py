@@ -15,10 +15,12 @@ import yaml
 from papermill.inspection import inspect_notebook
 
 import toyexp
-from toyexp.config import SECTIONS, TASKS, parse_override
-from toyexp.sweep import load_sweep, plan
+from toyexp.core.config import SECTIONS
+from toyexp.schema import parse_override
+from toyexp.tasks import TASKS
+from toyexp.study.sweep import load_sweep, plan
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PARAMETER_FILES = sorted(ROOT.glob("params/*/*.yaml"))
 SWEEP_FILES = sorted(ROOT.glob("params/*.yaml"))
 NOTEBOOK_DEFAULTS = {"experiment": {}, "dataset": {}, "network": {}, "training": {}, "evaluation": {},
