@@ -57,11 +57,13 @@ def sweep_command(args: argparse.Namespace) -> int:
     if lock.note:
         print(lock.note, file=sys.stderr)
     KERNELS.stopping.clear()
-    stop = _on_ctrl_c(lock)
+    main_thread = threading.current_thread() is threading.main_thread()  # only it may handle signals
+    previous = _on_ctrl_c(lock) if main_thread else None
     try:
         return _run(args, sweep, book_dir, specs)
     finally:
-        signal.signal(signal.SIGINT, stop)
+        if main_thread:
+            signal.signal(signal.SIGINT, previous)
         lock.release()
 
 

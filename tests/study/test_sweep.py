@@ -4,6 +4,7 @@ import json
 import shutil
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
@@ -162,24 +163,84 @@ def test_smoke_sweep_chain(tmp_path, capsys):
         capture_output=True, text=True, timeout=600,
     )
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
-    html = (book / "_build" / "html" / "analysis.html").read_text()
-    assert "<table" in html and "<img" in html and "seeds" in html
+    check_built_book(book / "_build" / "html")
+
+
+class Page(HTMLParser):
+    """The image sources and the table rows (cell texts) of an HTML page."""
+
+    def __init__(self, path: Path):
+        super().__init__()
+        self.images, self.rows, self._cell = [], [], None
+        self.feed(path.read_text())
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            self.images.append(dict(attrs).get("src", ""))
+        elif tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self._cell = ""
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell += data
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self.rows[-1].append(self._cell.strip())
+            self._cell = None
+
+
+def check_built_book(html: Path) -> None:
+    """Guards against a broken book: every image on the analysis page is a PNG that exists, its
+    tables list each variant of the sweep with both seeds once per experiment, and every run has
+    its page. Substrings like '<img' would pass for broken links and empty tables."""
+    page = Page(html / "analysis.html")
+    assert len(page.images) >= 3, page.images  # at least one figure per experiment
+    for src in page.images:
+        image = (html / src).resolve()
+        assert not src.startswith(("http:", "https:")) and image.is_file(), src
+        assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", src
+    for variant in VARIANTS:
+        rows = [r for r in page.rows if r[:2] == [variant, "2"]]
+        assert len(rows) == 3, (variant, page.rows)  # recon, projection, lie; n = 2 seeds
     for experiment in ("recon", "projection", "lie"):
-        assert (book / "_build" / "html" / "runs" / experiment / "flow-seed42.html").is_file()
+        for variant in VARIANTS:
+            for seed in (42, 43):
+                assert (html / "runs" / experiment / f"{variant}-seed{seed}.html").is_file(), (experiment, variant, seed)
+
+
+EXECUTOR_VARIANTS = {"regression": VARIANTS["regression"], "flow-gaussian": VARIANTS["flow-gaussian"]}
+
+
+def final_metrics(results: Path) -> dict[str, dict]:
+    """Each run folder (relative to ``results``) -> its metrics.json's ``final``."""
+    return {str(p.parent.relative_to(results)): json.loads(p.read_text())["final"] for p in results.rglob("metrics.json")}
+
+
+@pytest.fixture(scope="module")
+def local_finals(tmp_path_factory) -> dict[str, dict]:
+    """The executors' runs (one regression, one flow from Gaussian noise), on the local executor."""
+    tmp = tmp_path_factory.mktemp("local")
+    path = write_sweep(tmp / "sweep.yaml", variants=EXECUTOR_VARIANTS)
+    assert main(["sweep", str(path), "--jobs", "2", "--no-analysis", "--book-dir", str(tmp / "book")]) == 0
+    return final_metrics(tmp / "results")
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("executor", ["dask", "slurm"])
-def test_other_executors_run_the_same_runs(tmp_path, capsys, executor):
-    variants = {"regression": VARIANTS["regression"]}
-    path = write_sweep(tmp_path / "sweep.yaml", seeds=[42, 43], variants=variants)
+def test_other_executors_run_the_same_runs(tmp_path, capsys, executor, local_finals):
+    """Guards: Dask and submitit execute the same runs as the local executor, with bit-identical
+    final metrics run by run (a worker that lost the seed, the thread setting or a parameter,
+    or a run executed twice or not at all, fails here)."""
+    path = write_sweep(tmp_path / "sweep.yaml", variants=EXECUTOR_VARIANTS)
     extra = ["--slurm-cluster", "local"] if executor == "slurm" else []
     rc = main(["sweep", str(path), "--jobs", "2", "--executor", executor, "--no-analysis", "--book-dir", str(tmp_path / "book"), *extra])
     assert rc == 0, capsys.readouterr()
     assert "2 done, 0 skipped, 0 failed" in capsys.readouterr().out
-    for seed in (42, 43):
-        metrics = json.loads((tmp_path / "results" / "recon" / "regression" / "regression" / f"seed-{seed}" / "metrics.json").read_text())
-        assert metrics["seed"] == seed and metrics["config"]["training"]["num_epochs"] == 20
+    assert sorted(local_finals) == ["recon/flow-gaussian/flow/seed-42", "recon/regression/regression/seed-42"]
+    assert final_metrics(tmp_path / "results") == local_finals
 
 
 def test_search_file_crosses_learning_rates_and_sample_sizes():
