@@ -22,7 +22,7 @@ INTERRUPTED = 130  # the shell's exit code for a process stopped by SIGINT
 
 
 def _sweep_parser(sub) -> None:
-    p = sub.add_parser("sweep", help="run every (experiment, variant, seed) of a sweep file, then the analysis")
+    p = sub.add_parser("sweep", help="run every (task, variant, seed) of a sweep file, then the analysis")
     p.add_argument("sweep_file", nargs="?", default="params/sweep.yaml", help="sweep file (default: params/sweep.yaml)")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="runs in parallel (default: CPU cores)")
     p.add_argument("--resume", action="store_true", help="skip runs whose metrics.json is complete for the same config")
@@ -100,7 +100,7 @@ def _run(args: argparse.Namespace, sweep, book_dir, specs: list[RunSpec]) -> int
             todo.append(spec)
         except OSError as err:  # this run cannot write its folder; the others go on
             unwritable.append(Outcome(spec.id, "failed", str(spec.notebook), 0.0, f"cannot write {spec.run_dir}: {err}"))
-    jobs = [(str(notebook_for(s.experiment)), str(s.notebook), s.parameters, s.title, s.id) for s in todo]
+    jobs = [(str(notebook_for(s.task)), str(s.notebook), s.parameters, s.title, s.id) for s in todo]
     print(f"{len(specs)} runs: {len(todo)} to execute, {len(skipped)} already complete; {args.jobs} at a time ({args.executor})")
     for outcome in unwritable:
         print(f"FAILED {outcome.id}: {outcome.error}", file=sys.stderr)

@@ -80,12 +80,12 @@ def test_sweep_file_plans_every_run(path, tmp_path):
     points = 1
     for values in sweep.grid.values():
         points *= len(values)
-    assert len(specs) == len(sweep.experiments) * len(sweep.variants) * points * len(sweep.seeds)
+    assert len(specs) == len(sweep.tasks) * len(sweep.variants) * points * len(sweep.seeds)
     assert len({s.id for s in specs}) == len(specs), "two runs share an id"
     assert len({s.run_dir for s in specs}) == len(specs), "two runs share a folder"
     for spec in specs:
         config = spec.config
-        assert config["experiment"]["task"] == spec.experiment and config["experiment"]["seed"] == spec.seed
+        assert config["experiment"]["task"] == spec.task and config["experiment"]["seed"] == spec.seed
         variant = spec.variant.split("/")[0]
         expected = dict(parse_override(item) for item in [*sweep.overrides, *sweep.variants[variant]])  # later wins
         for key, value in expected.items():

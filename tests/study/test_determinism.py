@@ -23,7 +23,7 @@ def test_a_run_by_hand_equals_the_same_run_inside_a_sweep(tmp_path, capsys, monk
     run picked up state from its neighbours, the sweep's environment, or an unseeded source."""
     sweep = tmp_path / "sweep.yaml"
     sweep.write_text(yaml.safe_dump({
-        "experiments": ["recon"], "seeds": [7],
+        "tasks": ["recon"], "seeds": [7],
         "variants": {"flow": ["experiment.mode=flow"], "regression": ["experiment.mode=regression"],
                      "mip": ["experiment.mode=mip"]},
         "overrides": TINY, "results_dir": str(tmp_path / "results"), "book_dir": str(tmp_path / "book"),

@@ -29,7 +29,7 @@ VARIANTS = {
 
 
 def write_sweep(path: Path, **fields) -> Path:
-    sweep = {"experiments": ["recon"], "seeds": [42], "variants": VARIANTS, "overrides": TINY, "grid": {},
+    sweep = {"tasks": ["recon"], "seeds": [42], "variants": VARIANTS, "overrides": TINY, "grid": {},
              "results_dir": str(path.parent / "results")}
     sweep.update(fields)
     path.write_text(yaml.safe_dump(sweep))
@@ -39,7 +39,7 @@ def write_sweep(path: Path, **fields) -> Path:
 def test_default_study_plans_ninety_runs():
     specs = plan(load_sweep(PROJECT_ROOT / "params" / "sweep.yaml"))
     assert len(specs) == 3 * 6 * 5
-    assert {s.experiment for s in specs} == {"recon", "projection", "lie"}
+    assert {s.task for s in specs} == {"recon", "projection", "lie"}
     assert {s.config["experiment"]["mode"] for s in specs} == {"regression", "flow", "straight_flow", "mip", "mip_one_step"}
     flow = next(s for s in specs if s.id == "recon/flow/seed-43")
     assert flow.run_dir == PROJECT_ROOT / "outputs" / "recon" / "flow" / "flow" / "seed-43"
@@ -63,7 +63,7 @@ def test_plan_crosses_grid_and_resolves_each_config(tmp_path):
 @pytest.mark.parametrize(
     "fields, message",
     [
-        ({"experiments": ["recon", "projektion"]}, "projektion"),
+        ({"tasks": ["recon", "projektion"]}, "projektion"),
         ({"seeds": ["42"]}, "seeds"),
         ({"variants": {"flow": "experiment.mode=flow"}}, "variants"),
         ({"grid": {"training.learning_rate": []}}, "grid"),
@@ -122,7 +122,7 @@ def test_smoke_sweep_chain(tmp_path, capsys):
     """Runs with 2 jobs, a failing run, resume, the analysis and the book, end to end."""
     book, results = copy_book(tmp_path / "book"), tmp_path / "results"
     variants = {**VARIANTS, "broken": ["experiment.mode=regression"]}
-    path = write_sweep(tmp_path / "sweep.yaml", experiments=["recon", "projection", "lie"], seeds=[42, 43], variants=variants)
+    path = write_sweep(tmp_path / "sweep.yaml", tasks=["recon", "projection", "lie"], seeds=[42, 43], variants=variants)
     for seed in (42, 43):  # recon/broken fails half-way through training: it cannot write a checkpoint
         run_dir = results / "recon" / "broken" / "regression" / f"seed-{seed}"
         run_dir.mkdir(parents=True)
@@ -148,7 +148,7 @@ def test_smoke_sweep_chain(tmp_path, capsys):
     # Resume: only the run whose outputs were deleted runs again.
     victim = "recon/flow/flow/seed-43/metrics.json"
     (results / victim).unlink()
-    path = write_sweep(tmp_path / "sweep.yaml", experiments=["recon", "projection", "lie"], seeds=[42, 43], variants=VARIANTS)
+    path = write_sweep(tmp_path / "sweep.yaml", tasks=["recon", "projection", "lie"], seeds=[42, 43], variants=VARIANTS)
     assert main(["sweep", str(path), "--jobs", "2", "--resume", "--book-dir", str(book)]) == 0
     out = capsys.readouterr().out
     assert "18 runs: 1 to execute, 17 already complete" in out

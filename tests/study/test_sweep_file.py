@@ -7,7 +7,7 @@ from toyexp.cli import main
 from toyexp.study.sweep import load_sweep, plan
 
 GOOD = """\
-experiments: [recon]
+tasks: [recon]
 seeds: [1]
 variants:
   regression: [experiment.mode=regression]
@@ -18,15 +18,15 @@ variants:
     "text, expected",
     [
         # YAML syntax: PyYAML's traceback becomes the line and column it points at
-        ("experiments: [recon\nseeds: [1]\n", ["not valid YAML", "line 2, column 6", "expected ',' or ']'", "a mapping with keys experiments, seeds, variants"]),
-        ("experiments: [recon]\nseeds: \"abc\"\nvariants: {a: []}\n", ["line 2", "seeds: 'abc'", "list of integers"]),
-        ("experiments: recon\nseeds: [1]\nvariants: {a: []}\n", ["line 1", "experiments: 'recon'", "list of names", "recon, projection, lie"]),
-        ("experiments: [recon]\nseeds: [1]\nvariants: [regression, flow]\n", ["line 3", "variants", "must map a name to a list"]),
-        ("experiments: [recon]\nseeds: [1]\nvariants:\n  flow: experiment.mode=flow\n", ["line 4", "variants.flow", "list of dotted overrides"]),
-        ("experiments: [recon]\nseeds: [1, 2, 1]\nvariants: {a: []}\n", ["line 2", "seeds: [1]", "listed twice"]),
-        ("experiments: [recon]\nseeds: []\nvariants: {a: []}\n", ["line 2", "'seeds' is missing or empty"]),
-        ("experiments: []\nseeds: [1]\nvariants: {a: []}\n", ["line 1", "'experiments' is missing or empty"]),
-        ("experiments: [recon]\nseeds: [1]\nvariants: {}\n", ["line 3", "'variants' is missing or empty"]),
+        ("tasks: [recon\nseeds: [1]\n", ["not valid YAML", "line 2, column 6", "expected ',' or ']'", "a mapping with keys tasks, seeds, variants"]),
+        ("tasks: [recon]\nseeds: \"abc\"\nvariants: {a: []}\n", ["line 2", "seeds: 'abc'", "list of integers"]),
+        ("tasks: recon\nseeds: [1]\nvariants: {a: []}\n", ["line 1", "tasks: 'recon'", "list of names", "recon, projection, lie"]),
+        ("tasks: [recon]\nseeds: [1]\nvariants: [regression, flow]\n", ["line 3", "variants", "must map a name to a list"]),
+        ("tasks: [recon]\nseeds: [1]\nvariants:\n  flow: experiment.mode=flow\n", ["line 4", "variants.flow", "list of dotted overrides"]),
+        ("tasks: [recon]\nseeds: [1, 2, 1]\nvariants: {a: []}\n", ["line 2", "seeds: [1]", "listed twice"]),
+        ("tasks: [recon]\nseeds: []\nvariants: {a: []}\n", ["line 2", "'seeds' is missing or empty"]),
+        ("tasks: []\nseeds: [1]\nvariants: {a: []}\n", ["line 1", "'tasks' is missing or empty"]),
+        ("tasks: [recon]\nseeds: [1]\nvariants: {}\n", ["line 3", "'variants' is missing or empty"]),
         (GOOD + "grid:\n  training.learning_rate: []\n", ["line 6", "grid.training.learning_rate", "non-empty list"]),
         # PyYAML would keep only the second 'flow'; one variant would silently vanish
         (GOOD + "  flow: [experiment.mode=flow]\n  flow: [experiment.mode=mip]\n",
@@ -71,7 +71,7 @@ def test_a_good_file_loads_and_keeps_every_variant(tmp_path):
 def write_plan(tmp_path):
     path = tmp_path / "s.yaml"
     path.write_text(
-        "experiments: [recon, projection]\nseeds: [42, 43]\nvariants:\n  regression: [experiment.mode=regression]\n"
+        "tasks: [recon, projection]\nseeds: [42, 43]\nvariants:\n  regression: [experiment.mode=regression]\n"
         f"  flow: [experiment.mode=flow]\nresults_dir: {tmp_path / 'results'}\nbook_dir: {tmp_path / 'book'}\n"
     )
     return path
@@ -105,3 +105,17 @@ def test_only_without_a_match_names_the_pattern(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "'recon/flw/*' matches no run" in err and "recon/flow/seed-42" in err
     assert not (tmp_path / "results").exists()
+
+
+def test_the_older_key_experiments_reads_as_tasks_with_a_note(tmp_path):
+    """Guards existing sweep files: ``experiments:`` (the older name) still plans the same runs, with a
+    one-line note; giving both names is an error."""
+    new, old = tmp_path / "new.yaml", tmp_path / "old.yaml"
+    new.write_text(GOOD)
+    old.write_text(GOOD.replace("tasks:", "experiments:"))
+    with pytest.warns(FutureWarning, match="'experiments' is the older name of 'tasks'"):
+        older = load_sweep(old)
+    assert [s.id for s in plan(older)] == [s.id for s in plan(load_sweep(new))]
+    both = tmp_path / "both.yaml"
+    both.write_text("experiments: [lie]\n" + GOOD)
+    assert main(["sweep", str(both)]) == 2

@@ -20,7 +20,7 @@ VARIANTS = {"regression": ["experiment.mode=regression"], "flow": ["experiment.m
 def write_sweep(tmp_path: Path, epochs: int, seeds: list[int]) -> Path:
     path = tmp_path / "sweep.yaml"
     path.write_text(yaml.safe_dump({
-        "experiments": ["recon"], "seeds": seeds, "variants": VARIANTS,
+        "tasks": ["recon"], "seeds": seeds, "variants": VARIANTS,
         "overrides": [*TINY, f"training.num_epochs={epochs}", *(f"training.{k}_interval={min(epochs, 10) if epochs <= 100 else epochs}" for k in ("eval", "save"))],
         "results_dir": str(tmp_path / "results"),
         "book_dir": str(tmp_path / "book"),

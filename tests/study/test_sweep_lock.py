@@ -15,7 +15,7 @@ from toyexp.study.sweep import ResultsLock
 def write_sweep(tmp_path):
     path = tmp_path / "sweep.yaml"
     path.write_text(yaml.safe_dump({
-        "experiments": ["recon"], "seeds": [1], "variants": {"regression": ["experiment.mode=regression"]},
+        "tasks": ["recon"], "seeds": [1], "variants": {"regression": ["experiment.mode=regression"]},
         "results_dir": str(tmp_path / "results"), "book_dir": str(tmp_path / "book"),
     }))
     return path

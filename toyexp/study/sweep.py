@@ -1,18 +1,18 @@
-"""Sweeps: every (experiment, variant, grid point, seed) as one papermill run of a notebook.
+"""Sweeps: every (task, variant, grid point, seed) as one papermill run of a notebook.
 
 A sweep file (YAML)::
 
-    experiments: [recon, projection]
+    tasks: [recon, projection]   # ``experiments:``, its older name, is read with a note
     seeds: [42, 43]
     variants: {regression: [experiment.mode=regression], flow: [experiment.mode=flow]}
     overrides: []          # applied to every run
     grid: {}               # dotted key -> list of values, crossed with the rest
-    results_dir: outputs   # run folder: <results_dir>/<experiment>/<variant>[/<grid point>]/<mode>/seed-<seed>
-    book_dir: book         # optional: run notebooks go to <book_dir>/runs/<experiment>/
+    results_dir: outputs   # run folder: <results_dir>/<task>/<variant>[/<grid point>]/<mode>/seed-<seed>
+    book_dir: book         # optional: run notebooks go to <book_dir>/runs/<task>/
 
 Every run's config is resolved and validated before anything executes. Each run's exact
 papermill parameters are written next to its outputs (``params.yaml``), so
-``papermill notebooks/<experiment>.ipynb out.ipynb -f <run folder>/params.yaml`` repeats it.
+``papermill notebooks/<task>.ipynb out.ipynb -f <run folder>/params.yaml`` repeats it.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import os
 import socket
 import time
 import typing
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,12 +36,13 @@ from ..run.files import PROJECT_ROOT, write_yaml
 from ..schema import ConfigError, did_you_mean, valid
 from ..tasks import TASKS, get_task
 
-SWEEP_KEYS = ("experiments", "seeds", "variants", "overrides", "grid", "results_dir", "book_dir")
+SWEEP_KEYS = ("tasks", "seeds", "variants", "overrides", "grid", "results_dir", "book_dir")
+OLDER_KEYS = {"experiments": "tasks"}  # read as the new key, with a note
 
 
 @dataclass(frozen=True)
 class Sweep:
-    experiments: list[str]
+    tasks: list[str]
     seeds: list[int]
     variants: dict[str, list[str]]
     overrides: list[str] = field(default_factory=list)
@@ -54,7 +56,7 @@ class Sweep:
 class RunSpec:
     """One notebook execution of a sweep."""
 
-    experiment: str
+    task: str
     variant: str  # variant name, plus the grid point when there is a grid
     seed: int
     overrides: list[str]
@@ -64,7 +66,7 @@ class RunSpec:
 
     @property
     def id(self) -> str:
-        return f"{self.experiment}/{self.variant}/seed-{self.seed}"
+        return f"{self.task}/{self.variant}/seed-{self.seed}"
 
     @property
     def parameters(self) -> dict[str, Any]:
@@ -73,7 +75,7 @@ class RunSpec:
 
     @property
     def title(self) -> str:
-        return f"{self.experiment}: {self.variant}, seed {self.seed}"
+        return f"{self.task}: {self.variant}, seed {self.seed}"
 
 
 class _Loader(yaml.SafeLoader):
@@ -152,25 +154,34 @@ def load_sweep(path: str | Path) -> Sweep:
 
     if not isinstance(raw, dict):
         raise ConfigError(f"sweep file {str(path)!r} must be a mapping with keys {', '.join(SWEEP_KEYS)}")
+    tasks_key = "tasks"  # the name the file uses, for the messages
+    for old, new in OLDER_KEYS.items():
+        if old in raw:
+            if new in raw:
+                raise fail(old, f"{old!r} is the older name of {new!r}; give only {new!r}")
+            warnings.warn(f"sweep file {str(path)!r}: {old!r} is the older name of {new!r}; read as {new!r}", FutureWarning, stacklevel=2)
+            raw[new], tasks_key = raw.pop(old), old
+            lines[new] = lines.get(old)
     unknown = sorted(set(raw) - set(SWEEP_KEYS), key=str)
     if unknown:
         hint = did_you_mean(str(unknown[0]), SWEEP_KEYS)
         raise fail(unknown[0], f"unknown key(s) {unknown}{hint}; valid keys: {', '.join(SWEEP_KEYS)}")
-    for key in ("experiments", "seeds", "variants"):
+    for key in ("tasks", "seeds", "variants"):
         if not raw.get(key):
-            raise fail(key, f"{key!r} is missing or empty; it needs at least one entry")
-    experiments, seeds, variants = raw["experiments"], raw["seeds"], raw["variants"]
-    if not _is_list(experiments, str):
-        raise fail("experiments", f"experiments: {experiments!r} must be a list of names from {', '.join(TASKS)}")
-    bad = [e for e in experiments if e not in TASKS]
+            name = tasks_key if key == "tasks" else key
+            raise fail(key, f"{name!r} is missing or empty; it needs at least one entry")
+    tasks, seeds, variants = raw["tasks"], raw["seeds"], raw["variants"]
+    if not _is_list(tasks, str):
+        raise fail("tasks", f"{tasks_key}: {tasks!r} must be a list of names from {', '.join(TASKS)}")
+    bad = [e for e in tasks if e not in TASKS]
     if bad:
-        raise fail("experiments", f"experiments: {bad} invalid{did_you_mean(bad[0], TASKS)}; valid: {', '.join(TASKS)}")
+        raise fail("tasks", f"{tasks_key}: {bad} invalid{did_you_mean(bad[0], TASKS)}; valid: {', '.join(TASKS)}")
     if not _is_list(seeds, int):
         raise fail("seeds", f"seeds: {seeds!r} must be a list of integers, e.g. [42, 43]")
-    for key, values in (("experiments", experiments), ("seeds", seeds)):
+    for key, values in (("tasks", tasks), ("seeds", seeds)):
         twice = sorted({v for v in values if values.count(v) > 1})
         if twice:
-            raise fail(key, f"{key}: {twice} listed twice; each run would be executed twice into one folder")
+            raise fail(key, f"{tasks_key if key == 'tasks' else key}: {twice} listed twice; each run would be executed twice into one folder")
     if not isinstance(variants, dict) or not all(isinstance(k, str) for k in variants):
         raise fail("variants", f"variants: {variants!r} must map a name to a list of dotted overrides, e.g. {{flow: [experiment.mode=flow]}}")
     for name, items in variants.items():
@@ -183,7 +194,7 @@ def load_sweep(path: str | Path) -> Sweep:
     if not isinstance(grid, dict):
         raise fail("grid", f"grid: {grid!r} must map a dotted key to a non-empty list of values, e.g. {{training.learning_rate: [0.001, 0.0003]}}")
     for key, values in grid.items():
-        problem = _check_grid_key(key, experiments)
+        problem = _check_grid_key(key, tasks)
         if problem:
             raise fail(("grid", key), problem)
         if not isinstance(values, list) or not values:
@@ -192,7 +203,7 @@ def load_sweep(path: str | Path) -> Sweep:
         if key in raw and not isinstance(raw[key], str):
             raise fail(key, f"{key}: {raw[key]!r} must be a folder path (a string)")
     return Sweep(
-        experiments=list(experiments), seeds=list(seeds), variants=dict(variants),
+        tasks=list(tasks), seeds=list(seeds), variants=dict(variants),
         overrides=list(overrides), grid=dict(grid),
         results_dir=raw.get("results_dir", "outputs"), book_dir=raw.get("book_dir", "book"), source=text,
     )
@@ -221,21 +232,21 @@ def plan(sweep: Sweep, book_dir: str | Path | None = None) -> list[RunSpec]:
     """
     book = resolve_path(book_dir or sweep.book_dir)
     specs = []
-    for experiment in sweep.experiments:
+    for task in sweep.tasks:
         for variant, variant_overrides in sweep.variants.items():
             for label, point_overrides in _grid_points(sweep.grid):
                 name = f"{variant}/{label}" if label else variant
-                output_dir = Path(sweep.results_dir) / experiment / name
+                output_dir = Path(sweep.results_dir) / task / name
                 overrides = [*sweep.overrides, *variant_overrides, *point_overrides, f"experiment.output_dir={output_dir}"]
                 for seed in sweep.seeds:
                     try:
-                        cfg = load_config(experiment, seed=seed, overrides=overrides)
+                        cfg = load_config(task, seed=seed, overrides=overrides)
                     except ConfigError as err:
-                        raise ConfigError(f"run {experiment}/{name}/seed-{seed}: {err}") from None
+                        raise ConfigError(f"run {task}/{name}/seed-{seed}: {err}") from None
                     stem = f"{variant}-{label}" if label else variant
                     specs.append(RunSpec(
-                        experiment, name, seed, overrides, run_directory(cfg),
-                        book / "runs" / experiment / f"{stem.replace('/', '_')}-seed{seed}.ipynb", cfg.to_dict(),
+                        task, name, seed, overrides, run_directory(cfg),
+                        book / "runs" / task / f"{stem.replace('/', '_')}-seed{seed}.ipynb", cfg.to_dict(),
                     ))
     return specs
 
@@ -255,8 +266,8 @@ def prepare(spec: RunSpec) -> None:
     spec.notebook.parent.mkdir(parents=True, exist_ok=True)
 
 
-def notebook_for(experiment: str) -> Path:
-    return PROJECT_ROOT / "notebooks" / f"{experiment}.ipynb"
+def notebook_for(task: str) -> Path:
+    return PROJECT_ROOT / "notebooks" / f"{task}.ipynb"
 
 
 class SweepLocked(ConfigError):
