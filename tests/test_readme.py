@@ -96,7 +96,7 @@ def test_readme_papermill_command_runs(command, tmp_path):
     metrics_path = out_dir / mode / f"seed-{seed}" / "metrics.json"
     assert metrics_path.exists(), f"{command}: no {metrics_path.relative_to(tmp_path)}; found {sorted(map(str, out_dir.rglob('metrics.json')))}"
     metrics = yaml.safe_load(metrics_path.read_text())  # JSON is YAML
-    assert (metrics["experiment"], metrics["mode"], metrics["seed"]) == (task, mode, seed)
+    assert (metrics["task"], metrics["mode"], metrics["seed"]) == (task, mode, seed)
     config = metrics["config"]
     tiny_keys = {item.split("=")[0] for item in TINY}
     for section in ("experiment", "dataset", "network", "training", "evaluation"):

@@ -103,9 +103,9 @@ def test_run_folder_layout(tmp_path):
 
     on_disk = json.loads((folder / "metrics.json").read_text())
     assert on_disk == json.loads(json.dumps(metrics))
-    for key in ["experiment", "mode", "seed", "final", "evaluations", "best_epoch", "train_seconds", "config", "provenance"]:
+    for key in ["task", "mode", "seed", "final", "evaluations", "best_epoch", "train_seconds", "config", "provenance"]:
         assert key in on_disk, key
-    assert (on_disk["experiment"], on_disk["mode"], on_disk["seed"]) == ("recon", "flow", 7)
+    assert (on_disk["task"], on_disk["mode"], on_disk["seed"]) == ("recon", "flow", 7)
     assert {"l1", "l2"} <= set(on_disk["final"])
     assert on_disk["config"] == cfg.to_dict()
     assert on_disk["train_seconds"] > 0

@@ -26,7 +26,7 @@ def write_run(root, experiment, variant, mode, seed, final, evaluations=None, er
     np.savez(run_dir / "predictions.npz", c_train=C_TRAIN, x_train=np.sin(2 * np.pi * C_TRAIN),
              c_grid=C_GRID, x_grid=x_grid, pred_grid=pred)
     evaluations = evaluations or [{"method": "euler", "num_steps": 1, "nfe": 1, "l1": final["l1"], "l2": final["l2"]}]
-    metrics = {"experiment": experiment, "mode": mode, "seed": seed, "final": final, "evaluations": evaluations,
+    metrics = {"task": experiment, "mode": mode, "seed": seed, "final": final, "evaluations": evaluations,
                "config": CONFIG, "provenance": {"git": {"commit": "abc", "dirty": False}, "date": f"2026-01-0{seed % 9 + 1}"}}
     (run_dir / "metrics.json").write_text(json.dumps(metrics))
     return run_dir
