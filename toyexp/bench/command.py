@@ -41,8 +41,9 @@ NOTEBOOK_PHASES = {  # phase -> text that marks its cell; the first match wins
 }
 MEMORY_SCRIPT = """
 import resource, sys, toyexp
+from toyexp.run import run
 cfg = toyexp.load_config("recon", overrides=sys.argv[1:])
-toyexp.run(cfg, figures=False)
+run(cfg, figures=False)
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
