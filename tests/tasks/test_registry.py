@@ -1,69 +1,43 @@
-"""Adding a task is one folder: a fourth task defined here runs through config, a run, a sweep
-and the analysis summary without editing any package file."""
+"""Adding a task is one folder: a fourth task kept outside the package (tests/tasks/plugin, a
+power of c) runs through config, a run, a sweep and the analysis without editing any package file."""
 
 import dataclasses
+import json
 import math
-from dataclasses import dataclass
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
+import jupytext
 import pytest
-import torch
 
 import toyexp
 from toyexp.core.config import DatasetConfig
-from toyexp.schema import ConfigError, at_least
+from toyexp.schema import ConfigError
 from toyexp.study import collect, summary
-from toyexp.tasks import TASKS, Metric, Task, register
-from toyexp.tasks.sinusoids import evaluation_conditions, training_conditions
+from toyexp.tasks import TASKS, load_entry_points
 
-
-@dataclass(frozen=True)
-class LineConfig(DatasetConfig):
-    slope: float = 2.0
-    intercept: float = -1.0
-    degree: int = at_least(1, 1)
-
-
-class LineData:
-    """x = slope * c^degree + intercept, a (N, 1) target."""
-
-    def __init__(self, cfg: LineConfig, seed: int):
-        self.cfg = cfg
-        self.c_train = training_conditions(cfg).float()
-        self.c_eval = evaluation_conditions(cfg, seed).float()
-        self.x_train, self.x_eval = self.target(self.c_train), self.target(self.c_eval)
-
-    @property
-    def dim(self) -> int:
-        return 1
-
-    def grid(self, num: int):
-        return torch.linspace(self.cfg.c_min, self.cfg.c_max, num)[:, None]
-
-    def target(self, c):
-        return self.cfg.slope * c**self.cfg.degree + self.cfg.intercept
-
-
-class Line(Task):
-    name = "line"
-    title = "A line"
-    dataset_config = LineConfig
-    summary_metrics = (Metric("max_abs", ("max_abs",), "largest absolute error"),)
-
-    def dataset(self, cfg, seed):
-        return LineData(cfg, seed)
-
-    def metrics(self, data, c, pred):
-        return {"max_abs": float((pred - data.target(c)).abs().max())}
-
-    def interpretation(self, rows, finals):
-        return [f"{r.variant}: largest absolute error {r.stats['max_abs'].mean:.4f}" for r in rows]
+PLUGIN = Path(__file__).with_name("plugin")
 
 
 @pytest.fixture
-def line_task():
-    register(Line())
-    yield TASKS["line"]
+def plugin(tmp_path, monkeypatch):
+    """The plugin folder copied to tmp_path (its notebook written there), on sys.path, registered
+    through its entry point as a sweep's processes would register it."""
+    folder = shutil.copytree(PLUGIN, tmp_path / "plugin")
+    jupytext.write(jupytext.read(folder / "line.py"), folder / "line.ipynb")
+    monkeypatch.syspath_prepend(str(folder))
+    load_entry_points()
+    yield folder
     del TASKS["line"]
+    sys.modules.pop("line_task", None)
+
+
+@pytest.fixture
+def line_task(plugin):
+    return TASKS["line"]
 
 
 TINY = ["training.num_epochs=30", "network.hidden_dim=16", "network.num_layers=2", "dataset.num_train=8", "dataset.num_eval=32"]
@@ -95,6 +69,25 @@ def test_a_registered_task_runs_end_to_end_and_is_summarised(line_task, tmp_path
     values = [r.metrics["final"]["max_abs"] for r in collection.select("line", "flow")]
     assert rows[0].stats["max_abs"].mean == pytest.approx(sum(values) / 2)
     assert "largest absolute error" in summary.markdown_table(rows, line_task.summary_metrics)
+
+
+@pytest.mark.slow
+def test_a_task_from_an_entry_point_runs_through_a_sweep_and_the_analysis(plugin, tmp_path):
+    """Guards against a sweep that only finds the built-in tasks and notebooks: two seeds of the
+    plugin task through `toyexp sweep` in fresh processes, then the analysis notebook's summary."""
+    (tmp_path / "sweep.yaml").write_text(json.dumps({
+        "tasks": ["line"], "seeds": [1, 2], "variants": {"regression": ["experiment.mode=regression"]},
+        "overrides": TINY, "results_dir": str(tmp_path / "out"), "book_dir": str(tmp_path / "book"),
+    }))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(plugin), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, "-m", "toyexp.cli", "sweep", str(tmp_path / "sweep.yaml"), "--jobs", "2"],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    finals = [json.loads(p.read_text())["final"] for p in sorted((tmp_path / "out").rglob("metrics.json"))]
+    assert len(finals) == 2 and all(f["max_abs"] >= f["l1"] for f in finals)
+    analysis = (tmp_path / "book" / "analysis.ipynb").read_text()
+    mean = sum(f["max_abs"] for f in finals) / 2
+    assert "A line" in analysis and f"regression: largest absolute error {mean:.4f}" in analysis
 
 
 def test_the_registry_lists_the_built_in_tasks():

@@ -267,7 +267,9 @@ def prepare(spec: RunSpec) -> None:
 
 
 def notebook_for(task: str) -> Path:
-    return PROJECT_ROOT / "notebooks" / f"{task}.ipynb"
+    """The notebook a run of ``task`` executes: the task's own, or the project's notebooks/<task>.ipynb."""
+    own = get_task(task).notebook if task in TASKS else ""
+    return Path(own) if own else PROJECT_ROOT / "notebooks" / f"{task}.ipynb"
 
 
 class SweepLocked(ConfigError):

@@ -84,6 +84,7 @@ class Task:
     renamed_keys: ClassVar[dict[str, str]] = {}  # old dataset key -> new key (older config files)
     ignored_keys: ClassVar[dict[str, str]] = {}  # dataset key accepted with a note -> why it does nothing
     summary_metrics: ClassVar[tuple[Metric, ...]] = ()  # the task's own numbers in final, summarised over seeds
+    notebook: ClassVar[str] = ""  # the run notebook a sweep executes; "" means the project's notebooks/<name>.ipynb
 
     def resolve(self, dataset: DatasetConfig) -> DatasetConfig:
         """Check relations between the dataset keys and fill derived ones; raises ConfigError."""

@@ -1,0 +1,28 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # A line: the run notebook of the fourth task
+
+# %% tags=["parameters"]
+experiment: dict = {}
+dataset: dict = {}
+network: dict = {}
+training: dict = {}
+evaluation: dict = {}
+mode = None
+seed = None
+overrides: list = []
+
+# %%
+import toyexp
+from toyexp.run import run
+
+cfg = toyexp.config_from_parameters("line", experiment, dataset, network, training, evaluation, mode, seed, overrides)
+metrics = run(cfg, figures=False)
+print(f"l2 {metrics['final']['l2']:.4f}, largest absolute error {metrics['final']['max_abs']:.4f}")
