@@ -15,7 +15,8 @@ from . import bench
 from .run import resolve_path
 from .schema import ConfigError
 from .study.execute import KERNELS, Outcome, execute_notebook, run_dask, run_local, run_slurm
-from .study.sweep import ResultsLock, RunSpec, is_complete, load_sweep, notebook_for, plan, prepare
+from .study.lock import ResultsLock
+from .study.sweep import RunSpec, is_complete, load_sweep, notebook_for, plan, prepare
 
 STATUSES = ("done", "skipped", "failed", "interrupted", "not started")
 INTERRUPTED = 130  # the shell's exit code for a process stopped by SIGINT

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from toyexp.cli import main
-from toyexp.study.sweep import ResultsLock
+from toyexp.study.lock import ResultsLock
 
 
 def write_sweep(tmp_path):
