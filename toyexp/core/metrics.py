@@ -43,7 +43,7 @@ class Evaluation:
 
 
 @torch.no_grad()
-def predict(model: nn.Module, mode: Mode, c: Tensor, x_0: Tensor, num_steps: int, method: str) -> Tensor:
+def predict(model: nn.Module, mode: Mode, c: Tensor, x_0: Tensor, num_steps: Resolution, method: str) -> Tensor:
     """Predictions of ``model`` in evaluation mode; x_0 (M, D) is the inference start."""
     model.eval()
     try:
@@ -81,9 +81,11 @@ def evaluate(
     out = []
     for method, n in mode.settings(methods, steps, tolerances):
         pred, calls = counted_predict(model, mode, c, x_0, n, method)
-        tol = n if method in ADAPTIVE else None
-        out.append(Evaluation(method, None if tol else n, calls, l1_error(pred, x_1), l2_error(pred, x_1),
-                              tol and tol.rtol, tol and tol.atol))
+        errors = l1_error(pred, x_1), l2_error(pred, x_1)
+        if method in ADAPTIVE:  # n is the Tolerance; the solver chose its own steps
+            out.append(Evaluation(method, None, calls, *errors, rtol=n.rtol, atol=n.atol))
+        else:
+            out.append(Evaluation(method, n, calls, *errors))
     return out
 
 
