@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from toyexp import ConfigError, load_config
-from toyexp.core.adaptive import ADAPTIVE, Counted, Tolerance, dopri5
+from toyexp.core.adaptive import ADAPTIVE, MAX_STEPS, Counted, SolverFailed, Tolerance, dopri5
 from toyexp.core.integrate import METHODS, STEPS, integrate
 from toyexp.core.metrics import evaluate
 from toyexp.core.modes import build_mode
@@ -111,6 +111,22 @@ def test_velocity_is_only_evaluated_inside_the_interval_and_ends_on_t_1(t_0, t_1
     assert min(seen) == t_0 and t_0 <= max(seen) <= t_1
     assert max(seen) == pytest.approx(t_1, abs=1e-12)  # the last step is cut to end on t_1
     assert sol.x_1.item() == pytest.approx(math.exp(-(t_1 - t_0)), rel=1e-5)
+
+
+@pytest.mark.parametrize("x0", [2.0, 1.0 / 0.999])
+def test_a_solution_that_blows_up_fails_with_a_clear_error(x0):
+    # dx/dt = x^2, x(0) = x0: x(t) = x0 / (1 - x0 t) is infinite at t = 1 / x0 < 1
+    with pytest.raises(SolverFailed) as info:
+        dopri5(lambda x, t: x**2, torch.tensor([[x0]], dtype=F64), Tolerance(1e-6, 1e-8))
+    message = str(info.value)
+    for fragment in ("dopri5 at rtol=1e-06, atol=1e-08 did not reach t = 1.0", "steps accepted", "underflow in dt"):
+        assert fragment in message, message
+
+
+def test_too_many_steps_fail_with_a_clear_error():
+    # dx/dt = 2000 cos(2000 t) needs about a hundred steps per period at this tolerance: far over MAX_STEPS
+    with pytest.raises(SolverFailed, match=f"max_num_steps exceeded .{MAX_STEPS}"):
+        dopri5(lambda x, t: const_like(x, 2000 * math.cos(2000 * t)), torch.zeros(1, 1, dtype=F64), Tolerance(1e-8, 1e-10))
 
 
 def test_integrate_reaches_the_adaptive_table():

@@ -25,6 +25,13 @@ from torch import Tensor
 
 Velocity = Callable[[Tensor, float], Tensor]
 
+MAX_STEPS = 1000  # attempted steps before an adaptive solve gives up (trained fields here need < 25)
+
+
+class SolverFailed(RuntimeError):
+    """An adaptive solver could not reach t_1: its step size underflowed, the state went
+    non-finite, or it needed more than ``MAX_STEPS`` steps (the field blows up, or is too stiff)."""
+
 
 @dataclass(frozen=True)
 class Tolerance:
@@ -71,13 +78,21 @@ def dopri5(v: Velocity, x_0: Tensor, tol: Tolerance, t_0: float = 0.0, t_1: floa
     """Integrate dx/dt = v(x, t) from x(t_0) = x_0 (B, D) to t_1 with Dormand-Prince 5(4) at ``tol``.
 
     The last step is cut to end on t_1, so v is never evaluated past t_1 (only the probe that
-    picks the first step size may look ahead, by at most that step).
+    picks the first step size may look ahead, by at most that step). Raises :class:`SolverFailed`
+    when the solution cannot be followed to t_1.
     """
     from torchdiffeq import odeint  # imported here: ``import toyexp`` stays free of it
 
     f = Counted(v)
     t = torch.tensor([t_0, t_1], dtype=torch.float64, device=x_0.device)
-    x = odeint(f, x_0, t, rtol=tol.rtol, atol=tol.atol, method="dopri5", options={"step_t": t[1:]})
+    options = {"step_t": t[1:], "max_num_steps": MAX_STEPS}
+    try:
+        x = odeint(f, x_0, t, rtol=tol.rtol, atol=tol.atol, method="dopri5", options=options)
+    except AssertionError as err:  # torchdiffeq reports these failures by assert
+        raise SolverFailed(
+            f"dopri5 at rtol={tol.rtol}, atol={tol.atol} did not reach t = {t_1} from t = {t_0} "
+            f"({f.accepted} steps accepted, {f.rejected} rejected, {f.calls} evaluations): {err}"
+        ) from None
     return Solution(x[-1], f.calls, f.accepted, f.rejected)
 
 
