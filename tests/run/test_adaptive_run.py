@@ -112,3 +112,13 @@ def test_error_vs_nfe_draws_dopri5_as_points_and_the_legend_outside():
     legend, axes = ax.get_legend().get_window_extent(), ax.get_window_extent()
     assert legend.x0 >= axes.x1  # right of the axes: never over the data
     assert ax.get_legend().get_texts()[0].get_fontsize() == style.FONT_SIZES["legend.fontsize"]
+
+
+def test_sentences_name_a_tolerance_instead_of_steps():
+    from toyexp.run.text import setting_text, span_text
+
+    fixed = [{"method": "euler", "num_steps": n, "nfe": n, "rtol": None} for n in (1, 16)]
+    adaptive = [{"method": "dopri5", "num_steps": None, "nfe": k, "rtol": r} for k, r in [(14, 1e-2), (50, 1e-4)]]
+    assert setting_text(fixed[1]) == "16 steps" and span_text(*fixed) == "1 to 16 steps"
+    assert setting_text({"num_steps": 4}) == "4 steps"  # metrics.json from before dopri5: no rtol key
+    assert setting_text(adaptive[1]) == "rtol 1e-04" and span_text(*adaptive) == "rtol 1e-02 to rtol 1e-04"
