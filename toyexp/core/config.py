@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import yaml
 
 from ..schema import at_least, choice, positive
-from .integrate import STEPS
+from .adaptive import Tolerance
+from .integrate import METHODS
 from .modes import MODES
 from .nets import ACTIVATIONS, ARCHITECTURES
 from .paths import INITIAL_DISTS, LOSSES
@@ -70,9 +71,18 @@ class TrainingConfig:
 
 @dataclass(frozen=True)
 class EvaluationConfig:
+    """How the final model is evaluated: each integration method at each of its resolutions.
+
+    A fixed-step method (euler, midpoint, heun, rk4) runs at each of ``num_eval_steps``; the
+    adaptive dopri5 instead runs once at each relative tolerance ``rtol`` (with the one absolute
+    tolerance ``atol``), taking as many steps as that needs, and records the NFE it counted.
+    """
+
     num_eval_steps: int | list[int] = at_least(1, 1)
-    integration_method: str | list[str] = choice("euler", tuple(STEPS))
+    integration_method: str | list[str] = choice("euler", METHODS)
     initial_dist: str = choice("zeros", INITIAL_DISTS)
+    rtol: float | list[float] = positive(1e-3)  # dopri5 only: one evaluation per value
+    atol: float = positive(1e-5)  # dopri5 only
 
     @property
     def steps(self) -> list[int]:
@@ -85,6 +95,13 @@ class EvaluationConfig:
         """``integration_method`` as a list; the first entry is the one ``final`` uses."""
         m = self.integration_method
         return list(dict.fromkeys(m if isinstance(m, list) else [m]))
+
+    @property
+    def tolerances(self) -> list[Tolerance]:
+        """An adaptive method's tolerances, loose to tight (largest ``rtol`` first): the last is
+        the one ``final`` uses when the first method is adaptive."""
+        r = self.rtol
+        return [Tolerance(rtol, self.atol) for rtol in sorted(set(r if isinstance(r, list) else [r]), reverse=True)]
 
 
 @dataclass(frozen=True)

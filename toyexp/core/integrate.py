@@ -1,7 +1,12 @@
-"""Fixed-step ODE integrators for dx/dt = v(x, t) on a uniform grid of [t_0, t_1].
+"""ODE integrators for dx/dt = v(x, t) on [t_0, t_1]: fixed-step ones here, adaptive ones in
+:mod:`toyexp.core.adaptive`, both reached through :func:`integrate`.
 
-Each solver is one step function ``x_{n+1} = step(v, x_n, t_n, h)``; :func:`integrate`
-is the one loop that drives them all. Adding a solver is adding a function to ``STEPS``.
+Each fixed-step solver is one step function ``x_{n+1} = step(v, x_n, t_n, h)`` on a uniform
+grid, and one loop drives them all. Adding a solver is adding a function to ``STEPS`` (or, for
+one that picks its own steps, to ``ADAPTIVE``).
+
+How finely a method integrates is its *resolution*: a number of equal steps for a fixed-step
+method, a :class:`~toyexp.core.adaptive.Tolerance` for an adaptive one.
 """
 
 from __future__ import annotations
@@ -10,7 +15,10 @@ from typing import Callable
 
 from torch import Tensor
 
+from .adaptive import ADAPTIVE, Tolerance
+
 Velocity = Callable[[Tensor, float], Tensor]
+Resolution = int | Tolerance  # equal steps for a method of STEPS, a tolerance for one of ADAPTIVE
 
 
 def euler_step(v: Velocity, x: Tensor, t: float, h: float) -> Tensor:
@@ -43,8 +51,14 @@ STEPS = {"euler": euler_step, "midpoint": midpoint_step, "heun": heun_step, "rk4
 EVALS_PER_STEP = {"euler": 1, "midpoint": 2, "heun": 2, "rk4": 4}
 
 
-def integrate(v: Velocity, x_0: Tensor, num_steps: int, method: str = "euler", t_0: float = 0.0, t_1: float = 1.0) -> Tensor:
-    """Integrate dx/dt = v(x, t) from x(t_0) = x_0 to t_1 with ``num_steps`` equal steps."""
+METHODS = (*STEPS, *ADAPTIVE)  # every integrator, fixed-step first
+
+
+def integrate(v: Velocity, x_0: Tensor, num_steps: Resolution, method: str = "euler", t_0: float = 0.0, t_1: float = 1.0) -> Tensor:
+    """Integrate dx/dt = v(x, t) from x(t_0) = x_0 (B, D) to t_1: ``num_steps`` equal steps of a
+    fixed-step method, or an adaptive method (``ADAPTIVE``) at the Tolerance ``num_steps``."""
+    if method in ADAPTIVE:
+        return ADAPTIVE[method](v, x_0, num_steps, t_0, t_1).x_1
     step = STEPS[method]
     h = (t_1 - t_0) / num_steps
     x = x_0
@@ -54,5 +68,11 @@ def integrate(v: Velocity, x_0: Tensor, num_steps: int, method: str = "euler", t
 
 
 def nfe(method: str, num_steps: int) -> int:
-    """Number of velocity evaluations one integration costs."""
+    """Number of velocity evaluations one fixed-step integration costs (an adaptive one's is counted)."""
     return EVALS_PER_STEP[method] * num_steps
+
+
+def resolutions(method: str, steps: list[int], tolerances: list[Tolerance]) -> list[Resolution]:
+    """The resolutions ``method`` is evaluated at, coarse to fine: ``steps`` for a fixed-step
+    method, ``tolerances`` (loose to tight, as given) for an adaptive one."""
+    return list(tolerances) if method in ADAPTIVE else list(steps)

@@ -8,6 +8,8 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from .adaptive import ADAPTIVE, Tolerance
+from .integrate import Resolution
 from .modes import Mode
 
 
@@ -24,17 +26,24 @@ def l2_error(pred: Tensor, target: Tensor) -> float:
 @dataclass(frozen=True)
 class Evaluation:
     method: str
-    num_steps: int
-    nfe: int  # network evaluations per prediction
+    num_steps: int | None  # the steps of a fixed-step method; None for an adaptive one, which picks its own
+    nfe: int  # network evaluations of one prediction, counted (one batched call over all points = 1)
     l1: float
     l2: float
+    rtol: float | None = None  # an adaptive method's tolerance; None for a fixed-step one
+    atol: float | None = None
+
+    @property
+    def setting(self) -> tuple[str, Resolution]:
+        """(method, resolution) as :meth:`Mode.settings` lists it."""
+        return self.method, self.num_steps if self.rtol is None else Tolerance(self.rtol, self.atol)
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
 @torch.no_grad()
-def predict(model: nn.Module, mode: Mode, c: Tensor, x_0: Tensor, num_steps: int, method: str) -> Tensor:
+def predict(model: nn.Module, mode: Mode, c: Tensor, x_0: Tensor, num_steps: Resolution, method: str) -> Tensor:
     """Predictions of ``model`` in evaluation mode; x_0 (M, D) is the inference start."""
     model.eval()
     try:
@@ -43,18 +52,40 @@ def predict(model: nn.Module, mode: Mode, c: Tensor, x_0: Tensor, num_steps: int
         model.train()
 
 
-def evaluate(
-    model: nn.Module, mode: Mode, c: Tensor, x_1: Tensor, x_0: Tensor, methods: list[str], steps: list[int]
-) -> list[Evaluation]:
-    """l1 and l2 for every (method, num_steps) that changes the mode's prediction.
+def counted_predict(model: nn.Module, mode: Mode, c: Tensor, x_0: Tensor, num_steps: Resolution, method: str) -> tuple[Tensor, int]:
+    """:func:`predict` and the number of calls it made of ``model`` (its NFE), counted by a hook."""
+    calls = 0
 
-    A mode that does not integrate (regression, mip) is evaluated once, recorded at the first
-    method and the largest step count; straight_flow only at the integrator its steps amount to.
+    def count(module: nn.Module, args: tuple) -> None:
+        nonlocal calls
+        calls += 1
+
+    hook = model.register_forward_pre_hook(count)
+    try:
+        return predict(model, mode, c, x_0, num_steps, method), calls
+    finally:
+        hook.remove()
+
+
+def evaluate(
+    model: nn.Module, mode: Mode, c: Tensor, x_1: Tensor, x_0: Tensor, methods: list[str], steps: list[int],
+    tolerances: list[Tolerance] = (),
+) -> list[Evaluation]:
+    """l1, l2 and the counted NFE for every (method, resolution) that changes the mode's prediction.
+
+    A fixed-step method is evaluated at each of ``steps``, an adaptive one (dopri5) at each of
+    ``tolerances``. A mode that does not integrate (regression, mip) is evaluated once, recorded
+    at the first method and its finest resolution; straight_flow only at the integrator its
+    steps amount to.
     """
     out = []
-    for method, n in mode.settings(methods, steps):
-        pred = predict(model, mode, c, x_0, n, method)
-        out.append(Evaluation(method, n, mode.cost(method, n), l1_error(pred, x_1), l2_error(pred, x_1)))
+    for method, n in mode.settings(methods, steps, tolerances):
+        pred, calls = counted_predict(model, mode, c, x_0, n, method)
+        errors = l1_error(pred, x_1), l2_error(pred, x_1)
+        if method in ADAPTIVE:  # n is the Tolerance; the solver chose its own steps
+            out.append(Evaluation(method, None, calls, *errors, rtol=n.rtol, atol=n.atol))
+        else:
+            out.append(Evaluation(method, n, calls, *errors))
     return out
 
 

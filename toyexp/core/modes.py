@@ -6,6 +6,9 @@ evaluation never ask which mode they run:
     loss(model, c, x_0, x_1, t, ell) -> scalar     c (B, C), x_0, x_1 (B, D), t (B, 1)
     predict(model, c, x_0, num_steps, method) -> (B, D)
 
+``num_steps`` is the method's resolution (toyexp.core.integrate): a step count, or for an
+adaptive method such as dopri5 the Tolerance it integrates to; predict hands it to integrate.
+
 On the linear path x_t = (1 - t) x_0 + t x_1 with t ~ U[0, 1]:
 
 - regression:    ell(net(0, c, 0), x_1); predicts net(0, c, 0).
@@ -26,7 +29,8 @@ from typing import Callable
 import torch
 from torch import Tensor, nn
 
-from .integrate import integrate, nfe
+from .adaptive import Tolerance
+from .integrate import Resolution, integrate, nfe, resolutions
 from .paths import linear_path, path_velocity
 
 
@@ -99,18 +103,22 @@ class Mode:
     method: str | None = None  # the one integrator the mode's steps amount to; None: any of them
     evaluations: int = 1  # network evaluations of a prediction that does not integrate
 
-    def settings(self, methods: list[str], steps: list[int]) -> list[tuple[str, int]]:
-        """The (method, num_steps) pairs that give distinct predictions."""
+    def settings(self, methods: list[str], steps: list[int], tolerances: list[Tolerance] = ()) -> list[tuple[str, Resolution]]:
+        """The (method, resolution) pairs that give distinct predictions: each method at each of
+        its resolutions (step counts, or tolerances for an adaptive method), coarse to fine."""
         if not self.integrates:
-            return [(methods[0], steps[-1])]
-        return [(m, n) for m in ([self.method] if self.method else methods) for n in steps]
+            return [(methods[0], resolutions(methods[0], steps, tolerances)[-1])]
+        return [(m, r) for m in ([self.method] if self.method else methods) for r in resolutions(m, steps, tolerances)]
 
-    def final(self, methods: list[str], steps: list[int]) -> tuple[str, int]:
-        """The setting metrics.json reports as ``final``: the first method at the most steps."""
-        return self.settings(methods, steps)[0][0], steps[-1]
+    def final(self, methods: list[str], steps: list[int], tolerances: list[Tolerance] = ()) -> tuple[str, Resolution]:
+        """The setting metrics.json reports as ``final``: the first method at its finest resolution
+        (the most steps, or the tightest tolerance)."""
+        method = self.settings(methods, steps, tolerances)[0][0]
+        return method, resolutions(method, steps, tolerances)[-1]
 
     def cost(self, method: str, num_steps: int) -> int:
-        """Network evaluations (NFE) of one prediction."""
+        """Network evaluations (NFE) of one prediction with a fixed-step method (an adaptive
+        method's cost is known only once it has run: :func:`toyexp.core.metrics.evaluate` counts it)."""
         return nfe(method, num_steps) if self.integrates else self.evaluations
 
 

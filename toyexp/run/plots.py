@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 
 from ..core.metrics import Evaluation
 from ..core.train import History
+from . import style
 from .files import atomic_write
 
 
@@ -109,12 +110,21 @@ def errors(c_grid, x_grid, pred_grid, c_train, title: str = "") -> Figure:
 
 
 def error_vs_nfe(evaluations: list[Evaluation], title: str = "") -> Figure:
-    """Evaluation RMSE against network evaluations, one line per integrator."""
-    fig, ax = plt.subplots(figsize=(6, 3.8), layout="constrained")
+    """Evaluation RMSE against network evaluations: a line per fixed-step integrator through its
+    step counts, and an adaptive one (dopri5) as points, one per tolerance, at the NFE it counted.
+    The legend sits to the right of the axes, clear of the data."""
+    style.use()
+    fig, ax = plt.subplots(figsize=(7.2, 3.8), layout="constrained")
     for method in dict.fromkeys(e.method for e in evaluations):
-        pts = [(e.nfe, e.l2) for e in evaluations if e.method == method]
-        ax.plot(*zip(*pts), "o-", label=method)
+        runs = [e for e in evaluations if e.method == method]
+        nfe, l2 = [e.nfe for e in runs], [e.l2 for e in runs]
+        if runs[0].rtol is None:
+            ax.plot(nfe, l2, "o-", color=style.colour(method), label=method)
+        else:  # no line: the solver, not the config, chose each NFE
+            ax.plot(nfe, l2, "D", ls="none", ms=7, color=style.colour(method), label=f"{method} (one point per rtol)")
+            for e in runs:
+                ax.annotate(f"{e.rtol:.0e}", (e.nfe, e.l2), textcoords="offset points", xytext=(5, 4), fontsize=8)
     ax.set(xscale="log", yscale="log", xlabel="network evaluations (NFE)", ylabel="RMSE (l2)", title=title or "error against integration cost")
-    ax.legend(title="integrator")
+    ax.legend(title="integrator", loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
     ax.grid(alpha=0.3, which="both")
     return fig

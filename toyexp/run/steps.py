@@ -116,7 +116,7 @@ def fit(run: Run, data: Dataset, model: nn.Module, progress: bool = True) -> Tra
     c_eval, x_eval = data.c_eval.to(dev), data.x_eval.to(dev)
     x_0 = inference_x0(run.cfg, len(c_eval), data.dim).to(dev)
 
-    method, steps = run.mode.final(ev.methods, ev.steps)
+    method, steps = run.mode.final(ev.methods, ev.steps, ev.tolerances)
 
     def eval_l2() -> float:
         return l2_error(predict(model, run.mode, c_eval, x_0, steps, method), x_eval)
@@ -134,14 +134,16 @@ def fit(run: Run, data: Dataset, model: nn.Module, progress: bool = True) -> Tra
 def evaluate_run(run: Run, data: Dataset, model: nn.Module, trained: TrainResult) -> RunResults:
     """Evaluate the final and best models, save both checkpoints and the predictions."""
     ev, dev, mode = run.cfg.evaluation, run.device, run.mode
-    method, steps = mode.final(ev.methods, ev.steps)
+    method, steps = mode.final(ev.methods, ev.steps, ev.tolerances)  # steps: a Tolerance when method is adaptive
     c_eval, x_eval = data.c_eval.to(dev), data.x_eval.to(dev)
     x_0 = inference_x0(run.cfg, len(c_eval), data.dim).to(dev)
 
-    evaluations = evaluate(model, mode, c_eval, x_eval, x_0, ev.methods, ev.steps)
-    chosen = next(e for e in evaluations if e.method == method and e.num_steps == steps)
+    evaluations = evaluate(model, mode, c_eval, x_eval, x_0, ev.methods, ev.steps, ev.tolerances)
+    chosen = next(e for e in evaluations if e.setting == (method, steps))
     pred_eval = predict(model, mode, c_eval, x_0, steps, method).cpu()
-    final = {"l1": chosen.l1, "l2": chosen.l2, "method": method, "num_steps": steps, "nfe": chosen.nfe}
+    final = {"l1": chosen.l1, "l2": chosen.l2, "method": method, "num_steps": chosen.num_steps, "nfe": chosen.nfe}
+    if chosen.rtol is not None:  # an adaptive method: its tolerance instead of a step count
+        final.update(rtol=chosen.rtol, atol=chosen.atol)
     final.update(run.task.metrics(data, data.c_eval, pred_eval))
 
     c_grid = data.grid(run.cfg.dataset.num_eval)
@@ -162,7 +164,8 @@ def evaluate_run(run: Run, data: Dataset, model: nn.Module, trained: TrainResult
         c_eval=data.c_eval.numpy(), x_eval=data.x_eval.numpy(), pred_eval=pred_eval.numpy(),
         c_grid=c_grid.numpy(), x_grid=x_grid.numpy(), pred_grid=pred_grid.numpy(),
     )
-    run.log.info("final l1 %.6f l2 %.6f (%s, %d steps); best l2 %.6f at epoch %d", chosen.l1, chosen.l2, method, steps, best["l2"], best["epoch"])
+    run.log.info("final l1 %.6f l2 %.6f (%s, %s, NFE %d); best l2 %.6f at epoch %d",
+                 chosen.l1, chosen.l2, method, steps, chosen.nfe, best["l2"], best["epoch"])
     return RunResults(evaluations, final, best, c_grid, x_grid, pred_grid)
 
 

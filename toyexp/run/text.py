@@ -9,11 +9,27 @@ from ..tasks import get_task
 
 
 def evaluation_table(evaluations: list[Evaluation]) -> str:
-    """A fixed-precision table of l1 / l2 for each integrator and step count."""
-    lines = [f"{'method':<9} {'steps':>5} {'NFE':>5} {'l1':>9} {'l2':>9}"]
+    """A fixed-precision table of l1 / l2 for each integrator and step count; when an adaptive
+    method (dopri5) was evaluated, a column of its relative tolerance (its steps show as -)."""
+    adaptive = any(e.rtol is not None for e in evaluations)
+    lines = [f"{'method':<9} {'steps':>5} {'NFE':>5} {'l1':>9} {'l2':>9}" + (f" {'rtol':>7}" if adaptive else "")]
     for e in evaluations:
-        lines.append(f"{e.method:<9} {e.num_steps:>5d} {e.nfe:>5d} {e.l1:>9.4f} {e.l2:>9.4f}")
+        steps = "-" if e.num_steps is None else f"{e.num_steps:d}"
+        rtol = "" if not adaptive else f" {'-':>7}" if e.rtol is None else f" {e.rtol:>7.0e}"
+        lines.append(f"{e.method:<9} {steps:>5} {e.nfe:>5d} {e.l1:>9.4f} {e.l2:>9.4f}{rtol}")
     return "\n".join(lines)
+
+
+def setting_text(e: dict) -> str:
+    """How finely an evaluation (or ``final``) integrated: ``16 steps``, or ``rtol 1e-03`` for an adaptive method."""
+    return f"{e['num_steps']} steps" if e.get("rtol") is None else f"rtol {e['rtol']:.0e}"
+
+
+def span_text(lo: dict, hi: dict) -> str:
+    """``1 to 16 steps``, or ``rtol 1e-02 to rtol 1e-04`` for an adaptive method."""
+    if lo.get("rtol") is None:
+        return f"{lo['num_steps']} to {hi['num_steps']} steps"
+    return f"{setting_text(lo)} to {setting_text(hi)}"
 
 
 def near_and_between(c_grid, x_grid, pred_grid, c_train) -> tuple[float, float, float]:
@@ -35,7 +51,7 @@ def describe_run(metrics: dict, results, data) -> str:
     final, best = metrics["final"], metrics["best"]
     out = [
         f"The final {metrics['mode']} model reaches l2 = {final['l2']:.4f} and l1 = {final['l1']:.4f} "
-        f"on {len(data.c_eval)} evaluation points ({final['method']}, {final['num_steps']} steps, NFE {final['nfe']}).",
+        f"on {len(data.c_eval)} evaluation points ({final['method']}, {setting_text(final)}, NFE {final['nfe']}).",
         f"The best evaluated model (epoch {best['epoch']}) has l2 = {best['l2']:.4f}.",
     ]
     near, between, spacing = near_and_between(results.c_grid, results.x_grid, results.pred_grid, data.c_train)
@@ -54,8 +70,8 @@ def describe_run(metrics: dict, results, data) -> str:
     if len(evals) > 1 and metrics["mode"] != "regression":
         lo, hi = evals[0], evals[-1]
         out.append(
-            f"With {final['method']}, going from {lo['num_steps']} to {hi['num_steps']} steps changes l2 "
-            f"from {lo['l2']:.4f} to {hi['l2']:.4f}."
+            f"With {final['method']}, going from {span_text(lo, hi)} changes l2 from {lo['l2']:.4f} to {hi['l2']:.4f}"
+            + (f" (NFE {lo['nfe']} to {hi['nfe']})." if lo.get("rtol") is not None else ".")
         )
     own = get_task(metrics["task"]).describe(final)
     return "\n".join(out + ([own] if own else []))

@@ -67,22 +67,47 @@ def prediction_band(runs: list[RunRecord]) -> tuple[Band, dict[str, np.ndarray]]
 
 @dataclass(frozen=True)
 class NfeCurve:
+    """l2 against NFE over the seeds for one integrator.
+
+    A fixed-step method is a curve through its step counts, at the same NFE for every seed. An
+    adaptive one (dopri5: ``rtol`` not empty, ``num_steps`` empty) is a point set: at each
+    tolerance every seed counted its own NFE, so ``nfe`` and ``l2.x`` are means over the seeds
+    and ``seed_nfe`` / ``seed_l2`` keep each seed's point.
+    """
+
     method: str
-    num_steps: tuple[int, ...]
-    nfe: tuple[int, ...]
+    num_steps: tuple[int, ...]  # a fixed-step method's step counts; () for an adaptive method
+    nfe: tuple[float, ...]  # per point: the NFE, or for an adaptive method the mean counted NFE over the seeds
     l2: Band  # x: NFE; y: final model's l2 over the seeds
+    rtol: tuple[float, ...] = ()  # an adaptive method's tolerances, loose to tight; () for a fixed-step one
+    seed_nfe: np.ndarray | None = None  # (S, K): each seed's NFE at each point
+    seed_l2: np.ndarray | None = None  # (S, K): each seed's l2 at each point
+
+    @property
+    def adaptive(self) -> bool:
+        return bool(self.rtol)
 
 
 def nfe_curves(runs: list[RunRecord]) -> list[NfeCurve]:
-    """Per integrator, l2 against NFE over the seeds, at the (method, num_steps) every seed evaluated."""
-    table = [{(e["method"], e["num_steps"]): e for e in r.metrics["evaluations"]} for r in runs]
+    """Per integrator, l2 against NFE over the seeds, at the settings every seed evaluated: the
+    step counts of a fixed-step method, the tolerances (loose to tight) of an adaptive one."""
+    # an evaluation's setting: (method, num_steps, rtol); rtol is None (or absent, in older runs) for a fixed-step method
+    table = [{(e["method"], e["num_steps"], e.get("rtol")): e for e in r.metrics["evaluations"]} for r in runs]
     keys = [k for k in table[0] if all(k in t for t in table)]
     curves = []
-    for method in dict.fromkeys(m for m, _ in keys):
-        steps = sorted(n for m, n in keys if m == method)
-        nfe = tuple(table[0][(method, n)]["nfe"] for n in steps)
-        l2 = [[t[(method, n)]["l2"] for n in steps] for t in table]
-        curves.append(NfeCurve(method, tuple(steps), nfe, Band(np.array(nfe), *mean_std(l2), len(runs))))
+    for method in dict.fromkeys(m for m, _, _ in keys):
+        own = [k for k in keys if k[0] == method]
+        adaptive = own[0][2] is not None
+        own.sort(key=(lambda k: -k[2]) if adaptive else (lambda k: k[1]))
+        nfe = np.array([[t[k]["nfe"] for k in own] for t in table], dtype=float)  # (S, K)
+        l2 = np.array([[t[k]["l2"] for k in own] for t in table], dtype=float)  # (S, K)
+        x = nfe.mean(axis=0)
+        curves.append(NfeCurve(
+            method, () if adaptive else tuple(k[1] for k in own),
+            tuple(float(v) for v in x) if adaptive else tuple(int(v) for v in nfe[0]),
+            Band(x, *mean_std(l2), len(runs)),
+            tuple(k[2] for k in own) if adaptive else (), nfe, l2,
+        ))
     return curves
 
 
