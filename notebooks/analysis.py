@@ -99,8 +99,7 @@ for task in collection.tasks():
 # What the runs recorded: git commit(s), package versions, platform and the dates they finished
 # (these change from machine to machine, so nbval does not compare this cell).
 
-# %% tags=["hide-input"]
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["hide-input", "nbval-ignore-output"]
 print(summary.provenance_summary(collection))
 if sweep_file:
     path = resolve_path(sweep_file)

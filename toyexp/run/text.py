@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.config import Config
 from ..core.metrics import Evaluation, distance_to_nearest
+from ..core.modes import build_mode
 from ..tasks import get_task
+from .config import defaults
 
 
 def evaluation_table(evaluations: list[Evaluation]) -> str:
@@ -59,3 +62,48 @@ def describe_run(metrics: dict, results, data) -> str:
         )
     own = get_task(metrics["task"]).describe(final)
     return "\n".join(out + ([own] if own else []))
+
+
+def final_setting(metrics: dict) -> str:
+    """The integrator and step count of ``final`` ("euler, 16 steps"), or "" for a mode that does
+    not integrate (regression, mip...): its prediction has neither."""
+    final, cfg = metrics["final"], metrics["config"]
+    mode = build_mode(metrics["mode"], cfg["training"]["mip_t_star"])
+    return f"{final['method']}, {final['num_steps']} steps" if mode.integrates else ""
+
+
+def run_headline(metrics: dict, variant: str | None = None) -> str:
+    """The one-line result of a run, in Markdown: task, variant (the mode when not given), seed,
+    l2 at the ``final`` setting with that setting and its NFE, and the training time."""
+    final, cfg = metrics["final"], metrics["config"]
+    who = " · ".join([metrics["task"], variant or metrics["mode"], f"seed {metrics['seed']}"])
+    setting = final_setting(metrics)
+    cost = f"{setting}, NFE {final['nfe']}" if setting else f"NFE {final['nfe']}"
+    return (
+        f"**{who}**: l2 = {final['l2']:.4f} ({cost}); "
+        f"trained for {cfg['training']['num_epochs']} epochs in {metrics['train_seconds']:.1f} s."
+    )
+
+
+def _markdown_value(value) -> str:
+    text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    return f"`{text}`"
+
+
+def config_changes(cfg: Config) -> str:
+    """A Markdown table of the keys of ``cfg`` whose values differ from the task's package defaults.
+
+    The run's whole config is its task's own sections (config.yaml); this is the part a reader
+    needs to tell one run from another. A key whose default is None is derived from the others
+    (lie's ``target_dim``) and is left out.
+    """
+    base = defaults(get_task(cfg.experiment.task))
+    rows = [
+        f"| `{section}.{key}` | {_markdown_value(value)} | {_markdown_value(base[section][key])} |"
+        for section, keys in cfg.to_dict().items()
+        for key, value in keys.items()
+        if base[section][key] is not None and value != base[section][key]
+    ]
+    if not rows:
+        return "Every setting is the package default of this task."
+    return "\n".join(["| setting | this run | default |", "|---|---|---|", *rows])
