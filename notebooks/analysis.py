@@ -33,7 +33,7 @@
 # into `outputs/demo-sweep`, so the committed outputs are reproducible; a sweep runs this
 # notebook with `demo: false` and its own `results_dir`.
 
-# %%
+# %% tags=["remove-cell"]
 from typing import Optional
 
 # %% tags=["parameters"]

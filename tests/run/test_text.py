@@ -50,3 +50,32 @@ def test_config_changes_lists_exactly_the_keys_off_the_defaults():
 
 def test_config_changes_of_the_defaults_says_so():
     assert config_changes(load_config("projection")) == "Every setting is the package default of this task."
+
+
+def narrative(mode: str, nfe: int, evaluations: list[tuple[int, float]]) -> str:
+    """describe_run on a hand-made run: four training inputs, a grid of three points whose
+    errors are 0.1, 0.3 and 0.2 (the largest at c = 0.5, 0.05 from the input 0.45)."""
+    import numpy as np
+    from types import SimpleNamespace
+
+    m = metrics(mode, nfe=nfe, l1=0.05, l2=0.25)
+    m["best"] = {"epoch": 200, "l2": 0.2}
+    m["evaluations"] = [{"method": "rk4", "num_steps": n, "l2": l2} for n, l2 in evaluations]
+    c_grid = np.array([[0.0], [0.5], [1.0]])
+    results = SimpleNamespace(c_grid=c_grid, x_grid=np.zeros((3, 1)), pred_grid=np.array([[0.1], [0.3], [0.2]]))
+    data = SimpleNamespace(c_train=np.array([[0.0], [0.45], [0.7], [1.0]]), c_eval=np.zeros((40, 1)))
+    from toyexp.run.text import describe_run
+
+    return describe_run(m, results, data)
+
+
+def test_narrative_of_a_flow_run_names_setting_and_step_counts():
+    text = narrative("flow", 32, [(1, 0.5), (8, 0.25)])
+    assert "reaches l2 = 0.2500 and l1 = 0.0500 on 40 evaluation points (rk4, 8 steps, NFE 32)." in text
+    assert "The largest error, 0.3000, is at c = 0.500, 0.0500 from the nearest training input." in text
+    assert "With rk4, going from 1 to 8 steps changes l2 from 0.5000 to 0.2500." in text
+
+
+def test_narrative_of_regression_has_no_integrator():
+    text = narrative("regression", 1, [(8, 0.25)])
+    assert "on 40 evaluation points (NFE 1)." in text and "steps" not in text

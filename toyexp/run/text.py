@@ -34,11 +34,13 @@ def near_and_between(c_grid, x_grid, pred_grid, c_train) -> tuple[float, float, 
 
 
 def describe_run(metrics: dict, results, data) -> str:
-    """Sentences about one run, every number taken from ``metrics`` and ``results``, then the task's own."""
+    """Sentences about one run, every number taken from ``metrics`` and ``results``; then, as a
+    paragraph of its own (Markdown), the task's own."""
     final, best = metrics["final"], metrics["best"]
+    setting = final_setting(metrics)
     out = [
         f"The final {metrics['mode']} model reaches l2 = {final['l2']:.4f} and l1 = {final['l1']:.4f} "
-        f"on {len(data.c_eval)} evaluation points ({final['method']}, {final['num_steps']} steps, NFE {final['nfe']}).",
+        f"on {len(data.c_eval)} evaluation points ({setting + ', ' if setting else ''}NFE {final['nfe']}).",
         f"The best evaluated model (epoch {best['epoch']}) has l2 = {best['l2']:.4f}.",
     ]
     near, between, spacing = near_and_between(results.c_grid, results.x_grid, results.pred_grid, data.c_train)
@@ -54,14 +56,14 @@ def describe_run(metrics: dict, results, data) -> str:
     d_worst = float(distance_to_nearest(results.c_grid[i : i + 1], data.c_train)[0])
     out.append(f"The largest error, {err[i]:.4f}, is at c = {c_worst:.3f}, {d_worst:.4f} from the nearest training input.")
     evals = [e for e in metrics["evaluations"] if e["method"] == final["method"]]
-    if len(evals) > 1 and metrics["mode"] != "regression":
+    if len(evals) > 1 and setting:
         lo, hi = evals[0], evals[-1]
         out.append(
             f"With {final['method']}, going from {lo['num_steps']} to {hi['num_steps']} steps changes l2 "
             f"from {lo['l2']:.4f} to {hi['l2']:.4f}."
         )
     own = get_task(metrics["task"]).describe(final)
-    return "\n".join(out + ([own] if own else []))
+    return "\n".join(out) + (f"\n\n{own}" if own else "")
 
 
 def final_setting(metrics: dict) -> str:
