@@ -74,9 +74,8 @@ def hide_parameters(nb) -> None:
 def open_with_result(nb, headline: str | None) -> None:
     """Put the one-line result and the ``run-summary`` cell right under the page title.
 
-    The title cell is cut after its heading line (the rest follows the summary), the headline
-    cell is replaced if present, and a page without a ``run-summary`` cell (a failed run) gets
-    the headline alone.
+    The title cell is cut after its heading line (the rest follows the summary) and a headline
+    cell already there is replaced, so tidying a page twice changes nothing.
     """
     cells = [c for c in nb.cells if HEADLINE not in c.metadata.get("tags", [])]
     title = next((i for i, c in enumerate(cells) if c.cell_type == "markdown" and c.source.startswith("# ")), None)
@@ -90,7 +89,7 @@ def open_with_result(nb, headline: str | None) -> None:
     summary = [c for c in cells if SUMMARY in c.metadata.get("tags", [])]
     if headline:
         top.append(nbformat.v4.new_markdown_cell(headline, id=HEADLINE, metadata={"tags": [HEADLINE]}))
-    others = [c for c in cells[title + 1 :] if c not in summary]
+    others = [c for c in cells[title + 1 :] if all(c is not s for s in summary)]
     nb.cells = cells[:title] + top + summary + intro + others
 
 
