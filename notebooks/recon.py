@@ -104,8 +104,8 @@ plots.save_and_show(figures, run.dir / "plots")
 # %% [markdown]
 # ## What we see
 #
-# `metrics.json` is written last; the sentences are computed from it and from the predictions
-# (in the report they open the page, under a one-line result).
+# `metrics.json` is written last. The sentences about the run are computed from it and from the
+# predictions; in the report they open this page, under a one-line result.
 
 # %%
 metrics = toyexp.finish_run(run, trained, results)
