@@ -79,9 +79,9 @@ def test_run_page_opens_with_its_result_and_hides_parameters(sweep_and_specs):
 def test_tidying_twice_changes_nothing(sweep_and_specs):
     sweep, specs = sweep_and_specs
     book.write_pages(sweep, specs, specs[0].notebook.parents[2])
-    first = {s.notebook: s.notebook.read_text() for s in specs}
+    first = {s.notebook: (s.notebook.read_text(), s.notebook.stat().st_mtime_ns) for s in specs}
     book.write_pages(sweep, specs, specs[0].notebook.parents[2])
-    assert {s.notebook: s.notebook.read_text() for s in specs} == first
+    assert {s.notebook: (s.notebook.read_text(), s.notebook.stat().st_mtime_ns) for s in specs} == first  # not even rewritten
 
 
 def test_variant_page_tables_its_seeds(sweep_and_specs):

@@ -53,8 +53,12 @@ class RunPage:
 
 
 def _write_notebook(nb, path: Path) -> None:
+    """Atomically, and only when the text changes (a page tidied before keeps its file)."""
+    text = nbformat.writes(nb).rstrip("\n") + "\n"  # as nbformat.write ends a file
+    if path.is_file() and path.read_text() == text:
+        return
     tmp = path.with_name(f".{path.name}.tmp")
-    nbformat.write(nb, tmp)
+    tmp.write_text(text)
     os.replace(tmp, path)
 
 
@@ -138,6 +142,8 @@ def variant_page(task: str, variant: str, overrides: list[str], runs: list[RunPa
 def task_page(task: str, variants: dict[str, list[RunPage]]) -> str:
     """Markdown: the variants of one task, with their mode, complete seeds and mean l2."""
     lines = [f"# {task}: {get_task(task).title}", "", f"% {GENERATED}", "",
+             "The variants of the study on this task, with l2 at the `final` setting over their complete seeds; "
+             "each variant's page lists its seeds.", "",
              "| variant | mode | seeds | l2 (mean ± std) |", "|---|---|---:|---:|"]
     for stem, runs in variants.items():
         done = [r for r in runs if r.metrics]
