@@ -33,7 +33,7 @@
 # into `outputs/demo-sweep`, so the committed outputs are reproducible; a sweep runs this
 # notebook with `demo: false` and its own `results_dir`.
 
-# %%
+# %% tags=["remove-cell"]
 from typing import Optional
 
 # %% tags=["parameters"]
@@ -99,8 +99,7 @@ for task in collection.tasks():
 # What the runs recorded: git commit(s), package versions, platform and the dates they finished
 # (these change from machine to machine, so nbval does not compare this cell).
 
-# %% tags=["hide-input"]
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["hide-input", "nbval-ignore-output"]
 print(summary.provenance_summary(collection))
 if sweep_file:
     path = resolve_path(sweep_file)

@@ -40,11 +40,14 @@
 # As in the other notebooks: five sections (empty = package defaults), `mode`, `seed` and dotted
 # `overrides`. Run as is, a quick preset that trains flow matching; run by papermill with any parameter, the package defaults
 # ($K = 8$, $n = 2$, constant weights). `dataset.target_dim` is derived, $K n$.
+#
+# Below: the settings of this run that differ from the task's package defaults, then the whole
+# resolved config (the run folder's `config.yaml`).
 
-# %%
+# %% tags=["remove-cell"]
 from typing import Optional
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "remove-cell"]
 experiment: dict = {}  # name, mode, seed, device, output_dir, num_threads
 dataset: dict = {}  # rotation_dim, num_rotations, alpha_min, alpha_max, alpha_values, rotation_seed, weight_type, ...
 network: dict = {}  # architecture, hidden_dim, num_layers, activation
@@ -55,12 +58,17 @@ seed: Optional[int] = None  # None keeps experiment.seed
 overrides: list = []  # dotted overrides, applied last
 
 # %%
+from IPython.display import Markdown
+
 import toyexp
 from toyexp.run import plots
-from toyexp.run.text import describe_run, evaluation_table
+from toyexp.run.text import config_changes, describe_run, evaluation_table
 
 cfg = toyexp.config_from_parameters("lie", experiment, dataset, network, training, evaluation, mode, seed, overrides)
-print(cfg.to_yaml())
+Markdown(config_changes(cfg))
+
+# %% tags=["hide-output"]
+print(cfg.to_yaml())  # the whole config, as the run folder's config.yaml records it
 
 # %% [markdown]
 # ## Data
@@ -81,8 +89,7 @@ print(f"max over the training set of | ‖f_i(c)‖ − |w_i(c)| | = {(norms - d
 # %% [markdown]
 # ## Training
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 model = toyexp.build_network(cfg.network, data.dim).to(run.device)
 trained = toyexp.fit(run, data, model)
 print(f"{trained.steps} steps in {trained.train_seconds:.1f} s; best eval RMSE {trained.best_l2:.4f} at epoch {trained.best_epoch}")
@@ -119,7 +126,12 @@ plots.save_and_show(figures, run.dir / "plots")
 
 # %% [markdown]
 # ## What we see
+#
+# `metrics.json` is written last. The sentences about the run are computed from it and from the
+# predictions; in the report they open this page, under a one-line result.
 
 # %%
 metrics = toyexp.finish_run(run, trained, results)
-print(describe_run(metrics, results, data))
+
+# %% tags=["remove-input", "run-summary"]
+Markdown(describe_run(metrics, results, data))

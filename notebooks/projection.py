@@ -33,11 +33,14 @@
 # As in the reconstruction notebook: five sections (empty = package defaults), `mode`, `seed`
 # and dotted `overrides`. Run as is, a quick preset that trains flow matching; run by papermill with any parameter, the
 # package defaults (`target_dim` 8, `low_dim` 2).
+#
+# Below: the settings of this run that differ from the task's package defaults, then the whole
+# resolved config (the run folder's `config.yaml`).
 
-# %%
+# %% tags=["remove-cell"]
 from typing import Optional
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "remove-cell"]
 experiment: dict = {}  # name, mode, seed, device, output_dir, num_threads
 dataset: dict = {}  # target_dim, low_dim, proj_seed, num_intervals, num_train, num_components, ...
 network: dict = {}  # architecture, hidden_dim, num_layers, activation
@@ -48,12 +51,17 @@ seed: Optional[int] = None  # None keeps experiment.seed
 overrides: list = []  # dotted overrides, applied last
 
 # %%
+from IPython.display import Markdown
+
 import toyexp
 from toyexp.run import plots
-from toyexp.run.text import describe_run, evaluation_table
+from toyexp.run.text import config_changes, describe_run, evaluation_table
 
 cfg = toyexp.config_from_parameters("projection", experiment, dataset, network, training, evaluation, mode, seed, overrides)
-print(cfg.to_yaml())
+Markdown(config_changes(cfg))
+
+# %% tags=["hide-output"]
+print(cfg.to_yaml())  # the whole config, as the run folder's config.yaml records it
 
 # %% [markdown]
 # ## Data
@@ -70,8 +78,7 @@ for i, P in enumerate(data.projections):
 # %% [markdown]
 # ## Training
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 model = toyexp.build_network(cfg.network, data.dim).to(run.device)
 trained = toyexp.fit(run, data, model)
 print(f"{trained.steps} steps in {trained.train_seconds:.1f} s; best eval RMSE {trained.best_l2:.4f} at epoch {trained.best_epoch}")
@@ -110,7 +117,12 @@ plots.save_and_show(figures, run.dir / "plots")
 
 # %% [markdown]
 # ## What we see
+#
+# `metrics.json` is written last. The sentences about the run are computed from it and from the
+# predictions; in the report they open this page, under a one-line result.
 
 # %%
 metrics = toyexp.finish_run(run, trained, results)
-print(describe_run(metrics, results, data))
+
+# %% tags=["remove-input", "run-summary"]
+Markdown(describe_run(metrics, results, data))

@@ -36,11 +36,14 @@
 # `key=value` strings applied last. Run as is (JupyterLab, nbval), the notebook uses a quick
 # preset that trains flow matching in seconds (set `mode` for another); run by papermill with
 # any parameter, it starts from the package defaults (the seed README's values: regression) instead.
+#
+# Below: the settings of this run that differ from the task's package defaults, then the whole
+# resolved config (the run folder's `config.yaml`).
 
-# %%
+# %% tags=["remove-cell"]
 from typing import Optional
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "remove-cell"]
 experiment: dict = {}  # name, mode, seed, device, output_dir, num_threads
 dataset: dict = {}  # num_train, num_eval, num_components, weight_strategy, sampling_strategy, ...
 network: dict = {}  # architecture, hidden_dim, num_layers, activation
@@ -51,12 +54,17 @@ seed: Optional[int] = None  # None keeps experiment.seed
 overrides: list = []  # dotted overrides, applied last
 
 # %%
+from IPython.display import Markdown
+
 import toyexp
 from toyexp.run import plots
-from toyexp.run.text import describe_run, evaluation_table
+from toyexp.run.text import config_changes, describe_run, evaluation_table
 
 cfg = toyexp.config_from_parameters("recon", experiment, dataset, network, training, evaluation, mode, seed, overrides)
-print(cfg.to_yaml())
+Markdown(config_changes(cfg))
+
+# %% tags=["hide-output"]
+print(cfg.to_yaml())  # the whole config, as the run folder's config.yaml records it
 
 # %% [markdown]
 # ## Data
@@ -71,8 +79,7 @@ print("frequencies:", data.freqs[0].tolist(), " phases:", data.phases[0].tolist(
 # %% [markdown]
 # ## Training
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 model = toyexp.build_network(cfg.network, data.dim).to(run.device)
 trained = toyexp.fit(run, data, model)
 print(f"{trained.steps} steps in {trained.train_seconds:.1f} s; best eval RMSE {trained.best_l2:.4f} at epoch {trained.best_epoch}")
@@ -96,7 +103,12 @@ plots.save_and_show(figures, run.dir / "plots")
 
 # %% [markdown]
 # ## What we see
+#
+# `metrics.json` is written last. The sentences about the run are computed from it and from the
+# predictions; in the report they open this page, under a one-line result.
 
 # %%
 metrics = toyexp.finish_run(run, trained, results)
-print(describe_run(metrics, results, data))
+
+# %% tags=["remove-input", "run-summary"]
+Markdown(describe_run(metrics, results, data))

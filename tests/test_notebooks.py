@@ -114,3 +114,26 @@ def test_sanitizer_absorbs_last_digit_differences(stored, fresh):
 def test_sanitizer_keeps_real_changes(stored, fresh):
     """A change of a result beyond the kept two significant digits still fails nbval."""
     assert sanitize(stored) != sanitize(fresh)
+
+
+def tags_of(name: str) -> list[tuple[str, list[str]]]:
+    return [(c.source, c.metadata.get("tags", [])) for c in jupytext.read(NOTEBOOKS / f"{name}.py").cells]
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_nbval_markers_are_cell_tags(source):
+    """nbval reads its markers from cell tags too; a comment would show on the book page."""
+    assert "NBVAL_" not in source.read_text()
+
+
+@pytest.mark.parametrize("name", RUN_NOTEBOOKS)
+def test_run_notebook_cells_the_book_relies_on(name):
+    """The book's run pages (toyexp.study.book) hide the parameter cells and move the narrative
+    cell, the last one, under the title; the training cell's timings are not compared by nbval."""
+    cells = tags_of(name)
+    parameters = [tags for _, tags in cells if "parameters" in tags]
+    assert parameters == [["parameters", "remove-cell"]]
+    source, tags = cells[-1]
+    assert set(tags) == {"remove-input", "run-summary"} and "describe_run" in source
+    training = [tags for src, tags in cells if "toyexp.fit(" in src]
+    assert training == [["nbval-ignore-output"]]

@@ -12,8 +12,9 @@ import threading
 from tqdm import tqdm
 
 from . import bench
-from .run import resolve_path
+from .run import display_path, resolve_path
 from .schema import ConfigError
+from .study import book
 from .study.execute import KERNELS, Outcome, execute_notebook, run_dask, run_local, run_slurm
 from .study.lock import ResultsLock
 from .study.sweep import RunSpec, is_complete, load_sweep, notebook_for, plan, prepare
@@ -126,13 +127,16 @@ def _run(args: argparse.Namespace, sweep, book_dir, specs: list[RunSpec]) -> int
         print(summary(outcomes, specs))
         return INTERRUPTED
 
+    book.write_pages(sweep, plan(sweep, book_dir), book_dir)  # every run of the sweep, not only --only's
     if not args.no_analysis:
         analysis = execute_notebook(
             str(notebook_for("analysis")), str(resolve_path(book_dir) / "analysis.ipynb"),
-            {"results_dir": sweep.results_dir, "sweep_file": str(resolve_path(args.sweep_file)), "demo": False},
+            {"results_dir": sweep.results_dir, "sweep_file": display_path(resolve_path(args.sweep_file)), "demo": False},
             None, "analysis",
         )
         outcomes.append(analysis)
+        if analysis.status == "done":
+            book.tidy_analysis(resolve_path(book_dir) / "analysis.ipynb")
     print(summary(outcomes, specs))
     if KERNELS.stopping.is_set():  # Ctrl-C during the analysis
         return INTERRUPTED

@@ -110,6 +110,7 @@ def copy_book(dest: Path) -> Path:
     dest.mkdir(parents=True)
     for f in [*PROJECT_ROOT.joinpath("book").glob("*.md"), *PROJECT_ROOT.joinpath("book").glob("_*.yml")]:
         shutil.copy(f, dest / f.name)
+    shutil.copytree(PROJECT_ROOT / "book" / "_static", dest / "_static")
     return dest
 
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.config import Config
 from ..core.metrics import Evaluation, distance_to_nearest
+from ..core.modes import build_mode
 from ..tasks import get_task
+from .config import defaults
 
 
 def evaluation_table(evaluations: list[Evaluation]) -> str:
@@ -47,11 +50,13 @@ def near_and_between(c_grid, x_grid, pred_grid, c_train) -> tuple[float, float, 
 
 
 def describe_run(metrics: dict, results, data) -> str:
-    """Sentences about one run, every number taken from ``metrics`` and ``results``, then the task's own."""
+    """Sentences about one run, every number taken from ``metrics`` and ``results``; then, as a
+    paragraph of its own (Markdown), the task's own."""
     final, best = metrics["final"], metrics["best"]
+    setting = final_setting(metrics)
     out = [
         f"The final {metrics['mode']} model reaches l2 = {final['l2']:.4f} and l1 = {final['l1']:.4f} "
-        f"on {len(data.c_eval)} evaluation points ({final['method']}, {setting_text(final)}, NFE {final['nfe']}).",
+        f"on {len(data.c_eval)} evaluation points ({setting + ', ' if setting else ''}NFE {final['nfe']}).",
         f"The best evaluated model (epoch {best['epoch']}) has l2 = {best['l2']:.4f}.",
     ]
     near, between, spacing = near_and_between(results.c_grid, results.x_grid, results.pred_grid, data.c_train)
@@ -67,11 +72,56 @@ def describe_run(metrics: dict, results, data) -> str:
     d_worst = float(distance_to_nearest(results.c_grid[i : i + 1], data.c_train)[0])
     out.append(f"The largest error, {err[i]:.4f}, is at c = {c_worst:.3f}, {d_worst:.4f} from the nearest training input.")
     evals = [e for e in metrics["evaluations"] if e["method"] == final["method"]]
-    if len(evals) > 1 and metrics["mode"] != "regression":
+    if len(evals) > 1 and setting:
         lo, hi = evals[0], evals[-1]
         out.append(
             f"With {final['method']}, going from {span_text(lo, hi)} changes l2 from {lo['l2']:.4f} to {hi['l2']:.4f}"
             + (f" (NFE {lo['nfe']} to {hi['nfe']})." if lo.get("rtol") is not None else ".")
         )
     own = get_task(metrics["task"]).describe(final)
-    return "\n".join(out + ([own] if own else []))
+    return "\n".join(out) + (f"\n\n{own}" if own else "")
+
+
+def final_setting(metrics: dict) -> str:
+    """The integrator and step count of ``final`` ("euler, 16 steps", "dopri5, rtol 1e-04"), or "" for a mode that does
+    not integrate (regression, mip...): its prediction has neither."""
+    final, cfg = metrics["final"], metrics["config"]
+    mode = build_mode(metrics["mode"], cfg["training"]["mip_t_star"])
+    return f"{final['method']}, {setting_text(final)}" if mode.integrates else ""
+
+
+def run_headline(metrics: dict, variant: str | None = None) -> str:
+    """The one-line result of a run, in Markdown: task, variant (the mode when not given), seed,
+    l2 at the ``final`` setting with that setting and its NFE, and the training time."""
+    final, cfg = metrics["final"], metrics["config"]
+    who = " · ".join([metrics["task"], variant or metrics["mode"], f"seed {metrics['seed']}"])
+    setting = final_setting(metrics)
+    cost = f"{setting}, NFE {final['nfe']}" if setting else f"NFE {final['nfe']}"
+    return (
+        f"**{who}**: l2 = {final['l2']:.4f} ({cost}); "
+        f"trained for {cfg['training']['num_epochs']} epochs in {metrics['train_seconds']:.1f} s."
+    )
+
+
+def _markdown_value(value) -> str:
+    text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    return f"`{text}`"
+
+
+def config_changes(cfg: Config) -> str:
+    """A Markdown table of the keys of ``cfg`` whose values differ from the task's package defaults.
+
+    The run's whole config is its task's own sections (config.yaml); this is the part a reader
+    needs to tell one run from another. A key whose default is None is derived from the others
+    (lie's ``target_dim``) and is left out.
+    """
+    base = defaults(get_task(cfg.experiment.task))
+    rows = [
+        f"| `{section}.{key}` | {_markdown_value(value)} | {_markdown_value(base[section][key])} |"
+        for section, keys in cfg.to_dict().items()
+        for key, value in keys.items()
+        if base[section][key] is not None and value != base[section][key]
+    ]
+    if not rows:
+        return "Every setting is the package default of this task."
+    return "\n".join(["| setting | this run | default |", "|---|---|---|", *rows])

@@ -1,0 +1,139 @@
+"""The book pages of a sweep: run pages opening with their result, variant and task pages, the TOC.
+
+Runs are hand-made (a metrics.json with round numbers and a small executed-looking notebook),
+so every number on a page is known in advance; nothing trains.
+"""
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from toyexp.study import book
+from toyexp.study.sweep import load_sweep, plan
+
+VARIANTS = {"regression": ["experiment.mode=regression"], "flow": ["experiment.mode=flow", "training.initial_dist=gaussian"]}
+L2 = {("regression", 42): 0.25, ("regression", 43): 0.35, ("flow", 42): 0.125}  # flow seed 43 never finished
+
+
+def run_notebook(title: str) -> nbformat.NotebookNode:
+    """The shape of an executed run notebook: title cell with intro, parameters, injected
+    parameters, a section, and the narrative cell at the end."""
+    nb = nbformat.v4.new_notebook()
+    code = nbformat.v4.new_code_cell
+    nb.cells = [
+        nbformat.v4.new_markdown_cell(f"# {title}\n\n*Reconstruction*\nWe learn $f$."),
+        code("seed = None", metadata={"tags": ["parameters"]}),
+        code('# Parameters\nsweep_file = "/somewhere/params/sweep.yaml"\n', metadata={"tags": ["injected-parameters"]}),
+        nbformat.v4.new_markdown_cell("## Training"),
+        code("train()"),
+        code("Markdown(describe_run(...))", metadata={"tags": ["remove-input", "run-summary"]}),
+    ]
+    nb.metadata["papermill"] = {"input_path": str(Path.cwd() / "notebooks" / "recon.ipynb"), "output_path": "/elsewhere/out.ipynb"}
+    return nb
+
+
+@pytest.fixture
+def sweep_and_specs(tmp_path):
+    path = tmp_path / "sweep.yaml"
+    path.write_text(yaml.safe_dump({"tasks": ["recon"], "seeds": [42, 43], "variants": VARIANTS,
+                                    "overrides": ["training.num_epochs=300"], "results_dir": str(tmp_path / "results")}))
+    sweep = load_sweep(path)
+    specs = plan(sweep, tmp_path / "book")
+    for spec in specs:
+        spec.notebook.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(run_notebook(spec.title), spec.notebook)
+        l2 = L2.get((spec.variant, spec.seed))
+        if l2 is None:
+            continue
+        spec.run_dir.mkdir(parents=True)
+        integrates = spec.config["experiment"]["mode"] == "flow"
+        final = {"l1": 0.1, "l2": l2, "method": "rk4", "num_steps": 4, "nfe": 16 if integrates else 1}
+        (spec.run_dir / "metrics.json").write_text(json.dumps({
+            "task": spec.task, "mode": spec.config["experiment"]["mode"], "seed": spec.seed, "final": final,
+            "train_seconds": 2.5 + spec.seed - 42, "config": spec.config,
+        }))
+    base = tmp_path / "book" / "_toc.base.yml"
+    base.write_text(yaml.safe_dump({"format": "jb-book", "root": "intro", "chapters": [{"file": "methods"}, {"file": "appendix"}]}))
+    return sweep, specs
+
+
+def test_run_page_opens_with_its_result_and_hides_parameters(sweep_and_specs):
+    sweep, specs = sweep_and_specs
+    book.write_pages(sweep, specs, specs[0].notebook.parents[2])
+    nb = nbformat.read(next(s.notebook for s in specs if s.id == "recon/flow/seed-42"), as_version=4)
+    sources = [c.source for c in nb.cells]
+    assert sources[0] == "# recon: flow, seed 42"
+    assert sources[1] == "**recon · flow · seed 42**: l2 = 0.1250 (rk4, 4 steps, NFE 16); trained for 300 epochs in 2.5 s."
+    assert sources[2] == "Markdown(describe_run(...))"  # the narrative, moved up from the end
+    assert sources[3] == "*Reconstruction*\nWe learn $f$."  # the title cell's intro follows
+    assert sources[-2:] == ["## Training", "train()"]
+    removed = [c.source.splitlines()[0] for c in nb.cells if "remove-cell" in c.metadata.get("tags", [])]
+    assert removed == ["seed = None", "# Parameters"]
+    assert nb.metadata["papermill"]["input_path"] == "notebooks/recon.ipynb"  # inside the project: relative
+    nbformat.validate(nb)
+
+
+def test_tidying_twice_changes_nothing(sweep_and_specs):
+    sweep, specs = sweep_and_specs
+    book.write_pages(sweep, specs, specs[0].notebook.parents[2])
+    first = {s.notebook: (s.notebook.read_text(), s.notebook.stat().st_mtime_ns) for s in specs}
+    book.write_pages(sweep, specs, specs[0].notebook.parents[2])
+    assert {s.notebook: (s.notebook.read_text(), s.notebook.stat().st_mtime_ns) for s in specs} == first  # not even rewritten
+
+
+def test_variant_page_tables_its_seeds(sweep_and_specs):
+    sweep, specs = sweep_and_specs
+    root = specs[0].notebook.parents[2]
+    book.write_pages(sweep, specs, root)
+    page = (root / "runs" / "recon" / "regression.md").read_text()
+    rows = [line for line in page.splitlines() if line.startswith("| 4")]
+    assert rows == [
+        "| 42 | 0.2500 | — | 1 | 2.5 s | [seed 42](regression-seed42.ipynb) |",
+        "| 43 | 0.3500 | — | 1 | 3.5 s | [seed 43](regression-seed43.ipynb) |",
+    ]
+    assert "l2 = 0.3000 ± 0.0707" in page  # mean and sample std of 0.25 and 0.35
+    assert "`experiment.mode=regression`" in page and "num_epochs" not in page  # the variant's own overrides only
+    flow = (root / "runs" / "recon" / "flow.md").read_text()
+    assert "| 43 | | not complete | | | |" in flow and "flow-seed43.ipynb" not in flow
+
+
+def test_task_page_links_its_variants(sweep_and_specs):
+    sweep, specs = sweep_and_specs
+    root = specs[0].notebook.parents[2]
+    book.write_pages(sweep, specs, root)
+    page = (root / "runs" / "recon.md").read_text()
+    assert "| [regression](recon/regression.md) | regression | 2 of 2 | 0.3000 ± 0.0707 |" in page
+    assert "| [flow](recon/flow.md) | flow | 1 of 2 | 0.1250 ± — |" in page
+
+
+def test_toc_nests_task_variant_seed(sweep_and_specs):
+    sweep, specs = sweep_and_specs
+    root = specs[0].notebook.parents[2]
+    book.write_pages(sweep, specs, root)
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    assert [c["file"] for c in toc["chapters"]] == ["methods", "appendix"]
+    (task,) = toc["chapters"][1]["sections"]
+    assert (task["file"], task["title"]) == ("runs/recon", "recon")
+    variants = {v["title"]: v for v in task["sections"]}
+    assert list(variants) == list(sweep.variants)  # in the sweep file's order
+    assert variants["regression"]["file"] == "runs/recon/regression"
+    assert [s["file"] for s in variants["regression"]["sections"]] == ["runs/recon/regression-seed42", "runs/recon/regression-seed43"]
+    assert [s["title"] for s in variants["flow"]["sections"]] == ["seed 42"]  # the unfinished run has no page
+
+
+def test_no_base_toc_no_toc(sweep_and_specs):
+    """A sweep whose book folder is not the report's (params/smoke.yaml) writes pages, no TOC."""
+    sweep, specs = sweep_and_specs
+    root = specs[0].notebook.parents[2]
+    (root / "_toc.base.yml").unlink()
+    book.write_pages(sweep, specs, root)
+    assert not (root / "_toc.yml").exists() and (root / "runs" / "recon.md").is_file()
+
+
+def test_base_toc_without_appendix_is_named(tmp_path):
+    (tmp_path / "_toc.base.yml").write_text(yaml.safe_dump({"format": "jb-book", "root": "intro", "chapters": [{"file": "methods"}]}))
+    with pytest.raises(ValueError, match="no chapter 'file: appendix'"):
+        book.write_toc(tmp_path, [])
