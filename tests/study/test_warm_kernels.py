@@ -88,9 +88,10 @@ def notebook(path: Path, *cells: str) -> str:
 
 
 def outputs(path: str) -> list[list[str]]:
-    """Each code cell's stream texts and execution count."""
+    """Each code cell's execution count, then its stdout and its stderr (however the kernel chunked them)."""
     nb = nbformat.read(path, as_version=4)
-    return [[str(c.execution_count), *(o.get("text", "") for o in c.outputs)] for c in nb.cells if c.cell_type == "code"]
+    return [[str(c.execution_count), *("".join(o.text for o in c.outputs if o.get("name") == name) for name in ("stdout", "stderr"))]
+            for c in nb.cells if c.cell_type == "code"]
 
 
 def alive(pid: int) -> bool:
@@ -132,7 +133,7 @@ def test_a_reused_kernel_shows_nothing_of_the_last_notebook(tmp_path):
     assert fresh.status == "done", fresh
     warm, fresh = outputs(str(tmp_path / "warm.ipynb")), outputs(str(tmp_path / "fresh.ipynb"))
     assert fresh[0][1] == "['In', 'Out', 'exit', 'get_ipython', 'open', 'quit']\n"
-    assert "shown once per place" in fresh[1][1]  # the warning is printed in a fresh kernel ...
+    assert "shown once per place" in fresh[1][2]  # the warning is printed in a fresh kernel ...
     state = json.loads(fresh[2][1])
     assert state["cwd"] == str(PROJECT_ROOT) and state["threads"] == 1 and state["figures"] == []
     assert state["leak"] is None and state["papermill"] is False
@@ -189,6 +190,7 @@ def test_a_run_in_a_reused_kernel_equals_the_run_in_a_fresh_kernel(tmp_path):
     timed = ("steps in", "it/s")  # training time, the progress bar's speed
     strip = [[t for t in cell if not any(s in t for s in timed)] for cell in outputs(str(tmp_path / "warm.ipynb"))]
     assert strip == [[t for t in cell if not any(s in t for s in timed)] for cell in outputs(str(tmp_path / "fresh.ipynb"))]
+    assert any("l2" in t for cell in strip for t in cell)  # the evaluation table is among what was compared
 
 
 def pid_of(output: str) -> int:

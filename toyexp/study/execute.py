@@ -134,10 +134,11 @@ def run_local(jobs: list[Job], workers: int, on_done: Callable[[Outcome], None],
             except queue.Empty:
                 continue
             on_done(outcomes[-1])
+    except BaseException:  # an error here: stop the runs, and their kernels with them
+        KERNELS.stop(grace=1.0)
+        raise
     finally:
-        if any(t.is_alive() for t in threads):  # an error here: stop the runs, and their kernels with them
-            KERNELS.stop(grace=1.0)
-        for thread in threads:
+        for thread in threads:  # each shuts its kernel down on the way out
             thread.join()
     while not todo.empty():  # only if a thread ended early; it should not
         outcomes.append(not_started(todo.get()))
