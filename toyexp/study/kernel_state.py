@@ -12,6 +12,7 @@ notebook that forgets to seed itself is no more reproducible warm than fresh.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import random
@@ -164,6 +165,8 @@ def remember() -> None:
     """Record the state of the just-started kernel: what :func:`restore` goes back to."""
     global _saved
     _saved = {name: part.save() for name, part in PARTS.items()}
+    gc.collect()
+    gc.freeze()  # the imported modules live as long as the kernel: later collections skip them
 
 
 def restore(cwd: str) -> None:
