@@ -215,6 +215,26 @@ def test_a_killed_kernel_fails_its_run_and_is_replaced(tmp_path):
 
 
 @pytest.mark.slow
+def test_a_kernel_that_dies_between_notebooks_is_replaced_before_the_next(tmp_path):
+    """Guards the reset's check: a notebook that ends well but leaves a thread that kills its
+    kernel a moment later does not fail the next notebook, which runs on a second kernel."""
+    dies_later = notebook(tmp_path / "later.ipynb", "import os, threading, time\nprint(os.getpid())\n"
+                                                   "threading.Thread(target=lambda: (time.sleep(0.3), os._exit(1))).start()")
+    pid = notebook(tmp_path / "pid.ipynb", "import os\nprint(os.getpid())")
+    kernel = WarmKernel(str(PROJECT_ROOT))
+    try:
+        kernel.execute(dies_later, str(tmp_path / "0.ipynb"), {})
+        first = pid_of(str(tmp_path / "0.ipynb"))
+        deadline = time.monotonic() + 30
+        while alive(first) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        kernel.execute(pid, str(tmp_path / "1.ipynb"), {})
+        assert kernel.starts == 2 and pid_of(str(tmp_path / "1.ipynb")) != first
+    finally:
+        kernel.shutdown()
+
+
+@pytest.mark.slow
 def test_fresh_kernels_give_every_run_its_own_kernel(tmp_path):
     """Guards --fresh-kernels: two runs on one thread get two kernels (today's behaviour), while
     the warm pool (two threads, four runs) starts two kernels and no more."""

@@ -34,6 +34,7 @@ IPC_FOLDER_MAX = 80  # + "/tk-" + 16 hex digits + "-<channel>" stays within 107 
 KEPT_KERNEL_ENGINE = "toyexp-kept-kernel"  # the papermill engine name of WarmKernel.execute
 HISTORY_IN_MEMORY = ["--HistoryManager.hist_file=:memory:"]  # as nbclient starts kernels: no shared sqlite file
 WARM_UP = """\
+# What a run notebook imports: most of a fresh kernel's seconds before any work
 import matplotlib.pyplot, torch, toyexp, toyexp.run.plots
 from toyexp.study import kernel_state as _kernel_state
 _kernel_state.remember()
@@ -158,10 +159,6 @@ class WarmKernel:
         self.km: IPCKernelManager | None = None
         self.notebooks = 0  # executed on this kernel
         self.starts = 0  # kernels started, the first included
-
-    @property
-    def pid(self) -> int | None:
-        return getattr(self.km.provisioner, "pid", None) if self.km is not None else None
 
     def execute(self, notebook: str, output: str, parameters: dict) -> None:
         """papermill's ``execute_notebook`` on this kernel (papermill's errors propagate)."""
