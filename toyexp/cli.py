@@ -29,7 +29,12 @@ def _sweep_parser(sub) -> None:
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="runs in parallel (default: CPU cores)")
     p.add_argument("--resume", action="store_true", help="skip runs whose metrics.json is complete for the same config")
     p.add_argument("--only", metavar="PATTERN", help="only run ids matching this glob, e.g. 'recon/flow*/seed-4[23]'")
-    p.add_argument("--executor", choices=["local", "dask", "slurm"], default="local")
+    p.add_argument("--executor", choices=["local", "dask", "slurm"], default="local",
+                   help="local (default): --jobs warm kernels, each kept for many runs; dask, slurm: a fresh kernel per run "
+                        "(their workers outlive the sweep, and a kept kernel would outlive it with them)")
+    p.add_argument("--fresh-kernels", action="store_true",
+                   help="local executor: a fresh kernel for every run instead of --jobs warm ones (each warm kernel imports "
+                        "torch and toyexp once and is reset between runs; a run that fails gets its kernel replaced)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a LocalCluster)")
     p.add_argument("--slurm-cluster", default=None, help=argparse.SUPPRESS)  # "local" runs submitit locally (tests)
     p.add_argument("--book-dir", default=None, help="where run notebooks and the analysis go (default: the sweep file's book_dir, else book)")
@@ -103,7 +108,8 @@ def _run(args: argparse.Namespace, sweep, book_dir, specs: list[RunSpec]) -> int
         except OSError as err:  # this run cannot write its folder; the others go on
             unwritable.append(Outcome(spec.id, "failed", str(spec.notebook), 0.0, f"cannot write {spec.run_dir}: {err}"))
     jobs = [(str(notebook_for(s.task)), str(s.notebook), s.parameters, s.title, s.id) for s in todo]
-    print(f"{len(specs)} runs: {len(todo)} to execute, {len(skipped)} already complete; {args.jobs} at a time ({args.executor})")
+    kernels = "fresh kernels" if args.fresh_kernels or args.executor != "local" else "warm kernels"
+    print(f"{len(specs)} runs: {len(todo)} to execute, {len(skipped)} already complete; {args.jobs} at a time ({args.executor}, {kernels})")
     for outcome in unwritable:
         print(f"FAILED {outcome.id}: {outcome.error}", file=sys.stderr)
 
@@ -120,7 +126,7 @@ def _run(args: argparse.Namespace, sweep, book_dir, specs: list[RunSpec]) -> int
         folder = resolve_path(sweep.results_dir) / ".submitit"
         outcomes = run_slurm(jobs, args.jobs, on_done, folder, args.slurm_cluster)
     else:
-        outcomes = run_local(jobs, args.jobs, on_done)
+        outcomes = run_local(jobs, args.jobs, on_done, fresh=args.fresh_kernels)
     bar.close()
     outcomes += unwritable + [Outcome(s.id, "skipped", str(s.notebook)) for s in skipped]
     if KERNELS.stopping.is_set():  # Ctrl-C: no analysis; --resume continues from here

@@ -84,7 +84,7 @@ def test_only_selects_exactly_the_matching_runs(tmp_path, monkeypatch, capsys):
 
     executed = []
 
-    def fake_run_local(jobs, workers, on_done):
+    def fake_run_local(jobs, workers, on_done, fresh=False):
         executed.extend(job[4] for job in jobs)
         return [cli.Outcome(job[4], "done", job[1]) for job in jobs]
 

@@ -85,7 +85,7 @@ def test_the_lock_is_held_while_running_and_removed_after(tmp_path, monkeypatch,
 
     seen = []
 
-    def fake_run_local(jobs, workers, on_done):
+    def fake_run_local(jobs, workers, on_done, fresh=False):
         other = ResultsLock(tmp_path / "results", ["second"])
         with pytest.raises(Exception, match="in use by another sweep"):
             other.acquire()

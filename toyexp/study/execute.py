@@ -1,114 +1,34 @@
 """Executing the runs of a sweep: papermill in parallel, locally, on Dask or on Slurm.
 
-Each run is its own Jupyter kernel. Kernels talk to papermill over IPC sockets rather
-than TCP ports, because kernels started at the same moment can pick the same free port
-(papermill issue 511). A failed run never stops the others; its executed notebook, with
-the error in it, is kept for inspection.
+Locally, each of the ``--jobs`` threads keeps one warm kernel (:class:`~.kernels.WarmKernel`)
+for all the runs it executes: torch and toyexp are imported once per kernel, and the state a
+run leaves behind is reset before the next. A run that fails (an error, a kernel that died)
+has its kernel replaced by a fresh one before the next run; ``fresh=True`` gives every run
+a kernel of its own instead. On Dask and Slurm every run is its own kernel: their workers
+live outside the sweep, where a kept kernel could outlive it.
 
-Ctrl-C: jupyter_client starts every kernel in a session of its own, so a terminal's SIGINT
-to the sweep's process group never reaches them. :data:`KERNELS` records the kernels this
-process has running; :meth:`Kernels.stop` interrupts them and then kills what is left, and
-the runs they carried report "interrupted".
+A failed run never stops the others; its executed notebook, with the error in it, is kept
+for inspection. After Ctrl-C (:data:`~.kernels.KERNELS` stopping) the runs in progress
+report "interrupted" and the queued ones "not started"; every kernel is shut down.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import signal
-import tempfile
+import queue
 import threading
 import time
-import uuid
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
 import nbformat
-from jupyter_client.manager import AsyncKernelManager
-from traitlets import CaselessStrEnum
 
 from ..run.files import PROJECT_ROOT
+from .kernels import KERNELS, IPCKernelManager, WarmKernel
 
-IPC_FOLDER_MAX = 80  # + "/tk-" + 16 hex digits + "-<channel>" stays within 107 bytes
 SINGLE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-
-
-class Kernels:
-    """The kernel processes this process has started and not yet shut down, by process group."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._groups: dict[int, int] = {}  # pid -> process group
-        self.stopping = threading.Event()  # set by the first Ctrl-C: no run starts after it
-
-    def add(self, pid: int, pgid: int) -> None:
-        with self._lock:
-            if not self.stopping.is_set():
-                self._groups[pid] = pgid
-                return
-        _signal_group(pgid, signal.SIGKILL)  # Ctrl-C came while this kernel was starting
-
-    def discard(self, pid: int | None) -> None:
-        with self._lock:
-            self._groups.pop(pid, None)
-
-    def signal(self, signum: int) -> None:
-        with self._lock:
-            groups = list(self._groups.values())
-        for pgid in groups:
-            _signal_group(pgid, signum)
-
-    def stop(self, grace: float = 3.0) -> None:
-        """Start no more kernels; SIGINT the running ones (their cell raises KeyboardInterrupt and
-        papermill shuts them down), then SIGKILL whatever is still there after ``grace`` seconds."""
-        with self._lock:
-            self.stopping.set()
-        self.signal(signal.SIGINT)
-        deadline = time.monotonic() + grace
-        while self._groups and time.monotonic() < deadline:
-            time.sleep(0.1)
-        self.signal(signal.SIGKILL)
-
-
-def _signal_group(pgid: int, signum: int) -> None:
-    try:
-        os.killpg(pgid, signum)
-    except (ProcessLookupError, PermissionError):
-        pass  # already gone
-
-
-KERNELS = Kernels()
-
-
-class IPCKernelManager(AsyncKernelManager):
-    """A kernel manager that talks to its kernel over IPC sockets (files) instead of TCP ports."""
-
-    transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        # The default socket prefix is "kernel-ipc" in the working directory, shared by every
-        # kernel started there; a unique prefix per kernel keeps parallel runs apart.
-        # A socket path has at most 107 bytes (sockaddr_un), so the name is short, and a long
-        # temporary folder gives way to /tmp.
-        folder = tempfile.gettempdir()
-        if len(folder) > IPC_FOLDER_MAX:
-            folder = "/tmp"
-        self.ip = os.path.join(folder, f"tk-{uuid.uuid4().hex[:16]}")
-
-    async def _async_launch_kernel(self, kernel_cmd, **kw) -> None:
-        await super()._async_launch_kernel(kernel_cmd, **kw)
-        pid = self.provisioner.pid
-        KERNELS.add(pid, self.provisioner.pgid or pid)
-
-    async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
-        pid = getattr(self.provisioner, "pid", None)
-        try:
-            await super().shutdown_kernel(now=now, restart=restart)
-        finally:
-            KERNELS.discard(pid)
 
 
 @dataclass(frozen=True)
@@ -120,10 +40,12 @@ class Outcome:
     error: str = ""
 
 
-def execute_notebook(notebook: str, output: str, parameters: dict, title: str | None, run_id: str) -> Outcome:
+def execute_notebook(notebook: str, output: str, parameters: dict, title: str | None, run_id: str,
+                     kernel: WarmKernel | None = None) -> Outcome:
     """Execute ``notebook`` with ``parameters`` into ``output`` and title its first heading (if ``title``).
 
-    A module-level function so that Dask and submitit can ship it to workers by reference.
+    In a fresh kernel of its own, or on ``kernel``, kept for the next notebook. A module-level
+    function so that Dask and submitit can ship it to workers by reference.
     """
     import papermill
 
@@ -132,10 +54,13 @@ def execute_notebook(notebook: str, output: str, parameters: dict, title: str | 
     os.environ.update(SINGLE_THREAD)  # one torch thread per run: parallel runs do not fight over cores
     start = time.perf_counter()
     try:
-        papermill.execute_notebook(
-            notebook, output, parameters=parameters, kernel_name="python3", cwd=str(PROJECT_ROOT),
-            progress_bar=False, log_output=False, kernel_manager_class=IPCKernelManager,
-        )
+        if kernel is None:
+            papermill.execute_notebook(
+                notebook, output, parameters=parameters, kernel_name="python3", cwd=str(PROJECT_ROOT),
+                progress_bar=False, log_output=False, kernel_manager_class=IPCKernelManager,
+            )
+        else:
+            kernel.execute(notebook, output, parameters)
     except Exception as err:  # papermill's execution error, or a kernel that died
         if KERNELS.stopping.is_set():
             return Outcome(run_id, "interrupted", output, time.perf_counter() - start, "interrupted by Ctrl-C")
@@ -166,25 +91,58 @@ def not_started(job: Job) -> Outcome:
     return Outcome(job[4], "not started", job[1])
 
 
-def run_local(jobs: list[Job], workers: int, on_done: Callable[[Outcome], None]) -> list[Outcome]:
-    """Threads that each drive one kernel process; the kernels do the work.
+def run_local(jobs: list[Job], workers: int, on_done: Callable[[Outcome], None], fresh: bool = False) -> list[Outcome]:
+    """``workers`` threads take the runs in order, each on its warm kernel (``fresh``: a new
+    kernel per run); the kernels do the work. Returns the outcomes in the order they finished.
 
-    Once :data:`KERNELS` is stopping, queued runs are cancelled ("not started").
+    A run that did not end "done" leaves a kernel that may be dead, wedged or dirty: it is shut
+    down, and that thread's next run starts a fresh one. Once :data:`KERNELS` is stopping, the
+    queued runs report "not started". Every kernel is shut down before this returns.
     """
-    outcomes = []
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        pending = {pool.submit(execute_notebook, *job): job for job in jobs}
-        while pending:
-            # A timeout, not as_completed: a cancelled future never completes, and Ctrl-C's
-            # handler needs the main thread back now and then.
-            wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-            if KERNELS.stopping.is_set():
-                for future in pending:
-                    future.cancel()
-            for future in [f for f in pending if f.done()]:
-                job = pending.pop(future)
-                outcomes.append(not_started(job) if future.cancelled() else future.result())
-                on_done(outcomes[-1])
+    todo: queue.SimpleQueue = queue.SimpleQueue()
+    for job in jobs:
+        todo.put(job)
+    finished: queue.SimpleQueue = queue.SimpleQueue()
+
+    def work() -> None:
+        kernel = None if fresh else WarmKernel(str(PROJECT_ROOT))
+        try:
+            while True:
+                try:
+                    job = todo.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    outcome = execute_notebook(*job, kernel=kernel)
+                except Exception as err:  # a bug here must not hang the sweep
+                    outcome = Outcome(job[4], "failed", job[1], 0.0, f"{type(err).__name__}: {err}")
+                if kernel is not None and (outcome.status != "done" or KERNELS.stopping.is_set()):
+                    kernel.shutdown(now=True)
+                finished.put(outcome)
+        finally:
+            if kernel is not None:
+                kernel.shutdown(now=KERNELS.stopping.is_set())
+
+    threads = [threading.Thread(target=work, name=f"toyexp-run-{i}", daemon=True) for i in range(min(workers, len(jobs)))]
+    for thread in threads:
+        thread.start()
+    outcomes: list[Outcome] = []
+    try:
+        while len(outcomes) < len(jobs) and (any(t.is_alive() for t in threads) or not finished.empty()):
+            try:  # a timeout: Ctrl-C's handler needs the main thread back now and then
+                outcomes.append(finished.get(timeout=0.2))
+            except queue.Empty:
+                continue
+            on_done(outcomes[-1])
+    except BaseException:  # an error here: stop the runs, and their kernels with them
+        KERNELS.stop(grace=1.0)
+        raise
+    finally:
+        for thread in threads:  # each shuts its kernel down on the way out
+            thread.join()
+    while not todo.empty():  # only if a thread ended early; it should not
+        outcomes.append(not_started(todo.get()))
+        on_done(outcomes[-1])
     return outcomes
 
 
