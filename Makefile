@@ -43,4 +43,4 @@ sync: install
 	$(BIN)/jupytext --sync notebooks/*.py
 
 clean:
-	rm -rf book/_build book/runs outputs
+	rm -rf book/_build book/runs outputs book/_toc.yml book/analysis.ipynb book/tasks
