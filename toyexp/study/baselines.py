@@ -20,6 +20,7 @@ import torch
 from ..core.baselines import BASELINES
 from ..core.metrics import l1_error, l2_error
 from ..run import load_config, make_dataset
+from ..schema import ConfigError
 from ..tasks import get_task
 from .collect import Collection, RunRecord
 
@@ -37,18 +38,34 @@ def _same_samples(a: dict, b: dict) -> bool:
     return all(a[k].shape == b[k].shape and np.allclose(a[k], b[k], rtol=1e-6, atol=1e-9) for k in ("c_train", "x_train"))
 
 
-def fit_baselines(run: RunRecord) -> dict[str, RunRecord] | None:
-    """Every baseline fitted to ``run``'s training samples, or None when the dataset rebuilt
-    from its config differs from the samples it stored (the data code changed since)."""
+class Unavailable(Exception):
+    """The samples of a run cannot be rebuilt; the message says why."""
+
+
+def fit_baselines(run: RunRecord) -> dict[str, RunRecord]:
+    """Every baseline fitted to ``run``'s training samples. Raises :class:`Unavailable` when its
+    config no longer loads or the dataset rebuilt from it differs from the samples it stored
+    (the package changed since the run)."""
     config = run.metrics["config"]
-    key = (run.task, run.seed, json.dumps(config.get("dataset"), sort_keys=True), json.dumps(config.get("experiment", {}).get("seed")))
-    if key in _CACHE:
-        return _CACHE[key]
-    cfg = load_config(run.task, {s: config[s] for s in ("experiment", "dataset")})
+    # the samples depend on the dataset section and the run seed alone (toyexp.run.make_dataset)
+    sections = {"experiment": {"seed": run.seed}} | ({"dataset": config["dataset"]} if "dataset" in config else {})
+    key = (run.task, run.seed, json.dumps(sections, sort_keys=True, default=str))
+    if key not in _CACHE:
+        _CACHE[key] = _fit(run, sections)
+    fitted = _CACHE[key]
+    if not _same_samples(next(iter(fitted.values())).predictions, run.predictions):
+        raise Unavailable("the dataset rebuilt from its config differs from the training samples it stored")
+    return fitted
+
+
+def _fit(run: RunRecord, sections: dict) -> dict[str, RunRecord]:
+    """Every baseline fitted to the dataset of ``sections`` (the run's seed and dataset keys)."""
+    try:
+        cfg = load_config(run.task, sections)
+    except ConfigError as e:
+        raise Unavailable(f"its config no longer loads ({e})") from None
     data, task = make_dataset(cfg), get_task(run.task)
     arrays = {"c_train": data.c_train.numpy(), "x_train": data.x_train.numpy()}
-    if not _same_samples(arrays, run.predictions):
-        return None
     c_grid = data.grid(cfg.dataset.num_eval)
     arrays |= {"c_grid": c_grid.numpy(), "x_grid": data.target(c_grid).numpy()}
     fitted = {}
@@ -57,10 +74,9 @@ def fit_baselines(run: RunRecord) -> dict[str, RunRecord] | None:
         pred_eval = torch.as_tensor(fit(data.c_eval), dtype=data.x_eval.dtype)  # (M, D)
         final = {"l1": l1_error(pred_eval, data.x_eval), "l2": l2_error(pred_eval, data.x_eval)}
         final |= task.metrics(data, data.c_eval, pred_eval)
-        metrics = {"task": run.task, "mode": MODE, "seed": run.seed, "final": final, "config": config}
+        metrics = {"task": run.task, "mode": MODE, "seed": run.seed, "final": final, "config": run.metrics["config"]}
         fitted[name] = RunRecord(run.task, name, MODE, run.seed, run.run_dir, metrics,
                                  arrays | {"pred_grid": fit(arrays["c_grid"])})
-    _CACHE[key] = fitted
     return fitted
 
 
@@ -73,10 +89,10 @@ def baselines(collection: Collection, task: str) -> Baselines:
     notes = []
     for seed in sorted(by_seed):
         first, *others = by_seed[seed]
-        fitted = fit_baselines(first)
-        if fitted is None:
-            notes.append(f"seed {seed}: the dataset rebuilt from the config of `{first.run_dir.name}` "
-                         f"({first.variant}) differs from the samples it stored, so it has no baselines")
+        try:
+            fitted = fit_baselines(first)
+        except Unavailable as e:
+            notes.append(f"seed {seed} has none: for {first.variant}, {e}")
             continue
         differ = sorted({r.variant for r in others if not _same_samples(first.predictions, r.predictions)})
         if differ:
@@ -84,5 +100,5 @@ def baselines(collection: Collection, task: str) -> Baselines:
                          f"(a grid over dataset keys?); the baselines use {first.variant}'s")
         for name, record in fitted.items():
             runs[name].append(record)
-    note = ("Baselines: " + "; ".join(notes) + ".") if notes else ""
+    note = ("Baselines left out: " + "; ".join(notes) + ".") if notes else ""
     return Baselines({k: v for k, v in runs.items() if v}, note)

@@ -106,6 +106,12 @@ def prediction_bands(bands: dict[str, tuple[Band, dict]], title: str = "", max_d
     return fig
 
 
+def _legend_below(fig: Figure, ax, columns: int = 5) -> None:
+    """The legend of ``ax`` below the axes, outside the data."""
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=min(columns, len(labels)), frameon=False)
+
+
 def _curve_style(variant: str, baselines: Names[str]) -> dict:
     return {"color": style.colour(variant), "ls": "--" if variant in baselines else "-",
             "marker": None if variant in baselines else "o", "ms": 4}
@@ -121,7 +127,7 @@ def error_vs_distance(inter: dict[str, Interpolation], title: str = "", baseline
         shift = 0.004 * (i - (len(inter) - 1) / 2)  # side by side, so the error bars stay apart
         ax.errorbar(d.x + shift, d.mean, yerr=d.std, capsize=3, label=variant, **_curve_style(variant, baselines))
     ax.set(xlabel="distance to the nearest training input / training spacing h", ylabel="RMSE on the grid", yscale="log")
-    fig.legend(loc="outside right upper", title="variant")
+    _legend_below(fig, ax)
     ax.grid(alpha=0.3, which="both")
     _suptitle(fig, title, [it.distance.n for it in inter.values()], "mean ± 1 std over seeds")
     return fig
@@ -145,7 +151,7 @@ def error_spectrum(inter: dict[str, Interpolation], title: str = "", baselines: 
     ax.axvline(it.nyquist, color="0.2", ls="-.", lw=1.0, label=f"Nyquist 1/(2h) = {it.nyquist:.2f}")
     ax.set(xlabel="frequency (cycles per unit c)", ylabel="error amplitude", ylim=(floor / 3, None))
     ax.set_title("Hann window, mean over output dimensions", fontsize="medium")
-    fig.legend(loc="outside right upper")
+    _legend_below(fig, ax)
     ax.grid(alpha=0.3, which="both")
     _suptitle(fig, title, [i.spectrum.n for i in inter.values()], "mean ± 1 std over seeds")
     return fig

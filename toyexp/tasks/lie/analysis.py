@@ -64,7 +64,8 @@ def velocity_figure(curves: dict[str, dict[str, Band]], title: str = "", baselin
     b.set(xlabel="velocity α", ylabel="projection error (●: mean, ▼: max)", yscale="log", title="projection error")
     for ax in (a, b):
         ax.grid(alpha=0.3, which="both")
-    fig.legend(*a.get_legend_handles_labels(), loc="outside right upper", title="variant")
+    handles, labels = a.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 6), frameon=False)
     fig.suptitle(f"{title} · mean ± 1 std over seeds, {seeds_text([c['cosine_mean'].n for c in curves.values()])}")
     return fig
 
