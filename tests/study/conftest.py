@@ -10,11 +10,15 @@ import toyexp
 from toyexp.core.metrics import l1_error, l2_error
 
 
+SMALL = {"lie": ["dataset.num_rotations=3"]}  # fewer outputs: the GP baseline fits each on its own
+
+
 def write_dataset_run(root, task, variant, mode, seed, scale, shift=0.0, num_train=12):
     """A complete run folder whose samples are the real dataset of ``task`` for ``seed`` (so its
     baselines rebuild), with prediction target + scale * sin(40 c + seed) + shift everywhere."""
     cfg = toyexp.load_config(task, seed=seed, mode=mode, overrides=[
-        f"dataset.num_train={num_train}", "dataset.num_eval=120", f"experiment.output_dir={root / task / variant}"])
+        f"dataset.num_train={num_train}", "dataset.num_eval=120", f"experiment.output_dir={root / task / variant}",
+        *SMALL.get(task, [])])
     data = toyexp.make_dataset(cfg)
     run_dir = root / task / variant / mode / f"seed-{seed}"
     run_dir.mkdir(parents=True)

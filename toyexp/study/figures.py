@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 
 from ..core.stats import Band, SummaryRow, seeds_text
 from ..run import style
@@ -43,8 +44,9 @@ def _suptitle(fig: Figure, title: str, counts, what: str) -> None:
 
 def metric_bars(rows: list[SummaryRow], metrics: tuple[Metric, ...], title: str = "", columns: int = 3) -> Figure:
     """One panel per final metric, up to ``columns`` to a row: a horizontal bar per variant and
-    baseline (hatched) at the mean over seeds (1 - mean for a ``complement`` metric, on a log
-    axis for a ``log`` one), with the 95 % t interval of the mean as its error bar."""
+    baseline (hatched) at the mean over seeds (1 - mean for a ``complement`` metric; on a log
+    axis for a ``log`` one, or when the means span more than two decades), with the 95 % t
+    interval of the mean as its error bar."""
     cols = min(columns, len(metrics))
     nrows = -(-len(metrics) // cols)
     fig, axes = _figure(nrows, cols, (4.0 * cols + 1.2, (0.32 * len(rows) + 1.3) * nrows))
@@ -55,12 +57,16 @@ def metric_bars(rows: list[SummaryRow], metrics: tuple[Metric, ...], title: str 
         s = [r.stats[metric.name] for r in rows]
         value = np.array([1 - v.mean if metric.complement else v.mean for v in s])
         half = np.array([0.0 if v.ci is None else (v.ci.high - v.ci.low) / 2 for v in s])
-        low = np.minimum(half, 0.9 * value) if metric.log else half  # a log axis cannot show the bar below 0
+        # a log axis for a log metric, or for positive values that span more than two decades
+        log = metric.log or (np.all(value > 0) and value.max() > 100 * value.min())
+        low = np.minimum(half, 0.9 * value) if log else half  # a log axis cannot show the bar below 0
         for yi, r, v, lo, hi in zip(y, rows, value, low, half):
             ax.barh(yi, v, xerr=[[lo], [hi]], capsize=3, color=style.colour(r.variant), alpha=0.55 if r.baseline else 0.9,
                     hatch="//" if r.baseline else None, edgecolor="0.25", linewidth=0.6, error_kw={"elinewidth": 1.0})
         ax.set_yticks(y, [f"{r.variant} (baseline)" if r.baseline else r.variant for r in rows])
-        ax.set(xlabel=f"1 − {metric.name}" if metric.complement else metric.name, xscale="log" if metric.log else "linear")
+        ax.set(xlabel=f"1 − {metric.name}" if metric.complement else metric.name, xscale="log" if log else "linear")
+        if not log:
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=4))  # few enough that 4-decimal labels never touch
         ax.set_title(metric.label, fontsize="medium")
         ax.grid(alpha=0.3, axis="x", which="both")
     _suptitle(fig, title, [r.n for r in rows], "mean and 95 % CI over seeds")
