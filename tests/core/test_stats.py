@@ -84,3 +84,11 @@ def test_formats():
     assert format_interval(Interval(-0.5, 1.25), "+.2f") == "[-0.50, +1.25]"
     assert format_interval(None) == "—"
     assert (format_p(0.04567), format_p(0.0002), format_p(float("nan"))) == ("0.046", "< 0.001", "—")
+
+
+def test_a_tiny_number_is_not_printed_as_zero():
+    from toyexp.core.stats import format_number
+
+    assert (format_number(8.04e-6), format_number(-8.04e-6, "+.4f"), format_number(0.0)) == ("8.0e-06", "-8.0e-06", "0.0000")
+    assert format_number(0.01234) == "0.0123" and format_number(2.5e-5, "+.4f") == "+2.5e-05"
+    assert format_stat(stat([1e-6, 3e-6]), ".4f") == f"2.0e-06 ± {math.sqrt(2) * 1e-6:.1e}"

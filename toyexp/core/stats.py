@@ -135,15 +135,24 @@ def stat(values) -> Stat:
 NBSP = "\u00a0"  # joins a number's parts so a table cell never wraps inside it
 
 
+def format_number(v: float, spec: str = ".4f") -> str:
+    """``v`` in the format ``spec``; a non-zero number that would print as zero there (a baseline's
+    1e-6 at ".4f") in scientific notation with two significant digits instead."""
+    text = f"{v:{spec}}"
+    if v != 0 and np.isfinite(v) and float(text) == 0:
+        return f"{v:{'+' if spec.startswith('+') else ''}.1e}"
+    return text
+
+
 def format_stat(s: Stat, spec: str = ".4f", sep: str = " ") -> str:
     """``mean ± std`` at fixed precision; the std reads "—" for a single seed. ``sep`` joins the
     parts (:data:`NBSP` in tables)."""
-    return f"{s.mean:{spec}}{sep}±{sep}" + (f"{s.std:{spec}}" if s.n > 1 else "—")
+    return f"{format_number(s.mean, spec)}{sep}±{sep}" + (format_number(s.std, spec.lstrip("+")) if s.n > 1 else "—")
 
 
 def format_interval(ci: Interval | None, spec: str = ".4f", sep: str = " ") -> str:
     """``[low, high]`` at fixed precision, "—" when there is no interval (one seed)."""
-    return "—" if ci is None else f"[{ci.low:{spec}},{sep}{ci.high:{spec}}]"
+    return "—" if ci is None else f"[{format_number(ci.low, spec)},{sep}{format_number(ci.high, spec)}]"
 
 
 def format_p(p: float) -> str:

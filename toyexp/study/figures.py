@@ -68,7 +68,7 @@ def metric_bars(rows: list[SummaryRow], metrics: tuple[Metric, ...], title: str 
         if not log:
             ax.xaxis.set_major_locator(MaxNLocator(nbins=4))  # few enough that 4-decimal labels never touch
         ax.set_title(metric.label, fontsize="medium")
-        ax.grid(alpha=0.3, axis="x", which="both")
+        ax.grid(alpha=0.3, axis="x", which="major")
     _suptitle(fig, title, [r.n for r in rows], "mean and 95 % CI over seeds")
     return fig
 

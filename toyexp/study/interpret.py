@@ -8,7 +8,7 @@ the samples, and the cost. The task adds its own sentences through ``Task.interp
 
 from __future__ import annotations
 
-from ..core.stats import Paired, Stat, compare, format_interval, format_p
+from ..core.stats import Paired, Stat, compare, format_interval, format_number, format_p
 from ..tasks import get_task
 from .collect import Collection
 from .results import TaskResults, task_results
@@ -19,14 +19,14 @@ SPEC = ERRORS[1].spec
 
 def with_ci(s: Stat, spec: str = SPEC) -> str:
     """``0.0127 (95 % CI [−0.0072, 0.0326])``, or ``0.0127 (one seed, no interval)``."""
-    return f"{s.mean:{spec}} " + (f"(95 % CI {format_interval(s.ci, spec)})" if s.ci else "(one seed, no interval)")
+    return f"{format_number(s.mean, spec)} " + (f"(95 % CI {format_interval(s.ci, spec)})" if s.ci else "(one seed, no interval)")
 
 
 def difference_text(c: Paired, spec: str = SPEC) -> str:
     """``+0.0120 (95 % CI [+0.0040, +0.0200], p = 0.012, 5 pairs)``."""
     d = c.difference
     ci = f"95 % CI {format_interval(d.ci, '+' + spec)}, p = {format_p(c.p)}, " if d.ci else ""
-    return f"{d.mean:+{spec}} ({ci}{c.n} pair{'s' * (c.n != 1)})"
+    return f"{format_number(d.mean, '+' + spec)} ({ci}{c.n} pair{'s' * (c.n != 1)})"
 
 
 def _names(rows) -> str:

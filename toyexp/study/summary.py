@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.stats import NBSP, Band, SummaryRow, compare, format_interval, format_p, format_stat, mean_std, stat
+from ..core.stats import NBSP, Band, SummaryRow, compare, format_interval, format_number, format_p, format_stat, mean_std, stat
 from ..tasks import Metric, get_task
 from .collect import Collection, RunRecord
 
@@ -104,7 +104,7 @@ def comparison_table(rows: list[SummaryRow], reference: SummaryRow, metrics: tup
         for m in shown:
             c = compare(reference, r, m.name)
             verdict = "yes" if c.distinguishable else ("no (one pair)" if c.n < 2 else "no")
-            lines.append(f"| {label(r)} | {m.name} | {c.n} | {c.difference.mean:+{m.spec}} | "
+            lines.append(f"| {label(r)} | {m.name} | {c.n} | {format_number(c.difference.mean, '+' + m.spec)} | "
                          f"{format_interval(c.difference.ci, '+' + m.spec, NBSP)} | {format_p(c.p)} | {verdict} |")
     return "\n".join(lines)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...core.stats import Stat, SummaryRow, extremes
+from ...core.stats import Interval, Stat, SummaryRow, extremes, format_interval, format_number
 from ..base import Metric
 
 SUBSPACE_METRICS = (
@@ -15,8 +15,9 @@ SUBSPACE_METRICS = (
 
 
 def _mean_ci(s: Stat, spec: str, scale: float = 1.0) -> str:
-    ci = f" (95 % CI [{scale * s.ci.low:{spec}}, {scale * s.ci.high:{spec}}])" if s.ci else " (one seed)"
-    return f"{scale * s.mean:{spec}}{ci}"
+    """``mean (95 % CI [low, high])`` of ``scale`` times the numbers, or ``mean (one seed)``."""
+    ci = f" (95 % CI {format_interval(Interval(scale * s.ci.low, scale * s.ci.high), spec)})" if s.ci else " (one seed)"
+    return f"{format_number(scale * s.mean, spec)}{ci}"
 
 
 def subspace_sentences(rows: list[SummaryRow]) -> list[str]:
