@@ -92,3 +92,4 @@ def test_a_tiny_number_is_not_printed_as_zero():
     assert (format_number(8.04e-6), format_number(-8.04e-6, "+.4f"), format_number(0.0)) == ("8.0e-06", "-8.0e-06", "0.0000")
     assert format_number(0.01234) == "0.0123" and format_number(2.5e-5, "+.4f") == "+2.5e-05"
     assert format_stat(stat([1e-6, 3e-6]), ".4f") == f"2.0e-06 ± {math.sqrt(2) * 1e-6:.1e}"
+    assert format_stat(stat([1.0, 1.0 + 2.2e-16]), ".4f") == "1.0000 ± 0.0000"  # round-off spread, fixed notation

@@ -147,7 +147,10 @@ def format_number(v: float, spec: str = ".4f") -> str:
 def format_stat(s: Stat, spec: str = ".4f", sep: str = " ") -> str:
     """``mean ± std`` at fixed precision; the std reads "—" for a single seed. ``sep`` joins the
     parts (:data:`NBSP` in tables)."""
-    return f"{format_number(s.mean, spec)}{sep}±{sep}" + (format_number(s.std, spec.lstrip("+")) if s.n > 1 else "—")
+    mean = format_number(s.mean, spec)
+    # the std takes the mean's notation: round-off spread around 1.0 reads 0.0000, not 2.2e-16
+    std = (format_number(s.std, spec.lstrip("+")) if "e" in mean else f"{s.std:{spec.lstrip('+')}}") if s.n > 1 else "—"
+    return f"{mean}{sep}±{sep}{std}"
 
 
 def format_interval(ci: Interval | None, spec: str = ".4f", sep: str = " ") -> str:

@@ -40,20 +40,20 @@ def error_paragraph(res: TaskResults) -> list[str]:
     out = ["**Final error.** Mean final l2 over the seeds, lowest first: "
            + "; ".join(f"{r.variant}{' (baseline)' * r.baseline} {with_ci(l2(r))}" for r in ranked) + "."]
     if not res.baselines:
-        return out + [f"No baseline to compare with. {res.note}".strip()]
+        return out + ["", f"No baseline to compare with. {res.note}".strip()]
     best = min(res.baselines, key=lambda r: l2(r).mean)
     better, worse, unclear = [], [], []
     for r in res.networks:
         c = compare(best, r, "l2")
         (unclear if not c.distinguishable else better if c.difference.mean < 0 else worse).append(f"{r.variant} {difference_text(c)}")
-    out.append(f"**Against the best baseline, {best.variant}** (l2 of the variant − {best.variant}, paired by seed):")
+    out += ["", f"**Against the best baseline, {best.variant}** (l2 of the variant − {best.variant}, paired by seed):"]
     out += [f"- lower than {best.variant}, the interval excluding 0: " + "; ".join(better) if better else
             f"- no network has a lower l2 than {best.variant} that this many seeds can tell apart."]
     if worse:
         out.append(f"- higher than {best.variant}, the interval excluding 0: " + "; ".join(worse))
     if unclear:
         out.append("- not distinguishable from it at this n (the interval contains 0): " + "; ".join(unclear))
-    return out + ([res.note] if res.note else [])
+    return out + (["", res.note] if res.note else [])
 
 
 def comparison_paragraph(res: TaskResults) -> list[str]:
@@ -89,6 +89,7 @@ def between_paragraph(res: TaskResults) -> list[str]:
     return [
         "**Between the samples.** RMSE beyond h/4 of every training input over the RMSE within h/4 of one, lowest first: "
         + "; ".join(f"{v} {with_ci(prof[v].between_over_near, '.2f')}" for v in ratio) + ".",
+        "",
         f"Share of the error energy above the training grid's Nyquist frequency ({nyquist:.2f} cycles per unit c), "
         "largest first: " + "; ".join(f"{v} {100 * prof[v].above_nyquist.mean:.2f} %" for v in above) + ".",
     ]

@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from ...core.stats import NBSP, Band, Stat, SummaryRow, change_text, format_interval, format_stat, mean_std, seeds_text
+from ...core.stats import NBSP, Band, Stat, SummaryRow, change_text, format_interval, format_number, format_stat, mean_std, seeds_text
 from ..base import Metric, Section
 
 DIRECTION_METRICS = (
@@ -31,9 +31,9 @@ def velocity_curves(finals: list[dict], name: str = "") -> dict[str, Band]:
     return {m.name: Band(alphas, *mean_std([[q[m.name] for q in p] for p in per]), len(per)) for m in DIRECTION_METRICS}
 
 
-def velocity_table(curves: dict[str, dict[str, Band]], name: str = "cosine_mean", columns: int = 6) -> str:
-    """Markdown tables of one per-velocity metric: a row per variant, a column per α (at most
-    ``columns`` to a table, so it fits the page), mean ± std over seeds."""
+def velocity_table(curves: dict[str, dict[str, Band]], name: str = "cosine_mean", columns: int = 6, baselines=()) -> str:
+    """Markdown tables of one per-velocity metric: a row per variant (the ``baselines`` marked), a
+    column per α (at most ``columns`` to a table, so it fits the page), mean ± std over seeds."""
     alphas = next(iter(curves.values()))[name].x
     tables = []
     for start in range(0, len(alphas), columns):
@@ -41,7 +41,8 @@ def velocity_table(curves: dict[str, dict[str, Band]], name: str = "cosine_mean"
         lines = ["| variant | " + " | ".join(f"α = {alphas[i]:.3f}" for i in cols) + " |", "|---|" + "---:|" * len(cols)]
         for variant, c in curves.items():
             b = c[name]
-            lines.append(f"| {variant} | " + " | ".join(
+            label = f"*{variant}*{NBSP}(baseline)" if variant in baselines else variant
+            lines.append(f"| {label} | " + " | ".join(
                 format_stat(Stat(float(b.mean[i]), float(b.std[i]), b.n), SPEC[name], NBSP) for i in cols) + " |")
         tables.append("\n".join(lines))
     return "\n\n".join(tables)
@@ -74,8 +75,8 @@ def velocity_section(rows: list[SummaryRow], finals: dict[str, list[dict]], colo
     """The figure and the two tables of the direction metrics per velocity."""
     curves = {v: velocity_curves(f, v) for v, f in finals.items()}
     baselines = [r.variant for r in rows if r.baseline]
-    markdown = ("Mean cosine per velocity, mean ± std over seeds:\n\n" + velocity_table(curves, "cosine_mean")
-                + "\n\nMean projection error per velocity, mean ± std over seeds:\n\n" + velocity_table(curves, "projection_mean"))
+    markdown = ("Mean cosine per velocity, mean ± std over seeds:\n\n" + velocity_table(curves, "cosine_mean", baselines=baselines)
+                + "\n\nMean projection error per velocity, mean ± std over seeds:\n\n" + velocity_table(curves, "projection_mean", baselines=baselines))
     return Section("Directions per velocity", markdown, [velocity_figure(curves, "lie: directions per velocity", baselines, colour)])
 
 
@@ -92,7 +93,7 @@ def rotation_sentences(rows: list[SummaryRow], finals: dict[str, list[dict]]) ->
     if len(alphas) > 1:
         out.append(f"From the slowest rotation (α = {alphas[0]:.2f}) to the fastest (α = {alphas[-1]:.2f}) the mean "
                    "projection error " + "; ".join(
-                       f"{change_text(b.mean[0], b.mean[-1])} for {v} ({b.mean[0]:.4f} to {b.mean[-1]:.4f})"
+                       f"{change_text(b.mean[0], b.mean[-1])} for {v} ({format_number(b.mean[0])} to {format_number(b.mean[-1])})"
                        for v, b in sorted(curves.items(), key=lambda item: item[1].mean[-1])) + ".")
     base = [r.variant for r in rows if r.baseline]
     if base:

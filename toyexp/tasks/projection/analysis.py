@@ -20,6 +20,11 @@ def _mean_ci(s: Stat, spec: str, scale: float = 1.0) -> str:
     return f"{format_number(scale * s.mean, spec)}{ci}"
 
 
+def _verb(names: str, verb: str) -> str:
+    """``verb`` for one name, its plural for names joined by "and" (a tie)."""
+    return verb[:-1] if " and " in names else verb
+
+
 def subspace_sentences(rows: list[SummaryRow]) -> list[str]:
     """The largest principal angle and the off-subspace share per variant and baseline, each with
     its 95 % interval, and which is best and worst."""
@@ -31,7 +36,7 @@ def subspace_sentences(rows: list[SummaryRow]) -> list[str]:
     return [
         "Largest principal angle to the true subspace, in degrees, smallest first: " + "; ".join(
             f"{v} {_mean_ci(angle(v), '.3f')}" for v in sorted(by, key=lambda v: angle(v).mean))
-        + (f". {near} stays closest and {far} strays furthest." if near != far else "."),
+        + (f". {near} {_verb(near, 'stays')} closest and {far} {_verb(far, 'strays')} furthest." if near != far else "."),
         "Share of a prediction's norm outside the subspace, in %, smallest first: " + "; ".join(
             f"{v} {_mean_ci(off(v), '.3f', 100)}" for v in sorted(by, key=lambda v: off(v).mean))
         + (f". Smallest for {inside}, largest for {outside}." if inside != outside else "."),
