@@ -106,3 +106,18 @@ def test_baseline_predictions_are_tensors_free(small_study):
     run = baselines.baselines(c, "projection").runs["linear"][0]
     assert isinstance(run.predictions["pred_grid"], np.ndarray) and not torch.is_tensor(run.predictions["pred_grid"])
     assert run.predictions["pred_grid"].shape == run.predictions["x_grid"].shape == (120, 8)
+
+
+def test_wide_tables_split_and_scientific_cells_never_break(small_study):
+    from toyexp.tasks import get_task
+
+    res = results.task_results(collect.collect(small_study), "projection")
+    metrics = get_task("projection").summary_metrics  # five: split 3 + 2
+    tables = summary.markdown_table(res.rows, metrics).split("\n\n")
+    assert [t.splitlines()[0].count("|") - 3 for t in tables] == [3, 2]
+    assert all(len(t.splitlines()) == 2 + len(res.rows) for t in tables)
+    assert "| *linear* |" in tables[0]  # a baseline row, marked in italic
+    assert summary.markdown_table(res.rows, metrics[:3]).count("\n\n") == 0
+    from toyexp.core.stats import nowrap
+
+    assert nowrap("7.8e-07") == '<span style="white-space: nowrap">7.8e-07</span>' and nowrap("0.0123") == "0.0123"

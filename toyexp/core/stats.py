@@ -153,6 +153,12 @@ def format_stat(s: Stat, spec: str = ".4f", sep: str = " ") -> str:
     return f"{mean}{sep}±{sep}{std}"
 
 
+def nowrap(cell: str) -> str:
+    """A table cell that the browser never breaks: a number in scientific notation is wrapped in
+    an HTML span (a line may break after the hyphen of "e-07", which a no-break space cannot stop)."""
+    return f'<span style="white-space: nowrap">{cell}</span>' if "e-" in cell or "e+" in cell else cell
+
+
 def format_interval(ci: Interval | None, spec: str = ".4f", sep: str = " ") -> str:
     """``[low, high]`` at fixed precision, "—" when there is no interval (one seed)."""
     return "—" if ci is None else f"[{format_number(ci.low, spec)},{sep}{format_number(ci.high, spec)}]"

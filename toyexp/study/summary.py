@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.stats import NBSP, Band, SummaryRow, compare, format_interval, format_number, format_p, format_stat, mean_std, stat
+from ..core.stats import NBSP, Band, SummaryRow, compare, format_interval, format_number, format_p, format_stat, mean_std, nowrap, stat
 from ..tasks import Metric, get_task
 from .collect import Collection, RunRecord
 
@@ -57,31 +57,38 @@ def baseline_rows(runs: dict[str, list[RunRecord]], task: str) -> list[SummaryRo
 
 
 def label(row: SummaryRow) -> str:
-    """The variant's name in a table; a baseline's is italic and says so."""
-    return f"*{row.variant}*{NBSP}(baseline)" if row.baseline else row.variant
+    """The variant's name in a table; a baseline's is italic (the tables' captions say so)."""
+    return f"*{row.variant}*" if row.baseline else row.variant
 
 
 def _shown(rows: list[SummaryRow], metrics: tuple[Metric, ...]) -> list[Metric]:
     return [m for m in metrics if rows and all(m.name in r.stats for r in rows)]
 
 
-def markdown_table(rows: list[SummaryRow], metrics: tuple[Metric, ...] = ERRORS) -> str:
-    """The ``metrics`` every row has, as mean ± std over seeds at fixed precision, a column each."""
+def markdown_table(rows: list[SummaryRow], metrics: tuple[Metric, ...] = ERRORS, columns: int = 3) -> str:
+    """The ``metrics`` every row has, as mean ± std over seeds at fixed precision, a column each;
+    more than ``columns`` metrics split evenly into several tables, so each fits the page."""
     shown = _shown(rows, metrics)
-    lines = ["| variant | n | " + " | ".join(m.label for m in shown) + " |", "|---|---:|" + "---:|" * len(shown)]
-    for r in rows:
-        cells = [format_stat(r.stats[m.name], m.spec, NBSP) for m in shown]
-        lines.append(f"| {label(r)} | {r.n} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    parts = -(-len(shown) // columns) or 1
+    size = -(-len(shown) // parts) or 1
+    tables = []
+    for start in range(0, max(len(shown), 1), size):
+        chunk = shown[start:start + size]
+        lines = ["| variant | n | " + " | ".join(m.label for m in chunk) + " |", "|---|---:|" + "---:|" * len(chunk)]
+        for r in rows:
+            cells = [nowrap(format_stat(r.stats[m.name], m.spec, NBSP)) for m in chunk]
+            lines.append(f"| {label(r)} | {r.n} | " + " | ".join(cells) + " |")
+        tables.append("\n".join(lines))
+    return "\n\n".join(tables)
 
 
 def interval_table(rows: list[SummaryRow], metrics: tuple[Metric, ...] = ERRORS) -> str:
     """Per metric two columns, mean ± std and the 95 % t interval of the mean ("—" for one seed)."""
     shown = _shown(rows, metrics)
-    head = "".join(f" {m.name}: mean{NBSP}±{NBSP}std | {m.name}: 95{NBSP}% CI |" for m in shown)
+    head = "".join(f" {m.name} mean{NBSP}±{NBSP}std | {m.name} 95{NBSP}% CI |" for m in shown)
     lines = ["| variant | n |" + head, "|---|---:|" + "---:|---:|" * len(shown)]
     for r in rows:
-        cells = "".join(f" {format_stat(r.stats[m.name], m.spec, NBSP)} | {format_interval(r.stats[m.name].ci, m.spec, NBSP)} |"
+        cells = "".join(f" {nowrap(format_stat(r.stats[m.name], m.spec, NBSP))} | {nowrap(format_interval(r.stats[m.name].ci, m.spec, NBSP))} |"
                         for m in shown)
         lines.append(f"| {label(r)} | {r.n} |" + cells)
     return "\n".join(lines)
@@ -104,8 +111,8 @@ def comparison_table(rows: list[SummaryRow], reference: SummaryRow, metrics: tup
         for m in shown:
             c = compare(reference, r, m.name)
             verdict = "yes" if c.distinguishable else ("no (one pair)" if c.n < 2 else "no")
-            lines.append(f"| {label(r)} | {m.name} | {c.n} | {format_number(c.difference.mean, '+' + m.spec)} | "
-                         f"{format_interval(c.difference.ci, '+' + m.spec, NBSP)} | {format_p(c.p)} | {verdict} |")
+            lines.append(f"| {label(r)} | {m.name} | {c.n} | {nowrap(format_number(c.difference.mean, '+' + m.spec))} | "
+                         f"{nowrap(format_interval(c.difference.ci, '+' + m.spec, NBSP))} | {format_p(c.p)} | {verdict} |")
     return "\n".join(lines)
 
 

@@ -73,11 +73,12 @@ def tables(res: TaskResults) -> None:
     pct = f"{100 * LEVEL:.0f}"
     _md("### Final errors\n\n"
         f"Mean ± std over the n seeds of each variant, and the {pct} % confidence interval of the mean (Student t, "
-        "n − 1 degrees of freedom). The baselines (italic) interpolate exactly the training samples of the same seeds."
+        "n − 1 degrees of freedom). The baselines, in italic here and in every table below, interpolate exactly "
+        "the training samples of the same seeds."
         + (f" {res.note}" if res.note else "") + "\n\n" + summary.interval_table(res.rows))
     own = get_task(res.task).summary_metrics
     if own:
-        _md(f"The {res.task} metrics, mean ± std over seeds:\n\n{summary.markdown_table(res.rows, own)}")
+        _md(f"The {res.task} metrics, mean ± std over seeds (baselines in italic):\n\n{summary.markdown_table(res.rows, own)}")
     _md(f"### Paired with {res.reference.variant}\n\n"
         f"Each variant against {res.reference.variant}, seed by seed (same seed: same training data and "
         f"initialisation): the mean difference, its {pct} % t interval and the paired t-test's p-value. A difference "

@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from ...core.stats import NBSP, Band, Stat, SummaryRow, change_text, format_interval, format_number, format_stat, mean_std, seeds_text
+from ...core.stats import NBSP, Band, Stat, SummaryRow, change_text, format_interval, format_number, format_stat, mean_std, nowrap, seeds_text
 from ..base import Metric, Section
 
 DIRECTION_METRICS = (
@@ -31,7 +31,7 @@ def velocity_curves(finals: list[dict], name: str = "") -> dict[str, Band]:
     return {m.name: Band(alphas, *mean_std([[q[m.name] for q in p] for p in per]), len(per)) for m in DIRECTION_METRICS}
 
 
-def velocity_table(curves: dict[str, dict[str, Band]], name: str = "cosine_mean", columns: int = 6, baselines=()) -> str:
+def velocity_table(curves: dict[str, dict[str, Band]], name: str = "cosine_mean", columns: int = 4, baselines=()) -> str:
     """Markdown tables of one per-velocity metric: a row per variant (the ``baselines`` marked), a
     column per α (at most ``columns`` to a table, so it fits the page), mean ± std over seeds."""
     alphas = next(iter(curves.values()))[name].x
@@ -41,9 +41,9 @@ def velocity_table(curves: dict[str, dict[str, Band]], name: str = "cosine_mean"
         lines = ["| variant | " + " | ".join(f"α = {alphas[i]:.3f}" for i in cols) + " |", "|---|" + "---:|" * len(cols)]
         for variant, c in curves.items():
             b = c[name]
-            label = f"*{variant}*{NBSP}(baseline)" if variant in baselines else variant
+            label = f"*{variant}*" if variant in baselines else variant
             lines.append(f"| {label} | " + " | ".join(
-                format_stat(Stat(float(b.mean[i]), float(b.std[i]), b.n), SPEC[name], NBSP) for i in cols) + " |")
+                nowrap(format_stat(Stat(float(b.mean[i]), float(b.std[i]), b.n), SPEC[name], NBSP)) for i in cols) + " |")
         tables.append("\n".join(lines))
     return "\n\n".join(tables)
 
@@ -75,7 +75,7 @@ def velocity_section(rows: list[SummaryRow], finals: dict[str, list[dict]], colo
     """The figure and the two tables of the direction metrics per velocity."""
     curves = {v: velocity_curves(f, v) for v, f in finals.items()}
     baselines = [r.variant for r in rows if r.baseline]
-    markdown = ("Mean cosine per velocity, mean ± std over seeds:\n\n" + velocity_table(curves, "cosine_mean", baselines=baselines)
+    markdown = ("Baselines in italic. Mean cosine per velocity, mean ± std over seeds:\n\n" + velocity_table(curves, "cosine_mean", baselines=baselines)
                 + "\n\nMean projection error per velocity, mean ± std over seeds:\n\n" + velocity_table(curves, "projection_mean", baselines=baselines))
     return Section("Directions per velocity", markdown, [velocity_figure(curves, "lie: directions per velocity", baselines, colour)])
 
