@@ -71,6 +71,7 @@ def test_interval_and_comparison_tables_by_hand(tmp_path):
     m, s = 0.2, statistics.stdev([0.1, 0.2, 0.3])
     hw = T_2 * s / math.sqrt(3)
     assert f"| regression | 3 | {m:.4f} ± {s:.4f} | [{m - hw:.4f}, {m + hw:.4f}] |" in intervals
+    assert intervals.index("**l1 (mean absolute error)**") < intervals.index("**l2 (RMSE)**")  # a table each
     assert all(" ± " not in cell for line in summary.interval_table(rows).splitlines() for cell in line.split("|"))
 
 

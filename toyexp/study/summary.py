@@ -83,15 +83,16 @@ def markdown_table(rows: list[SummaryRow], metrics: tuple[Metric, ...] = ERRORS,
 
 
 def interval_table(rows: list[SummaryRow], metrics: tuple[Metric, ...] = ERRORS) -> str:
-    """Per metric two columns, mean ± std and the 95 % t interval of the mean ("—" for one seed)."""
-    shown = _shown(rows, metrics)
-    head = "".join(f" {m.name} mean{NBSP}±{NBSP}std | {m.name} 95{NBSP}% CI |" for m in shown)
-    lines = ["| variant | n |" + head, "|---|---:|" + "---:|---:|" * len(shown)]
-    for r in rows:
-        cells = "".join(f" {nowrap(format_stat(r.stats[m.name], m.spec, NBSP))} | {nowrap(format_interval(r.stats[m.name].ci, m.spec, NBSP))} |"
-                        for m in shown)
-        lines.append(f"| {label(r)} | {r.n} |" + cells)
-    return "\n".join(lines)
+    """A table per metric (so each fits the book's text column): mean ± std over the seeds and the
+    95 % t interval of the mean ("—" for one seed), a row per variant and baseline."""
+    tables = []
+    for m in _shown(rows, metrics):
+        lines = [f"**{m.label}**", "", f"| variant | n | mean{NBSP}±{NBSP}std | 95{NBSP}% CI of the mean |", "|---|---:|---:|---:|"]
+        for r in rows:
+            s = r.stats[m.name]
+            lines.append(f"| {label(r)} | {r.n} | {nowrap(format_stat(s, m.spec, NBSP))} | {nowrap(format_interval(s.ci, m.spec, NBSP))} |")
+        tables.append("\n".join(lines))
+    return "\n\n".join(tables)
 
 
 def reference_row(rows: list[SummaryRow], name: str = "regression") -> SummaryRow:
