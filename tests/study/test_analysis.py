@@ -175,7 +175,7 @@ def test_interpretation_names_the_variant_with_the_lowest_error(tmp_path):
             evals = evals if mode == "flow" else evals[-1:]
             noise = 0.01 * rng.standard_normal((101, 1)) if variant == "flow-gaussian" else None  # all above Nyquist
             write_run(tmp_path, "recon", variant, mode, seed, {"l1": v, "l2": v}, evals, noise)
-    text = interpret.interpretation(collect.collect(tmp_path), "recon")
+    text = interpret.interpretation(collect.collect(tmp_path), "recon").replace(NBSP, " ")
     half = 12.706 * statistics.stdev([0.10, 0.12]) / math.sqrt(2)  # t_{0.975, 1} from a table
     assert text.startswith(f"**Final error.** Mean final l2 over the seeds, lowest first: flow 0.1100 (95 % CI "
                            f"[{0.11 - half:.4f}, {0.11 + half:.4f}]); regression 0.3100")

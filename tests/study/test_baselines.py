@@ -77,12 +77,12 @@ def test_interval_and_comparison_tables_by_hand(tmp_path):
 
 def test_findings_tell_which_differences_the_seeds_can_tell_apart(small_study):
     c = collect.collect(small_study)
-    text = interpret.interpretation(c, "recon")
+    text = interpret.interpretation(c, "recon").replace(NBSP, " ")
     assert "**Paired with regression**" in text
     flow = summary.summary_table(c, "recon")[0]
     assert flow.variant == "flow"
     # flow's planted error is twice regression's on every seed: the interval excludes 0
-    assert "- distinguishable at 95 %: flow +" in text
+    assert "- distinguishable at 95 %:\n  - flow +" in text
     assert "**Against the best baseline, gp**" in text or "**Against the best baseline, spline**" in text
     assert "no network has a lower l2 than" in text  # the planted networks err by 0.01 everywhere
     assert "print(" not in text and "\n\n" in text

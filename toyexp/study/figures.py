@@ -47,8 +47,8 @@ def metric_bars(rows: list[SummaryRow], metrics: tuple[Metric, ...], title: str 
     baseline (hatched) at the mean over seeds (1 - mean for a ``complement`` metric; on a log
     axis for a ``log`` one, or when the means span more than two decades), with the 95 % t
     interval of the mean as its error bar."""
-    cols = min(columns, len(metrics))
-    nrows = -(-len(metrics) // cols)
+    nrows = -(-len(metrics) // columns)
+    cols = -(-len(metrics) // nrows)  # balanced: four metrics make a 2 x 2 grid, five 3 + 2
     fig, axes = _figure(nrows, cols, (4.0 * cols + 1.2, (0.32 * len(rows) + 1.3) * nrows))
     for ax in axes.flat[len(metrics):]:
         ax.set_visible(False)

@@ -8,7 +8,7 @@ the samples, and the cost. The task adds its own sentences through ``Task.interp
 
 from __future__ import annotations
 
-from ..core.stats import Paired, Stat, compare, format_interval, format_number, format_p
+from ..core.stats import NBSP, Paired, Stat, compare, format_interval, format_number, format_p
 from ..tasks import get_task
 from .collect import Collection
 from .results import TaskResults, task_results
@@ -19,18 +19,19 @@ SPEC = ERRORS[1].spec
 
 def with_ci(s: Stat, spec: str = SPEC) -> str:
     """``0.0127 (95 % CI [−0.0072, 0.0326])``, or ``0.0127 (one seed, no interval)``."""
-    return f"{format_number(s.mean, spec)} " + (f"(95 % CI {format_interval(s.ci, spec)})" if s.ci else "(one seed, no interval)")
+    return f"{format_number(s.mean, spec)} " + (f"(95{NBSP}% CI {format_interval(s.ci, spec)})" if s.ci else "(one seed, no interval)")
 
 
 def difference_text(c: Paired, spec: str = SPEC) -> str:
     """``+0.0120 (95 % CI [+0.0040, +0.0200], p = 0.012, 5 pairs)``."""
     d = c.difference
-    ci = f"95 % CI {format_interval(d.ci, '+' + spec)}, p = {format_p(c.p)}, " if d.ci else ""
+    ci = f"95{NBSP}% CI {format_interval(d.ci, '+' + spec)}, p{NBSP}={NBSP}{format_p(c.p)}, " if d.ci else ""
     return f"{format_number(d.mean, '+' + spec)} ({ci}{c.n} pair{'s' * (c.n != 1)})"
 
 
-def _names(rows) -> str:
-    return ", ".join(r.variant for r in rows)
+def _items(texts) -> str:
+    """Nested bullets, one per text, under a bullet."""
+    return "".join(f"\n  - {t}" for t in texts)
 
 
 def error_paragraph(res: TaskResults) -> list[str]:
@@ -47,12 +48,12 @@ def error_paragraph(res: TaskResults) -> list[str]:
         c = compare(best, r, "l2")
         (unclear if not c.distinguishable else better if c.difference.mean < 0 else worse).append(f"{r.variant} {difference_text(c)}")
     out += ["", f"**Against the best baseline, {best.variant}** (l2 of the variant − {best.variant}, paired by seed):"]
-    out += [f"- lower than {best.variant}, the interval excluding 0: " + "; ".join(better) if better else
+    out += [f"- lower than {best.variant}, the interval excluding 0:" + _items(better) if better else
             f"- no network has a lower l2 than {best.variant} that this many seeds can tell apart."]
     if worse:
-        out.append(f"- higher than {best.variant}, the interval excluding 0: " + "; ".join(worse))
+        out.append(f"- higher than {best.variant}, the interval excluding 0:" + _items(worse))
     if unclear:
-        out.append("- not distinguishable from it at this n (the interval contains 0): " + "; ".join(unclear))
+        out.append("- not distinguishable from it at this n (the interval contains 0):" + _items(unclear))
     return out + (["", res.note] if res.note else [])
 
 
@@ -71,10 +72,10 @@ def comparison_paragraph(res: TaskResults) -> list[str]:
     if n < 2:
         return out + ["- with one seed there is no interval: no difference can be told apart."]
     if apart:
-        out.append("- distinguishable at 95 %: " + "; ".join(f"{v} {difference_text(pairs[v])}" for v in apart))
+        out.append("- distinguishable at 95 %:" + _items(f"{v} {difference_text(pairs[v])}" for v in apart))
     if close:
-        out.append(f"- not distinguishable at n = {n} (the interval contains 0): "
-                   + "; ".join(f"{v} {difference_text(pairs[v])}" for v in close))
+        out.append(f"- not distinguishable at n = {n} (the interval contains 0):"
+                   + _items(f"{v} {difference_text(pairs[v])}" for v in close))
     out.append(f"- these are {len(pairs)} comparisons at 95 % each, without a correction for multiple testing: "
                "about one in twenty excludes 0 by chance alone.")
     return out
@@ -91,7 +92,7 @@ def between_paragraph(res: TaskResults) -> list[str]:
         + "; ".join(f"{v} {with_ci(prof[v].between_over_near, '.2f')}" for v in ratio) + ".",
         "",
         f"Share of the error energy above the training grid's Nyquist frequency ({nyquist:.2f} cycles per unit c), "
-        "largest first: " + "; ".join(f"{v} {100 * prof[v].above_nyquist.mean:.2f} %" for v in above) + ".",
+        "largest first: " + "; ".join(f"{v} {100 * prof[v].above_nyquist.mean:.2f}{NBSP}%" for v in above) + ".",
     ]
 
 
