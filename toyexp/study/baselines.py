@@ -69,14 +69,16 @@ def _fit(run: RunRecord, sections: dict) -> dict[str, RunRecord]:
     c_grid = data.grid(cfg.dataset.num_eval)
     arrays |= {"c_grid": c_grid.numpy(), "x_grid": data.target(c_grid).numpy()}
     fitted = {}
+    c_eval = data.c_eval.numpy()
     for name, baseline in BASELINES.items():
-        fit = lambda c: baseline(arrays["c_train"], arrays["x_train"], np.asarray(c), run.seed)  # noqa: E731
-        pred_eval = torch.as_tensor(fit(data.c_eval), dtype=data.x_eval.dtype)  # (M, D)
+        # one fit, predicted at the evaluation inputs and on the grid together
+        pred = baseline(arrays["c_train"], arrays["x_train"], np.concatenate([c_eval, arrays["c_grid"]]), run.seed)
+        pred_eval = torch.as_tensor(pred[: len(c_eval)], dtype=data.x_eval.dtype)  # (M, D)
         final = {"l1": l1_error(pred_eval, data.x_eval), "l2": l2_error(pred_eval, data.x_eval)}
         final |= task.metrics(data, data.c_eval, pred_eval)
         metrics = {"task": run.task, "mode": MODE, "seed": run.seed, "final": final, "config": run.metrics["config"]}
         fitted[name] = RunRecord(run.task, name, MODE, run.seed, run.run_dir, metrics,
-                                 arrays | {"pred_grid": fit(arrays["c_grid"])})
+                                 arrays | {"pred_grid": pred[len(c_eval):]})
     return fitted
 
 
