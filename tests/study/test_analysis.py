@@ -180,7 +180,9 @@ def test_interpretation_names_the_variant_with_the_lowest_error(tmp_path):
     assert text.startswith(f"**Final error.** Mean final l2 over the seeds, lowest first: flow 0.1100 (95 % CI "
                            f"[{0.11 - half:.4f}, {0.11 + half:.4f}]); regression 0.3100")
     assert "largest first: flow-gaussian" in text  # its noise lies above Nyquist
-    assert "- flow, euler: mean l2 falls from 0.2200 at 1 step (NFE 1) to 0.1100 at 2 steps (NFE 2)." in text
+    h1, h2 = (12.706 * statistics.stdev([2 * a / n, 2 * b / n]) / math.sqrt(2) for a, b, n in ((0.10, 0.12, 1), (0.10, 0.12, 2)))
+    assert (f"- flow, euler: mean l2 falls from 0.2200 (95 % CI [{0.22 - h1:.4f}, {0.22 + h1:.4f}]) at 1 step (NFE 1) "
+            f"to 0.1100 (95 % CI [{0.11 - h2:.4f}, {0.11 + h2:.4f}]) at 2 steps (NFE 2).") in text
 
 
 def test_demo_results_refuse_a_folder_of_real_results(tmp_path):

@@ -81,6 +81,10 @@ def comparison_paragraph(res: TaskResults) -> list[str]:
     return out
 
 
+def _percent(s: Stat) -> Stat:
+    return Stat(100 * s.mean, 100 * s.std, s.n)
+
+
 def between_paragraph(res: TaskResults) -> list[str]:
     """The RMSE between the samples over the RMSE near them, and the error energy above Nyquist."""
     prof = res.profiles
@@ -92,7 +96,7 @@ def between_paragraph(res: TaskResults) -> list[str]:
         + "; ".join(f"{v} {with_ci(prof[v].between_over_near, '.2f')}" for v in ratio) + ".",
         "",
         f"Share of the error energy above the training grid's Nyquist frequency ({nyquist:.2f} cycles per unit c), "
-        "largest first: " + "; ".join(f"{v} {100 * prof[v].above_nyquist.mean:.2f}{NBSP}%" for v in above) + ".",
+        "in %, largest first: " + "; ".join(f"{v} {with_ci(_percent(prof[v].above_nyquist), '.2f')}" for v in above) + ".",
     ]
 
 
@@ -102,10 +106,11 @@ def cost_paragraph(res: TaskResults, collection: Collection) -> list[str]:
     for r in res.networks:
         for curve in nfe_curves(collection.select(res.task, r.variant)):
             if len(curve.num_steps) > 1:
-                first, last = curve.l2.mean[0], curve.l2.mean[-1]
-                verb = "does not change" if last == first else ("falls" if last < first else "rises")
-                out.append(f"- {r.variant}, {curve.method}: mean l2 {verb} from {first:{SPEC}} at {curve.num_steps[0]} "
-                           f"step{'s' * (curve.num_steps[0] != 1)} (NFE {curve.nfe[0]}) to {last:{SPEC}} at "
+                b = curve.l2
+                first, last = (Stat(float(b.mean[i]), float(b.std[i]), b.n) for i in (0, -1))
+                verb = "does not change" if last.mean == first.mean else ("falls" if last.mean < first.mean else "rises")
+                out.append(f"- {r.variant}, {curve.method}: mean l2 {verb} from {with_ci(first)} at {curve.num_steps[0]} "
+                           f"step{'s' * (curve.num_steps[0] != 1)} (NFE {curve.nfe[0]}) to {with_ci(last)} at "
                            f"{curve.num_steps[-1]} steps (NFE {curve.nfe[-1]}).")
     return ["**Cost.** l2 against the number of integration steps:"] + out if out else []
 
