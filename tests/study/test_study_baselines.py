@@ -101,7 +101,7 @@ def test_lie_says_baselines_may_leave_the_rotation_group(small_study):
     assert "may leave the rotation group" in text
 
 
-def test_baseline_predictions_are_tensors_free(small_study):
+def test_baseline_grid_predictions_are_arrays_of_the_grid_shape(small_study):
     # predictions stored for the figures are numpy arrays of the grid's shape
     c = collect.collect(small_study)
     run = baselines.baselines(c, "projection").runs["linear"][0]
