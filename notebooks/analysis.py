@@ -21,8 +21,11 @@
 # matching (from $x_0 = 0$ or $x_0 \sim \mathcal{N}(0, I)$), for one seed. Here we gather the
 # runs of each variant over their seeds and compare the variants: every number is a mean
 # $\bar v = \frac1n \sum_i v_i$ over the $n$ seeds with the sample standard deviation
-# $s = \sqrt{\sum_i (v_i - \bar v)^2 / (n - 1)}$ (error bars and bands are $\pm 1\,s$; with one seed
-# $s$ is undefined and printed as "—").
+# $s = \sqrt{\sum_i (v_i - \bar v)^2 / (n - 1)}$ and the 95 % confidence interval of the mean
+# $\bar v \pm t_{0.975,\,n-1}\, s / \sqrt n$ (bands are $\pm 1\,s$, bars the interval; with one seed
+# $s$ is undefined and printed as "—"). Next to the networks stand three classical baselines fitted
+# to exactly the same training samples: piecewise-linear interpolation, a not-a-knot cubic
+# spline and a Gaussian process.
 
 # %% [markdown]
 # ## Parameters
@@ -81,13 +84,24 @@ print("\n".join(str(p.relative_to(collection.root)) for p in collection.incomple
 #   frequency resolution is $1 / (c_{\max} - c_{\min})$, coarser than the lowest target frequencies.
 # - **Error against cost**: l2 against the number of network evaluations (NFE) for each
 #   integrator and step count a flow variant was evaluated with.
+# - **Baselines**: for each seed the dataset is rebuilt from the run's config and checked against
+#   the training samples the run stored; `linear` interpolates each output coordinate piecewise
+#   linearly, `spline` with a not-a-knot cubic spline (both constant beyond the outermost samples),
+#   and `gp` takes the posterior mean of a Gaussian process (kernel $\sigma^2 \exp(-(c - c')^2 / 2\ell^2)$
+#   plus white noise, hyperparameters by maximum marginal likelihood on standardised outputs).
+#   They get the same measures as the networks.
+# - **Paired comparisons**: two variants on the same seed share the training data and the
+#   initialisation, so we compare them seed by seed: the mean of $d_i = b_i - a_i$ with its 95 %
+#   $t$ interval and the paired $t$-test's p-value. An interval that contains 0 means these
+#   seeds cannot tell the two apart; no correction is made for testing many pairs.
 
 # %% [markdown]
 # ## The tasks
 #
-# Every task present in the results gets the same report: the summary table, bars of the final
-# error and of the task's own metrics, the predictions, the error between the samples, the error
-# against NFE, the task's own sections, and what we see, every number computed from the runs.
+# Every task present in the results gets the same report: the final errors with their intervals,
+# the task's own metrics, the paired comparisons, bars of the final error and of the task's own
+# metrics, the predictions, the error between the samples, the error against NFE, the task's own
+# sections, and what we see, every number computed from the runs.
 
 # %% tags=["hide-input"]
 for task in collection.tasks():

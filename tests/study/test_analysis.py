@@ -7,6 +7,7 @@ import statistics
 import numpy as np
 import pytest
 
+from toyexp.core.stats import NBSP
 from toyexp.study import collect, demo, interpolation, interpret, summary
 from toyexp.tasks import get_task
 from toyexp.tasks.sinusoids import target_frequencies
@@ -46,7 +47,7 @@ def test_summary_mean_and_sample_std(tmp_path):
     m = sum(l1) / 3
     assert flow.stats["l1"].std == pytest.approx(math.sqrt(sum((v - m) ** 2 for v in l1) / 2))
     assert reg.n == 1 and reg.stats["l2"].std == 0.0 and "max_angle_deg" not in reg.stats
-    table = summary.markdown_table(rows)
+    table = summary.markdown_table(rows).replace(NBSP, " ")
     assert f"| flow | 3 | {m:.4f} ± {statistics.stdev(l1):.4f} |" in table
     assert "| regression | 1 | 0.5000 ± — | 0.2500 ± — |" in table
 
@@ -69,7 +70,8 @@ def test_interpretation_names_the_variant_closest_to_the_subspace(tmp_path):
         write_run(tmp_path, "projection", variant, mode, 1, final)
     text = interpret.interpretation(collect.collect(tmp_path), "projection")
     assert "regression stays closest and flow strays furthest" in text
-    assert "1.000% for regression, 20.000% for flow; smallest for regression" in text
+    assert "regression 1.000 (one seed); flow 20.000 (one seed). Smallest for regression, largest for flow." in text
+    assert "Baselines left out: seed 1 has none" in text  # planted samples, not the dataset's
 
 
 def test_incomplete_and_corrupt_runs_are_listed_not_raised(tmp_path):
@@ -173,12 +175,14 @@ def test_interpretation_names_the_variant_with_the_lowest_error(tmp_path):
             evals = evals if mode == "flow" else evals[-1:]
             noise = 0.01 * rng.standard_normal((101, 1)) if variant == "flow-gaussian" else None  # all above Nyquist
             write_run(tmp_path, "recon", variant, mode, seed, {"l1": v, "l2": v}, evals, noise)
-    text = interpret.interpretation(collect.collect(tmp_path), "recon")
-    first = text.splitlines()[0]
-    assert first.startswith("flow has the lowest mean final l2, 0.1100 ±")
-    assert f"regression reaches 0.3100 ± {statistics.stdev([0.30, 0.32]):.4f}, {0.31 / 0.11:.2f} times as large" in text
-    assert "the most for flow-gaussian" in text
-    assert "With euler, flow's mean l2 falls by 50.0% from 1 to 2 steps" in text
+    text = interpret.interpretation(collect.collect(tmp_path), "recon").replace(NBSP, " ")
+    half = 12.706 * statistics.stdev([0.10, 0.12]) / math.sqrt(2)  # t_{0.975, 1} from a table
+    assert text.startswith(f"**Final error.** Mean final l2 over the seeds, lowest first: flow 0.1100 (95 % CI "
+                           f"[{0.11 - half:.4f}, {0.11 + half:.4f}]); regression 0.3100")
+    assert "largest first: flow-gaussian" in text  # its noise lies above Nyquist
+    h1, h2 = (12.706 * statistics.stdev([2 * a / n, 2 * b / n]) / math.sqrt(2) for a, b, n in ((0.10, 0.12, 1), (0.10, 0.12, 2)))
+    assert (f"- flow, euler: mean l2 falls from 0.2200 (95 % CI [{0.22 - h1:.4f}, {0.22 + h1:.4f}]) at 1 step (NFE 1) "
+            f"to 0.1100 (95 % CI [{0.11 - h2:.4f}, {0.11 + h2:.4f}]) at 2 steps (NFE 2).") in text
 
 
 def test_demo_results_refuse_a_folder_of_real_results(tmp_path):
@@ -198,6 +202,6 @@ def test_rotation_sentences_follow_the_planted_numbers(tmp_path):
                      "projection_max": 0.02, "per_velocity": per_velocity}
             write_run(tmp_path, "lie", variant, "flow" if variant == "flow" else "regression", seed, final)
     text = interpret.interpretation(collect.collect(tmp_path), "lie")
-    assert "0.9900 ± 0.0000 for regression, 0.9000 ± 0.0000 for flow" in text
+    assert "highest first: regression 0.9900 (95 % CI [0.9900, 0.9900]); flow 0.9000 (95 % CI [0.9000, 0.9000])" in text
     assert "(α = 0.00) to the fastest (α = 6.00)" in text
     assert "rises by 50.0% for regression (0.0020 to 0.0030); rises by 300.0% for flow (0.0010 to 0.0040)" in text

@@ -203,9 +203,10 @@ def check_built_book(html: Path) -> None:
         image = (html / src).resolve()
         assert not src.startswith(("http:", "https:")) and image.is_file(), src
         assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", src
-    for variant in VARIANTS:
-        rows = [r for r in page.rows if r[:2] == [variant, "2"] and len(r) == 4]  # final-error tables: variant, n, l1, l2
-        assert len(rows) == 3, (variant, page.rows)  # recon, projection, lie; n = 2 seeds
+    for variant in [*VARIANTS, "linear", "spline", "gp"]:  # the variants, then the classical baselines
+        # final-error tables, one for l1 and one for l2 per task: variant, n, mean ± std, 95 % CI
+        rows = [r for r in page.rows if r[:2] == [variant, "2"] and len(r) == 4 and r[3].startswith("[")]
+        assert len(rows) == 6, (variant, page.rows)  # recon, projection, lie; n = 2 seeds
     for experiment in ("recon", "projection", "lie"):
         for variant in VARIANTS:
             for seed in (42, 43):

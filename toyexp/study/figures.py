@@ -1,14 +1,22 @@
-"""Figures across seeds: every error bar and band is ±1 standard deviation over the seeds.
+"""Figures across seeds, readable at page width: a fixed colour per variant and baseline
+(:func:`toyexp.run.style.colour`), the book's font sizes, horizontal bars so no label collides,
+and legends outside the axes.
 
-Each function takes the summaries of :mod:`toyexp.study.summary`, keyed by variant, and returns
-a matplotlib Figure; :func:`toyexp.run.plots.save` writes one.
+Bars show the mean over seeds with its 95 % t interval; bands and curves the mean ± 1 std.
+A baseline is drawn like a variant but dashed (curves) or hatched (bars). Each function takes
+the summaries of :mod:`toyexp.study.summary`, keyed by variant, and returns a matplotlib Figure;
+:func:`toyexp.run.plots.save` writes one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection as Names
+
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 
 from ..core.stats import Band, SummaryRow, seeds_text
 from ..run import style
@@ -16,88 +24,142 @@ from ..tasks import Metric
 from .interpolation import Interpolation
 from .summary import NfeCurve
 
+TARGET = "0.6"  # the target is grey and wide, under every prediction (regression itself is near black)
 
-def _title(fig: Figure, title: str, counts) -> None:
-    fig.suptitle(f"{title} · mean ± 1 std over seeds, {seeds_text(counts)}")
+
+def _title(fig: Figure, title: str, counts, what: str = "mean ± 1 std over seeds") -> None:
+    fig.suptitle(f"{title} · {what}, {seeds_text(counts)}")
     fig.tight_layout()
 
 
-def metric_bars(rows: list[SummaryRow], metrics: tuple[Metric, ...], title: str = "") -> Figure:
-    """One panel per final metric: a bar per variant at the mean (1 - mean for a ``complement``
-    metric, on a log scale for a ``log`` one), error bar ±1 std."""
-    fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * min(len(metrics), 3), 3.6), squeeze=False)
-    variants = [r.variant for r in rows]
-    for ax, metric in zip(axes[0], metrics):
+def _figure(nrows: int, ncols: int, figsize, **kw):
+    """A figure with the book's font sizes and a constrained layout (room for outside legends)."""
+    style.use()
+    return plt.subplots(nrows, ncols, figsize=figsize, squeeze=False, layout="constrained", **kw)
+
+
+def _suptitle(fig: Figure, title: str, counts, what: str) -> None:
+    fig.suptitle(f"{title} · {what}, {seeds_text(counts)}")
+
+
+def metric_bars(rows: list[SummaryRow], metrics: tuple[Metric, ...], title: str = "", columns: int = 3) -> Figure:
+    """One panel per final metric, up to ``columns`` to a row: a horizontal bar per variant and
+    baseline (hatched) at the mean over seeds (1 - mean for a ``complement`` metric; on a log
+    axis for a ``log`` one, or when the means span more than two decades), with the 95 % t
+    interval of the mean as its error bar."""
+    nrows = -(-len(metrics) // columns)
+    cols = -(-len(metrics) // nrows)  # balanced: four metrics make a 2 x 2 grid, five 3 + 2
+    fig, axes = _figure(nrows, cols, (4.0 * cols + 1.2, (0.32 * len(rows) + 1.3) * nrows))
+    for ax in axes.flat[len(metrics):]:
+        ax.set_visible(False)
+    y = np.arange(len(rows))[::-1]  # the first row on top
+    for ax, metric in zip(axes.flat, metrics):
         s = [r.stats[metric.name] for r in rows]
-        mean = [1 - v.mean if metric.complement else v.mean for v in s]
-        ax.bar(variants, mean, yerr=[v.std for v in s], capsize=4, color=[f"C{i}" for i in range(len(rows))])
-        ax.set(ylabel=f"1 − {metric.label}" if metric.complement else metric.label, title=metric.name,
-               yscale="log" if metric.log else "linear")
-        ax.tick_params(axis="x", labelrotation=30)
-        ax.grid(alpha=0.3, axis="y", which="both")
-    _title(fig, title, [r.n for r in rows])
+        value = np.array([1 - v.mean if metric.complement else v.mean for v in s])
+        half = np.array([0.0 if v.ci is None else (v.ci.high - v.ci.low) / 2 for v in s])
+        # a log axis for a log metric, or for positive values that span more than two decades
+        log = metric.log or (np.all(value > 0) and value.max() > 100 * value.min())
+        low = np.minimum(half, 0.9 * value) if log else half  # a log axis cannot show the bar below 0
+        for yi, r, v, lo, hi in zip(y, rows, value, low, half):
+            ax.barh(yi, v, xerr=[[lo], [hi]], capsize=3, color=style.colour(r.variant), alpha=0.55 if r.baseline else 0.9,
+                    hatch="//" if r.baseline else None, edgecolor="0.25", linewidth=0.6, error_kw={"elinewidth": 1.0})
+        ax.set_yticks(y, [f"{r.variant} (baseline)" if r.baseline else r.variant for r in rows])
+        ax.set(xlabel=f"1 − {metric.name}" if metric.complement else metric.name, xscale="log" if log else "linear")
+        if not log:
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=4))  # few enough that 4-decimal labels never touch
+        ax.set_title(metric.label, fontsize="medium")
+        ax.grid(alpha=0.3, axis="x", which="major")
+    _suptitle(fig, title, [r.n for r in rows], "mean and 95 % CI over seeds")
     return fig
 
 
-def prediction_bands(bands: dict[str, tuple[Band, dict]], title: str = "", max_dims: int = 2, columns: int = 3) -> Figure:
-    """Per variant and output dimension: mean prediction ± 1 std over seeds, the target and the
-    training samples; variants wrap into rows of ``columns`` panels, one block of rows per dimension.
+def prediction_bands(bands: dict[str, tuple[Band, dict]], title: str = "", max_dims: int = 2, columns: int = 3,
+                     baselines: Names[str] = ()) -> Figure:
+    """Per variant and output dimension: mean prediction ± 1 std over seeds against the target
+    (grey) and the training samples; the ``baselines`` (names in ``bands``) share one panel per
+    dimension, dashed. Panels wrap into rows of ``columns``, one block of rows per dimension.
     ``bands`` maps variant -> summary.prediction_band(...)."""
+    nets = [v for v in bands if v not in baselines]
+    panels = nets + (["baselines"] if any(v in bands for v in baselines) else [])
     dims = min(next(iter(bands.values()))[1]["x_grid"].shape[1], max_dims)
-    cols = min(columns, len(bands))
-    rows_per_dim = -(-len(bands) // cols)
-    fig, axes = plt.subplots(dims * rows_per_dim, cols, figsize=(4.6 * cols, 2.8 * dims * rows_per_dim),
-                             sharex=True, squeeze=False)
-    for ax in axes.flat[len(bands) * dims:]:
-        ax.set_visible(False)
-    for j, (variant, (band, arrays)) in enumerate(bands.items()):
+    cols = min(columns, len(panels))
+    rows_per_dim = -(-len(panels) // cols)
+    fig, axes = _figure(dims * rows_per_dim, cols, (4.4 * cols, 2.7 * dims * rows_per_dim + 0.8), sharex=True)
+    for d in range(dims):
+        for k in range(len(panels), rows_per_dim * cols):
+            axes[d * rows_per_dim + k // cols, k % cols].set_visible(False)
+    for j, panel in enumerate(panels):
         for d in range(dims):
             ax = axes[d * rows_per_dim + j // cols, j % cols]
-            ax.plot(band.x, arrays["x_grid"][:, d], "k-", lw=1.2, label="target")
-            ax.plot(band.x, band.mean[:, d], color=f"C{j}", lw=1.0, label="mean prediction")
-            lo, hi = band.mean[:, d] - band.std[:, d], band.mean[:, d] + band.std[:, d]
-            ax.fill_between(band.x, lo, hi, color=f"C{j}", alpha=0.3, label="± 1 std")
-            ax.plot(arrays["c_train"][:, 0], arrays["x_train"][:, d], "o", ms=3.5, mfc="none", mec="0.3", label="training samples")
-            ax.set(ylabel=f"x[{d}]", xlabel="condition c", title=f"{variant} (n = {band.n})")
+            band, arrays = bands[nets[0] if panel == "baselines" else panel]
+            ax.plot(band.x, arrays["x_grid"][:, d], color=TARGET, lw=2.4, zorder=1)
+            for v in ([b for b in bands if b in baselines] if panel == "baselines" else [panel]):
+                b = bands[v][0]
+                ax.plot(b.x, b.mean[:, d], color=style.colour(v), lw=1.1, ls="--" if v in baselines else "-", zorder=3)
+                ax.fill_between(b.x, b.mean[:, d] - b.std[:, d], b.mean[:, d] + b.std[:, d], color=style.colour(v), alpha=0.3, zorder=2)
+            ax.plot(arrays["c_train"][:, 0], arrays["x_train"][:, d], "o", ms=3.5, mfc="none", mec="0.2", zorder=4)
+            ax.set_title(f"{panel} (n = {band.n})" if panel != "baselines" else "baselines (dashed)",
+                         color=style.colour(panel) if panel != "baselines" else "0.2", fontsize="medium")
+            ax.set(ylabel=f"x[{d}]")
             ax.grid(alpha=0.3)
-    axes[0, 0].legend(fontsize="small", loc="upper right")
-    _title(fig, title, [b.n for b, _ in bands.values()])
+    for ax in axes[-1]:
+        ax.set_xlabel("condition c")
+    handles = [Line2D([], [], color=TARGET, lw=2.4, label="target"),
+               Line2D([], [], ls="", marker="o", mfc="none", mec="0.2", label="training samples")]
+    handles += [Line2D([], [], color=style.colour(v), ls="--", label=v) for v in bands if v in baselines]
+    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False)
+    _suptitle(fig, title, [b.n for b, _ in bands.values()], "mean ± 1 std over seeds")
     return fig
 
 
-def error_vs_distance(inter: dict[str, Interpolation], title: str = "") -> Figure:
-    """RMSE on the dense grid against the distance to the nearest training input, in units of h."""
-    fig, ax = plt.subplots(figsize=(6.4, 3.8))
+def _legend_below(fig: Figure, ax, columns: int = 5) -> None:
+    """The legend of ``ax`` below the axes, outside the data."""
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=min(columns, len(labels)), frameon=False)
+
+
+def _curve_style(variant: str, baselines: Names[str]) -> dict:
+    return {"color": style.colour(variant), "ls": "--" if variant in baselines else "-",
+            "marker": None if variant in baselines else "o", "ms": 4}
+
+
+def error_vs_distance(inter: dict[str, Interpolation], title: str = "", baselines: Names[str] = ()) -> Figure:
+    """RMSE on the dense grid against the distance to the nearest training input, in units of h;
+    the ``baselines`` (names in ``inter``) dashed."""
+    fig, axes = _figure(1, 1, (9.0, 4.0))
+    ax = axes[0, 0]
     for i, (variant, it) in enumerate(inter.items()):
         d = it.distance
         shift = 0.004 * (i - (len(inter) - 1) / 2)  # side by side, so the error bars stay apart
-        ax.errorbar(d.x + shift, d.mean, yerr=d.std, fmt="o-", capsize=3, color=f"C{i}", label=variant)
-    ax.set(xlabel="distance to the nearest training input / training spacing h", ylabel="RMSE on the grid")
-    ax.legend(title="variant")
-    ax.grid(alpha=0.3)
-    _title(fig, title, [it.distance.n for it in inter.values()])
+        ax.errorbar(d.x + shift, d.mean, yerr=d.std, capsize=3, label=variant, **_curve_style(variant, baselines))
+    ax.set(xlabel="distance to the nearest training input / training spacing h", ylabel="RMSE on the grid", yscale="log")
+    _legend_below(fig, ax)
+    ax.grid(alpha=0.3, which="both")
+    _suptitle(fig, title, [it.distance.n for it in inter.values()], "mean ± 1 std over seeds")
     return fig
 
 
-def error_spectrum(inter: dict[str, Interpolation], title: str = "") -> Figure:
+def error_spectrum(inter: dict[str, Interpolation], title: str = "", baselines: Names[str] = ()) -> Figure:
     """Amplitude spectrum of the prediction error (log-log, so f = 0 is left out), with the
-    target's frequencies ω/(2π) and the Nyquist frequency 1/(2h) of the training grid marked.
-    Where the std exceeds the mean, the band runs off the bottom of the axes."""
-    fig, ax = plt.subplots(figsize=(8, 3.8))
-    floor = min(float(i.spectrum.mean[1:].min()) for i in inter.values())
-    for i, (variant, it) in enumerate(inter.items()):
+    target's frequencies ω/(2π) and the Nyquist frequency 1/(2h) of the training grid marked;
+    the ``baselines`` dashed. Where the std exceeds the mean, the band runs off the bottom."""
+    fig, axes = _figure(1, 1, (9.0, 4.0))
+    ax = axes[0, 0]
+    floor = max(min(float(i.spectrum.mean[1:].min()) for i in inter.values()), 1e-12)
+    for variant, it in inter.items():
         f, mean, std = it.spectrum.x[1:], it.spectrum.mean[1:], it.spectrum.std[1:]
-        ax.loglog(f, mean, color=f"C{i}", lw=1.0, label=variant)
-        ax.fill_between(f, np.maximum(mean - std, floor / 1e3), mean + std, color=f"C{i}", alpha=0.25)
+        st = _curve_style(variant, baselines)
+        ax.loglog(f, mean, color=st["color"], ls=st["ls"], lw=1.0, label=variant)
+        ax.fill_between(f, np.maximum(mean - std, floor / 1e3), mean + std, color=st["color"], alpha=0.2)
     it = next(iter(inter.values()))
     for k, f in enumerate(it.target_freqs if it.target_freqs is not None else []):
         ax.axvline(f, color="0.4", ls=":", lw=1.0, label="target frequencies ω/(2π)" if k == 0 else None)
-    ax.axvline(it.nyquist, color="C3", ls="--", lw=1.0, label=f"training-grid Nyquist 1/(2h) = {it.nyquist:.2f}")
-    ax.set(xlabel="frequency (cycles per unit c)", ylabel="error amplitude", ylim=(max(floor, 1e-12) / 3, None))
-    ax.set_title("error spectrum (Hann window, mean over output dimensions)", fontsize="medium")
-    ax.legend(fontsize="small", loc="lower left")
+    ax.axvline(it.nyquist, color="0.2", ls="-.", lw=1.0, label=f"Nyquist 1/(2h) = {it.nyquist:.2f}")
+    ax.set(xlabel="frequency (cycles per unit c)", ylabel="error amplitude", ylim=(floor / 3, None))
+    ax.set_title("Hann window, mean over output dimensions", fontsize="medium")
+    _legend_below(fig, ax)
     ax.grid(alpha=0.3, which="both")
-    _title(fig, title, [i.spectrum.n for i in inter.values()])
+    _suptitle(fig, title, [i.spectrum.n for i in inter.values()], "mean ± 1 std over seeds")
     return fig
 
 

@@ -1,62 +1,133 @@
-"""Sentences about a task across variants, every number and comparison computed from the runs.
+"""What we see in a task, as Markdown: every number computed from the runs, with its uncertainty.
 
-The sentences every task gets (error, between the samples, cost) are written here; the task
-adds its own through ``Task.interpretation``."""
+The paragraphs every task gets are written here: the final error of each variant and baseline
+with its 95 % interval, where the networks beat the best baseline and where they do not, which
+paired differences with the reference variant this many seeds can tell apart, the error between
+the samples, and the cost. The task adds its own sentences through ``Task.interpretation``.
+"""
 
 from __future__ import annotations
 
-import numpy as np
-
-from ..core.stats import change_text, extremes, format_stat
+from ..core.stats import NBSP, Paired, Stat, compare, format_interval, format_number, format_p
 from ..tasks import get_task
 from .collect import Collection
-from .interpolation import interpolation_profile
-from .summary import ERRORS, nfe_curves, summary_table
+from .results import TaskResults, task_results
+from .summary import ERRORS, nfe_curves
+
+SPEC = ERRORS[1].spec
+
+
+def with_ci(s: Stat, spec: str = SPEC) -> str:
+    """``0.0127 (95 % CI [−0.0072, 0.0326])``, or ``0.0127 (one seed, no interval)``."""
+    return f"{format_number(s.mean, spec)} " + (f"(95{NBSP}% CI {format_interval(s.ci, spec)})" if s.ci else "(one seed, no interval)")
+
+
+def difference_text(c: Paired, spec: str = SPEC) -> str:
+    """``+0.0120 (95 % CI [+0.0040, +0.0200], p = 0.012, 5 pairs)``."""
+    d = c.difference
+    ci = f"95{NBSP}% CI {format_interval(d.ci, '+' + spec)}, p{NBSP}={NBSP}{format_p(c.p)}, " if d.ci else ""
+    return f"{format_number(d.mean, '+' + spec)} ({ci}{c.n} pair{'s' * (c.n != 1)})"
+
+
+def _items(texts) -> str:
+    """Nested bullets, one per text, under a bullet."""
+    return "".join(f"\n  - {t}" for t in texts)
+
+
+def error_paragraph(res: TaskResults) -> list[str]:
+    """Final l2 of every row, lowest first, and how the networks fare against the best baseline."""
+    l2 = lambda r: r.stats["l2"]  # noqa: E731
+    ranked = sorted(res.rows, key=lambda r: l2(r).mean)
+    out = ["**Final error.** Mean final l2 over the seeds, lowest first: "
+           + "; ".join(f"{r.variant}{' (baseline)' * r.baseline} {with_ci(l2(r))}" for r in ranked) + "."]
+    if not res.baselines:
+        return out + ["", f"No baseline to compare with. {res.note}".strip()]
+    best = min(res.baselines, key=lambda r: l2(r).mean)
+    better, worse, unclear = [], [], []
+    for r in res.networks:
+        c = compare(best, r, "l2")
+        (unclear if not c.distinguishable else better if c.difference.mean < 0 else worse).append(f"{r.variant} {difference_text(c)}")
+    out += ["", f"**Against the best baseline, {best.variant}** (l2 of the variant − {best.variant}, paired by seed):"]
+    out += [f"- lower than {best.variant}, the interval excluding 0:" + _items(better) if better else
+            f"- no network has a lower l2 than {best.variant} that this many seeds can tell apart."]
+    if worse:
+        out.append(f"- higher than {best.variant}, the interval excluding 0:" + _items(worse))
+    if unclear:
+        out.append("- not distinguishable from it at this n (the interval contains 0):" + _items(unclear))
+    return out + (["", res.note] if res.note else [])
+
+
+def comparison_paragraph(res: TaskResults) -> list[str]:
+    """Which paired differences in l2 with the reference variant the seeds can tell apart."""
+    ref = res.reference
+    others = [r for r in res.rows if r is not ref]
+    if not others:
+        return []
+    pairs = {r.variant: compare(ref, r, "l2") for r in others}
+    apart = [v for v, c in pairs.items() if c.distinguishable]
+    close = [v for v, c in pairs.items() if not c.distinguishable]
+    n = max(c.n for c in pairs.values())
+    out = [f"**Paired with {ref.variant}** (l2 of the variant − {ref.variant}, same seed = same data and initialisation, "
+           f"{n} pair{'s' * (n != 1)} at most):"]
+    if n < 2:
+        return out + ["- with one seed there is no interval: no difference can be told apart."]
+    if apart:
+        out.append("- distinguishable at 95 %:" + _items(f"{v} {difference_text(pairs[v])}" for v in apart))
+    if close:
+        out.append(f"- not distinguishable at n = {n} (the interval contains 0):"
+                   + _items(f"{v} {difference_text(pairs[v])}" for v in close))
+    out.append(f"- these are {len(pairs)} comparisons at 95 % each, without a correction for multiple testing: "
+               "about one in twenty excludes 0 by chance alone.")
+    return out
+
+
+def _percent(s: Stat) -> Stat:
+    return Stat(100 * s.mean, 100 * s.std, s.n)
+
+
+def between_paragraph(res: TaskResults) -> list[str]:
+    """The RMSE between the samples over the RMSE near them, and the error energy above Nyquist."""
+    prof = res.profiles
+    ratio = sorted(prof, key=lambda v: prof[v].between_over_near.mean)
+    above = sorted(prof, key=lambda v: prof[v].above_nyquist.mean, reverse=True)
+    nyquist = prof[ratio[0]].nyquist
+    return [
+        "**Between the samples.** RMSE beyond h/4 of every training input over the RMSE within h/4 of one, lowest first: "
+        + "; ".join(f"{v} {with_ci(prof[v].between_over_near, '.2f')}" for v in ratio) + ".",
+        "",
+        f"Share of the error energy above the training grid's Nyquist frequency ({nyquist:.2f} cycles per unit c), "
+        "in %, largest first: " + "; ".join(f"{v} {with_ci(_percent(prof[v].above_nyquist), '.2f')}" for v in above) + ".",
+    ]
+
+
+def cost_paragraph(res: TaskResults, collection: Collection) -> list[str]:
+    """How l2 changes from the fewest to the most integration steps, per integrating variant."""
+    out = []
+    for r in res.networks:
+        for curve in nfe_curves(collection.select(res.task, r.variant)):
+            if len(curve.num_steps) > 1:
+                b = curve.l2
+                first, last = (Stat(float(b.mean[i]), float(b.std[i]), b.n) for i in (0, -1))
+                verb = "does not change" if last.mean == first.mean else ("falls" if last.mean < first.mean else "rises")
+                out.append(f"- {r.variant}, {curve.method}: mean l2 {verb} from {with_ci(first)} at {curve.num_steps[0]} "
+                           f"step{'s' * (curve.num_steps[0] != 1)} (NFE {curve.nfe[0]}) to {with_ci(last)} at "
+                           f"{curve.num_steps[-1]} steps (NFE {curve.nfe[-1]}).")
+    return ["**Cost.** l2 against the number of integration steps:"] + out if out else []
+
+
+def findings(res: TaskResults, collection: Collection) -> str:
+    """The "What we see" of one task as Markdown paragraphs and bullets."""
+    task = get_task(res.task)
+    own = task.interpretation(res.rows, res.finals())
+    blocks = [error_paragraph(res), comparison_paragraph(res), between_paragraph(res), cost_paragraph(res, collection),
+              ([f"**{task.title}.**"] + [f"- {s}" for s in own]) if own else []]
+    return "\n\n".join("\n".join(b) for b in blocks if b)
 
 
 def interpretation(collection: Collection, task: str) -> str:
-    """Sentences about one task across variants; every number and comparison is computed here.
-
-    Compared: mean final l2 (lowest first, as a factor, and whether the gap exceeds s_a + s_b);
-    the between/near RMSE ratio; the share of error energy above the Nyquist frequency 1/(2h);
-    l2 from the fewest to the most steps per integrator; then the task's own sentences.
-    """
-    rows = {r.variant: r for r in summary_table(collection, task)}
-    if not rows:
+    """What we see in ``task`` across its variants and baselines, as Markdown."""
+    res = task_results(collection, task)
+    if res is None:
         return f"There are no complete runs of {task} under {collection.root}."
-    l2 = lambda v: rows[v].stats["l2"]  # noqa: E731
-    ranked = sorted(rows, key=lambda v: l2(v).mean)
-    best, spec = ranked[0], ERRORS[1].spec
-    seeds = f"{rows[best].n} seed" + "s" * (rows[best].n > 1)
-    lowest = extremes(ranked, lambda v: l2(v).mean, spec)[0]
-    tie = f" (as printed, {lowest} tie)" if lowest != best else ""
-    out = [f"{best} has the lowest mean final l2, {format_stat(l2(best), spec)} over {seeds}{tie}."]
-    for v in ranked[1:]:
-        a, b = l2(best), l2(v)
-        gap = "" if min(a.n, b.n) < 2 else " (a gap {} the sum of their standard deviations)".format(
-            "larger than" if b.mean - a.mean > a.std + b.std else "within")
-        out.append(f"{v} reaches {format_stat(b, spec)}, {b.mean / a.mean if a.mean > 0 else np.inf:.2f} times as large{gap}.")
+    return findings(res, collection)
 
-    inter = {v: interpolation_profile(collection.select(task, v)) for v in rows}
-    ratio = sorted(inter, key=lambda v: inter[v].between_over_near.mean)
-    out.append("The RMSE between training inputs (beyond h/4 of any) over the RMSE near them (within h/4) is "
-               + ", ".join(f"{format_stat(inter[v].between_over_near, '.2f')} for {v}" for v in ratio) + ".")
-    lo, hi = extremes(ratio, lambda v: inter[v].between_over_near.mean, ".2f")
-    if len(ratio) > 1:
-        out.append(f"This ratio is largest for {hi} and smallest for {lo}." if lo != hi else "This ratio is alike for all variants.")
-    above = sorted(inter, key=lambda v: inter[v].above_nyquist.mean, reverse=True)
-    share = lambda v: 100 * inter[v].above_nyquist.mean  # noqa: E731
-    out.append(f"Above the training grid's Nyquist frequency ({inter[above[0]].nyquist:.2f} cycles per unit c) lies "
-               + ", ".join(f"{share(v):.2f}% of {v}'s" for v in above) + " error energy"
-               + (f": the most for {extremes(above, share, '.2f')[1]}." if len(above) > 1 else "."))
-
-    for v in rows:
-        for curve in nfe_curves(collection.select(task, v)):
-            if len(curve.num_steps) > 1:
-                first, last = curve.l2.mean[0], curve.l2.mean[-1]
-                out.append(f"With {curve.method}, {v}'s mean l2 {change_text(first, last)} from {curve.num_steps[0]} to "
-                           f"{curve.num_steps[-1]} steps ({first:{spec}} to {last:{spec}}, NFE {curve.nfe[0]} to {curve.nfe[-1]}).")
-
-    finals = {v: [r.metrics["final"] for r in collection.select(task, v)] for v in rows}
-    out += get_task(task).interpretation(list(rows.values()), finals)
-    return "\n".join(out)

@@ -1,7 +1,10 @@
-"""Summaries across seeds: a row of mean ± std per variant, prediction bands, error against NFE.
+"""Summaries across seeds: a row per variant, its tables, prediction bands, error against NFE.
 
-Every mean and std is over the seeds of a variant (see :mod:`toyexp.core.stats`). The metrics
-summarised are l1 and l2 for every task, then the task's own ``summary_metrics``.
+Every mean, std and 95 % interval is over the seeds of a variant (see :mod:`toyexp.core.stats`);
+a classical baseline (:mod:`toyexp.study.baselines`) is a row like a variant, marked as one.
+The metrics summarised are l1 and l2 for every task, then the task's own ``summary_metrics``.
+Tables are Markdown, each narrow enough for the page: the errors with their intervals, the
+task's metrics, and the paired comparisons with the reference variant.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.stats import Band, SummaryRow, format_stat, mean_std, stat
+from ..core.stats import NBSP, Band, SummaryRow, compare, format_interval, format_number, format_p, format_stat, mean_std, nowrap, stat
 from ..tasks import Metric, get_task
 from .collect import Collection, RunRecord
 
@@ -32,27 +35,85 @@ def _final_value(metrics: dict, metric: Metric) -> float | None:
     return float(value) if isinstance(value, (int, float)) else None
 
 
+def summary_row(variant: str, runs: list[RunRecord], task: str, baseline: bool = False) -> SummaryRow:
+    """The row of one variant: each final metric that every seed reports, per seed and over seeds."""
+    values = {}
+    for metric in metrics_of(task):
+        v = [_final_value(r.metrics, metric) for r in runs]
+        if None not in v:
+            values[metric.name] = tuple(v)
+    return SummaryRow(variant, runs[0].mode, tuple(r.seed for r in runs), {k: stat(v) for k, v in values.items()},
+                      values, baseline)
+
+
 def summary_table(collection: Collection, task: str) -> list[SummaryRow]:
-    """One row per variant: each final metric that every seed reports, as mean and std over seeds."""
-    rows = []
-    for variant in collection.variants(task):
-        runs = collection.select(task, variant)
-        stats = {}
-        for metric in metrics_of(task):
-            values = [_final_value(r.metrics, metric) for r in runs]
-            if None not in values:
-                stats[metric.name] = stat(values)
-        rows.append(SummaryRow(variant, runs[0].mode, tuple(r.seed for r in runs), stats))
-    return rows
+    """One row per trained variant of ``task``, in the collection's order."""
+    return [summary_row(v, collection.select(task, v), task) for v in collection.variants(task)]
 
 
-def markdown_table(rows: list[SummaryRow], metrics: tuple[Metric, ...] = ERRORS) -> str:
-    """The summary as a Markdown table (the ``metrics`` every row has), numbers at fixed precision."""
-    shown = [m for m in metrics if rows and all(m.name in r.stats for r in rows)]
-    lines = ["| variant | n | " + " | ".join(m.label for m in shown) + " |", "|---|---:|" + "---:|" * len(shown)]
+def baseline_rows(runs: dict[str, list[RunRecord]], task: str) -> list[SummaryRow]:
+    """One row per baseline (``baselines.baselines(...).runs``), marked as a baseline."""
+    return [summary_row(name, records, task, baseline=True) for name, records in runs.items()]
+
+
+def label(row: SummaryRow) -> str:
+    """The variant's name in a table; a baseline's is italic (the tables' captions say so)."""
+    return f"*{row.variant}*" if row.baseline else row.variant
+
+
+def _shown(rows: list[SummaryRow], metrics: tuple[Metric, ...]) -> list[Metric]:
+    return [m for m in metrics if rows and all(m.name in r.stats for r in rows)]
+
+
+def markdown_table(rows: list[SummaryRow], metrics: tuple[Metric, ...] = ERRORS, columns: int = 3) -> str:
+    """The ``metrics`` every row has, as mean ± std over seeds at fixed precision, a column each;
+    more than ``columns`` metrics split evenly into several tables, so each fits the page."""
+    shown = _shown(rows, metrics)
+    parts = -(-len(shown) // columns) or 1
+    size = -(-len(shown) // parts) or 1
+    tables = []
+    for start in range(0, max(len(shown), 1), size):
+        chunk = shown[start:start + size]
+        lines = ["| variant | n | " + " | ".join(m.label for m in chunk) + " |", "|---|---:|" + "---:|" * len(chunk)]
+        for r in rows:
+            cells = [nowrap(format_stat(r.stats[m.name], m.spec, NBSP)) for m in chunk]
+            lines.append(f"| {label(r)} | {r.n} | " + " | ".join(cells) + " |")
+        tables.append("\n".join(lines))
+    return "\n\n".join(tables)
+
+
+def interval_table(rows: list[SummaryRow], metrics: tuple[Metric, ...] = ERRORS) -> str:
+    """A table per metric (so each fits the book's text column): mean ± std over the seeds and the
+    95 % t interval of the mean ("—" for one seed), a row per variant and baseline."""
+    tables = []
+    for m in _shown(rows, metrics):
+        lines = [f"**{m.label}**", "", f"| variant | n | mean{NBSP}±{NBSP}std | 95{NBSP}% CI of the mean |", "|---|---:|---:|---:|"]
+        for r in rows:
+            s = r.stats[m.name]
+            lines.append(f"| {label(r)} | {r.n} | {nowrap(format_stat(s, m.spec, NBSP))} | {nowrap(format_interval(s.ci, m.spec, NBSP))} |")
+        tables.append("\n".join(lines))
+    return "\n\n".join(tables)
+
+
+def reference_row(rows: list[SummaryRow], name: str = "regression") -> SummaryRow:
+    """The row the others are compared with: ``name`` when present, else the first trained variant."""
+    return next((r for r in rows if r.variant == name and not r.baseline), next(r for r in rows if not r.baseline))
+
+
+def comparison_table(rows: list[SummaryRow], reference: SummaryRow, metrics: tuple[Metric, ...] = ERRORS) -> str:
+    """Every other row against ``reference``, paired by seed: the mean of (other − reference) per
+    seed, its 95 % t interval, the paired t-test's p-value, and whether the interval excludes 0."""
+    shown = _shown(rows, metrics)
+    lines = [f"| variant | metric | pairs | mean difference (variant − {reference.variant}) | 95{NBSP}% CI | p | CI excludes 0 |",
+             "|---|---|---:|---:|---:|---:|---|"]
     for r in rows:
-        cells = [format_stat(r.stats[m.name], m.spec) for m in shown]
-        lines.append(f"| {r.variant} | {r.n} | " + " | ".join(cells) + " |")
+        if r is reference:
+            continue
+        for m in shown:
+            c = compare(reference, r, m.name)
+            verdict = "yes" if c.distinguishable else ("no (one pair)" if c.n < 2 else "no")
+            lines.append(f"| {label(r)} | {m.name} | {c.n} | {nowrap(format_number(c.difference.mean, '+' + m.spec))} | "
+                         f"{nowrap(format_interval(c.difference.ci, '+' + m.spec, NBSP))} | {format_p(c.p)} | {verdict} |")
     return "\n".join(lines)
 
 

@@ -1,8 +1,10 @@
 """What the analysis notebook shows: one report per task, tables and figures displayed in place.
 
-:func:`task_report` is the whole section of a task: its summary table, bars of every
-summarised metric, the predictions, the error between the samples, the error against NFE,
-the task's own sections, and what we see. The notebook calls it once per task present.
+:func:`task_report` is the whole section of a task: the final errors with their intervals, the
+task's own metrics, the paired comparisons with the reference variant (three narrow tables,
+each row a trained variant or a classical baseline), bars of every summarised metric, the
+predictions, the error between the samples, the error against NFE, the task's own sections,
+and what we see, as Markdown. The notebook calls it once per task present.
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
 from ..core.modes import build_mode
-from ..core.stats import SummaryRow
+from ..core.stats import LEVEL
+from ..run import style
 from ..run.plots import png, show_png
 from ..tasks import get_task
-from . import figures, interpolation, interpret, summary
+from . import figures, interpret, summary
 from .collect import Collection
+from .results import TaskResults, task_results
 
 
 def _show(figs=None, dpi: int = 80) -> None:
@@ -32,59 +36,62 @@ def _md(text: str) -> None:
 
 
 def task_report(collection: Collection, task: str) -> None:
-    """Every table, figure and sentence of ``task`` across its variants and seeds."""
+    """Every table, figure and sentence of ``task`` across its variants, seeds and baselines."""
     spec = get_task(task)
+    style.use()
     _md(f"## {spec.title}\n\n{spec.description}")
-    rows = summary.summary_table(collection, task)
-    if not rows:
+    res = task_results(collection, task)
+    if res is None:
         _md(f"No complete runs of `{task}` under `{collection.root}`: no figures.")
         return
-    _md(f"Final errors, mean ± std over seeds (n seeds per variant):\n\n{summary.markdown_table(rows)}")
+    tables(res)
+    figures.metric_bars(res.rows, summary.ERRORS, f"{task}: final error")
     if spec.summary_metrics:
-        _md(f"The {task} metrics, mean ± std over seeds:\n\n{summary.markdown_table(rows, spec.summary_metrics)}")
-    figures.metric_bars(rows, summary.ERRORS, f"{task}: final error")
-    if spec.summary_metrics:
-        figures.metric_bars(rows, spec.summary_metrics, f"{task}: {spec.title.lower()} metrics")
+        figures.metric_bars(res.rows, spec.summary_metrics, f"{task}: {spec.title.lower()} metrics")
     _show()
     _md("Predictions on the dense grid: the mean over seeds with a ± 1 std band, against the target "
-        "and the training samples.")
-    predictions(collection, rows, task)
+        "and the training samples; the baselines share the last panel.")
+    baselines = [r.variant for r in res.baselines]
+    bands = {v: summary.prediction_band(runs) for v, runs in res.runs.items()}
+    _show([figures.prediction_bands(bands, f"{task}: predictions", baselines=baselines)])
+    has_spectrum = next(iter(res.profiles.values())).target_freqs is not None
     _md("Between the samples: the error against the distance to the nearest training input"
-        + (", and its spectrum." if spec.target_frequencies(collection.select(task)[0].metrics["config"]) is not None
-           else " (the task has no target frequencies to mark, so no spectrum)."))
-    between(collection, rows, task)
-    cost(collection, rows, task)
-    finals = {r.variant: [run.metrics["final"] for run in collection.select(task, r.variant)] for r in rows}
-    for section in spec.analysis(rows, finals):
+        + (", and its spectrum." if has_spectrum else " (the task has no target frequencies to mark, so no spectrum)."))
+    _show([figures.error_vs_distance(res.profiles, f"{task}: error between the samples", baselines)]
+          + ([figures.error_spectrum(res.profiles, f"{task}: error spectrum", baselines)] if has_spectrum else []))
+    cost(collection, res)
+    for section in spec.analysis(res.rows, res.finals(), style.colour):
         _md(f"### {section.title}")
         _show(section.figures)
         if section.markdown:
             _md(section.markdown)
-    _md("### What we see\n\n" + "\n".join(f"- {s}" for s in interpret.interpretation(collection, task).splitlines()))
+    _md("### What we see\n\n" + interpret.findings(res, collection))
 
 
-def predictions(collection: Collection, rows: list[SummaryRow], task: str) -> None:
-    """Mean prediction over seeds with a ± 1 std band, against the target and the training samples."""
-    bands = {r.variant: summary.prediction_band(collection.select(task, r.variant)) for r in rows}
-    figures.prediction_bands(bands, f"{task}: predictions")
-    _show()
+def tables(res: TaskResults) -> None:
+    """The three tables: final errors with intervals, the task's metrics, the paired comparisons."""
+    pct = f"{100 * LEVEL:.0f}"
+    _md("### Final errors\n\n"
+        f"Mean ± std over the n seeds of each variant, and the {pct} % confidence interval of the mean (Student t, "
+        "n − 1 degrees of freedom). The baselines, in italic here and in every table below, interpolate exactly "
+        "the training samples of the same seeds."
+        + (f" {res.note}" if res.note else "") + "\n\n" + summary.interval_table(res.rows))
+    own = get_task(res.task).summary_metrics
+    if own:
+        _md(f"The {res.task} metrics, mean ± std over seeds (baselines in italic):\n\n{summary.markdown_table(res.rows, own)}")
+    _md(f"### Paired with {res.reference.variant}\n\n"
+        f"Each variant against {res.reference.variant}, seed by seed (same seed: same training data and "
+        f"initialisation): the mean difference, its {pct} % t interval and the paired t-test's p-value. A difference "
+        "whose interval contains 0 is one these seeds cannot tell apart.\n\n"
+        + summary.comparison_table(res.rows, res.reference))
 
 
-def between(collection: Collection, rows: list[SummaryRow], task: str) -> None:
-    """Error against the distance to the nearest training input and, where the task has target
-    frequencies to mark, the error spectrum."""
-    profiles = {r.variant: interpolation.interpolation_profile(collection.select(task, r.variant)) for r in rows}
-    figures.error_vs_distance(profiles, f"{task}: error between the samples")
-    if next(iter(profiles.values())).target_freqs is not None:
-        figures.error_spectrum(profiles, f"{task}: error spectrum")
-    _show()
-
-
-def cost(collection: Collection, rows: list[SummaryRow], task: str) -> None:
+def cost(collection: Collection, res: TaskResults) -> None:
     """l2 against NFE per integrator for the variants whose prediction depends on the step count."""
-    curves = {r.variant: summary.nfe_curves(collection.select(task, r.variant)) for r in rows if build_mode(r.mode).integrates}
+    curves = {r.variant: summary.nfe_curves(collection.select(res.task, r.variant))
+              for r in res.networks if build_mode(r.mode).integrates}
     if curves:
-        figures.error_vs_nfe(curves, f"{task}: error against NFE")
+        figures.error_vs_nfe(curves, f"{res.task}: error against NFE")
         _show()
     else:
-        _md(f"No variant of {task} integrates: no error-against-NFE figure.")
+        _md(f"No variant of {res.task} integrates: no error-against-NFE figure.")

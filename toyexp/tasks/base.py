@@ -14,7 +14,7 @@ which task it has.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Protocol
 
 import numpy as np
 from torch import Tensor
@@ -114,10 +114,15 @@ class Task:
         """The target's frequencies in cycles per unit c (marked on the error spectrum); None: no spectrum."""
         return None
 
-    def analysis(self, rows: list[SummaryRow], finals: dict[str, list[dict]]) -> list[Section]:
-        """Cross-seed sections: ``rows`` are the summary rows, ``finals`` each variant's ``final`` per seed."""
+    def analysis(self, rows: list[SummaryRow], finals: dict[str, list[dict]],
+                 colour: Callable[[str], str | None] = lambda name: None) -> list[Section]:
+        """Cross-seed sections: ``rows`` are the summary rows (trained variants, then the classical
+        baselines, ``row.baseline`` set), ``finals`` each row's ``final`` per seed, ``colour(name)``
+        the fixed colour of a variant or baseline in every figure (None: matplotlib's cycle)."""
         return []
 
     def interpretation(self, rows: list[SummaryRow], finals: dict[str, list[dict]]) -> list[str]:
-        """Sentences about the task's own numbers across variants, every number computed from them."""
+        """Sentences (Markdown, one bullet each) about the task's own numbers across the variants and
+        baselines of ``rows``, every number computed from them, with its 95 % interval
+        (``Stat.ci``) where it is a mean over seeds."""
         return []

@@ -322,9 +322,14 @@ def test_velocity_curves_and_table_over_seeds(tmp_path):
     assert band.mean.tolist() == pytest.approx([1.0, 0.8, 0.7])
     assert band.std.tolist() == pytest.approx([0.0, math.sqrt(0.02), math.sqrt(0.02)])
     assert curves["projection_max"].mean.tolist() == pytest.approx([0.03] * 3)
-    table = velocity_table({"flow": curves}, "cosine_mean")
-    assert table.splitlines()[0] == "| α | flow |"
-    assert f"| 3.142 | 0.8000 ± {math.sqrt(0.02):.4f} |" in table
+    table = velocity_table({"flow": curves}, "cosine_mean").replace("\u00a0", " ")
+    assert table.splitlines()[0] == "| variant | α = 0.000 | α = 3.142 | α = 6.283 |"
+    assert f"| flow | 1.0000 ± 0.0000 | 0.8000 ± {math.sqrt(0.02):.4f} | 0.7000 ± {math.sqrt(0.02):.4f} |" in table
+    # at most ``columns`` velocities to a table, so a table never outgrows the page
+    split = velocity_table({"flow": curves}, "cosine_mean", columns=2).split("\n\n")
+    assert [t.splitlines()[0] for t in split] == ["| variant | α = 0.000 | α = 3.142 |", "| variant | α = 6.283 |"]
+    marked = velocity_table({"flow": curves, "spline": curves}, "cosine_mean", baselines=["spline"])
+    assert "| *spline* | 1.0000" in marked and "| flow | 1.0000" in marked
 
 
 def test_velocity_curves_refuse_different_velocities(tmp_path):

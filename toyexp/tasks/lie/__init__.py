@@ -60,11 +60,11 @@ class Lie(Task):
     def describe(self, final: dict) -> str:
         return describe_rotation(final)
 
-    def analysis(self, rows, finals):
-        return [velocity_section(finals)]
+    def analysis(self, rows, finals, colour=lambda name: None):
+        return [velocity_section(rows, finals, colour)]
 
     def interpretation(self, rows, finals) -> list[str]:
-        return rotation_sentences({r.variant: r for r in rows}, finals)
+        return rotation_sentences(rows, finals)
 
 
 TASK = Lie()

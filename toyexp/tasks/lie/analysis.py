@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from ...core.stats import Band, Stat, change_text, format_stat, mean_std, seeds_text
+from ...core.stats import NBSP, Band, Stat, SummaryRow, change_text, format_interval, format_number, format_stat, mean_std, nowrap, seeds_text
 from ..base import Metric, Section
 
 DIRECTION_METRICS = (
@@ -31,55 +31,78 @@ def velocity_curves(finals: list[dict], name: str = "") -> dict[str, Band]:
     return {m.name: Band(alphas, *mean_std([[q[m.name] for q in p] for p in per]), len(per)) for m in DIRECTION_METRICS}
 
 
-def velocity_table(curves: dict[str, dict[str, Band]], name: str = "cosine_mean") -> str:
-    """A Markdown table of one per-velocity metric: a row per α, a column per variant, mean ± std over seeds."""
-    variants = list(curves)
+def velocity_table(curves: dict[str, dict[str, Band]], name: str = "cosine_mean", columns: int = 4, baselines=()) -> str:
+    """Markdown tables of one per-velocity metric: a row per variant (the ``baselines`` marked), a
+    column per α (at most ``columns`` to a table, so it fits the page), mean ± std over seeds."""
     alphas = next(iter(curves.values()))[name].x
-    lines = ["| α | " + " | ".join(variants) + " |", "|---:|" + "---:|" * len(variants)]
-    for i, a in enumerate(alphas):
-        cells = [format_stat(Stat(float(b.mean[i]), float(b.std[i]), b.n), SPEC[name]) for b in (curves[v][name] for v in variants)]
-        lines.append(f"| {a:.3f} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    tables = []
+    for start in range(0, len(alphas), columns):
+        cols = range(start, min(start + columns, len(alphas)))
+        lines = ["| variant | " + " | ".join(f"α = {alphas[i]:.3f}" for i in cols) + " |", "|---|" + "---:|" * len(cols)]
+        for variant, c in curves.items():
+            b = c[name]
+            label = f"*{variant}*" if variant in baselines else variant
+            lines.append(f"| {label} | " + " | ".join(
+                nowrap(format_stat(Stat(float(b.mean[i]), float(b.std[i]), b.n), SPEC[name], NBSP)) for i in cols) + " |")
+        tables.append("\n".join(lines))
+    return "\n\n".join(tables)
 
 
-def velocity_figure(curves: dict[str, dict[str, Band]], title: str = "") -> Figure:
-    """Direction metrics against the velocity α, colour per variant: mean cosine to the true direction
-    (solid; minimum dotted) and mean projection error (solid; maximum dotted, log scale)."""
-    fig, (a, b) = plt.subplots(1, 2, figsize=(12, 4.0))
+def velocity_figure(curves: dict[str, dict[str, Band]], title: str = "", baselines=(), colour=lambda name: None) -> Figure:
+    """Direction metrics against the velocity α, ``colour(name)`` per variant (``baselines`` dashed):
+    mean cosine to the true direction (circles; minimum, triangles) and mean projection error
+    (circles; maximum, triangles, log scale)."""
+    fig, (a, b) = plt.subplots(1, 2, figsize=(12, 4.2), layout="constrained")
     for i, (variant, c) in enumerate(curves.items()):
         shift = 0.02 * (i - (len(curves) - 1) / 2)  # side by side, so the error bars stay apart
+        ls = "--" if variant in baselines else "-"
         for ax, mean, extreme in ((a, "cosine_mean", "cosine_min"), (b, "projection_mean", "projection_max")):
-            ax.errorbar(c[mean].x + shift, c[mean].mean, yerr=c[mean].std, fmt="o-", capsize=3, color=f"C{i}", label=variant)
-            ax.errorbar(c[extreme].x + shift, c[extreme].mean, yerr=c[extreme].std, fmt="v:", capsize=2, color=f"C{i}", alpha=0.6)
-    a.set(xlabel="velocity α", ylabel="cosine (solid: mean, dotted: minimum)", title="cosine to the true direction")
-    b.set(xlabel="velocity α", ylabel="projection error (solid: mean, dotted: max)", yscale="log", title="projection error")
+            ax.errorbar(c[mean].x + shift, c[mean].mean, yerr=c[mean].std, fmt="o", ls=ls, ms=4, capsize=3,
+                        color=colour(variant), label=variant)
+            ax.errorbar(c[extreme].x + shift, c[extreme].mean, yerr=c[extreme].std, fmt="v", ls=":", ms=4, capsize=2,
+                        color=colour(variant), alpha=0.6)
+    a.set(xlabel="velocity α", ylabel="cosine (●: mean, ▼: minimum)", title="cosine to the true direction")
+    b.set(xlabel="velocity α", ylabel="projection error (●: mean, ▼: max)", yscale="log", title="projection error")
     for ax in (a, b):
         ax.grid(alpha=0.3, which="both")
-    a.legend(title="variant", fontsize="small")
+    handles, labels = a.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 6), frameon=False)
     fig.suptitle(f"{title} · mean ± 1 std over seeds, {seeds_text([c['cosine_mean'].n for c in curves.values()])}")
-    fig.tight_layout()
     return fig
 
 
-def velocity_section(finals: dict[str, list[dict]]) -> Section:
+def velocity_section(rows: list[SummaryRow], finals: dict[str, list[dict]], colour=lambda name: None) -> Section:
     """The figure and the two tables of the direction metrics per velocity."""
     curves = {v: velocity_curves(f, v) for v, f in finals.items()}
-    markdown = ("Mean cosine per velocity:\n\n" + velocity_table(curves, "cosine_mean")
-                + "\n\nMean projection error per velocity:\n\n" + velocity_table(curves, "projection_mean"))
-    return Section("Directions per velocity", markdown, [velocity_figure(curves, "lie: directions per velocity")])
+    baselines = [r.variant for r in rows if r.baseline]
+    markdown = ("Baselines in italic. Mean cosine per velocity, mean ± std over seeds:\n\n" + velocity_table(curves, "cosine_mean", baselines=baselines)
+                + "\n\nMean projection error per velocity, mean ± std over seeds:\n\n" + velocity_table(curves, "projection_mean", baselines=baselines))
+    return Section("Directions per velocity", markdown, [velocity_figure(curves, "lie: directions per velocity", baselines, colour)])
 
 
-def rotation_sentences(rows: dict, finals: dict[str, list[dict]]) -> list[str]:
-    """The cosine to the true directions per variant, and how the projection error grows with α."""
-    cos = lambda v: rows[v].stats["cosine_mean"]  # noqa: E731
-    ranked = sorted(rows, key=lambda v: -cos(v).mean)
-    out = ["Mean cosine between predicted and true component directions: "
-           + ", ".join(f"{format_stat(cos(v), '.4f')} for {v}" for v in ranked) + "."]
-    curves = {v: velocity_curves(finals[v], v)["projection_mean"] for v in rows}
+def rotation_sentences(rows: list[SummaryRow], finals: dict[str, list[dict]]) -> list[str]:
+    """The cosine to the true directions per variant (with its 95 % interval), how the projection
+    error grows with α, and why a baseline may leave the rotation group."""
+    by = {r.variant: r for r in rows}
+    cos = lambda v: by[v].stats["cosine_mean"]  # noqa: E731
+    ranked = sorted(by, key=lambda v: -cos(v).mean)
+    out = ["Mean cosine between predicted and true component directions, highest first: "
+           + "; ".join(f"{v} {cos(v).mean:.4f} ({interval_text(cos(v), '.4f')})" for v in ranked) + "."]
+    curves = {v: velocity_curves(finals[v], v)["projection_mean"] for v in by}
     alphas = next(iter(curves.values())).x
     if len(alphas) > 1:
         out.append(f"From the slowest rotation (α = {alphas[0]:.2f}) to the fastest (α = {alphas[-1]:.2f}) the mean "
                    "projection error " + "; ".join(
-                       f"{change_text(b.mean[0], b.mean[-1])} for {v} ({b.mean[0]:.4f} to {b.mean[-1]:.4f})"
+                       f"{change_text(b.mean[0], b.mean[-1])} for {v} ({format_number(b.mean[0])} to {format_number(b.mean[-1])})"
                        for v, b in sorted(curves.items(), key=lambda item: item[1].mean[-1])) + ".")
+    base = [r.variant for r in rows if r.baseline]
+    if base:
+        out.append(f"The baselines ({', '.join(base)}) interpolate each output coordinate on its own, so between the samples "
+                   "their components may leave the rotation group (shrink, or point off the circle); the cosine and the "
+                   "projection error above measure how far.")
     return out
+
+
+def interval_text(s: Stat, spec: str) -> str:
+    """``95 % CI [a, b]``, or ``one seed`` when there is no interval."""
+    return f"95 % CI {format_interval(s.ci, spec)}" if s.ci else "one seed"

@@ -54,7 +54,7 @@ class Projection(Task):
         return target_frequencies(config)
 
     def interpretation(self, rows, finals) -> list[str]:
-        return subspace_sentences({r.variant: r for r in rows})
+        return subspace_sentences(rows)
 
 
 TASK = Projection()

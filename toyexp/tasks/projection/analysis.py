@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...core.stats import SummaryRow, extremes, format_stat
+from ...core.stats import Interval, Stat, SummaryRow, extremes, format_interval, format_number
 from ..base import Metric
 
 SUBSPACE_METRICS = (
@@ -14,17 +14,30 @@ SUBSPACE_METRICS = (
 )
 
 
-def subspace_sentences(rows: dict[str, SummaryRow]) -> list[str]:
-    """The largest principal angle and the off-subspace share per variant, and which is best and worst."""
-    angle = lambda v: rows[v].stats["max_angle_deg"]  # noqa: E731
-    off = lambda v: 100 * rows[v].stats["off_subspace"].mean  # noqa: E731
-    near, far = extremes(list(rows), lambda v: angle(v).mean, ".3f")
-    inside, outside = extremes(list(rows), off, ".3f")
+def _mean_ci(s: Stat, spec: str, scale: float = 1.0) -> str:
+    """``mean (95 % CI [low, high])`` of ``scale`` times the numbers, or ``mean (one seed)``."""
+    ci = f" (95 % CI {format_interval(Interval(scale * s.ci.low, scale * s.ci.high), spec)})" if s.ci else " (one seed)"
+    return f"{format_number(scale * s.mean, spec)}{ci}"
+
+
+def _verb(names: str, verb: str) -> str:
+    """``verb`` for one name, its plural for names joined by "and" (a tie)."""
+    return verb[:-1] if " and " in names else verb
+
+
+def subspace_sentences(rows: list[SummaryRow]) -> list[str]:
+    """The largest principal angle and the off-subspace share per variant and baseline, each with
+    its 95 % interval, and which is best and worst."""
+    by = {r.variant: r for r in rows}
+    angle = lambda v: by[v].stats["max_angle_deg"]  # noqa: E731
+    off = lambda v: by[v].stats["off_subspace"]  # noqa: E731
+    near, far = extremes(list(by), lambda v: angle(v).mean, ".3f")
+    inside, outside = extremes(list(by), lambda v: 100 * off(v).mean, ".3f")
     return [
-        "Largest principal angle to the true subspace: " + ", ".join(
-            f"{format_stat(angle(v), '.3f')} degrees for {v}" for v in sorted(rows, key=lambda v: angle(v).mean))
-        + (f"; {near} stays closest and {far} strays furthest." if near != far else "."),
-        "Share of a prediction's norm outside the subspace: " + ", ".join(
-            f"{off(v):.3f}% for {v}" for v in sorted(rows, key=off))
-        + (f"; smallest for {inside}, largest for {outside}." if inside != outside else "."),
+        "Largest principal angle to the true subspace, in degrees, smallest first: " + "; ".join(
+            f"{v} {_mean_ci(angle(v), '.3f')}" for v in sorted(by, key=lambda v: angle(v).mean))
+        + (f". {near} {_verb(near, 'stays')} closest and {far} {_verb(far, 'strays')} furthest." if near != far else "."),
+        "Share of a prediction's norm outside the subspace, in %, smallest first: " + "; ".join(
+            f"{v} {_mean_ci(off(v), '.3f', 100)}" for v in sorted(by, key=lambda v: off(v).mean))
+        + (f". Smallest for {inside}, largest for {outside}." if inside != outside else "."),
     ]

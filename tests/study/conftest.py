@@ -1,0 +1,57 @@
+"""Run folders for the analysis tests: real datasets of every task, planted predictions."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+import toyexp
+from toyexp.core.metrics import l1_error, l2_error
+
+
+SMALL = {"lie": ["dataset.num_rotations=3"]}  # fewer outputs: the GP baseline fits each on its own
+
+
+def write_dataset_run(root, task, variant, mode, seed, scale, shift=0.0, num_train=12):
+    """A complete run folder whose samples are the real dataset of ``task`` for ``seed`` (so its
+    baselines rebuild), with prediction target + scale * sin(40 c + seed) + shift everywhere."""
+    cfg = toyexp.load_config(task, seed=seed, mode=mode, overrides=[
+        f"dataset.num_train={num_train}", "dataset.num_eval=120", f"experiment.output_dir={root / task / variant}",
+        *SMALL.get(task, [])])
+    data = toyexp.make_dataset(cfg)
+    run_dir = root / task / variant / mode / f"seed-{seed}"
+    run_dir.mkdir(parents=True)
+    (run_dir / "config.yaml").write_text("planted\n")
+    c_grid = data.grid(cfg.dataset.num_eval)
+    x_grid = data.target(c_grid)
+    error = lambda c: scale * torch.sin(40 * c + seed) + shift  # noqa: E731
+    pred_eval, pred_grid = data.x_eval + error(data.c_eval), x_grid + error(c_grid)
+    final = {"l1": l1_error(pred_eval, data.x_eval), "l2": l2_error(pred_eval, data.x_eval)}
+    final |= toyexp.get_task(task).metrics(data, data.c_eval, pred_eval)
+    np.savez(run_dir / "predictions.npz", c_train=data.c_train.numpy(), x_train=data.x_train.numpy(),
+             c_eval=data.c_eval.numpy(), x_eval=data.x_eval.numpy(), pred_eval=pred_eval.numpy(),
+             c_grid=c_grid.numpy(), x_grid=x_grid.numpy(), pred_grid=pred_grid.numpy())
+    evaluations = [{"method": "euler", "num_steps": n, "nfe": n, "l1": final["l1"], "l2": final["l2"] * (1 + 1 / n)}
+                   for n in (1, 4)]
+    metrics = {"task": task, "mode": mode, "seed": seed, "final": final, "evaluations": evaluations,
+               "config": cfg.to_dict(), "provenance": {}}
+    (run_dir / "metrics.json").write_text(json.dumps(metrics, default=float))
+    return run_dir
+
+
+@pytest.fixture
+def dataset_run():
+    """:func:`write_dataset_run`, for tests that write their own folders."""
+    return write_dataset_run
+
+
+@pytest.fixture(scope="session")
+def small_study(tmp_path_factory):
+    """Every task, regression and flow, three seeds; flow's error twice regression's plus noise."""
+    root = tmp_path_factory.mktemp("small-study")
+    for task in toyexp.TASKS:
+        for seed in (42, 43, 44):
+            write_dataset_run(root, task, "regression", "regression", seed, 0.01 * (1 + (seed - 42) / 10))
+            write_dataset_run(root, task, "flow", "flow", seed, 0.02 * (1 + (seed - 42) / 10))
+    return root
