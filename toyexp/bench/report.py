@@ -17,7 +17,7 @@ from .loops import DEFAULT_THREADS, StepCost
 LOOP_NAMES = {
     "toyexp": "toyexp.train.train",
     "lean": "lean: randperm indexing, 1 thread, torch.optim.Adam(foreach=True)",
-    "dataloader": "common: DataLoader(shuffle=True), default threads, torch.optim.Adam(foreach=True)",
+    "dataloader": "common: DataLoader(shuffle=True), default threads, Adam(foreach=True)",
 }
 # Our training step against the lean loop's, on the CPU clock: both loops run on one thread,
 # so their CPU time is their cost, while their wall time also counts whatever else the
