@@ -1,6 +1,6 @@
 """Our Adam against torch.optim.Adam (an independent implementation of the same update), bit for
 bit against torch.optim.Adam(fused=True) (the same kernel, driven by torch's own bookkeeping),
-against the first step worked out by hand, and the import it must never make."""
+against its first two steps worked out by hand, and the import it must never make."""
 
 import subprocess
 import sys
