@@ -115,7 +115,7 @@ def fixed_result() -> BenchResult:
     """Timings chosen so that every ratio is a round number worked out by hand below."""
     ms = 1e-3
     training = [
-        StepCost("regression", "toyexp", 1, cpu=2.0 * ms, wall=2.5 * ms),
+        StepCost("regression", "toyexp", 1, cpu=1.2 * ms, wall=2.5 * ms),
         StepCost("regression", "lean", 1, cpu=2.0 * ms, wall=2.0 * ms),
         StepCost("regression", "dataloader", 2, cpu=8.0 * ms, wall=4.0 * ms),
         StepCost("flow", "toyexp", 1, cpu=3.0 * ms, wall=3.0 * ms),
@@ -135,7 +135,7 @@ def test_report_from_fixed_timings():
     reversed comparison with the limit would fail here."""
     report = bench_report.report_json(fixed_result(), seconds=42.0)
     assert report["training"]["regression"]["ratios"] == pytest.approx(
-        {"toyexp_over_lean_cpu": 1.0, "toyexp_over_lean_wall": 1.25, "toyexp_over_dataloader_cpu": 0.25, "toyexp_over_dataloader_wall": 0.625})
+        {"toyexp_over_lean_cpu": 0.6, "toyexp_over_lean_wall": 1.25, "toyexp_over_dataloader_cpu": 0.15, "toyexp_over_dataloader_wall": 0.625})
     assert report["training"]["flow"]["ratios"] == pytest.approx(
         {"toyexp_over_lean_cpu": 1.0, "toyexp_over_lean_wall": 0.9375, "toyexp_over_dataloader_cpu": 0.6, "toyexp_over_dataloader_wall": 0.5})
     assert report["training"]["regression"]["loops"]["dataloader"] == {"threads": 2, "cpu_per_step": 8e-3, "wall_per_step": 4e-3}
@@ -147,9 +147,9 @@ def test_report_from_fixed_timings():
 
     verdicts = [(t["name"], pytest.approx(t["measured"]), t["limit"], t["passed"]) for t in report["targets"]]
     assert verdicts == [
-        ("regression: toyexp / lean loop, wall per step", 1.25, 1.15, False),
-        ("regression: toyexp / DataLoader loop, CPU per step", 0.25, 0.5, True),
-        ("flow: toyexp / lean loop, wall per step", 0.9375, 1.15, True),
+        ("regression: toyexp / lean loop, CPU per step", 0.6, 0.65, True),
+        ("regression: toyexp / DataLoader loop, CPU per step", 0.15, 0.5, True),
+        ("flow: toyexp / lean loop, CPU per step", 1.0, 0.65, False),
         ("flow: toyexp / DataLoader loop, CPU per step", 0.6, 0.5, False),
         ("notebook overhead (all but training), per run", 4.0, 3.0, False),
         ("sweep --jobs 2 wall / (serial / 2)", 1.2, 1.25, True),
@@ -160,9 +160,9 @@ def test_report_from_fixed_timings():
 def test_report_table_prints_the_fixed_verdicts():
     """The printed table carries the same hand-worked ratios and verdicts as the JSON."""
     table = bench_report.report_table(fixed_result(), seconds=42.0)
-    assert "regression  toyexp / lean: CPU 1.00, wall 1.25; toyexp / DataLoader: CPU 0.25, wall 0.62" in table
+    assert "regression  toyexp / lean: CPU 0.60 (target <= 0.65), wall 1.25; toyexp / DataLoader: CPU 0.15, wall 0.62" in table
     assert "ideal 5.00 s; parallel efficiency 0.83" in table
     rows = [line.split() for line in table.split("\nTargets\n")[1].splitlines() if line.startswith("   ")]
-    assert [(row[-5], row[-1]) for row in rows] == [("1.25", "MISS"), ("0.25", "pass"), ("0.94", "pass"), ("0.60", "MISS"),
+    assert [(row[-5], row[-1]) for row in rows] == [("0.60", "pass"), ("0.15", "pass"), ("1.00", "MISS"), ("0.60", "MISS"),
                                                     ("4.00", "MISS"), ("1.20", "pass"), ("380.00", "pass")]
     assert "(bench took 42.0 s)" in table

@@ -16,9 +16,13 @@ from .loops import DEFAULT_THREADS, StepCost
 
 LOOP_NAMES = {
     "toyexp": "toyexp.train.train",
-    "lean": "lean: randperm indexing, 1 thread, torch.optim.Adam",
-    "dataloader": "common: DataLoader(shuffle=True), default threads, torch.optim.Adam",
+    "lean": "lean: randperm indexing, 1 thread, torch.optim.Adam(foreach=True)",
+    "dataloader": "common: DataLoader(shuffle=True), default threads, Adam(foreach=True)",
 }
+# Our training step against the lean loop's, on the CPU clock: both loops run on one thread,
+# so their CPU time is their cost, while their wall time also counts whatever else the
+# machine runs. Issue 12 asks for at most 0.65 (fused Adam, few small ops per step).
+LEAN_TARGET = 0.65
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,7 @@ def targets(result: BenchResult) -> list[Target]:
     out = []
     for mode, costs in modes(result).items():
         ratios = training_ratios(costs)
-        out.append(Target(f"{mode}: toyexp / lean loop, wall per step", ratios["toyexp_over_lean_wall"], 1.15, "x"))
+        out.append(Target(f"{mode}: toyexp / lean loop, CPU per step", ratios["toyexp_over_lean_cpu"], LEAN_TARGET, "x"))
         out.append(Target(f"{mode}: toyexp / DataLoader loop, CPU per step", ratios["toyexp_over_dataloader_cpu"], 0.5, "x"))
     out.append(Target("notebook overhead (all but training), per run", notebook_overhead(result.notebook), 3.0, "s"))
     sweep = sweep_ratios(result.sweep)
@@ -111,7 +115,7 @@ def training_table(result: BenchResult) -> list[str]:
         for c in costs:
             lines.append(f"   {mode:<11} {LOOP_NAMES[c.loop]:<70} {c.threads:>7d} {1e3 * c.cpu:>12.3f} {1e3 * c.wall:>13.3f}")
         r = training_ratios(costs)
-        lines.append(f"   {mode:<11} toyexp / lean: CPU {r['toyexp_over_lean_cpu']:.2f}, wall {r['toyexp_over_lean_wall']:.2f};"
+        lines.append(f"   {mode:<11} toyexp / lean: CPU {r['toyexp_over_lean_cpu']:.2f} (target <= {LEAN_TARGET:g}), wall {r['toyexp_over_lean_wall']:.2f};"
                      f" toyexp / DataLoader: CPU {r['toyexp_over_dataloader_cpu']:.2f}, wall {r['toyexp_over_dataloader_wall']:.2f}")
     return lines
 
