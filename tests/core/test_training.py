@@ -23,11 +23,12 @@ TIMING = {"train_seconds", "run_seconds", "provenance"}
 
 @pytest.fixture(autouse=True)
 def _restore_torch_state():
-    """start_run sets torch's thread count and global seed; give both back after each test."""
-    threads = torch.get_num_threads()
+    """start_run sets torch's thread count, denormal mode and global seed; give them back after each test."""
+    threads, flush = torch.get_num_threads(), outputs.flushes_denormals()
     with torch.random.fork_rng(devices=[]):
         yield
     torch.set_num_threads(threads)
+    torch.set_flush_denormal(flush)
 
 
 def close_log(run):
@@ -53,6 +54,13 @@ def run_chain(out_dir, *overrides, mode="flow", seed=42, task="recon"):
 
 def comparable(metrics):
     return {k: v for k, v in metrics.items() if k not in TIMING}
+
+
+def test_flushes_denormals_reads_the_mode_it_was_given():
+    for on in (True, False):
+        torch.set_flush_denormal(on)
+        assert outputs.flushes_denormals() is on
+        assert (torch.tensor(1e-39).item() == 0.0) is on  # 1e-39 is below float32's smallest normal, 1.18e-38
 
 
 # --- determinism --------------------------------------------------------------------------
@@ -111,6 +119,7 @@ def test_run_folder_layout(tmp_path):
     assert on_disk["train_seconds"] > 0
     prov = on_disk["provenance"]
     assert prov["torch"] == torch.__version__ and {"commit", "dirty"} <= set(prov["git"])
+    assert prov["flush_denormal"] is True  # start_run turns it on (x86 and ARM CPUs support it)
 
     # one evaluation per (method, steps); nfe = evaluations per step * steps for flow
     per_step = {"euler": 1, "rk4": 4}

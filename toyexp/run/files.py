@@ -90,9 +90,16 @@ def git_commit() -> dict[str, Any]:
     return {"commit": commit, "dirty": bool(status) if status is not None else None}
 
 
+def flushes_denormals() -> bool:
+    """Whether this thread flushes denormal floats to zero (torch.set_flush_denormal, which
+    has no getter): half the smallest normal float32 is a denormal, or 0 when flushed."""
+    return torch.tensor(torch.finfo(torch.float32).tiny).div(2).item() == 0.0
+
+
 def provenance() -> dict[str, Any]:
-    """Versions, platform, git state and time: what is needed to reproduce a result."""
+    """Versions, platform, git state, time and the CPU's denormal mode: what is needed to reproduce a result."""
     return {
+        "flush_denormal": flushes_denormals(),
         "toyexp": package_version(),
         "python": platform.python_version(),
         "torch": torch.__version__,

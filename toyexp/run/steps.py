@@ -91,6 +91,9 @@ def start_run(cfg: Config) -> Run:
     log.addHandler(handler)
 
     torch.set_num_threads(cfg.experiment.num_threads)
+    # Denormal Adam moments (units whose gradient stays 0) slow late steps by ~7 %; flushing
+    # them left every measured metric bit-identical. Recorded in provenance.flush_denormal.
+    torch.set_flush_denormal(True)
     torch.manual_seed(cfg.experiment.seed)
     device = select_device(cfg.experiment.device, log)
     write_yaml(directory / "config.yaml", cfg.to_dict())

@@ -108,6 +108,7 @@ def _restore_torch(saved: dict) -> None:
     torch.seed()  # from the OS, like a new process
     torch.set_num_threads(saved["threads"])
     torch.set_default_dtype(saved["dtype"])
+    torch.set_flush_denormal(False)  # a fresh process keeps denormals; start_run turns flushing on
     torch.set_grad_enabled(True)
     if torch.is_anomaly_enabled():
         torch.autograd.set_detect_anomaly(False)
