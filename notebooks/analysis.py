@@ -32,7 +32,7 @@
 #
 # `results_dir` is the sweep's folder, `<results_dir>/<task>/<variant>/<mode>/seed-<seed>/`
 # (relative paths start at the project root). Run as is (JupyterLab, nbval), `demo` first writes
-# eighteen tiny deterministic runs (2 seeds × 3 variants × 3 experiments, a few seconds on a CPU)
+# eighteen tiny deterministic runs (2 seeds × 3 variants × 3 tasks, a few seconds on a CPU)
 # into `outputs/demo-sweep`, so the committed outputs are reproducible; a sweep runs this
 # notebook with `demo: false` and its own `results_dir`.
 

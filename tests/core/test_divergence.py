@@ -16,15 +16,6 @@ from toyexp.core.train import TrainingDiverged, train
 HUGE_LR = ["training.learning_rate=1000000.0", "training.num_epochs=200"]
 
 
-@pytest.fixture(autouse=True)
-def _restore_torch_state():
-    """start_run sets torch's thread count and global seed; give both back after each test."""
-    threads = torch.get_num_threads()
-    with torch.random.fork_rng(devices=[]):
-        yield
-    torch.set_num_threads(threads)
-
-
 class NaNAfter:
     """regression_loss for the first ``calls`` calls, then NaN; remembers every finite value it returned."""
 

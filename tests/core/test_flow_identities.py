@@ -66,12 +66,6 @@ def small_net(kind, dtype=torch.float32, activation="tanh"):
     return cls(D, 1, hidden_dim=16, num_layers=2, activation=activation).to(dtype)
 
 
-@pytest.fixture(autouse=True)
-def _keep_global_rng():
-    with torch.random.fork_rng(devices=[]):
-        yield
-
-
 @pytest.mark.parametrize("kind", ["concat", "film"])
 @pytest.mark.parametrize("loss", ["l1", "l2"])
 def test_flow_loss_at_x0_zero_t_zero_is_regression_loss(kind, loss):

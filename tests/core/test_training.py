@@ -21,16 +21,6 @@ SMALL = [f"training.num_epochs={EPOCHS}", f"training.eval_interval={INTERVAL}",
 TIMING = {"train_seconds", "run_seconds", "provenance"}
 
 
-@pytest.fixture(autouse=True)
-def _restore_torch_state():
-    """start_run sets torch's thread count, denormal mode and global seed; give them back after each test."""
-    threads, flush = torch.get_num_threads(), outputs.flushes_denormals()
-    with torch.random.fork_rng(devices=[]):
-        yield
-    torch.set_num_threads(threads)
-    torch.set_flush_denormal(flush)
-
-
 def close_log(run):
     for handler in list(run.log.handlers):
         run.log.removeHandler(handler)

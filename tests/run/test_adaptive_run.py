@@ -24,14 +24,6 @@ TINY = ["training.num_epochs=20", "training.eval_interval=10", "training.save_in
         "evaluation.initial_dist=gaussian", "training.initial_dist=gaussian", "evaluation.num_eval_steps=[1, 4]"]
 
 
-@pytest.fixture(autouse=True)
-def _restore_torch_state():
-    threads = torch.get_num_threads()
-    with torch.random.fork_rng(devices=[]):
-        yield
-    torch.set_num_threads(threads)
-
-
 def run(tmp_path, methods, rtol):
     cfg = toyexp.load_config("recon", mode="flow", seed=3, overrides=[
         *TINY, f"experiment.output_dir={tmp_path}", f"evaluation.integration_method={methods}", f"evaluation.rtol={rtol}"])

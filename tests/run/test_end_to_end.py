@@ -25,15 +25,6 @@ TINY = ["training.num_epochs=20", "training.eval_interval=10", "training.save_in
         f"training.mip_t_star={T_STAR}"]
 
 
-@pytest.fixture(autouse=True)
-def _restore_torch_state():
-    """start_run sets torch's thread count and global seed; give both back after each test."""
-    threads = torch.get_num_threads()
-    with torch.random.fork_rng(devices=[]):
-        yield
-    torch.set_num_threads(threads)
-
-
 def run_steps(out_dir, *overrides, mode="flow", task="recon", seed=42):
     """The notebook's chain: config, start_run, data, network, fit, evaluate_run, finish_run."""
     cfg = toyexp.load_config(task, quick=True, mode=mode, seed=seed,

@@ -1,6 +1,5 @@
 """Cross-seed analysis against known answers: hand-made run folders with planted numbers and errors."""
 
-import json
 import math
 import statistics
 
@@ -12,28 +11,11 @@ from toyexp.study import collect, demo, interpolation, interpret, summary
 from toyexp.tasks import get_task
 from toyexp.tasks.sinusoids import target_frequencies
 
-CONFIG = {"dataset": {"target_dim": 1, "num_components": 3, "weight_strategy": "uniform"}}
-C_TRAIN = np.linspace(0, 1, 11)[:, None]  # spacing h = 0.1
-C_GRID = np.linspace(0, 1, 101)[:, None]
+CONFIG = {"dataset": {"target_dim": 1, "num_components": 3, "weight_strategy": "uniform"}}  # as conftest.write_run writes
+C_TRAIN = np.linspace(0, 1, 11)[:, None]  # conftest.write_run's training inputs: spacing h = 0.1
 
 
-def write_run(root, experiment, variant, mode, seed, final, evaluations=None, error=None):
-    """A complete run folder; the grid prediction is the target plus ``error`` (G, 1)."""
-    run_dir = root / experiment / variant / mode / f"seed-{seed}"
-    run_dir.mkdir(parents=True)
-    (run_dir / "config.yaml").write_text("experiment: {}\n")
-    x_grid = np.sin(2 * np.pi * C_GRID)
-    pred = x_grid + (np.full_like(x_grid, 0.01 * (seed + 1)) if error is None else error)
-    np.savez(run_dir / "predictions.npz", c_train=C_TRAIN, x_train=np.sin(2 * np.pi * C_TRAIN),
-             c_grid=C_GRID, x_grid=x_grid, pred_grid=pred)
-    evaluations = evaluations or [{"method": "euler", "num_steps": 1, "nfe": 1, "l1": final["l1"], "l2": final["l2"]}]
-    metrics = {"task": experiment, "mode": mode, "seed": seed, "final": final, "evaluations": evaluations,
-               "config": CONFIG, "provenance": {"git": {"commit": "abc", "dirty": False}, "date": f"2026-01-0{seed % 9 + 1}"}}
-    (run_dir / "metrics.json").write_text(json.dumps(metrics))
-    return run_dir
-
-
-def test_summary_mean_and_sample_std(tmp_path):
+def test_summary_mean_and_sample_std(tmp_path, write_run):
     l1, l2 = [1.0, 2.0, 4.0], [0.1, 0.2, 0.6]
     for seed, a, b in zip((1, 2, 3), l1, l2):
         write_run(tmp_path, "recon", "flow", "flow", seed, {"l1": a, "l2": b})
@@ -52,7 +34,7 @@ def test_summary_mean_and_sample_std(tmp_path):
     assert "| regression | 1 | 0.5000 ± — | 0.2500 ± — |" in table
 
 
-def test_projection_metrics_enter_the_table(tmp_path):
+def test_projection_metrics_enter_the_table(tmp_path, write_run):
     for seed, angle in ((1, 2.0), (2, 4.0)):
         final = {"l1": 0.1, "l2": 0.2, "subspace_error": {"max_angle_deg": angle, "projection_distance": 0.01},
                  "explained_variance": {"true_subspace": 0.99, "top_k": 0.995}, "off_subspace": 0.03}
@@ -63,7 +45,7 @@ def test_projection_metrics_enter_the_table(tmp_path):
     assert "largest principal angle (degrees)" in summary.markdown_table([row], get_task("projection").summary_metrics)
 
 
-def test_interpretation_names_the_variant_closest_to_the_subspace(tmp_path):
+def test_interpretation_names_the_variant_closest_to_the_subspace(tmp_path, write_run):
     for variant, mode, angle, off in (("flow", "flow", 9.0, 0.2), ("regression", "regression", 1.5, 0.01)):
         final = {"l1": 0.1, "l2": 0.2, "subspace_error": {"max_angle_deg": angle, "projection_distance": 0.01},
                  "explained_variance": {"true_subspace": 0.99, "top_k": 0.995}, "off_subspace": off}
@@ -74,7 +56,7 @@ def test_interpretation_names_the_variant_closest_to_the_subspace(tmp_path):
     assert "Baselines left out: seed 1 has none" in text  # planted samples, not the dataset's
 
 
-def test_incomplete_and_corrupt_runs_are_listed_not_raised(tmp_path):
+def test_incomplete_and_corrupt_runs_are_listed_not_raised(tmp_path, write_run):
     good = write_run(tmp_path, "recon", "flow", "flow", 1, {"l1": 0.1, "l2": 0.2})
     killed = tmp_path / "recon" / "flow" / "flow" / "seed-2"
     killed.mkdir(parents=True)
@@ -98,7 +80,7 @@ def test_missing_results_dir_gives_an_empty_collection(tmp_path):
     assert "No complete runs" in summary.provenance_summary(c)
 
 
-def test_variant_labels_with_grid_point_folders(tmp_path):
+def test_variant_labels_with_grid_point_folders(tmp_path, write_run):
     write_run(tmp_path, "recon", "flow/learning_rate=0.001", "flow", 42, {"l1": 0.1, "l2": 0.2})
     write_run(tmp_path, "recon", "flow/learning_rate=0.01", "flow", 42, {"l1": 0.1, "l2": 0.2})
     write_run(tmp_path, "projection", "regression", "regression", 43, {"l1": 0.1, "l2": 0.2})
@@ -108,7 +90,7 @@ def test_variant_labels_with_grid_point_folders(tmp_path):
         ("recon", "flow/learning_rate=0.001", "flow", 42), ("recon", "flow/learning_rate=0.01", "flow", 42)]
 
 
-def test_folders_outside_the_layout_are_ignored(tmp_path):
+def test_folders_outside_the_layout_are_ignored(tmp_path, write_run):
     write_run(tmp_path, "recon", "flow", "flow", 42, {"l1": 0.1, "l2": 0.2})
     write_run(tmp_path, "recon", "", "flow", 42, {"l1": 0.1, "l2": 0.2})  # a notebook run, no variant
     write_run(tmp_path / "quick", "recon", "flow", "flow", 42, {"l1": 0.1, "l2": 0.2})  # another folder's runs
@@ -152,7 +134,7 @@ def test_binned_rmse_of_an_error_that_grows_with_distance():
     assert np.all(np.diff(rmse) > 0)
 
 
-def test_prediction_band_and_nfe_curves_over_seeds(tmp_path):
+def test_prediction_band_and_nfe_curves_over_seeds(tmp_path, write_run):
     evals = lambda s: [{"method": "euler", "num_steps": n, "nfe": n, "l1": 0.0, "l2": s / n} for n in (1, 4)]  # noqa: E731
     for seed in (1, 3):
         write_run(tmp_path, "recon", "flow", "flow", seed, {"l1": 0.1, "l2": 0.2}, evals(seed))
@@ -165,7 +147,7 @@ def test_prediction_band_and_nfe_curves_over_seeds(tmp_path):
     assert curve.l2.mean == pytest.approx([2.0, 0.5]) and curve.l2.std == pytest.approx([math.sqrt(2), math.sqrt(2) / 4])
 
 
-def test_interpretation_names_the_variant_with_the_lowest_error(tmp_path):
+def test_interpretation_names_the_variant_with_the_lowest_error(tmp_path, write_run):
     l2 = {"regression": (0.30, 0.32), "flow": (0.10, 0.12), "flow-gaussian": (0.50, 0.54)}
     rng = np.random.default_rng(1)
     for variant, values in l2.items():
@@ -185,13 +167,13 @@ def test_interpretation_names_the_variant_with_the_lowest_error(tmp_path):
             f"to 0.1100 (95 % CI [{0.11 - h2:.4f}, {0.11 + h2:.4f}]) at 2 steps (NFE 2).") in text
 
 
-def test_demo_results_refuse_a_folder_of_real_results(tmp_path):
+def test_demo_results_refuse_a_folder_of_real_results(tmp_path, write_run):
     write_run(tmp_path, "recon", "flow", "flow", 1, {"l1": 0.1, "l2": 0.2})
     with pytest.raises(ValueError, match="not demo results"):
         demo.ensure_demo_results(tmp_path)
 
 
-def test_rotation_sentences_follow_the_planted_numbers(tmp_path):
+def test_rotation_sentences_follow_the_planted_numbers(tmp_path, write_run):
     """Two variants, planted per-velocity projection errors: the sentences rank and quote them."""
     planted = {"flow": (0.9, [0.001, 0.004]), "regression": (0.99, [0.002, 0.003])}
     for variant, (cosine, projection) in planted.items():
@@ -205,3 +187,12 @@ def test_rotation_sentences_follow_the_planted_numbers(tmp_path):
     assert "highest first: regression 0.9900 (95 % CI [0.9900, 0.9900]); flow 0.9000 (95 % CI [0.9000, 0.9000])" in text
     assert "(α = 0.00) to the fastest (α = 6.00)" in text
     assert "rises by 50.0% for regression (0.0020 to 0.0030); rises by 300.0% for flow (0.0010 to 0.0040)" in text
+
+
+def test_a_tiny_p_value_reads_p_below_not_p_equals():
+    """Guards against "p = < 0.001" in the findings: a planted large paired shift gives p < 0.001."""
+    from toyexp.core.stats import paired
+
+    text = interpret.difference_text(paired([0.0, 0.1, 0.2, 0.3, 0.4], [1.0, 1.1, 1.21, 1.3, 1.4])).replace(NBSP, " ")
+    assert "p < 0.001" in text and "p = <" not in text
+    assert "p = 0.0" in interpret.difference_text(paired([0.0, 0.1, 0.2], [0.1, 0.3, 0.35])).replace(NBSP, " ")

@@ -6,7 +6,6 @@ fresh kernel: metrics, files, config, predictions and figures must be bit-identi
 """
 
 import json
-import os
 import threading
 import time
 from pathlib import Path

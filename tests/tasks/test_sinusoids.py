@@ -6,13 +6,10 @@ import pytest
 import torch
 
 import toyexp
+from known_answers import is_prime
 from toyexp.tasks.projection.data import ProjectedTargetFunctionDataset
 from toyexp.tasks.sinusoids import TargetFunctionDataset, primes, sinusoid_parameters
 
-
-
-def is_prime(n):
-    return n > 1 and all(n % d for d in range(2, int(math.isqrt(n)) + 1))
 
 
 FIRST_PRIMES = [n for n in range(400) if is_prime(n)]  # 78 primes, by trial division written here

@@ -25,7 +25,9 @@ def with_ci(s: Stat, spec: str = SPEC) -> str:
 def difference_text(c: Paired, spec: str = SPEC) -> str:
     """``+0.0120 (95 % CI [+0.0040, +0.0200], p = 0.012, 5 pairs)``."""
     d = c.difference
-    ci = f"95{NBSP}% CI {format_interval(d.ci, '+' + spec)}, p{NBSP}={NBSP}{format_p(c.p)}, " if d.ci else ""
+    p = format_p(c.p)
+    p = p.replace(" ", NBSP) if p.startswith("<") else f"={NBSP}{p}"  # "p < 0.001", never "p = < 0.001"
+    ci = f"95{NBSP}% CI {format_interval(d.ci, '+' + spec)}, p{NBSP}{p}, " if d.ci else ""
     return f"{format_number(d.mean, '+' + spec)} ({ci}{c.n} pair{'s' * (c.n != 1)})"
 
 

@@ -7,6 +7,7 @@ import pytest
 import torch
 
 import toyexp
+from known_answers import is_prime
 from toyexp.tasks.lie.data import RotationDataset
 from toyexp.tasks.lie.metrics import rotation_metrics
 from toyexp.tasks import get_task
@@ -18,10 +19,6 @@ def lie(*overrides, **kwargs):
 
 def dataset(*overrides) -> RotationDataset:
     return toyexp.make_dataset(lie(*overrides))
-
-
-def is_prime(n):
-    return n > 1 and all(n % d for d in range(2, int(math.isqrt(n)) + 1))
 
 
 PRIMES = [n for n in range(1000) if is_prime(n)]  # by trial division written here
@@ -272,17 +269,6 @@ def test_a_lie_run_writes_the_rotation_metrics(tmp_path):
 # --- report and analysis ---------------------------------------------------------------------
 
 
-def write_run(root, experiment, variant, mode, seed, final):
-    """A complete run folder holding ``final`` (the predictions are placeholders)."""
-    import numpy as np
-
-    run_dir = root / experiment / variant / mode / f"seed-{seed}"
-    run_dir.mkdir(parents=True)
-    c = np.linspace(0, 1, 11)[:, None]
-    np.savez(run_dir / "predictions.npz", c_train=c, x_train=c, c_grid=c, x_grid=c, pred_grid=c)
-    (run_dir / "metrics.json").write_text(json.dumps({"experiment": experiment, "mode": mode, "seed": seed, "final": final}))
-
-
 def per_velocity(alphas, cosines, projections):
     return [{"alpha": a, "cosine_mean": c, "cosine_min": c - 0.1, "projection_mean": p, "projection_max": 2 * p}
             for a, c, p in zip(alphas, cosines, projections)]
@@ -301,7 +287,7 @@ def test_describe_rotation_names_slowest_fastest_and_worst():
     assert "lowest mean cosine, 0.9000, is at α = 3.000" in text
 
 
-def test_velocity_curves_and_table_over_seeds(tmp_path):
+def test_velocity_curves_and_table_over_seeds(tmp_path, write_run):
     from toyexp.study import collect as analysis
     from toyexp.study import summary
     from toyexp.tasks.lie.analysis import velocity_curves, velocity_table
@@ -332,10 +318,9 @@ def test_velocity_curves_and_table_over_seeds(tmp_path):
     assert "| *spline* | 1.0000" in marked and "| flow | 1.0000" in marked
 
 
-def test_velocity_curves_refuse_different_velocities(tmp_path):
+def test_velocity_curves_refuse_different_velocities(tmp_path, write_run):
     from toyexp.study import collect as analysis
-    from toyexp.study import summary
-    from toyexp.tasks.lie.analysis import velocity_curves, velocity_table
+    from toyexp.tasks.lie.analysis import velocity_curves
 
     for seed, top in ((1, 6.0), (2, 5.0)):
         final = {"l1": 0.1, "l2": 0.2, "per_velocity": per_velocity([0.0, top], [1.0, 1.0], [0.0, 0.0])}
