@@ -196,3 +196,19 @@ def test_a_tiny_p_value_reads_p_below_not_p_equals():
     text = interpret.difference_text(paired([0.0, 0.1, 0.2, 0.3, 0.4], [1.0, 1.1, 1.21, 1.3, 1.4])).replace(NBSP, " ")
     assert "p < 0.001" in text and "p = <" not in text
     assert "p = 0.0" in interpret.difference_text(paired([0.0, 0.1, 0.2], [0.1, 0.3, 0.35])).replace(NBSP, " ")
+
+
+def test_the_cost_paragraph_sets_the_tightest_dopri5_solve_beside_the_final_setting(tmp_path, write_run):
+    """Guards against dopri5 vanishing from the findings: its tightest tolerance's mean l2 and mean
+    counted NFE over the seeds stand next to the final l2, all planted here."""
+    for seed, (final, tight, nfe) in {1: (0.10, 0.20, 50), 2: (0.30, 0.40, 70)}.items():
+        evals = [{"method": "euler", "num_steps": n, "nfe": n, "l1": final, "l2": final * (1 + 1 / n), "rtol": None, "atol": None}
+                 for n in (1, 4)]
+        evals += [{"method": "dopri5", "num_steps": None, "nfe": nfe - 20, "l1": 0.0, "l2": 9.0, "rtol": 1e-2, "atol": 1e-5},
+                  {"method": "dopri5", "num_steps": None, "nfe": nfe, "l1": 0.0, "l2": tight, "rtol": 1e-4, "atol": 1e-5}]
+        write_run(tmp_path, "recon", "flow", "flow", seed, {"l1": final, "l2": final}, evals)
+    text = interpret.interpretation(collect.collect(tmp_path), "recon").replace(NBSP, " ")
+    (line,) = [line for line in text.splitlines() if "dopri5" in line]
+    assert "rtol 1e-04, 60 network evaluations on average" in line
+    assert "mean l2 0.3000 (95 % CI" in line and "against 0.2000 (95 % CI" in line
+    assert "an adaptive solve at its tightest tolerance" in text
