@@ -10,6 +10,7 @@ import torch
 import yaml
 
 import toyexp
+from notebook_chain import close_log, notebook_chain
 from toyexp.run import files as outputs
 from toyexp.run import notebook
 from toyexp.run.steps import inference_x0
@@ -21,25 +22,11 @@ SMALL = [f"training.num_epochs={EPOCHS}", f"training.eval_interval={INTERVAL}",
 TIMING = {"train_seconds", "run_seconds", "provenance"}
 
 
-def close_log(run):
-    for handler in list(run.log.handlers):
-        run.log.removeHandler(handler)
-        handler.close()
-
-
 def run_chain(out_dir, *overrides, mode="flow", seed=42, task="recon"):
     cfg = toyexp.load_config(task, quick=True, mode=mode, seed=seed,
                              overrides=[*SMALL, f"experiment.output_dir={out_dir}", *overrides])
-    run = toyexp.start_run(cfg)
-    try:
-        data = toyexp.make_dataset(cfg)
-        model = toyexp.build_network(cfg.network, data.dim).to(run.device)
-        trained = toyexp.fit(run, data, model, progress=False)
-        results = toyexp.evaluate_run(run, data, model, trained)
-        metrics = toyexp.finish_run(run, trained, results)
-    finally:
-        close_log(run)
-    return cfg, run, data, metrics
+    chain = notebook_chain(cfg)
+    return cfg, chain.run, chain.data, chain.metrics
 
 
 def comparable(metrics):

@@ -5,7 +5,6 @@ second. The predictions a run stores are re-derived here from its saved final ne
 lines per mode, written from the definitions in modes.py's docstring, not with the package's code.
 """
 
-import copy
 import json
 import math
 
@@ -14,6 +13,7 @@ import pytest
 import torch
 
 import toyexp
+from notebook_chain import notebook_chain
 from toyexp.run.steps import INFERENCE_SEED_OFFSET
 from toyexp.core.modes import MODES
 
@@ -29,19 +29,8 @@ def run_steps(out_dir, *overrides, mode="flow", task="recon", seed=42):
     """The notebook's chain: config, start_run, data, network, fit, evaluate_run, finish_run."""
     cfg = toyexp.load_config(task, quick=True, mode=mode, seed=seed,
                              overrides=[*TINY, f"experiment.output_dir={out_dir}", *overrides])
-    run = toyexp.start_run(cfg)
-    try:
-        data = toyexp.make_dataset(cfg)
-        model = toyexp.build_network(cfg.network, data.dim).to(run.device)
-        initial = copy.deepcopy(model)
-        trained = toyexp.fit(run, data, model, progress=False)
-        results = toyexp.evaluate_run(run, data, model, trained)
-        toyexp.finish_run(run, trained, results)
-    finally:
-        for handler in list(run.log.handlers):
-            run.log.removeHandler(handler)
-            handler.close()
-    return cfg, run, initial, trained
+    chain = notebook_chain(cfg)
+    return cfg, chain.run, chain.initial, chain.trained
 
 
 # --- each mode's prediction, written out -------------------------------------------------------
