@@ -35,6 +35,9 @@ def _sweep_parser(sub) -> None:
     p.add_argument("--fresh-kernels", action="store_true",
                    help="local executor: a fresh kernel for every run instead of --jobs warm ones (each warm kernel imports "
                         "torch and toyexp once and is reset between runs; a run that fails gets its kernel replaced)")
+    p.add_argument("--cell-timeout", type=float, default=None, metavar="SECONDS",
+                   help="fail a run whose notebook has a cell running longer than this (a wedged run); its kernel "
+                        "is stopped and replaced, the other runs go on (default: no limit)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a LocalCluster)")
     p.add_argument("--slurm-cluster", default=None, help=argparse.SUPPRESS)  # "local" runs submitit locally (tests)
     p.add_argument("--book-dir", default=None, help="where run notebooks and the analysis go (default: the sweep file's book_dir, else book)")
@@ -45,6 +48,9 @@ def _sweep_parser(sub) -> None:
 def sweep_command(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         print(f"error: --jobs {args.jobs} is invalid; it must be at least 1", file=sys.stderr)
+        return 2
+    if args.cell_timeout is not None and not args.cell_timeout > 0:
+        print(f"error: --cell-timeout {args.cell_timeout:g} is invalid; it must be a number of seconds above 0", file=sys.stderr)
         return 2
     try:
         sweep = load_sweep(args.sweep_file)
@@ -107,7 +113,7 @@ def _run(args: argparse.Namespace, sweep, book_dir, specs: list[RunSpec]) -> int
             todo.append(spec)
         except OSError as err:  # this run cannot write its folder; the others go on
             unwritable.append(Outcome(spec.id, "failed", str(spec.notebook), 0.0, f"cannot write {spec.run_dir}: {err}"))
-    jobs = [(str(notebook_for(s.task)), str(s.notebook), s.parameters, s.title, s.id) for s in todo]
+    jobs = [(str(notebook_for(s.task)), str(s.notebook), s.parameters, s.title, s.id, args.cell_timeout) for s in todo]
     kernels = "fresh kernels" if args.fresh_kernels or args.executor != "local" else "warm kernels"
     print(f"{len(specs)} runs: {len(todo)} to execute, {len(skipped)} already complete; {args.jobs} at a time ({args.executor}, {kernels})")
     for outcome in unwritable:

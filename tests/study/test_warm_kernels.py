@@ -275,6 +275,34 @@ def test_ctrl_c_kills_a_wedged_warm_kernel(tmp_path):
     assert not alive(int(marker.read_text()))
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("fresh", [False, True], ids=["warm", "fresh"])
+def test_a_wedged_run_times_out_and_the_next_runs_go_on(tmp_path, fresh):
+    """Guards --cell-timeout: a cell wedged in a loop that ignores SIGINT fails its run after the
+    timeout with a one-line reason, its kernel process is gone, and the runs after it finish (on
+    a new warm kernel, or their own fresh ones)."""
+    marker = tmp_path / "wedged"
+    wedge = notebook(tmp_path / "wedge.ipynb", f"import os, signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+                                               f"open({str(marker)!r}, 'w').write(str(os.getpid()))\n"
+                                               "while True:\n    time.sleep(0.05)")
+    pid = notebook(tmp_path / "pid.ipynb", "import os\nprint(os.getpid())")
+    jobs = [(nb, str(tmp_path / f"{i}.ipynb"), {}, None, f"run-{i}", 3.0) for i, nb in enumerate([pid, wedge, pid])]
+    start = time.perf_counter()
+    outcomes = run_local(jobs, 1, lambda o: None, fresh=fresh)
+    assert [(o.id, o.status) for o in outcomes] == [("run-0", "done"), ("run-1", "failed"), ("run-2", "done")]
+    assert outcomes[1].error == "a cell ran longer than the cell timeout (3 s); its kernel was stopped"
+    assert 3.0 <= outcomes[1].seconds < 60 and time.perf_counter() - start < 120
+    wedged = int(marker.read_text())
+    assert not alive(wedged) and wedged != pid_of(str(tmp_path / "2.ipynb"))
+
+
+@pytest.mark.parametrize("value", ["0", "-5"])
+def test_a_cell_timeout_must_be_positive(tmp_path, capsys, value):
+    """Guards the flag's check: exit 2 with the value named, before anything runs."""
+    assert main(["sweep", "params/sweep.yaml", f"--cell-timeout={value}", "--no-analysis"]) == 2
+    assert f"--cell-timeout {float(value):g} is invalid; it must be a number of seconds above 0" in capsys.readouterr().err
+
+
 def test_the_flag_picks_the_kernels(tmp_path, monkeypatch, capsys):
     """Guards the plumbing: the local executor gets fresh=True only with --fresh-kernels, and the
     first line says which kernels a sweep uses."""

@@ -8,7 +8,8 @@ a kernel of its own instead. On Dask and Slurm every run is its own kernel: thei
 live outside the sweep, where a kept kernel could outlive it.
 
 A failed run never stops the others; its executed notebook, with the error in it, is kept
-for inspection. After Ctrl-C (:data:`~.kernels.KERNELS` stopping) the runs in progress
+for inspection. With a cell timeout, a cell that runs longer (a wedged run) fails its run,
+and its kernel is killed and replaced like any failed run's. After Ctrl-C (:data:`~.kernels.KERNELS` stopping) the runs in progress
 report "interrupted" and the queued ones "not started"; every kernel is shut down.
 """
 
@@ -41,13 +42,15 @@ class Outcome:
 
 
 def execute_notebook(notebook: str, output: str, parameters: dict, title: str | None, run_id: str,
-                     kernel: WarmKernel | None = None) -> Outcome:
+                     cell_timeout: float | None = None, kernel: WarmKernel | None = None) -> Outcome:
     """Execute ``notebook`` with ``parameters`` into ``output`` and title its first heading (if ``title``).
 
-    In a fresh kernel of its own, or on ``kernel``, kept for the next notebook. A module-level
+    In a fresh kernel of its own, or on ``kernel``, kept for the next notebook. A cell that runs
+    longer than ``cell_timeout`` seconds (None: no limit) fails the run. A module-level
     function so that Dask and submitit can ship it to workers by reference.
     """
     import papermill
+    from nbclient.exceptions import CellTimeoutError
 
     if KERNELS.stopping.is_set():
         return Outcome(run_id, "not started", output)
@@ -58,12 +61,16 @@ def execute_notebook(notebook: str, output: str, parameters: dict, title: str | 
             papermill.execute_notebook(
                 notebook, output, parameters=parameters, kernel_name="python3", cwd=str(PROJECT_ROOT),
                 progress_bar=False, log_output=False, kernel_manager_class=IPCKernelManager,
+                execution_timeout=cell_timeout,
             )
         else:
-            kernel.execute(notebook, output, parameters)
+            kernel.execute(notebook, output, parameters, cell_timeout)
     except Exception as err:  # papermill's execution error, or a kernel that died
         if KERNELS.stopping.is_set():
             return Outcome(run_id, "interrupted", output, time.perf_counter() - start, "interrupted by Ctrl-C")
+        if isinstance(err, CellTimeoutError):  # nbclient's message ends with the cell's source
+            return Outcome(run_id, "failed", output, time.perf_counter() - start,
+                           f"a cell ran longer than the cell timeout ({cell_timeout:g} s); its kernel was stopped")
         message = str(err).strip().splitlines()
         return Outcome(run_id, "failed", output, time.perf_counter() - start, message[-1] if message else type(err).__name__)
     if title:
@@ -84,7 +91,7 @@ def retitle(path: Path, title: str) -> None:
     os.replace(tmp, path)
 
 
-Job = tuple[str, str, dict, str, str]  # the arguments of execute_notebook
+Job = tuple[str, str, dict, str, str, float | None]  # the arguments of execute_notebook
 
 
 def not_started(job: Job) -> Outcome:

@@ -160,8 +160,9 @@ class WarmKernel:
         self.notebooks = 0  # executed on this kernel
         self.starts = 0  # kernels started, the first included
 
-    def execute(self, notebook: str, output: str, parameters: dict) -> None:
-        """papermill's ``execute_notebook`` on this kernel (papermill's errors propagate)."""
+    def execute(self, notebook: str, output: str, parameters: dict, cell_timeout: float | None = None) -> None:
+        """papermill's ``execute_notebook`` on this kernel (papermill's errors propagate); a cell
+        running longer than ``cell_timeout`` seconds raises nbclient's CellTimeoutError."""
         import papermill
 
         if self.km is not None and self.notebooks:
@@ -174,7 +175,7 @@ class WarmKernel:
         self.notebooks += 1
         papermill.execute_notebook(
             notebook, output, parameters=parameters, kernel_name="python3", engine_name=KEPT_KERNEL_ENGINE,
-            km=self.km, progress_bar=False, log_output=False,
+            km=self.km, progress_bar=False, log_output=False, execution_timeout=cell_timeout,
         )  # no cwd=: papermill would chdir this whole process; the kernel is already in self.cwd
 
     def shutdown(self, now: bool = False) -> None:
