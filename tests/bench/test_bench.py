@@ -12,7 +12,7 @@ import torch
 from toyexp.bench import command as bench
 from toyexp.bench import loops as bench_loops
 from toyexp.bench import report as bench_report
-from toyexp.bench.results import BenchResult, NotebookCost, Settings, SweepCost
+from toyexp.bench.results import BenchResult, NotebookCost, Settings, StudySweepCost, SweepCost
 from toyexp.bench.loops import StepCost
 from toyexp.core.modes import build_mode
 from toyexp.core.nets import ConcatMLP
@@ -103,10 +103,16 @@ def test_quick_bench_reports_every_section(tmp_path, capsys):
     assert sweep["runs"] == 2 and sweep["jobs"] == os.cpu_count()
     assert all(positive(sweep[k]) for k in ("serial_seconds", "parallel_seconds", "efficiency", "parallel_over_ideal"))
     assert positive(report["memory"]["peak_mb"])
-    assert len(report["targets"]) == 7
+
+    study = report["study"]
+    assert study["runs"] == os.cpu_count() and study["jobs"] == os.cpu_count() and study["train_steps"] == 40  # 20 epochs of 2 batches
+    assert all(positive(study[k]) for k in ("wall", "cpu", "run_seconds", "train_seconds", "cpu_per_run", "dataloader_cpu_per_run"))
+    assert study["cpu"] > study["run_seconds"] > study["train_seconds"]  # the kernels' CPU was collected, not only this process's
+    assert len(report["targets"]) == 9
 
     out = capsys.readouterr().out
-    for heading in ("1. Training cost per step", "2. One papermill run", "3. Sweep of 2", "4. Peak memory", "Targets"):
+    for heading in ("1. Training cost per step", "2. One papermill run", "3. Sweep of 2", "4. Peak memory",
+                    f"5. Sweep of {os.cpu_count()} recon regression runs", "Targets"):
         assert heading in out
     assert f"JSON: {path}" in out
 
@@ -126,7 +132,8 @@ def fixed_result() -> BenchResult:
               "plots": 0.1, "writing outputs": 0.05, "other cells": 0.0, "papermill read/write": 0.05}
     return BenchResult(Settings(steps=10, repeats=3, sweep_runs=2, cores=2, quick=True), training,
                        NotebookCost(phases=phases, wall=6.0, train_seconds=1.9), SweepCost(runs=2, jobs=2, serial=10.0, parallel=6.0),
-                       memory_mb=380.0)
+                       memory_mb=380.0,
+                       study=StudySweepCost(runs=4, jobs=2, wall=10.0, cpu=16.0, run_seconds=14.0, train_seconds=12.0, train_steps=1000))
 
 
 def test_report_from_fixed_timings():
@@ -144,6 +151,11 @@ def test_report_from_fixed_timings():
     assert report["sweep"]["parallel_over_ideal"] == pytest.approx(1.2)
     assert report["sweep"]["efficiency"] == pytest.approx(10 / 12)
     assert report["bench_seconds"] == 42.0 and report["memory"]["peak_mb"] == 380.0
+    study = report["study"]  # 16 CPU-s over 4 runs; the regression DataLoader loop's 8 ms x 1000 steps
+    assert (study["cpu_per_run"], study["dataloader_cpu_per_run"]) == pytest.approx((4.0, 8.0))
+    assert study["cpu_per_run_over_dataloader"] == pytest.approx(0.5)
+    assert study["overhead_per_run"] == pytest.approx(0.5)  # (16 - 14 s of runs) / 4
+    assert (study["train_share"], study["efficiency"]) == pytest.approx((0.75, 0.8))  # 12 / 16; 16 / (2 x 10)
 
     verdicts = [(t["name"], pytest.approx(t["measured"]), t["limit"], t["passed"]) for t in report["targets"]]
     assert verdicts == [
@@ -151,9 +163,11 @@ def test_report_from_fixed_timings():
         ("regression: toyexp / DataLoader loop, CPU per step", 0.15, 0.5, True),
         ("flow: toyexp / lean loop, CPU per step", 1.0, 0.65, False),
         ("flow: toyexp / DataLoader loop, CPU per step", 0.6, 0.5, False),
-        ("notebook overhead (all but training), per run", 4.0, 3.0, False),
+        ("notebook overhead (all but training), fresh kernel", 4.0, 3.0, False),
         ("sweep --jobs 2 wall / (serial / 2)", 1.2, 1.25, True),
         ("peak memory of one run", 380.0, 500.0, True),
+        ("study sweep: CPU per run / DataLoader loop's", 0.5, 0.35, False),
+        ("study sweep: notebook overhead per run, amortised", 0.5, 1.0, True),
     ]
 
 
@@ -162,7 +176,9 @@ def test_report_table_prints_the_fixed_verdicts():
     table = bench_report.report_table(fixed_result(), seconds=42.0)
     assert "regression  toyexp / lean: CPU 0.60 (target <= 0.65), wall 1.25; toyexp / DataLoader: CPU 0.15, wall 0.62" in table
     assert "ideal 5.00 s; parallel efficiency 0.83" in table
+    assert "CPU per run 4.00 s; the DataLoader loop's CPU for the same 1000 steps 8.00 s: 0.50 x (target <= 0.35)" in table
     rows = [line.split() for line in table.split("\nTargets\n")[1].splitlines() if line.startswith("   ")]
     assert [(row[-5], row[-1]) for row in rows] == [("0.60", "pass"), ("0.15", "pass"), ("1.00", "MISS"), ("0.60", "MISS"),
-                                                    ("4.00", "MISS"), ("1.20", "pass"), ("380.00", "pass")]
+                                                    ("4.00", "MISS"), ("1.20", "pass"), ("380.00", "pass"), ("0.50", "MISS"),
+                                                    ("0.50", "pass")]
     assert "(bench took 42.0 s)" in table

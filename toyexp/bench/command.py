@@ -1,13 +1,16 @@
 """``toyexp bench``: what a training step, a notebook run, a sweep and a run's memory cost.
 
-Four measurements in one process, each printed next to a reference or a target:
+Five measurements in one process, each printed next to a reference or a target:
 
 1. CPU and wall seconds per training step at the seed defaults, for each mode, through
    :func:`toyexp.train.train` and through two loops written here on the same loss: the
    common DataLoader loop and a lean one-thread loop;
 2. one papermill run of ``notebooks/recon.ipynb``, its wall time split into phases;
 3. a sweep of identical runs at ``--jobs 1`` and ``--jobs <cores>``;
-4. the peak resident memory of one run, in a child process.
+4. the peak resident memory of one run, in a child process;
+5. a sweep of different seed-default runs on warm kernels, as ``toyexp sweep`` runs the
+   study: its CPU per run against the DataLoader loop's for the same training, and the
+   notebook overhead per run, amortised.
 
 The table and the JSON (:mod:`toyexp.bench.report`) let the figures be compared across commits.
 """
@@ -18,6 +21,7 @@ import argparse
 import contextlib
 import datetime
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -33,7 +37,7 @@ from ..study.execute import SINGLE_THREAD, Outcome, execute_notebook, run_local
 from ..study.sweep import notebook_for
 from .loops import training_costs
 from .report import report_json, report_table
-from .results import BenchResult, NotebookCost, Settings, SweepCost
+from .results import BenchResult, NotebookCost, Settings, StudySweepCost, SweepCost
 
 NOTEBOOK_PHASES = {  # phase -> text that marks its cell; the first match wins
     "imports and config": "import toyexp", "data": "start_run(", "training": "toyexp.fit(",
@@ -127,6 +131,43 @@ def peak_memory_mb(folder: Path, overrides: list[str]) -> float:
     return maxrss * (1 if sys.platform == "darwin" else 1024) / 1e6  # ru_maxrss: bytes on macOS, KiB on Linux
 
 
+# 5. A sweep of seed-default runs on warm kernels ----------------------------------------------
+
+
+def cpu_seconds() -> float:
+    """CPU seconds of this process and of its children that have exited and been waited for."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def study_sweep_cost(folder: Path, runs: int, jobs: int, overrides: list[str]) -> StudySweepCost:
+    """``runs`` recon regression runs (seeds 42, 43, ...) on ``jobs`` warm kernels.
+
+    The kernels are children of this process and are shut down (and waited for) before
+    run_local returns, so their CPU time is in RUSAGE_CHILDREN by then.
+    """
+    batch = [
+        (str(notebook_for("recon")), str(folder / f"seed-{seed}.ipynb"),
+         {"mode": "regression", "seed": seed, "overrides": [f"experiment.output_dir={folder / f'seed-{seed}'}", *overrides]},
+         None, f"bench/study/seed-{seed}")
+        for seed in range(42, 42 + runs)
+    ]
+    folder.mkdir(parents=True, exist_ok=True)
+    cpu, start = cpu_seconds(), time.perf_counter()
+    outcomes = run_local(batch, jobs, lambda outcome: None)
+    wall, cpu = time.perf_counter() - start, cpu_seconds() - cpu
+    for outcome in outcomes:
+        checked(outcome)
+    metrics = [
+        load_metrics(run_directory(load_config("recon", mode="regression", seed=params["seed"], overrides=params["overrides"])) / "metrics.json")
+        for _, _, params, _, _ in batch
+    ]
+    run_seconds = sum(m["run_seconds"] for m in metrics)
+    if cpu < run_seconds / 2:  # the kernels' time is missing: they were not waited for
+        raise BenchError(f"the study sweep measured {cpu:.1f} CPU-s for {run_seconds:.1f} s of runs: kernel CPU time was not collected")
+    return StudySweepCost(runs, jobs, wall, cpu, run_seconds, sum(m["train_seconds"] for m in metrics), metrics[0]["train_steps"])
+
+
 # The command ------------------------------------------------------------------------------
 
 
@@ -146,7 +187,7 @@ def progress(text: str) -> None:
 
 
 def run_bench(settings: Settings, folder: Path, say: Callable[[str], None]) -> BenchResult:
-    """All four measurements, with temporary files under ``folder``."""
+    """All five measurements, with temporary files under ``folder``."""
     training = []
     for mode in ("regression", "flow"):
         say(f"training cost per step ({mode}): {settings.repeats} x {settings.steps} steps of each loop")
@@ -157,7 +198,9 @@ def run_bench(settings: Settings, folder: Path, say: Callable[[str], None]) -> B
     sweep = sweep_cost(folder / "sweep", settings.sweep_runs, settings.cores, settings.overrides("sweep"))
     say("peak memory of one run")
     memory = peak_memory_mb(folder / "memory", settings.overrides("memory"))
-    return BenchResult(settings, training, notebook, sweep, memory)
+    say(f"sweep of {settings.study_runs} seed-default runs on {settings.cores} warm kernels")
+    study = study_sweep_cost(folder / "study", settings.study_runs, settings.cores, settings.overrides("study"))
+    return BenchResult(settings, training, notebook, sweep, memory, study)
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -167,10 +210,12 @@ def settings_from(args: argparse.Namespace) -> Settings:
     steps = args.steps if args.steps is not None else (100 if quick else 1000)  # 20 steps (16 ms) gave ratios that moved by 0.1 between calls
     repeats = args.repeats if args.repeats is not None else (3 if quick else 5)
     runs = args.sweep_runs if args.sweep_runs is not None else (2 if quick else 2 * cores)
-    for option, value in (("--steps", steps), ("--repeats", repeats), ("--sweep-runs", runs)):
+    # six runs per kernel: the kernels' start-up is shared as in a real sweep (the study has 45 per kernel)
+    study = args.study_runs if args.study_runs is not None else (cores if quick else 6 * cores)
+    for option, value in (("--steps", steps), ("--repeats", repeats), ("--sweep-runs", runs), ("--study-runs", study)):
         if value < 1:
             raise ValueError(f"{option} {value} is invalid; it must be at least 1")
-    return Settings(steps, repeats, runs, cores, quick)
+    return Settings(steps, repeats, runs, cores, quick, study)
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -181,6 +226,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--repeats", type=int, help="timed repeats of each training loop; the median is reported (default: 5, quick: 3)")
     p.add_argument("--steps", type=int, help="training steps per repeat (default: 1000, quick: 100)")
     p.add_argument("--sweep-runs", type=int, help="identical runs in the sweep (default: 2 x cores, quick: 2)")
+    p.add_argument("--study-runs", type=int, help="seed-default runs in the warm-kernel sweep (default: 6 x cores, quick: cores, 20 epochs)")
     p.set_defaults(func=bench_command)
     return p
 

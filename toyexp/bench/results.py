@@ -10,6 +10,7 @@ RUN_OVERRIDES = {  # part -> (full, quick); [] is the seed defaults
     "notebook": ([], ["training.num_epochs=50"]),
     "sweep": (["training.num_epochs=300"], ["training.num_epochs=20"]),
     "memory": ([], ["training.num_epochs=20"]),
+    "study": ([], ["training.num_epochs=20"]),
 }
 
 @dataclass(frozen=True)
@@ -19,9 +20,10 @@ class Settings:
     sweep_runs: int
     cores: int
     quick: bool
+    study_runs: int = 0  # seed-default runs (seeds 42, 43, ...) in the warm-kernel sweep
 
     def overrides(self, part: str) -> list[str]:
-        """The config overrides of the ``"notebook"``, ``"sweep"`` or ``"memory"`` runs."""
+        """The config overrides of the ``"notebook"``, ``"sweep"``, ``"memory"`` or ``"study"`` runs."""
         return RUN_OVERRIDES[part][self.quick]
 
 
@@ -41,9 +43,23 @@ class SweepCost:
 
 
 @dataclass(frozen=True)
+class StudySweepCost:
+    """A sweep of different runs on warm kernels, as ``toyexp sweep`` executes the study."""
+
+    runs: int
+    jobs: int
+    wall: float  # seconds, first kernel start to last kernel shut down
+    cpu: float  # CPU seconds of the sweep: the kernels (reaped children) and the papermill client
+    run_seconds: float  # summed over the runs: metrics.json run_seconds (start_run to finish_run)
+    train_seconds: float  # summed over the runs: metrics.json train_seconds
+    train_steps: int  # optimiser steps of one run
+
+
+@dataclass(frozen=True)
 class BenchResult:
     settings: Settings
     training: list[StepCost]
     notebook: NotebookCost
     sweep: SweepCost
     memory_mb: float  # peak RSS of one run, 10^6 bytes
+    study: StudySweepCost | None = None
