@@ -9,8 +9,9 @@ live outside the sweep, where a kept kernel could outlive it.
 
 A failed run never stops the others; its executed notebook, with the error in it, is kept
 for inspection. With a cell timeout, a cell that runs longer (a wedged run) fails its run,
-and its kernel is killed and replaced like any failed run's. After Ctrl-C (:data:`~.kernels.KERNELS` stopping) the runs in progress
-report "interrupted" and the queued ones "not started"; every kernel is shut down.
+and its kernel is killed and replaced like any failed run's. After Ctrl-C
+(:data:`~.kernels.KERNELS` stopping) the runs in progress report "interrupted" and the
+queued ones "not started"; every kernel is shut down.
 """
 
 from __future__ import annotations
