@@ -88,8 +88,8 @@ print("\n".join(str(p.relative_to(collection.root)) for p in collection.incomple
 #   the training samples the run stored; `linear` interpolates each output coordinate piecewise
 #   linearly, `spline` with a not-a-knot cubic spline (both constant beyond the outermost samples),
 #   and `gp` takes the posterior mean of a Gaussian process (kernel $\sigma^2 \exp(-(c - c')^2 / 2\ell^2)$
-#   plus white noise, hyperparameters by maximum marginal likelihood on standardised outputs).
-#   They get the same measures as the networks.
+#   plus white noise, hyperparameters by maximum marginal likelihood on standardised outputs, the
+#   length scale $\ell$ at least half the training spacing $h$). They get the same measures as the networks.
 # - **Paired comparisons**: two variants on the same seed share the training data and the
 #   initialisation, so we compare them seed by seed: the mean of $d_i = b_i - a_i$ with its 95 %
 #   $t$ interval and the paired $t$-test's p-value. An interval that contains 0 means these
