@@ -130,7 +130,7 @@ def fixed_result() -> BenchResult:
     ]
     phases = {"kernel start": 2.5, "imports and config": 1.0, "data": 0.1, "training": 2.0, "evaluation": 0.2,
               "plots": 0.1, "writing outputs": 0.05, "other cells": 0.0, "papermill read/write": 0.05}
-    return BenchResult(Settings(steps=10, repeats=3, sweep_runs=2, cores=2, quick=True), training,
+    return BenchResult(Settings(steps=10, repeats=3, sweep_runs=2, cores=2, quick=True, study_runs=4), training,
                        NotebookCost(phases=phases, wall=6.0, train_seconds=1.9), SweepCost(runs=2, jobs=2, serial=10.0, parallel=6.0),
                        memory_mb=380.0,
                        study=StudySweepCost(runs=4, jobs=2, wall=10.0, cpu=16.0, run_seconds=14.0, train_seconds=12.0, train_steps=1000))

@@ -5,9 +5,6 @@ Builds a small book (the report's config and pages, and one hand-made executed n
 """
 
 import re
-import shutil
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -17,6 +14,7 @@ import yaml
 
 from toyexp.run.files import PROJECT_ROOT
 from toyexp.study import book
+from book_build import build_book, copy_book
 
 BOOK = PROJECT_ROOT / "book"
 LONG_LINE = "x = " + " + ".join(f"value_{i}" for i in range(40))  # about 400 characters
@@ -52,22 +50,14 @@ def page_notebook(secret: str) -> nbformat.NotebookNode:
 
 @pytest.fixture(scope="module")
 def html(tmp_path_factory) -> Path:
-    src = tmp_path_factory.mktemp("book")
-    for name in ("_config.yml", "intro.md", "methods.md", "performance.md", "appendix.md"):
-        shutil.copy(BOOK / name, src / name)
+    src = copy_book(tmp_path_factory.mktemp("book") / "src")
     (src / "analysis.md").write_text("# Across seeds\n")  # the intro links to it; a sweep writes the real one
-    shutil.copytree(BOOK / "_static", src / "_static")
     nb = page_notebook(str(PROJECT_ROOT))
     book.hide_parameters(nb)
     nbformat.write(nb, src / "run.ipynb")
     (src / "_toc.yml").write_text(yaml.safe_dump({"format": "jb-book", "root": "intro", "chapters": [
         {"file": "methods"}, {"file": "analysis"}, {"file": "performance"}, {"file": "appendix", "sections": [{"file": "run"}]}]}))
-    build = subprocess.run(
-        [str(Path(sys.executable).parent / "jupyter-book"), "build", str(src), "-W", "-n", "--keep-going"],
-        capture_output=True, text=True, timeout=600,
-    )
-    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
-    return src / "_build" / "html"
+    return build_book(src)
 
 
 PAGES = ("intro.html", "methods.html", "run.html")

@@ -12,6 +12,7 @@ import toyexp
 from toyexp.study.collect import collect
 from toyexp.core.modes import Mode, regression_loss, regression_predict
 from toyexp.core.train import TrainingDiverged, train
+from notebook_chain import close_log
 
 HUGE_LR = ["training.learning_rate=1000000.0", "training.num_epochs=200"]
 
@@ -98,9 +99,7 @@ def test_huge_learning_rate_through_the_run_steps(tmp_path):
         with pytest.raises(toyexp.TrainingDiverged) as info:
             toyexp.fit(run, data, model, progress=False)
     finally:
-        for handler in list(run.log.handlers):
-            run.log.removeHandler(handler)
-            handler.close()
+        close_log(run)
     message = str(info.value)
     match = re.fullmatch(r"training diverged at epoch (\d+): train_loss is (nan|inf); (.*); "
                          r"try a smaller training\.learning_rate \(now 1000000\.0\)", message)

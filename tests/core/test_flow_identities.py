@@ -61,7 +61,7 @@ def test_flow_predict_is_not_just_returning_x_1():
 
 
 def small_net(kind, dtype=torch.float32, activation="tanh"):
-    torch.manual_seed(0)  # the calling test runs under fork_rng, see the fixture below
+    torch.manual_seed(0)  # tests/conftest.py restores the global RNG after each test
     cls = {"concat": ConcatMLP, "film": FiLMMLP}[kind]
     return cls(D, 1, hidden_dim=16, num_layers=2, activation=activation).to(dtype)
 

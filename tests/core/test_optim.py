@@ -14,11 +14,9 @@ from toyexp.core.optim import Adam
 
 @pytest.fixture(autouse=True)
 def _one_thread():
-    """One torch thread, as in a run: the float64 kernel on two threads of a loaded machine waits on its workers."""
-    threads = torch.get_num_threads()
+    """One torch thread, as in a run: the float64 kernel on two threads of a loaded machine waits on
+    its workers. (tests/conftest.py gives the thread count back after every test.)"""
     torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def trajectories(dtype: torch.dtype, reference: dict, steps: int, lr: float = 0.01) -> tuple[list, list, list]:

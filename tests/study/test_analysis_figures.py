@@ -14,7 +14,7 @@ from toyexp.study import collect, figures, results, summary  # noqa: E402
 from toyexp.tasks import get_task  # noqa: E402
 
 
-def _labels(axis, locs, labels, view):
+def _labels(locs, labels, view):
     """The boxes of the labels of ticks inside the view, with text."""
     lo, hi = sorted(view)
     span = (hi - lo) * 1e-9
@@ -26,8 +26,8 @@ def tick_label_boxes(ax):
     """Per axis, the window boxes of the drawn tick labels, major and minor."""
     out = {}
     for name, axis, view in (("x", ax.xaxis, ax.get_xlim()), ("y", ax.yaxis, ax.get_ylim())):
-        out[name] = (_labels(axis, axis.get_majorticklocs(), axis.get_majorticklabels(), view)
-                     + _labels(axis, axis.get_minorticklocs(), axis.get_minorticklabels(), view))
+        out[name] = (_labels(axis.get_majorticklocs(), axis.get_majorticklabels(), view)
+                     + _labels(axis.get_minorticklocs(), axis.get_minorticklabels(), view))
     return out
 
 
@@ -90,9 +90,10 @@ def test_every_study_figure_colours_a_variant_by_its_name(small_study, task):
     figs = analysis_figures(small_study, task)
     try:
         ax = figs["distance"].axes[0]
-        for line in ax.get_lines():
-            if line.get_label() in ("flow", "regression", "linear", "spline", "gp"):
-                assert matplotlib.colors.same_color(line.get_color(), style.colour(line.get_label()))
+        drawn = {c.get_label(): c.lines[0].get_color() for c in ax.containers}  # one errorbar per variant
+        assert set(drawn) == {"flow", "regression", "linear", "spline", "gp"}
+        for name, colour in drawn.items():
+            assert matplotlib.colors.same_color(colour, style.colour(name))
         bars = figs["bars"].axes[0]
         colours = {tuple(np.round(p.get_facecolor()[:3], 3)) for p in bars.patches}
         assert {tuple(np.round(matplotlib.colors.to_rgb(style.colour(v)), 3)) for v in ("flow", "gp")} <= colours

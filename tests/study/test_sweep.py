@@ -1,9 +1,6 @@
 """Sweeps: the plan of runs, resuming, and the whole chain (runs, analysis, book) on tiny settings."""
 
 import json
-import shutil
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -15,6 +12,7 @@ from toyexp import ConfigError, load_config
 from toyexp.cli import main
 from toyexp.run.files import PROJECT_ROOT
 from toyexp.study.sweep import is_complete, load_sweep, plan
+from book_build import build_book, copy_book
 
 TINY = [
     "training.num_epochs=20", "training.eval_interval=10", "training.save_interval=10", "network.hidden_dim=16",
@@ -106,14 +104,6 @@ def test_complete_means_same_config_and_notebook(tmp_path):
     assert not is_complete(spec)
 
 
-def copy_book(dest: Path) -> Path:
-    dest.mkdir(parents=True)
-    for f in [*PROJECT_ROOT.joinpath("book").glob("*.md"), *PROJECT_ROOT.joinpath("book").glob("_*.yml")]:
-        shutil.copy(f, dest / f.name)
-    shutil.copytree(PROJECT_ROOT / "book" / "_static", dest / "_static")
-    return dest
-
-
 def metrics_files(results: Path) -> dict[str, float]:
     return {str(p.relative_to(results)): p.stat().st_mtime_ns for p in results.rglob("metrics.json")}
 
@@ -159,12 +149,7 @@ def test_smoke_sweep_chain(tmp_path, capsys):
 
     for nb in (book / "runs" / "recon").glob("broken-*.ipynb"):
         nb.unlink()  # a failed run's notebook is kept for inspection; the report leaves it out
-    build = subprocess.run(
-        [str(Path(sys.executable).parent / "jupyter-book"), "build", str(book), "-W", "-n", "--keep-going"],
-        capture_output=True, text=True, timeout=600,
-    )
-    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
-    check_built_book(book / "_build" / "html")
+    check_built_book(build_book(book))
 
 
 class Page(HTMLParser):

@@ -247,15 +247,20 @@ def test_fresh_kernels_give_every_run_its_own_kernel(tmp_path):
     assert len(pids) == 2 and not any(alive(p) for p in pids)
 
 
+def wedged_notebook(folder: Path, marker: Path) -> str:
+    """A notebook whose cell ignores SIGINT, writes its kernel's pid to ``marker`` and loops forever."""
+    return notebook(folder / "wedge.ipynb", f"import os, signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+                                             f"open({str(marker)!r}, 'w').write(str(os.getpid()))\n"
+                                             "while True:\n    time.sleep(0.05)")
+
+
 @pytest.mark.slow
 def test_ctrl_c_kills_a_wedged_warm_kernel(tmp_path):
     """Guards: a run wedged in a loop that ignores SIGINT on a warm kernel is killed by Ctrl-C's
     stop (SIGINT, then SIGKILL after the grace period): it reports "interrupted", the queued run
     "not started", and the kernel process is gone, within seconds."""
     marker = tmp_path / "wedged"
-    wedge = notebook(tmp_path / "wedge.ipynb", f"import os, signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
-                                               f"print(os.getpid(), flush=True)\nopen({str(marker)!r}, 'w').write(str(os.getpid()))\n"
-                                               "while True:\n    time.sleep(0.05)")
+    wedge = wedged_notebook(tmp_path, marker)
     pid = notebook(tmp_path / "pid.ipynb", "print(1)")
     jobs = [(wedge, str(tmp_path / "0.ipynb"), {}, None, "wedged"), (pid, str(tmp_path / "1.ipynb"), {}, None, "queued")]
 
@@ -282,9 +287,7 @@ def test_a_wedged_run_times_out_and_the_next_runs_go_on(tmp_path, fresh):
     timeout with a one-line reason, its kernel process is gone, and the runs after it finish (on
     a new warm kernel, or their own fresh ones)."""
     marker = tmp_path / "wedged"
-    wedge = notebook(tmp_path / "wedge.ipynb", f"import os, signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
-                                               f"open({str(marker)!r}, 'w').write(str(os.getpid()))\n"
-                                               "while True:\n    time.sleep(0.05)")
+    wedge = wedged_notebook(tmp_path, marker)
     pid = notebook(tmp_path / "pid.ipynb", "import os\nprint(os.getpid())")
     jobs = [(nb, str(tmp_path / f"{i}.ipynb"), {}, None, f"run-{i}", 3.0) for i, nb in enumerate([pid, wedge, pid])]
     start = time.perf_counter()
@@ -297,7 +300,7 @@ def test_a_wedged_run_times_out_and_the_next_runs_go_on(tmp_path, fresh):
 
 
 @pytest.mark.parametrize("value", ["0", "-5"])
-def test_a_cell_timeout_must_be_positive(tmp_path, capsys, value):
+def test_a_cell_timeout_must_be_positive(capsys, value):
     """Guards the flag's check: exit 2 with the value named, before anything runs."""
     assert main(["sweep", "params/sweep.yaml", f"--cell-timeout={value}", "--no-analysis"]) == 2
     assert f"--cell-timeout {float(value):g} is invalid; it must be a number of seconds above 0" in capsys.readouterr().err

@@ -8,6 +8,7 @@ import torch
 
 import toyexp
 from known_answers import is_prime
+from notebook_chain import notebook_chain
 from toyexp.tasks.lie.data import RotationDataset
 from toyexp.tasks.lie.metrics import rotation_metrics
 from toyexp.tasks import get_task
@@ -255,13 +256,9 @@ def test_orientation_follows_the_sign_of_the_weight():
 def test_a_lie_run_writes_the_rotation_metrics(tmp_path):
     cfg = lie("training.num_epochs=5", "network.hidden_dim=8", "network.num_layers=1", "dataset.num_train=10",
               "dataset.num_rotations=3", "experiment.device=cpu", f"experiment.output_dir={tmp_path}")
-    run = toyexp.start_run(cfg)
-    data = toyexp.make_dataset(cfg)
-    model = toyexp.build_network(cfg.network, data.dim)
-    trained = toyexp.fit(run, data, model, progress=False)
-    metrics = toyexp.finish_run(run, trained, toyexp.evaluate_run(run, data, model, trained))
-    final = json.loads((run.dir / "metrics.json").read_text())["final"]
-    assert final == json.loads(json.dumps(metrics["final"]))
+    chain = notebook_chain(cfg)
+    final = json.loads((chain.run.dir / "metrics.json").read_text())["final"]
+    assert final == json.loads(json.dumps(chain.metrics["final"]))
     assert -1 <= final["cosine_min"] <= final["cosine_mean"] <= 1 and 0 <= final["projection_mean"] <= final["projection_max"] <= 1
     assert [p["alpha"] for p in final["per_velocity"]] == pytest.approx([0.0, math.pi, 2 * math.pi])
 
