@@ -17,8 +17,6 @@ Every step can be repeated: a page already tidied is left as it is.
 
 from __future__ import annotations
 
-import json
-import os
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,10 +25,10 @@ import nbformat
 import yaml
 
 from ..core.stats import format_stat, stat
-from ..run.files import display_path, resolve_path
+from ..run.files import display_path, resolve_path, write_text
 from ..run.text import final_setting, run_headline
 from ..tasks import get_task
-from .sweep import RunSpec, Sweep, is_complete
+from .sweep import RunSpec, Sweep, complete_metrics
 
 BASE_TOC = "_toc.base.yml"  # the book's TOC without the runs; the appendix chapter receives them
 APPENDIX = "appendix"
@@ -55,11 +53,8 @@ class RunPage:
 def _write_notebook(nb, path: Path) -> None:
     """Atomically, and only when the text changes (a page tidied before keeps its file)."""
     text = nbformat.writes(nb).rstrip("\n") + "\n"  # as nbformat.write ends a file
-    if path.is_file() and path.read_text() == text:
-        return
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
+    if not (path.is_file() and path.read_text() == text):
+        write_text(path, text)
 
 
 def hide_parameters(nb) -> None:
@@ -192,7 +187,7 @@ def write_pages(sweep: Sweep, specs: list[RunSpec], book_dir: str | Path) -> Non
     book = resolve_path(book_dir)
     by_task: dict[str, dict[str, list[RunPage]]] = defaultdict(lambda: defaultdict(list))
     for spec in specs:
-        metrics = json.loads((spec.run_dir / "metrics.json").read_text()) if is_complete(spec) else None
+        metrics = complete_metrics(spec)
         page = RunPage(spec, metrics)
         by_task[spec.task][page.variant_stem].append(page)
         if metrics:

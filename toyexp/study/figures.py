@@ -27,11 +27,6 @@ from .summary import NfeCurve
 TARGET = "0.6"  # the target is grey and wide, under every prediction (regression itself is near black)
 
 
-def _title(fig: Figure, title: str, counts, what: str = "mean ± 1 std over seeds") -> None:
-    fig.suptitle(f"{title} · {what}, {seeds_text(counts)}")
-    fig.tight_layout()
-
-
 def _figure(nrows: int, ncols: int, figsize, **kw):
     """A figure with the book's font sizes and a constrained layout (room for outside legends)."""
     style.use()
@@ -190,5 +185,6 @@ def error_vs_nfe(curves: dict[str, list[NfeCurve]], title: str = "") -> Figure:
         ax.set_ylim(bottom=lowest / 3)
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
     ax.grid(alpha=0.3, which="both")
-    _title(fig, title, [c.l2.n for cs in curves.values() for c in cs])
+    _suptitle(fig, title, [c.l2.n for cs in curves.values() for c in cs], "mean ± 1 std over seeds")
+    fig.tight_layout()
     return fig

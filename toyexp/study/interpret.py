@@ -12,7 +12,7 @@ from ..core.stats import NBSP, Paired, Stat, compare, format_interval, format_nu
 from ..tasks import get_task
 from .collect import Collection
 from .results import TaskResults, task_results
-from .summary import ERRORS, nfe_curves
+from .summary import ERRORS
 
 SPEC = ERRORS[1].spec
 
@@ -102,11 +102,11 @@ def between_paragraph(res: TaskResults) -> list[str]:
     ]
 
 
-def cost_paragraph(res: TaskResults, collection: Collection) -> list[str]:
+def cost_paragraph(res: TaskResults) -> list[str]:
     """How l2 changes from the fewest to the most integration steps, per integrating variant."""
-    out = []
+    out, adaptive = [], False
     for r in res.networks:
-        for curve in nfe_curves(collection.select(res.task, r.variant)):
+        for curve in res.curves[r.variant]:
             if len(curve.num_steps) > 1:
                 b = curve.l2
                 first, last = _point(b, 0), _point(b, -1)
@@ -115,11 +115,12 @@ def cost_paragraph(res: TaskResults, collection: Collection) -> list[str]:
                            f"step{'s' * (curve.num_steps[0] != 1)} (NFE {curve.nfe[0]}) to {with_ci(last)} at "
                            f"{curve.num_steps[-1]} steps (NFE {curve.nfe[-1]}).")
             elif curve.adaptive:
+                adaptive = True
                 out.append(f"- {r.variant}, {curve.method} at its tightest tolerance (rtol {curve.rtol[-1]:.0e}, "
                            f"{curve.nfe[-1]:.0f} network evaluations on average): mean l2 {with_ci(_point(curve.l2, -1))}, "
                            f"against {with_ci(r.stats['l2'])} at the final setting.")
     head = "**Cost.** l2 against the number of integration steps"
-    if any("tightest tolerance" in line for line in out):
+    if adaptive:
         head += ("; an adaptive solve at its tightest tolerance is close to the exact flow of the learned velocity, "
                  "so its gap to the final setting is what the final setting's discretisation adds or removes")
     return [head + ":"] + out if out else []
@@ -130,11 +131,11 @@ def _point(band, i: int) -> Stat:
     return Stat(float(band.mean[i]), float(band.std[i]), band.n)
 
 
-def findings(res: TaskResults, collection: Collection) -> str:
+def findings(res: TaskResults) -> str:
     """The "What we see" of one task as Markdown paragraphs and bullets."""
     task = get_task(res.task)
     own = task.interpretation(res.rows, res.finals())
-    blocks = [error_paragraph(res), comparison_paragraph(res), between_paragraph(res), cost_paragraph(res, collection),
+    blocks = [error_paragraph(res), comparison_paragraph(res), between_paragraph(res), cost_paragraph(res),
               ([f"**{task.title}.**"] + [f"- {s}" for s in own]) if own else []]
     return "\n\n".join("\n".join(b) for b in blocks if b)
 
@@ -144,5 +145,5 @@ def interpretation(collection: Collection, task: str) -> str:
     res = task_results(collection, task)
     if res is None:
         return f"There are no complete runs of {task} under {collection.root}."
-    return findings(res, collection)
+    return findings(res)
 

@@ -4,12 +4,13 @@ and baselines, their runs per seed, the reference variant and the error between 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from ..core.stats import SummaryRow
 from .baselines import baselines
 from .collect import Collection, RunRecord
 from .interpolation import Interpolation, interpolation_profile
-from .summary import baseline_rows, reference_row, summary_table
+from .summary import NfeCurve, baseline_rows, nfe_curves, reference_row, summary_table
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,11 @@ class TaskResults:
     @property
     def baselines(self) -> list[SummaryRow]:
         return [r for r in self.rows if r.baseline]
+
+    @cached_property
+    def curves(self) -> dict[str, list[NfeCurve]]:
+        """Each trained variant's l2 against NFE, per integrator, computed once for figure and text."""
+        return {r.variant: nfe_curves(self.runs[r.variant]) for r in self.networks}
 
     def finals(self) -> dict[str, list[dict]]:
         """Each row's ``final`` per seed (metrics.json's, or the baseline's)."""

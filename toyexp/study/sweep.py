@@ -248,13 +248,18 @@ def plan(sweep: Sweep, book_dir: str | Path | None = None) -> list[RunSpec]:
     return specs
 
 
-def is_complete(spec: RunSpec) -> bool:
-    """A run is done when its metrics.json is readable, for the same config, and its notebook exists."""
+def complete_metrics(spec: RunSpec) -> dict | None:
+    """The run's metrics.json when the run is done: readable, for the same config, and its
+    notebook exists; None otherwise."""
     try:
         metrics = json.loads((spec.run_dir / "metrics.json").read_text())
     except (OSError, ValueError):
-        return False
-    return metrics.get("config") == spec.config and spec.notebook.is_file()
+        return None
+    return metrics if metrics.get("config") == spec.config and spec.notebook.is_file() else None
+
+
+def is_complete(spec: RunSpec) -> bool:
+    return complete_metrics(spec) is not None
 
 
 def prepare(spec: RunSpec) -> None:

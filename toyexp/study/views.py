@@ -59,13 +59,13 @@ def task_report(collection: Collection, task: str) -> None:
         + (", and its spectrum." if has_spectrum else " (the task has no target frequencies to mark, so no spectrum)."))
     _show([figures.error_vs_distance(res.profiles, f"{task}: error between the samples", baselines)]
           + ([figures.error_spectrum(res.profiles, f"{task}: error spectrum", baselines)] if has_spectrum else []))
-    cost(collection, res)
+    cost(res)
     for section in spec.analysis(res.rows, res.finals(), style.colour):
         _md(f"### {section.title}")
         _show(section.figures)
         if section.markdown:
             _md(section.markdown)
-    _md("### What we see\n\n" + interpret.findings(res, collection))
+    _md("### What we see\n\n" + interpret.findings(res))
 
 
 def tables(res: TaskResults) -> None:
@@ -86,10 +86,9 @@ def tables(res: TaskResults) -> None:
         + summary.comparison_table(res.rows, res.reference))
 
 
-def cost(collection: Collection, res: TaskResults) -> None:
+def cost(res: TaskResults) -> None:
     """l2 against NFE per integrator for the variants whose prediction depends on the step count."""
-    curves = {r.variant: summary.nfe_curves(collection.select(res.task, r.variant))
-              for r in res.networks if build_mode(r.mode).integrates}
+    curves = {r.variant: res.curves[r.variant] for r in res.networks if build_mode(r.mode).integrates}
     if curves:
         figures.error_vs_nfe(curves, f"{res.task}: error against NFE")
         _show()
