@@ -21,6 +21,8 @@ from typing import Callable
 
 import numpy as np
 
+from .metrics import training_spacing
+
 Baseline = Callable[[np.ndarray, np.ndarray, np.ndarray, int], np.ndarray]
 GP_RESTARTS = 2  # restarts of the marginal-likelihood optimiser, from random hyperparameters
 # The shortest GP length scale, in sample spacings h. Structure narrower than h / 2 is beyond
@@ -76,7 +78,7 @@ def gp(c_train, x_train, c, seed: int = 0) -> np.ndarray:
 
     ct, xt = _sorted_samples(c_train, x_train)
     q = _inputs(c)[:, None]
-    spacing = float(np.median(np.diff(ct))) if len(ct) > 1 else 1.0
+    spacing = training_spacing(ct[:, None]) if len(ct) > 1 else 1.0
     out = []
     for d in range(xt.shape[1]):
         kernel = ConstantKernel(1.0, (1e-3, 1e3)) * RBF(spacing, (LENGTH_FLOOR * spacing, 1e3)) + WhiteKernel(1e-6, (1e-12, 1e-1))

@@ -69,24 +69,32 @@ def counted_predict(model: nn.Module, mode: Mode, c: Tensor, x_0: Tensor, num_st
 
 def evaluate(
     model: nn.Module, mode: Mode, c: Tensor, x_1: Tensor, x_0: Tensor, methods: list[str], steps: list[int],
-    tolerances: list[Tolerance] = (),
+    tolerances: list[Tolerance] = (), predictions: dict | None = None,
 ) -> list[Evaluation]:
     """l1, l2 and the counted NFE for every (method, resolution) that changes the mode's prediction.
 
     A fixed-step method is evaluated at each of ``steps``, an adaptive one (dopri5) at each of
     ``tolerances``. A mode that does not integrate (regression, mip) is evaluated once, recorded
     at the first method and its finest resolution; straight_flow only at the integrator its
-    steps amount to.
+    steps amount to. ``predictions``, when given, receives each prediction under its
+    (method, resolution), so a caller need not solve again.
     """
     out = []
     for method, n in mode.settings(methods, steps, tolerances):
         pred, calls = counted_predict(model, mode, c, x_0, n, method)
+        if predictions is not None:
+            predictions[method, n] = pred
         errors = l1_error(pred, x_1), l2_error(pred, x_1)
         if method in ADAPTIVE:  # n is the Tolerance; the solver chose its own steps
             out.append(Evaluation(method, None, calls, *errors, rtol=n.rtol, atol=n.atol))
         else:
             out.append(Evaluation(method, n, calls, *errors))
     return out
+
+
+def training_spacing(c_train) -> float:
+    """h = median distance between neighbouring training inputs, c_train (N, 1)."""
+    return float(np.median(np.diff(np.sort(np.asarray(c_train)[:, 0]))))
 
 
 def distance_to_nearest(c, c_train) -> np.ndarray:

@@ -18,15 +18,16 @@ import numpy as np
 
 
 LEVEL = 0.95  # confidence level of every interval in the report
+BASELINE = "baseline"  # the mode of a classical baseline's records and rows
 
 
-def t_quantile(n: int, level: float = LEVEL) -> float:
-    """t_{(1 + level)/2, n - 1}: the Student t quantile for a two-sided interval from n values."""
+def t_quantile(n: int) -> float:
+    """t_{(1 + LEVEL)/2, n - 1}: the Student t quantile for a two-sided interval from n values."""
     if n < 2:
         raise ValueError(f"a t interval needs at least 2 values; got n = {n}")
     from scipy.stats import t
 
-    return float(t.ppf((1 + level) / 2, n - 1))
+    return float(t.ppf((1 + LEVEL) / 2, n - 1))
 
 
 @dataclass(frozen=True)
@@ -102,15 +103,18 @@ class SummaryRow:
     samples): its final metrics per seed and as mean and std over its seeds."""
 
     variant: str
-    mode: str  # the training mode; "baseline" for a baseline
+    mode: str  # the training mode; BASELINE for a baseline
     seeds: tuple[int, ...]
     stats: dict[str, Stat]  # metric name -> mean and std over seeds
     values: dict[str, tuple[float, ...]] = field(default_factory=dict, compare=False)  # metric name -> one per seed
-    baseline: bool = False
 
     @property
     def n(self) -> int:
         return len(self.seeds)
+
+    @property
+    def baseline(self) -> bool:
+        return self.mode == BASELINE
 
 
 def compare(a: SummaryRow, b: SummaryRow, metric: str) -> Paired:

@@ -141,9 +141,10 @@ def evaluate_run(run: Run, data: Dataset, model: nn.Module, trained: TrainResult
     c_eval, x_eval = data.c_eval.to(dev), data.x_eval.to(dev)
     x_0 = inference_x0(run.cfg, len(c_eval), data.dim).to(dev)
 
-    evaluations = evaluate(model, mode, c_eval, x_eval, x_0, ev.methods, ev.steps, ev.tolerances)
+    predictions: dict = {}
+    evaluations = evaluate(model, mode, c_eval, x_eval, x_0, ev.methods, ev.steps, ev.tolerances, predictions)
     chosen = next(e for e in evaluations if e.setting == (method, steps))
-    pred_eval = predict(model, mode, c_eval, x_0, steps, method).cpu()
+    pred_eval = predictions[method, steps].cpu()
     final = {"l1": chosen.l1, "l2": chosen.l2, "method": method, "num_steps": chosen.num_steps, "nfe": chosen.nfe}
     if chosen.rtol is not None:  # an adaptive method: its tolerance instead of a step count
         final.update(rtol=chosen.rtol, atol=chosen.atol)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.config import Config
-from ..core.metrics import Evaluation, distance_to_nearest
+from ..core.metrics import Evaluation, distance_to_nearest, training_spacing
 from ..core.modes import build_mode
 from ..tasks import get_task
 from .config import defaults
@@ -41,7 +41,7 @@ def near_and_between(c_grid, x_grid, pred_grid, c_train) -> tuple[float, float, 
     A grid point is *near* when it lies within a quarter of the median training spacing of a
     training input, *between* otherwise.
     """
-    spacing = float(np.median(np.diff(np.sort(np.asarray(c_train)[:, 0]))))
+    spacing = training_spacing(c_train)
     dist = distance_to_nearest(c_grid, c_train)
     sq = ((np.asarray(pred_grid) - np.asarray(x_grid)) ** 2).mean(axis=1)
     near = dist <= spacing / 4

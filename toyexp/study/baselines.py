@@ -19,12 +19,12 @@ import torch
 
 from ..core.baselines import BASELINES
 from ..core.metrics import l1_error, l2_error
+from ..core.stats import BASELINE
 from ..run import load_config, make_dataset
 from ..schema import ConfigError
 from ..tasks import get_task
 from .collect import Collection, RunRecord
 
-MODE = "baseline"
 _CACHE: dict[tuple, dict[str, RunRecord]] = {}
 
 
@@ -76,8 +76,8 @@ def _fit(run: RunRecord, sections: dict) -> dict[str, RunRecord]:
         pred_eval = torch.as_tensor(pred[: len(c_eval)], dtype=data.x_eval.dtype)  # (M, D)
         final = {"l1": l1_error(pred_eval, data.x_eval), "l2": l2_error(pred_eval, data.x_eval)}
         final |= task.metrics(data, data.c_eval, pred_eval)
-        metrics = {"task": run.task, "mode": MODE, "seed": run.seed, "final": final, "config": run.metrics["config"]}
-        fitted[name] = RunRecord(run.task, name, MODE, run.seed, run.run_dir, metrics,
+        metrics = {"task": run.task, "mode": BASELINE, "seed": run.seed, "final": final, "config": run.metrics["config"]}
+        fitted[name] = RunRecord(run.task, name, BASELINE, run.seed, run.run_dir, metrics,
                                  arrays | {"pred_grid": pred[len(c_eval):]})
     return fitted
 

@@ -11,18 +11,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.metrics import distance_to_nearest
+from ..core.metrics import distance_to_nearest, training_spacing
 from ..core.stats import Band, Stat, mean_std, stat
 from ..run.text import near_and_between
 from ..tasks import get_task
 from .collect import RunRecord
 
 DISTANCE_EDGES = np.linspace(0.0, 0.5, 6)  # distance to the nearest training input / spacing h
-
-
-def training_spacing(c_train) -> float:
-    """h = median distance between neighbouring training inputs."""
-    return float(np.median(np.diff(np.sort(np.asarray(c_train)[:, 0]))))
 
 
 def binned_rmse(c_grid, x_grid, pred_grid, c_train, edges=DISTANCE_EDGES) -> np.ndarray:

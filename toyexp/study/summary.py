@@ -35,7 +35,7 @@ def _final_value(metrics: dict, metric: Metric) -> float | None:
     return float(value) if isinstance(value, (int, float)) else None
 
 
-def summary_row(variant: str, runs: list[RunRecord], task: str, baseline: bool = False) -> SummaryRow:
+def summary_row(variant: str, runs: list[RunRecord], task: str) -> SummaryRow:
     """The row of one variant: each final metric that every seed reports, per seed and over seeds."""
     values = {}
     for metric in metrics_of(task):
@@ -43,7 +43,7 @@ def summary_row(variant: str, runs: list[RunRecord], task: str, baseline: bool =
         if None not in v:
             values[metric.name] = tuple(v)
     return SummaryRow(variant, runs[0].mode, tuple(r.seed for r in runs), {k: stat(v) for k, v in values.items()},
-                      values, baseline)
+                      values)
 
 
 def summary_table(collection: Collection, task: str) -> list[SummaryRow]:
@@ -52,8 +52,8 @@ def summary_table(collection: Collection, task: str) -> list[SummaryRow]:
 
 
 def baseline_rows(runs: dict[str, list[RunRecord]], task: str) -> list[SummaryRow]:
-    """One row per baseline (``baselines.baselines(...).runs``), marked as a baseline."""
-    return [summary_row(name, records, task, baseline=True) for name, records in runs.items()]
+    """One row per baseline (``baselines.baselines(...).runs``), whose records' mode marks it a baseline."""
+    return [summary_row(name, records, task) for name, records in runs.items()]
 
 
 def label(row: SummaryRow) -> str:
