@@ -37,7 +37,7 @@ from ..study.execute import SINGLE_THREAD, Outcome, execute_notebook, run_local
 from ..study.sweep import notebook_for
 from .loops import training_costs
 from .report import report_json, report_table
-from .results import BenchResult, NotebookCost, Settings, StudySweepCost, SweepCost
+from .results import FIRST_SEED, BenchResult, NotebookCost, Settings, StudySweepCost, SweepCost
 
 NOTEBOOK_PHASES = {  # phase -> text that marks its cell; the first match wins
     "imports and config": "import toyexp", "data": "start_run(", "training": "toyexp.fit(",
@@ -96,21 +96,31 @@ def notebook_cost(folder: Path, overrides: list[str]) -> NotebookCost:
 # 3. A sweep of identical runs -------------------------------------------------------------
 
 
-def sweep_seconds(folder: Path, runs: int, jobs: int, overrides: list[str]) -> float:
-    """Wall seconds of ``runs`` identical recon runs, ``jobs`` at a time, each in its own folder."""
-    batch = [
-        (str(notebook_for("recon")), str(folder / f"run-{i}.ipynb"),
-         {"mode": "regression", "overrides": [f"experiment.output_dir={folder / f'run-{i}'}", *overrides]},
-         None, f"bench/jobs-{jobs}/run-{i}")
-        for i in range(runs)
-    ]
+def recon_runs(folder: Path, runs: dict[str, dict], label: str, overrides: list[str]) -> list:
+    """Jobs for run_local: recon in regression mode, one per ``runs`` entry (name -> extra
+    notebook parameters), each writing to ``folder/<name>``."""
     folder.mkdir(parents=True, exist_ok=True)
+    return [
+        (str(notebook_for("recon")), str(folder / f"{name}.ipynb"),
+         {"mode": "regression", **extra, "overrides": [f"experiment.output_dir={folder / name}", *overrides]},
+         None, f"bench/{label}/{name}")
+        for name, extra in runs.items()
+    ]
+
+
+def timed_sweep(batch: list, jobs: int) -> float:
+    """Wall seconds of ``batch`` run ``jobs`` at a time on warm kernels; any failed run is an error."""
     start = time.perf_counter()
     outcomes = run_local(batch, jobs, lambda outcome: None)
     seconds = time.perf_counter() - start
     for outcome in outcomes:
         checked(outcome)
     return seconds
+
+
+def sweep_seconds(folder: Path, runs: int, jobs: int, overrides: list[str]) -> float:
+    """Wall seconds of ``runs`` identical recon runs, ``jobs`` at a time, each in its own folder."""
+    return timed_sweep(recon_runs(folder, {f"run-{i}": {} for i in range(runs)}, f"jobs-{jobs}", overrides), jobs)
 
 
 def sweep_cost(folder: Path, runs: int, cores: int, overrides: list[str]) -> SweepCost:
@@ -141,23 +151,16 @@ def cpu_seconds() -> float:
 
 
 def study_sweep_cost(folder: Path, runs: int, jobs: int, overrides: list[str]) -> StudySweepCost:
-    """``runs`` recon regression runs (seeds 42, 43, ...) on ``jobs`` warm kernels.
+    """``runs`` recon regression runs (seeds FIRST_SEED, FIRST_SEED + 1, ...) on ``jobs`` warm kernels.
 
     The kernels are children of this process and are shut down (and waited for) before
     run_local returns, so their CPU time is in RUSAGE_CHILDREN by then.
     """
-    batch = [
-        (str(notebook_for("recon")), str(folder / f"seed-{seed}.ipynb"),
-         {"mode": "regression", "seed": seed, "overrides": [f"experiment.output_dir={folder / f'seed-{seed}'}", *overrides]},
-         None, f"bench/study/seed-{seed}")
-        for seed in range(42, 42 + runs)
-    ]
-    folder.mkdir(parents=True, exist_ok=True)
-    cpu, start = cpu_seconds(), time.perf_counter()
-    outcomes = run_local(batch, jobs, lambda outcome: None)
-    wall, cpu = time.perf_counter() - start, cpu_seconds() - cpu
-    for outcome in outcomes:
-        checked(outcome)
+    seeds = range(FIRST_SEED, FIRST_SEED + runs)
+    batch = recon_runs(folder, {f"seed-{seed}": {"seed": seed} for seed in seeds}, "study", overrides)
+    cpu = cpu_seconds()
+    wall = timed_sweep(batch, jobs)
+    cpu = cpu_seconds() - cpu
     metrics = [
         load_metrics(run_directory(load_config("recon", mode="regression", seed=params["seed"], overrides=params["overrides"])) / "metrics.json")
         for _, _, params, _, _ in batch

@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 
 from ..run.files import provenance
-from .results import RUN_OVERRIDES, BenchResult, NotebookCost, Settings, StudySweepCost, SweepCost
+from .results import FIRST_SEED, RUN_OVERRIDES, BenchResult, NotebookCost, Settings, StudySweepCost, SweepCost
 from .loops import DEFAULT_THREADS, StepCost
 
 LOOP_NAMES = {
@@ -95,10 +95,9 @@ def targets(result: BenchResult) -> list[Target]:
     sweep = sweep_ratios(result.sweep)
     out.append(Target(f"sweep --jobs {result.sweep.jobs} wall / (serial / {result.sweep.jobs})", sweep["parallel_over_ideal"], 1.25, "x"))
     out.append(Target("peak memory of one run", result.memory_mb, 500.0, "MB"))
-    if result.study is not None:
-        study = study_ratios(result.study, result.training)
-        out.append(Target("study sweep: CPU per run / DataLoader loop's", study["cpu_per_run_over_dataloader"], STUDY_TARGET, "x"))
-        out.append(Target("study sweep: notebook overhead per run, amortised", study["overhead_per_run"], STUDY_OVERHEAD_TARGET, "s"))
+    study = study_ratios(result.study, result.training)
+    out.append(Target("study sweep: CPU per run / DataLoader loop's", study["cpu_per_run_over_dataloader"], STUDY_TARGET, "x"))
+    out.append(Target("study sweep: notebook overhead per run, amortised", study["overhead_per_run"], STUDY_OVERHEAD_TARGET, "s"))
     return out
 
 
@@ -126,7 +125,7 @@ def report_json(result: BenchResult, seconds: float) -> dict:
         "sweep": {"runs": result.sweep.runs, "jobs": result.sweep.jobs, "serial_seconds": result.sweep.serial,
                   "parallel_seconds": result.sweep.parallel, **sweep_ratios(result.sweep)},
         "memory": {"peak_mb": result.memory_mb},
-        "study": None if result.study is None else {**dataclasses.asdict(result.study), **study_ratios(result.study, result.training)},
+        "study": {**dataclasses.asdict(result.study), **study_ratios(result.study, result.training)},
         "targets": [{**dataclasses.asdict(t), "passed": t.passed} for t in targets(result)],
     }
 
@@ -167,7 +166,7 @@ def sweep_table(sweep: SweepCost, settings: Settings) -> list[str]:
 def study_table(study: StudySweepCost, training: list[StepCost], settings: Settings) -> list[str]:
     r = study_ratios(study, training)
     return [
-        f"5. Sweep of {study.runs} recon regression runs ({described(settings, 'study')}, seeds 42-{41 + study.runs}) on {study.jobs} warm kernels",
+        f"5. Sweep of {study.runs} recon regression runs ({described(settings, 'study')}, seeds {FIRST_SEED}-{FIRST_SEED + study.runs - 1}) on {study.jobs} warm kernels",
         f"   wall {study.wall:.2f} s, CPU {study.cpu:.2f} s (parallel efficiency {r['efficiency']:.2f}); training {100 * r['train_share']:.0f} % of the CPU",
         f"   CPU per run {r['cpu_per_run']:.2f} s; the DataLoader loop's CPU for the same {study.train_steps} steps {r['dataloader_cpu_per_run']:.2f} s:"
         f" {r['cpu_per_run_over_dataloader']:.2f} x (target <= {STUDY_TARGET:g})",
@@ -185,9 +184,7 @@ def report_table(result: BenchResult, seconds: float) -> str:
             f"torch {info['torch']}, {info['platform']}, commit {commit}")
     lines = [head, "", *training_table(result), "", *notebook_table(result.notebook, s), "", *sweep_table(result.sweep, s), ""]
     lines += [f"4. Peak memory of one run, regression ({described(s, 'memory')}), in a child process: {result.memory_mb:.1f} MB", ""]
-    if result.study is not None:
-        lines += [*study_table(result.study, result.training, s), ""]
-    lines.append("Targets")
+    lines += [*study_table(result.study, result.training, s), "", "Targets"]
     for t in targets(result):
         lines.append(f"   {t.name:<58} {t.measured:>8.2f} {t.unit:<2} <= {t.limit:<6g} {'pass' if t.passed else 'MISS'}")
     lines.append(f"(bench took {seconds:.1f} s)")

@@ -13,6 +13,9 @@ RUN_OVERRIDES = {  # part -> (full, quick); [] is the seed defaults
     "study": ([], ["training.num_epochs=20"]),
 }
 
+FIRST_SEED = 42  # the study sweep's runs take seeds 42, 43, ...
+
+
 @dataclass(frozen=True)
 class Settings:
     steps: int  # training steps per timed repeat
@@ -20,7 +23,7 @@ class Settings:
     sweep_runs: int
     cores: int
     quick: bool
-    study_runs: int = 0  # seed-default runs (seeds 42, 43, ...) in the warm-kernel sweep
+    study_runs: int  # seed-default runs (seeds FIRST_SEED, FIRST_SEED + 1, ...) in the warm-kernel sweep
 
     def overrides(self, part: str) -> list[str]:
         """The config overrides of the ``"notebook"``, ``"sweep"``, ``"memory"`` or ``"study"`` runs."""
@@ -62,4 +65,4 @@ class BenchResult:
     notebook: NotebookCost
     sweep: SweepCost
     memory_mb: float  # peak RSS of one run, 10^6 bytes
-    study: StudySweepCost | None = None
+    study: StudySweepCost
