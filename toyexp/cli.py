@@ -197,7 +197,7 @@ def _analysis(args: argparse.Namespace, sweep, book_dir) -> Outcome:
     try:
         book.tidy_analysis(output, ShownPaths.of(sweep.results_dir, book_dir, args.sweep_file))
     except OSError as err:
-        return Outcome("analysis", "failed", str(output), analysis.seconds, f"cannot write {output}: {err}",
+        return Outcome("analysis", "failed", str(output), analysis.seconds, f"cannot write its notebook: {err}",
                        "notebook" if no_space(err) else "")
     return analysis
 

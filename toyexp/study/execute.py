@@ -89,7 +89,7 @@ def execute_notebook(notebook: str, output: str, parameters: dict, title: str | 
             return Outcome(run_id, "interrupted", output, seconds, "interrupted by Ctrl-C")
         if no_space(err):
             where = "notebook" if isinstance(err, OSError) else "run"
-            message = f"cannot write {output}: {err}" if where == "notebook" else _last_line(err)
+            message = f"cannot write its notebook: {err}" if where == "notebook" else _last_line(err)
             return Outcome(run_id, "failed", output, seconds, message, where)
         if isinstance(err, CellTimeoutError):  # nbclient's message ends with the cell's source
             return Outcome(run_id, "failed", output, seconds,
@@ -101,7 +101,7 @@ def execute_notebook(notebook: str, output: str, parameters: dict, title: str | 
         put_in_place(partial, Path(output), title)
     except Exception as err:
         where = "notebook" if no_space(err) else ""
-        return Outcome(run_id, "failed", output, time.perf_counter() - start, f"cannot write {output}: {err}", where)
+        return Outcome(run_id, "failed", output, time.perf_counter() - start, f"cannot write its notebook: {err}", where)
     return Outcome(run_id, "done", output, time.perf_counter() - start)
 
 
