@@ -84,7 +84,8 @@ def test_a_results_path_with_spaces_and_accents_just_works(foreign_sweep, capsys
     assert code == 0
     metrics = json.loads((root / "results" / "recon" / "regression" / "regression" / "seed-1" / "metrics.json").read_text())
     assert metrics["config"]["experiment"]["output_dir"] == str(root / "results" / "recon" / "regression")
-    assert {"runs/recon/regression-seed1.ipynb", "runs/recon.md", "runs/recon/regression.md", "analysis.ipynb"} <= set(files_of(root / "book"))
+    pages = {"runs/recon/regression-seed1.ipynb", "runs/recon.md", "runs/recon/regression.md", "analysis.ipynb"}
+    assert pages <= set(files_of(root / "book"))
 
 
 @pytest.mark.slow
