@@ -147,20 +147,26 @@ def _run(args: argparse.Namespace, sweep, book_dir, specs: list[RunSpec]) -> int
         if outcome.status == "failed":
             bar.write(f"FAILED {outcome.id}: {outcome.error}")
 
-    if args.executor == "dask":
-        outcomes = run_dask(jobs, args.jobs, on_done, args.scheduler)
-    elif args.executor == "slurm":
-        folder = resolve_path(sweep.results_dir) / ".submitit"
-        outcomes = run_slurm(jobs, args.jobs, on_done, folder, args.slurm_cluster)
-    else:
-        outcomes = run_local(jobs, args.jobs, on_done, fresh=args.fresh_kernels)
+    full = ""  # the folder of a full disk; then the pages and the analysis wait for --resume
+    try:
+        if args.executor == "dask":
+            outcomes = run_dask(jobs, args.jobs, on_done, args.scheduler)
+        elif args.executor == "slurm":
+            folder = resolve_path(sweep.results_dir) / ".submitit"
+            outcomes = run_slurm(jobs, args.jobs, on_done, folder, args.slurm_cluster)
+        else:
+            outcomes = run_local(jobs, args.jobs, on_done, fresh=args.fresh_kernels)
+    except OSError as err:  # the executor's own files (submitit's job folder) found the disk full
+        if not no_space(err):
+            raise
+        outcomes, full = [Outcome(job[4], "not started", job[1]) for job in jobs], _shown(sweep.results_dir)
     bar.close()
     outcomes += unready + [Outcome(s.id, "skipped", str(s.notebook)) for s in skipped]
     if KERNELS.stopping.is_set():  # Ctrl-C: no analysis; --resume continues from here
         print(summary(outcomes, specs))
         return INTERRUPTED
 
-    full = _full_folder(outcomes, sweep.results_dir, book_dir)  # then the pages and the analysis wait for --resume
+    full = full or _full_folder(outcomes, sweep.results_dir, book_dir)
     unwritten = ""  # why the book pages could not be written, when not for a full disk
     if not full:
         try:

@@ -163,6 +163,19 @@ def test_a_run_that_found_the_disk_full_skips_the_pages_and_the_analysis(tmp_pat
     assert [p for p in (tmp_path / "book").rglob("*") if p.is_file()] == []  # no page
 
 
+def test_a_full_disk_for_the_executors_own_files_is_the_same_line(tmp_path, monkeypatch, capsys):
+    """Guards: an executor that cannot write its own files on a full disk (submitit's job folder
+    under the results folder) leaves every run 'not started' and ends with the line; exit 3."""
+    def submit(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(tmp_path / "results" / ".submitit"))
+
+    monkeypatch.setattr(cli, "run_slurm", submit)
+    assert main(["sweep", str(write_sweep(tmp_path)), "--executor", "slurm"]) == cli.NO_SPACE
+    out, err = capsys.readouterr()
+    assert set(statuses(out).values()) == {"not started"} and len(statuses(out)) == 3
+    assert last_line(err).startswith(f"error: no space left on device (or quota exceeded) in {tmp_path / 'results'};")
+
+
 def test_a_full_disk_writing_the_pages_keeps_the_previous_ones(tmp_path, monkeypatch, capsys):
     """Guards: the pages of a book, torn by a full disk, keep their previous version, no
     temporary file is left, the analysis is skipped; table, line naming the book folder, exit 3."""
