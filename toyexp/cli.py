@@ -15,11 +15,14 @@ from . import bench
 from .run import display_path, resolve_path
 from .schema import ConfigError
 from .study import book
+from .study.disk import no_space, no_space_line
 from .study.execute import KERNELS, Outcome, execute_notebook, run_dask, run_local, run_slurm
 from .study.lock import ResultsLock
+from .study.report_paths import ShownPaths
 from .study.sweep import RunSpec, is_complete, load_sweep, notebook_for, plan, prepare
 
 STATUSES = ("done", "skipped", "failed", "interrupted", "not started")
+NO_SPACE = 3  # the disk or the quota filled up: free space, then --resume
 INTERRUPTED = 130  # the shell's exit code for a process stopped by SIGINT
 
 
@@ -65,8 +68,13 @@ def sweep_command(args: argparse.Namespace) -> int:
     lock = ResultsLock(sweep.results_dir, ["toyexp", *args.argv])
     try:
         lock.acquire()
-    except (ConfigError, OSError) as err:
+    except ConfigError as err:
         return _error(err)
+    except OSError as err:
+        if no_space(err):
+            print(no_space_line(_shown(sweep.results_dir)), file=sys.stderr)
+            return NO_SPACE
+        return _error(f"cannot write in the results folder {_shown(sweep.results_dir)}: {err}")
     if lock.note:
         print(lock.note, file=sys.stderr)
     KERNELS.stopping.clear()
@@ -83,6 +91,11 @@ def sweep_command(args: argparse.Namespace) -> int:
 def _error(err) -> int:
     print("error: " + " ".join(str(err).split()), file=sys.stderr)  # always one line
     return 2
+
+
+def _shown(folder: str) -> str:
+    """A folder of the sweep as the terminal shows it: relative to the project, else absolute."""
+    return display_path(resolve_path(folder))
 
 
 def _on_ctrl_c(lock: ResultsLock):
@@ -106,18 +119,26 @@ def _on_ctrl_c(lock: ResultsLock):
 
 def _run(args: argparse.Namespace, sweep, book_dir, specs: list[RunSpec]) -> int:
     skipped = [s for s in specs if args.resume and is_complete(s)]
-    todo, unwritable = [], []
-    for spec in (s for s in specs if s not in skipped):
+    pending = [s for s in specs if s not in skipped]
+    todo, unready = [], []
+    for i, spec in enumerate(pending):
         try:
             prepare(spec)
             todo.append(spec)
-        except OSError as err:  # this run cannot write its folder; the others go on
-            unwritable.append(Outcome(spec.id, "failed", str(spec.notebook), 0.0, f"cannot write {spec.run_dir}: {err}"))
+        except OSError as err:  # this run cannot write its folder; the others go on, unless the disk is full
+            full = no_space(err)
+            unready.append(Outcome(spec.id, "failed", str(spec.notebook), 0.0, f"cannot write {spec.run_dir}: {err}",
+                                   "run" if full else ""))
+            if full:  # no run would get further than this one
+                unready += [Outcome(s.id, "not started", str(s.notebook)) for s in todo + pending[i + 1:]]
+                todo = []
+                break
     jobs = [(str(notebook_for(s.task)), str(s.notebook), s.parameters, s.title, s.id, args.cell_timeout) for s in todo]
     kernels = "fresh kernels" if args.fresh_kernels or args.executor != "local" else "warm kernels"
     print(f"{len(specs)} runs: {len(todo)} to execute, {len(skipped)} already complete; {args.jobs} at a time ({args.executor}, {kernels})")
-    for outcome in unwritable:
-        print(f"FAILED {outcome.id}: {outcome.error}", file=sys.stderr)
+    for outcome in unready:
+        if outcome.status == "failed":
+            print(f"FAILED {outcome.id}: {outcome.error}", file=sys.stderr)
 
     bar = tqdm(total=len(todo), desc="runs", unit="run", file=sys.stderr)
 
@@ -126,33 +147,72 @@ def _run(args: argparse.Namespace, sweep, book_dir, specs: list[RunSpec]) -> int
         if outcome.status == "failed":
             bar.write(f"FAILED {outcome.id}: {outcome.error}")
 
-    if args.executor == "dask":
-        outcomes = run_dask(jobs, args.jobs, on_done, args.scheduler)
-    elif args.executor == "slurm":
-        folder = resolve_path(sweep.results_dir) / ".submitit"
-        outcomes = run_slurm(jobs, args.jobs, on_done, folder, args.slurm_cluster)
-    else:
-        outcomes = run_local(jobs, args.jobs, on_done, fresh=args.fresh_kernels)
+    full = ""  # the folder of a full disk; then the pages and the analysis wait for --resume
+    try:
+        if args.executor == "dask":
+            outcomes = run_dask(jobs, args.jobs, on_done, args.scheduler)
+        elif args.executor == "slurm":
+            folder = resolve_path(sweep.results_dir) / ".submitit"
+            outcomes = run_slurm(jobs, args.jobs, on_done, folder, args.slurm_cluster)
+        else:
+            outcomes = run_local(jobs, args.jobs, on_done, fresh=args.fresh_kernels)
+    except OSError as err:  # the executor's own files (submitit's job folder) found the disk full
+        if not no_space(err):
+            raise
+        outcomes, full = [Outcome(job[4], "not started", job[1]) for job in jobs], _shown(sweep.results_dir)
     bar.close()
-    outcomes += unwritable + [Outcome(s.id, "skipped", str(s.notebook)) for s in skipped]
+    outcomes += unready + [Outcome(s.id, "skipped", str(s.notebook)) for s in skipped]
     if KERNELS.stopping.is_set():  # Ctrl-C: no analysis; --resume continues from here
         print(summary(outcomes, specs))
         return INTERRUPTED
 
-    book.write_pages(sweep, plan(sweep, book_dir), book_dir)  # every run of the sweep, not only --only's
-    if not args.no_analysis:
-        analysis = execute_notebook(
-            str(notebook_for("analysis")), str(resolve_path(book_dir) / "analysis.ipynb"),
-            {"results_dir": sweep.results_dir, "sweep_file": display_path(resolve_path(args.sweep_file)), "demo": False},
-            None, "analysis",
-        )
-        outcomes.append(analysis)
-        if analysis.status == "done":
-            book.tidy_analysis(resolve_path(book_dir) / "analysis.ipynb")
+    full = full or _full_folder(outcomes, sweep.results_dir, book_dir)
+    unwritten = ""  # why the book pages could not be written, when not for a full disk
+    if not full:
+        try:
+            book.write_pages(sweep, plan(sweep, book_dir), book_dir)  # every run of the sweep, not only --only's
+        except OSError as err:
+            if no_space(err):
+                full = _shown(book_dir)
+            else:
+                unwritten = f"cannot write the book pages in {_shown(book_dir)}: {err}"
+    if not (full or unwritten or args.no_analysis):
+        outcomes.append(_analysis(args, sweep, book_dir))
+        full = _full_folder(outcomes[-1:], sweep.results_dir, book_dir)
     print(summary(outcomes, specs))
     if KERNELS.stopping.is_set():  # Ctrl-C during the analysis
         return INTERRUPTED
-    return 1 if any(o.status == "failed" for o in outcomes) else 0
+    if full:
+        print(no_space_line(full), file=sys.stderr)
+        return NO_SPACE
+    if unwritten:
+        print("error: " + " ".join(unwritten.split()), file=sys.stderr)
+    return 1 if unwritten or any(o.status == "failed" for o in outcomes) else 0
+
+
+def _analysis(args: argparse.Namespace, sweep, book_dir) -> Outcome:
+    """The analysis notebook executed into ``<book_dir>/analysis.ipynb``, its paths as the report shows them."""
+    output = resolve_path(book_dir) / "analysis.ipynb"
+    analysis = execute_notebook(
+        str(notebook_for("analysis")), str(output),
+        {"results_dir": sweep.results_dir, "sweep_file": display_path(resolve_path(args.sweep_file)), "demo": False},
+        None, "analysis",
+    )
+    if analysis.status != "done":
+        return analysis
+    try:
+        book.tidy_analysis(output, ShownPaths.of(sweep.results_dir, book_dir, args.sweep_file))
+    except OSError as err:
+        return Outcome("analysis", "failed", str(output), analysis.seconds, f"cannot write its notebook: {err}",
+                       "notebook" if no_space(err) else "")
+    return analysis
+
+
+def _full_folder(outcomes: list[Outcome], results_dir: str, book_dir: str) -> str:
+    """The folder a full disk stopped the sweep in ("" if none did): a run's own files go to
+    the results folder, the notebooks to the book folder."""
+    where = next((o.no_space for o in outcomes if o.no_space), "")
+    return _shown(book_dir if where == "notebook" else results_dir) if where else ""
 
 
 def summary(outcomes: list[Outcome], specs: list[RunSpec]) -> str:

@@ -1,6 +1,7 @@
 """Run folders for the analysis tests: real datasets of every task, planted predictions."""
 
 import json
+import subprocess
 
 import numpy as np
 import pytest
@@ -55,3 +56,41 @@ def small_study(tmp_path_factory):
             write_dataset_run(root, task, "regression", "regression", seed, 0.01 * (1 + (seed - 42) / 10))
             write_dataset_run(root, task, "flow", "flow", seed, 0.02 * (1 + (seed - 42) / 10))
     return root
+
+
+class Tmpfs:
+    """Size-limited (or read-only) folders: tmpfs mounts, unmounted when the test ends.
+
+    Mounting needs root with CAP_SYS_ADMIN (not in every container): where it is refused, the
+    test is skipped with the reason.
+    """
+
+    def __init__(self):
+        self.mounted: list = []
+
+    def mount(self, folder, size: str, read_only: bool = False):
+        folder.mkdir(parents=True, exist_ok=True)
+        options = f"size={size}" + (",ro" if read_only else "")
+        try:
+            done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], capture_output=True, text=True, timeout=30)
+        except OSError as err:
+            pytest.skip(f"cannot mount a tmpfs here: {err}")
+        if done.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here (it needs root with CAP_SYS_ADMIN): {done.stderr.strip()}")
+        self.mounted.append(folder)
+        return folder
+
+    def resize(self, folder, size: str) -> None:
+        subprocess.run(["mount", "-o", f"remount,size={size}", str(folder)], check=True, capture_output=True, timeout=30)
+
+    def unmount_all(self) -> None:
+        for folder in reversed(self.mounted):
+            subprocess.run(["umount", "--lazy", str(folder)], capture_output=True, timeout=30)
+
+
+@pytest.fixture
+def tmpfs():
+    """:class:`Tmpfs`: mount a size-limited or read-only folder for this test."""
+    mounts = Tmpfs()
+    yield mounts
+    mounts.unmount_all()

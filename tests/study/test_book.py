@@ -137,3 +137,46 @@ def test_base_toc_without_appendix_is_named(tmp_path):
     (tmp_path / "_toc.base.yml").write_text(yaml.safe_dump({"format": "jb-book", "root": "intro", "chapters": [{"file": "methods"}]}))
     with pytest.raises(ValueError, match="no chapter 'file: appendix'"):
         book.write_toc(tmp_path, [])
+
+
+def test_a_full_disk_leaves_every_page_whole(sweep_and_specs, monkeypatch):
+    """Guards: when the disk fills up while the pages are written, the error reaches the caller,
+    every page is either its previous version or its new one (never a torn file) and no
+    temporary file is left: run pages, variant and task pages and the TOC."""
+    import errno
+    import os
+
+    sweep, specs = sweep_and_specs
+    root = specs[0].notebook.parents[2]
+    book.write_pages(sweep, specs, root)
+    pages = [p for p in root.rglob("*") if p.is_file() and p.suffix in (".md", ".yml", ".ipynb") and p.name != "_toc.base.yml"]
+    before = {p: p.read_text() for p in pages}
+    flow43 = next(s for s in specs if s.id == "recon/flow/seed-43")  # now it finishes: every page changes
+    flow43.run_dir.mkdir(parents=True)
+    (flow43.run_dir / "metrics.json").write_text(json.dumps({
+        "task": "recon", "mode": "flow", "seed": 43, "train_seconds": 1.0, "config": flow43.config,
+        "final": {"l1": 0.1, "l2": 0.5, "method": "rk4", "num_steps": 4, "nfe": 16}}))
+    real_write_text, written = Path.write_text, []
+
+    def fills_after_two(self, text, *args, **kwargs):  # the third page's write stops half-way
+        if len(written) == 2:
+            real_write_text(self, text[: len(text) // 2], *args, **kwargs)
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        written.append(self)
+        return real_write_text(self, text, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", fills_after_two)
+    with pytest.raises(OSError) as raised:
+        book.write_pages(sweep, specs, root)
+    monkeypatch.undo()
+    assert raised.value.errno == errno.ENOSPC and len(written) == 2
+    assert [p.name for p in root.rglob("*") if p.is_file() and p not in before and p.name != "_toc.base.yml"] == []
+    changed = [p for p in pages if p.read_text() != before[p]]
+    assert len(changed) == 2  # the two pages written before the disk filled, whole
+    for page in pages:
+        if page.suffix == ".ipynb":
+            nbformat.validate(nbformat.read(page, as_version=4))
+        elif page.suffix == ".yml":
+            yaml.safe_load(page.read_text())
+    book.write_pages(sweep, specs, root)  # space again: every page is brought up to date
+    assert all(p.read_text() != before[p] for p in pages if p.name in ("flow.md", "recon.md", "_toc.yml"))

@@ -118,7 +118,9 @@ class Config:
         return dataclasses.asdict(self)
 
     def to_yaml(self) -> str:
-        return yaml.safe_dump(self.to_dict(), sort_keys=False)
+        """The config as YAML, each value on one line as written: a path with spaces or accents
+        is neither folded nor escaped (so a report can recognise it, and a reader too)."""
+        return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True, width=2**31 - 1)
 
 
 SECTIONS = {"experiment": ExperimentConfig, "network": NetworkConfig, "training": TrainingConfig, "evaluation": EvaluationConfig}

@@ -12,7 +12,9 @@ After the runs, :func:`write_pages` turns ``<book_dir>/runs/`` into the book's a
   nest pages under a variant list known only from the sweep, so the TOC is written here
   (and kept out of git).
 
-Every step can be repeated: a page already tidied is left as it is.
+Every step can be repeated: a page already tidied is left as it is. Every file is written
+whole or not at all (a full disk leaves the previous version), and no page shows an absolute
+path of the machine (:mod:`.report_paths`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from ..core.stats import format_stat, stat
 from ..run.files import display_path, resolve_path, write_text
 from ..run.text import final_setting, run_headline
 from ..tasks import get_task
+from .report_paths import ShownPaths
 from .sweep import RunSpec, Sweep, complete_metrics
 
 BASE_TOC = "_toc.base.yml"  # the book's TOC without the runs; the appendix chapter receives them
@@ -92,19 +95,21 @@ def open_with_result(nb, headline: str | None) -> None:
     nb.cells = cells[:title] + top + summary + intro + others
 
 
-def tidy_run_page(page: RunPage) -> None:
+def tidy_run_page(page: RunPage, shown: ShownPaths) -> None:
     """The executed notebook of a run, as the book shows it (see the module docstring)."""
     path = page.spec.notebook
     nb = nbformat.read(path, as_version=4)
     hide_parameters(nb)
+    shown.notebook(nb)
     headline = run_headline(page.metrics, page.spec.variant) if page.metrics else None
     open_with_result(nb, headline)
     _write_notebook(nb, path)
 
 
-def tidy_analysis(path: Path) -> None:
+def tidy_analysis(path: Path, shown: ShownPaths) -> None:
     nb = nbformat.read(path, as_version=4)
     hide_parameters(nb)
+    shown.notebook(nb)
     _write_notebook(nb, path)
 
 
@@ -178,24 +183,28 @@ def write_toc(book: Path, sections: list[dict]) -> Path | None:
     if sections:
         appendix["sections"] = sections
     header = f"# {GENERATED.replace('metrics.json', 'metrics.json and ' + BASE_TOC)}\n"
-    (book / "_toc.yml").write_text(header + yaml.safe_dump(toc, sort_keys=False))
+    write_text(book / "_toc.yml", header + yaml.safe_dump(toc, sort_keys=False))
     return book / "_toc.yml"
 
 
 def write_pages(sweep: Sweep, specs: list[RunSpec], book_dir: str | Path) -> None:
-    """Tidy every complete run's page, write the task and variant pages and the TOC."""
+    """Tidy every complete run's page, write the task and variant pages and the TOC.
+
+    Raises the OSError of a page that cannot be written (a full disk); the pages written
+    before it are whole, and a page not yet written keeps its previous version.
+    """
     book = resolve_path(book_dir)
+    shown = ShownPaths.of(sweep.results_dir, book_dir)
     by_task: dict[str, dict[str, list[RunPage]]] = defaultdict(lambda: defaultdict(list))
     for spec in specs:
         metrics = complete_metrics(spec)
         page = RunPage(spec, metrics)
         by_task[spec.task][page.variant_stem].append(page)
         if metrics:
-            tidy_run_page(page)
+            tidy_run_page(page, shown)
     for task, variants in by_task.items():
-        (book / "runs" / task).mkdir(parents=True, exist_ok=True)
-        (book / "runs" / f"{task}.md").write_text(task_page(task, variants))
+        write_text(book / "runs" / f"{task}.md", task_page(task, variants))
         for stem, runs in variants.items():
             own = [o for o in runs[0].spec.overrides if o not in sweep.overrides and not o.startswith("experiment.output_dir=")]
-            (book / "runs" / task / f"{stem}.md").write_text(variant_page(task, runs[0].spec.variant, own, runs))
+            write_text(book / "runs" / task / f"{stem}.md", variant_page(task, runs[0].spec.variant, own, runs))
     write_toc(book, appendix_sections(by_task))

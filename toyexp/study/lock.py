@@ -33,8 +33,8 @@ class ResultsLock:
     def acquire(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         mine = self.path.with_name(f".sweep.lock.{os.getpid()}")
-        mine.write_text(json.dumps(self.holder))
         try:
+            mine.write_text(json.dumps(self.holder))  # on a full disk it may stop half-way: removed below
             for _ in range(3):
                 try:
                     os.link(mine, self.path)  # fails if the lock exists: atomic, and never half-written
