@@ -143,7 +143,7 @@ def _run(args: argparse.Namespace, sweep, book_dir, specs: list[RunSpec]) -> int
     if not args.no_analysis:
         analysis = execute_notebook(
             str(notebook_for("analysis")), str(resolve_path(book_dir) / "analysis.ipynb"),
-            {"results_dir": sweep.results_dir, "sweep_file": display_path(resolve_path(args.sweep_file)), "demo": False},
+            {"results_dir": sweep.results_dir, "sweep_file": display_path(resolve_path(args.sweep_file))},
             None, "analysis",
         )
         outcomes.append(analysis)

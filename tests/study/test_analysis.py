@@ -167,12 +167,6 @@ def test_interpretation_names_the_variant_with_the_lowest_error(tmp_path, write_
             f"to 0.1100 (95 % CI [{0.11 - h2:.4f}, {0.11 + h2:.4f}]) at 2 steps (NFE 2).") in text
 
 
-def test_demo_results_refuse_a_folder_of_real_results(tmp_path, write_run):
-    write_run(tmp_path, "recon", "flow", "flow", 1, {"l1": 0.1, "l2": 0.2})
-    with pytest.raises(ValueError, match="not demo results"):
-        demo.ensure_demo_results(tmp_path)
-
-
 def test_rotation_sentences_follow_the_planted_numbers(tmp_path, write_run):
     """Two variants, planted per-velocity projection errors: the sentences rank and quote them."""
     planted = {"flow": (0.9, [0.001, 0.004]), "regression": (0.99, [0.002, 0.003])}
