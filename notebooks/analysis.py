@@ -76,6 +76,8 @@ print("\n".join(str(p.relative_to(collection.root)) for p in collection.incomple
 #   are $\omega_k / (2\pi)$; samples $h$ apart resolve frequencies up to the Nyquist frequency
 #   $1 / (2h)$, so error energy above it is structure the training set cannot see. The
 #   frequency resolution is $1 / (c_{\max} - c_{\min})$, coarser than the lowest target frequencies.
+#   An error within 100 times the rounding of the targets has no shape to report: its spectrum
+#   and its split between and near the samples are left out.
 # - **Error against cost**: l2 against the number of network evaluations (NFE) for each
 #   integrator and step count a flow variant was evaluated with.
 # - **Baselines**: for each seed the dataset is rebuilt from the run's config and checked against
