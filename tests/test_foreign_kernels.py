@@ -114,6 +114,7 @@ def mismatches(report: str, limit: int = 80) -> str:
 @pytest.mark.slow
 @pytest.mark.parametrize("name", CONFIGURATIONS)
 def test_committed_notebooks_pass_on_a_foreign_cpu(name, tmp_path):
+    """nbval on a copy of the committed notebooks, every library on the configuration's code path."""
     forced = CONFIGURATIONS[name]()
     root = project_copy(tmp_path / "project")
     env = {**os.environ, **forced, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}
