@@ -40,7 +40,7 @@ notebooks: install
 	$(BIN)/jupytext --sync notebooks/*.py
 
 # `make demo-results` retrains the eighteen tiny runs the analysis notebook reads when run as is
-# (notebooks/demo-results, committed; about a minute); follow it with `make notebooks`.
+# (notebooks/demo-results, committed; about 15 s); follow it with `make notebooks`.
 demo-results: install
 	$(BIN)/python -c "from toyexp.study.demo import write_demo_results; print(write_demo_results())"
 

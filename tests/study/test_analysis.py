@@ -160,9 +160,9 @@ def test_an_error_at_the_rounding_of_the_targets_has_no_shape_to_report(tmp_path
     assert profile["clear"].above_nyquist.mean > 0.5  # sin(40 c) lies above Nyquist, 5 cycles per unit c
     text = interpret.between_paragraph(SimpleNamespace(profiles=profile))
     assert text[0].startswith("**Between the samples.** RMSE beyond h/4") and "clear" in text[0] and "rounding" not in text[0]
-    assert text[-1] == (f"Left out of both: rounding. Its error is within {interpolation.ROUNDING_MARGIN} times the rounding "
-                        "of the targets' floating-point values, so its split and its spectrum measure rounding, which "
-                        "differs from CPU to CPU.")
+    assert text[-1] == (f"Left out of both, their error being within {interpolation.ROUNDING_MARGIN} times the rounding of "
+                        "the targets' floating-point values (its split and its spectrum measure rounding, which differs "
+                        "from CPU to CPU): rounding.")
 
 
 def test_prediction_band_and_nfe_curves_over_seeds(tmp_path, write_run):

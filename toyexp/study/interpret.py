@@ -104,9 +104,9 @@ def between_paragraph(res: TaskResults) -> list[str]:
                 "in %, largest first: " + "; ".join(f"{v} {with_ci(_percent(prof[v].above_nyquist), '.2f')}" for v in above) + "."]
     rounding = [v for v in prof if v not in shaped]
     if rounding:
-        out += ["", f"Left out of both: {', '.join(rounding)}. Its error is within {ROUNDING_MARGIN} times the rounding of "
-                "the targets' floating-point values, so its split and its spectrum measure rounding, which differs "
-                "from CPU to CPU."]
+        out += ["", f"Left out of both, their error being within {ROUNDING_MARGIN} times the rounding of the targets' "
+                "floating-point values (its split and its spectrum measure rounding, which differs from CPU to CPU): "
+                f"{', '.join(rounding)}."]
     return out
 
 
