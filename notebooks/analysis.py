@@ -31,28 +31,22 @@
 # ## Parameters
 #
 # `results_dir` is the sweep's folder, `<results_dir>/<task>/<variant>/<mode>/seed-<seed>/`
-# (relative paths start at the project root). Run as is (JupyterLab, nbval), `demo` first writes
-# eighteen tiny deterministic runs (2 seeds × 3 variants × 3 tasks, a few seconds on a CPU)
-# into `outputs/demo-sweep`, so the committed outputs are reproducible; a sweep runs this
-# notebook with `demo: false` and its own `results_dir`.
+# (relative paths start at the project root); a sweep runs this notebook with its own. Run as is
+# (JupyterLab, nbval), it reads `notebooks/demo-results`: eighteen tiny real runs (2 seeds × 3
+# variants × 3 tasks) committed with the notebooks, so nothing trains here and the outputs below
+# do not depend on the CPU that re-executes them (`make demo-results` retrains them).
 
 # %% tags=["remove-cell"]
 from typing import Optional
 
 # %% tags=["parameters"]
-results_dir: str = "outputs/demo-sweep"  # the sweep's results folder
+results_dir: str = "notebooks/demo-results"  # the sweep's results folder (default: the committed demo runs)
 sweep_file: Optional[str] = None  # the sweep file that produced results_dir, shown under provenance
-demo: bool = True  # write the tiny demo runs into results_dir first (refuses a folder of real results)
 
 # %% tags=["hide-input"]
 from toyexp.run import resolve_path
 from toyexp.study import collect, summary, views
-from toyexp.study import demo as demo_results
 
-if not isinstance(demo, bool):  # papermill's `-p demo false` passes the string "false"
-    raise TypeError(f"demo must be True or False (`-p demo False` or `-y 'demo: false'`), got {demo!r}")
-if demo:
-    demo_results.ensure_demo_results(results_dir)
 collection = collect.collect(results_dir)
 print(f"{len(collection.runs)} complete and {len(collection.incomplete)} incomplete runs under {results_dir}")
 for task in collection.tasks():
@@ -82,6 +76,8 @@ print("\n".join(str(p.relative_to(collection.root)) for p in collection.incomple
 #   are $\omega_k / (2\pi)$; samples $h$ apart resolve frequencies up to the Nyquist frequency
 #   $1 / (2h)$, so error energy above it is structure the training set cannot see. The
 #   frequency resolution is $1 / (c_{\max} - c_{\min})$, coarser than the lowest target frequencies.
+#   An error within 100 times the rounding of the targets has no shape to report: its spectrum
+#   and its split between and near the samples are left out.
 # - **Error against cost**: l2 against the number of network evaluations (NFE) for each
 #   integrator and step count a flow variant was evaluated with.
 # - **Baselines**: for each seed the dataset is rebuilt from the run's config and checked against

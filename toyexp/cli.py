@@ -195,7 +195,7 @@ def _analysis(args: argparse.Namespace, sweep, book_dir) -> Outcome:
     output = resolve_path(book_dir) / "analysis.ipynb"
     analysis = execute_notebook(
         str(notebook_for("analysis")), str(output),
-        {"results_dir": sweep.results_dir, "sweep_file": display_path(resolve_path(args.sweep_file)), "demo": False},
+        {"results_dir": sweep.results_dir, "sweep_file": display_path(resolve_path(args.sweep_file))},
         None, "analysis",
     )
     if analysis.status != "done":

@@ -2,12 +2,13 @@
 
 import math
 import statistics
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 from toyexp.core.stats import NBSP
-from toyexp.study import collect, demo, interpolation, interpret, summary
+from toyexp.study import collect, interpolation, interpret, summary
 from toyexp.tasks import get_task
 from toyexp.tasks.sinusoids import target_frequencies
 
@@ -134,6 +135,36 @@ def test_binned_rmse_of_an_error_that_grows_with_distance():
     assert np.all(np.diff(rmse) > 0)
 
 
+def test_rounding_rms_is_the_spacing_over_root_twelve():
+    """float32 spacing is 2^-23 on [1, 2) and 2^-22 on [2, 4); a uniform error in [-u/2, u/2] has
+    RMS u / sqrt(12)."""
+    x = np.array([1.0, 1.5, 2.0, 3.0], dtype=np.float32)
+    assert interpolation.rounding_rms(x) == pytest.approx(math.sqrt((2 * 2.0**-46 + 2 * 2.0**-44) / 4 / 12), rel=1e-12)
+    assert interpolation.rounding_rms(x.astype(np.float64)) == pytest.approx(interpolation.rounding_rms(x) * 2.0**-29)
+
+
+def test_an_error_at_the_rounding_of_the_targets_has_no_shape_to_report(tmp_path, write_run):
+    """Float32 targets (rounding RMS 1.5e-8 here): an error of RMS 7e-8 is left out of the
+    between-the-samples sentences, one of 7e-5 is in them."""
+    c = np.linspace(0, 1, 101)[:, None]
+    for variant, scale in (("rounding", 1e-7), ("clear", 1e-4)):
+        for seed in (1, 2):
+            run_dir = write_run(tmp_path, "recon", variant, "flow", seed, {"l1": scale, "l2": scale},
+                                error=scale * np.sin(40 * c + seed))
+            with np.load(run_dir / "predictions.npz") as z:
+                arrays = dict(z)
+            np.savez(run_dir / "predictions.npz", **arrays | {"x_grid": arrays["x_grid"].astype(np.float32)})
+    runs = collect.collect(tmp_path)
+    profile = {v: interpolation.interpolation_profile(runs.select("recon", v)) for v in ("rounding", "clear")}
+    assert profile["rounding"].above_nyquist is None and profile["rounding"].between_over_near is None
+    assert profile["clear"].above_nyquist.mean > 0.5  # sin(40 c) lies above Nyquist, 5 cycles per unit c
+    text = interpret.between_paragraph(SimpleNamespace(profiles=profile))
+    assert text[0].startswith("**Between the samples.** RMSE beyond h/4") and "clear" in text[0] and "rounding" not in text[0]
+    assert text[-1] == (f"Left out of both, their error being within {interpolation.ROUNDING_MARGIN} times the rounding of "
+                        "the targets' floating-point values (its split and its spectrum measure rounding, which differs "
+                        "from CPU to CPU): rounding.")
+
+
 def test_prediction_band_and_nfe_curves_over_seeds(tmp_path, write_run):
     evals = lambda s: [{"method": "euler", "num_steps": n, "nfe": n, "l1": 0.0, "l2": s / n} for n in (1, 4)]  # noqa: E731
     for seed in (1, 3):
@@ -165,12 +196,6 @@ def test_interpretation_names_the_variant_with_the_lowest_error(tmp_path, write_
     h1, h2 = (12.706 * statistics.stdev([2 * a / n, 2 * b / n]) / math.sqrt(2) for a, b, n in ((0.10, 0.12, 1), (0.10, 0.12, 2)))
     assert (f"- flow, euler: mean l2 falls from 0.2200 (95 % CI [{0.22 - h1:.4f}, {0.22 + h1:.4f}]) at 1 step (NFE 1) "
             f"to 0.1100 (95 % CI [{0.11 - h2:.4f}, {0.11 + h2:.4f}]) at 2 steps (NFE 2).") in text
-
-
-def test_demo_results_refuse_a_folder_of_real_results(tmp_path, write_run):
-    write_run(tmp_path, "recon", "flow", "flow", 1, {"l1": 0.1, "l2": 0.2})
-    with pytest.raises(ValueError, match="not demo results"):
-        demo.ensure_demo_results(tmp_path)
 
 
 def test_rotation_sentences_follow_the_planted_numbers(tmp_path, write_run):

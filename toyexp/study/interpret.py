@@ -11,6 +11,7 @@ from __future__ import annotations
 from ..core.stats import NBSP, Paired, Stat, compare, format_interval, format_number, format_p
 from ..tasks import get_task
 from .collect import Collection
+from .interpolation import ROUNDING_MARGIN
 from .results import TaskResults, task_results
 from .summary import ERRORS
 
@@ -88,18 +89,25 @@ def _percent(s: Stat) -> Stat:
 
 
 def between_paragraph(res: TaskResults) -> list[str]:
-    """The RMSE between the samples over the RMSE near them, and the error energy above Nyquist."""
+    """The RMSE between the samples over the RMSE near them, and the error energy above Nyquist,
+    for every variant whose error stands clear of the targets' rounding."""
     prof = res.profiles
-    ratio = sorted(prof, key=lambda v: prof[v].between_over_near.mean)
-    above = sorted(prof, key=lambda v: prof[v].above_nyquist.mean, reverse=True)
-    nyquist = prof[ratio[0]].nyquist
-    return [
-        "**Between the samples.** RMSE beyond h/4 of every training input over the RMSE within h/4 of one, lowest first: "
-        + "; ".join(f"{v} {with_ci(prof[v].between_over_near, '.2f')}" for v in ratio) + ".",
-        "",
-        f"Share of the error energy above the training grid's Nyquist frequency ({nyquist:.2f} cycles per unit c), "
-        "in %, largest first: " + "; ".join(f"{v} {with_ci(_percent(prof[v].above_nyquist), '.2f')}" for v in above) + ".",
-    ]
+    shaped = [v for v in prof if prof[v].above_nyquist is not None]
+    ratio = sorted(shaped, key=lambda v: prof[v].between_over_near.mean)
+    above = sorted(shaped, key=lambda v: prof[v].above_nyquist.mean, reverse=True)
+    nyquist = next(iter(prof.values())).nyquist
+    out = ["**Between the samples.**"]
+    if shaped:
+        out[0] += (" RMSE beyond h/4 of every training input over the RMSE within h/4 of one, lowest first: "
+                   + "; ".join(f"{v} {with_ci(prof[v].between_over_near, '.2f')}" for v in ratio) + ".")
+        out += ["", f"Share of the error energy above the training grid's Nyquist frequency ({nyquist:.2f} cycles per unit c), "
+                "in %, largest first: " + "; ".join(f"{v} {with_ci(_percent(prof[v].above_nyquist), '.2f')}" for v in above) + "."]
+    rounding = [v for v in prof if v not in shaped]
+    if rounding:
+        out += ["", f"Left out of both, their error being within {ROUNDING_MARGIN} times the rounding of the targets' "
+                "floating-point values (its split and its spectrum measure rounding, which differs from CPU to CPU): "
+                f"{', '.join(rounding)}."]
+    return out
 
 
 def cost_paragraph(res: TaskResults) -> list[str]:
