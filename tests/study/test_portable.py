@@ -174,5 +174,5 @@ def test_the_provenance_summary_counts_runs_by_code_path(tmp_path, write_run):
             metrics["provenance"]["kernels"] = kernels
         (run_dir / "metrics.json").write_text(json.dumps(metrics))
     line = next(x for x in summary.provenance_summary(collect.collect(tmp_path)).splitlines() if x.startswith("CPU code paths"))
-    assert line == ("CPU code paths: native, AMD EPYC: torch AVX512, MKL OFF (1 run); not recorded (1 run); "
-                    "portable, AMD EPYC: torch DEFAULT, MKL COMPATIBLE (2 runs)")
+    assert line == ("CPU code paths: AMD EPYC: torch AVX512, MKL OFF (1 run); "
+                    "AMD EPYC: torch DEFAULT, MKL COMPATIBLE (portable) (2 runs); not recorded (1 run)")

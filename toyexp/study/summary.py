@@ -194,8 +194,8 @@ def provenance_summary(collection: Collection) -> str:
 
 
 def kernel_label(kernels: dict | None) -> str:
-    """One run's provenance.kernels in words: the CPU, torch's and MKL's code paths, portable or not."""
+    """One run's provenance.kernels in words: the CPU, torch's and MKL's code paths, and whether portable."""
     if not kernels:
         return "not recorded"
-    mode = "portable" if kernels.get("portable") else "native"
-    return f"{mode}, {kernels.get('cpu')}: torch {kernels.get('capability')}, MKL {kernels.get('mkl_cbwr')}"
+    label = f"{kernels.get('cpu')}: torch {kernels.get('capability')}, MKL {kernels.get('mkl_cbwr')}"
+    return label + (" (portable)" if kernels.get("portable") else "")
