@@ -7,8 +7,9 @@ every path's final l2, its relative difference to the first path, whether its ``
 first path's. With ``--repeats`` the paths run interleaved (the order rotated each repeat) and
 each ratio is the median of the per-repeat ratios, so a busy machine slows all paths alike.
 
-    python -m toyexp.bench.kernel_paths                  # drift: native, default, avx2 on recon
-    python -m toyexp.bench.kernel_paths --paths portable portable-mkl-avx2 portable-mkl-sse4_2
+    python -m toyexp.bench.kernel_paths --tasks recon projection lie    # drift: native, default, avx2
+    python -m toyexp.bench.kernel_paths --tasks recon projection lie --paths native aten-avx2 mkl-auto
+    python -m toyexp.bench.kernel_paths --paths portable portable-mkl-avx2 portable-mkl-avx portable-old-host
     python -m toyexp.bench.kernel_paths --paths native aten-default mkl-compatible portable --repeats 3
 
 Training is at the seed defaults; evaluation as in params/sweep.yaml (``final`` is euler at
@@ -32,12 +33,13 @@ from pathlib import Path
 from ..run.files import PROJECT_ROOT, resolve_path, write_json
 from ..run.kernel_path import PORTABLE_ENV
 from ..study.execute import SINGLE_THREAD
+from ..study.sweep import load_sweep
 
 # name -> the variables set for the child (every code-path variable not named is unset)
 PATHS = {
     "native": {},
-    "default": {"ATEN_CPU_CAPABILITY": "default", "MKL_CBWR": "COMPATIBLE"},  # what a machine without AVX gets
-    "avx2": {"ATEN_CPU_CAPABILITY": "avx2", "MKL_CBWR": "AVX2"},  # an AVX2-only machine
+    "default": {"ATEN_CPU_CAPABILITY": "default", "MKL_CBWR": "COMPATIBLE"},  # torch's plain kernels, MKL's SSE2 branch
+    "avx2": {"ATEN_CPU_CAPABILITY": "avx2", "MKL_CBWR": "AVX2"},  # an AVX2-only machine (MKL on AMD: AUTO)
     # portable mode, and portable mode on emulated hosts whose MKL may use less
     "portable": PORTABLE_ENV,
     "portable-mkl-avx2": {**PORTABLE_ENV, "MKL_ENABLE_INSTRUCTIONS": "AVX2"},
@@ -46,15 +48,19 @@ PATHS = {
     # ... and a host from before AVX: glibc's libm also without its AVX2/FMA variants
     "portable-old-host": {**PORTABLE_ENV, "MKL_ENABLE_INSTRUCTIONS": "SSE4_2",
                           "GLIBC_TUNABLES": "glibc.cpu.hwcaps=-AVX512F,-AVX2,-FMA,-AVX"},
+    # a cheaper candidate for hosts that all have AVX2: torch's AVX2 kernels everywhere, MKL pinned
+    "avx2-compatible": {"ATEN_CPU_CAPABILITY": "avx2", "MKL_CBWR": "COMPATIBLE"},
     # the cost of each half of portable mode
     "aten-default": {"ATEN_CPU_CAPABILITY": "default"},
     "mkl-compatible": {"MKL_CBWR": "COMPATIBLE"},
+    # each half of the avx2 path alone
+    "aten-avx2": {"ATEN_CPU_CAPABILITY": "avx2"},
+    "mkl-auto": {"MKL_CBWR": "AUTO"},
 }
 PATH_VARIABLES = ("ATEN_CPU_CAPABILITY", "MKL_CBWR", "MKL_ENABLE_INSTRUCTIONS", "MKL_DEBUG_CPU_TYPE", "GLIBC_TUNABLES")
 MODES = {"regression": ["experiment.mode=regression"],
          "flow": ["experiment.mode=flow", "training.initial_dist=zeros", "evaluation.initial_dist=zeros"]}
-STUDY_EVALUATION = ["evaluation.num_eval_steps=[1, 2, 4, 8, 16]", "evaluation.integration_method=[euler, midpoint, heun, rk4, dopri5]",
-                    "evaluation.rtol=[0.01, 0.001, 0.0001]", "evaluation.atol=1.0e-5"]  # params/sweep.yaml's overrides
+STUDY = "params/sweep.yaml"  # its overrides (the evaluation settings) apply to every run here
 CHILD = """
 import json, sys, toyexp
 from toyexp.run import run
@@ -152,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if args.repeats < 1:
         p.error(f"--repeats {args.repeats} is invalid; it must be at least 1")
-    overrides = [*STUDY_EVALUATION, *args.overrides]
+    overrides = [*load_sweep(STUDY).overrides, *args.overrides]
     runs = []
     with tempfile.TemporaryDirectory(prefix="toyexp-kernel-paths-") as tmp:
         for repeat in range(args.repeats):
