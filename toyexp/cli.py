@@ -13,6 +13,7 @@ from tqdm import tqdm
 
 from . import bench
 from .run import display_path, resolve_path
+from .run.kernel_path import PORTABLE_ENV
 from .schema import ConfigError
 from .study import book
 from .study.disk import no_space, no_space_line
@@ -41,6 +42,9 @@ def _sweep_parser(sub) -> None:
     p.add_argument("--cell-timeout", type=float, default=None, metavar="SECONDS",
                    help="fail a run whose notebook has a cell running longer than this (a wedged run); its kernel "
                         "is stopped and replaced, the other runs go on (default: no limit)")
+    p.add_argument("--portable", action="store_true",
+                   help="portable mode: every run's kernel starts with ATEN_CPU_CAPABILITY=default and MKL_CBWR=COMPATIBLE, "
+                        "for numbers that are the same on any x86-64 CPU (about 2.5 times the CPU time; see README)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a LocalCluster)")
     p.add_argument("--slurm-cluster", default=None, help=argparse.SUPPRESS)  # "local" runs submitit locally (tests)
     p.add_argument("--book-dir", default=None, help="where run notebooks and the analysis go (default: the sweep file's book_dir, else book)")
@@ -118,7 +122,7 @@ def _on_ctrl_c(lock: ResultsLock):
 
 
 def _run(args: argparse.Namespace, sweep, book_dir, specs: list[RunSpec]) -> int:
-    skipped = [s for s in specs if args.resume and is_complete(s)]
+    skipped = [s for s in specs if args.resume and is_complete(s, args.portable)]
     pending = [s for s in specs if s not in skipped]
     todo, unready = [], []
     for i, spec in enumerate(pending):
@@ -133,8 +137,10 @@ def _run(args: argparse.Namespace, sweep, book_dir, specs: list[RunSpec]) -> int
                 unready += [Outcome(s.id, "not started", str(s.notebook)) for s in todo + pending[i + 1:]]
                 todo = []
                 break
-    jobs = [(str(notebook_for(s.task)), str(s.notebook), s.parameters, s.title, s.id, args.cell_timeout) for s in todo]
+    env = PORTABLE_ENV if args.portable else None
+    jobs = [(str(notebook_for(s.task)), str(s.notebook), s.parameters, s.title, s.id, args.cell_timeout, env) for s in todo]
     kernels = "fresh kernels" if args.fresh_kernels or args.executor != "local" else "warm kernels"
+    kernels += ", portable mode" if args.portable else ""
     print(f"{len(specs)} runs: {len(todo)} to execute, {len(skipped)} already complete; {args.jobs} at a time ({args.executor}, {kernels})")
     for outcome in unready:
         if outcome.status == "failed":

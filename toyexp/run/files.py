@@ -16,6 +16,8 @@ import numpy as np
 import torch
 import yaml
 
+from .kernel_path import kernel_path
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -97,9 +99,11 @@ def flushes_denormals() -> bool:
 
 
 def provenance() -> dict[str, Any]:
-    """Versions, platform, git state, time and the CPU's denormal mode: what is needed to reproduce a result."""
+    """Versions, platform, git state, time, the CPU's denormal mode and code path (:func:`kernel_path`):
+    what is needed to reproduce a result."""
     return {
         "flush_denormal": flushes_denormals(),
+        "kernels": kernel_path(),
         "toyexp": package_version(),
         "python": platform.python_version(),
         "torch": torch.__version__,

@@ -5,7 +5,8 @@ for all the runs it executes: torch and toyexp are imported once per kernel, and
 run leaves behind is reset before the next. A run that fails (an error, a kernel that died)
 has its kernel replaced by a fresh one before the next run; ``fresh=True`` gives every run
 a kernel of its own instead. On Dask and Slurm every run is its own kernel: their workers
-live outside the sweep, where a kept kernel could outlive it.
+live outside the sweep, where a kept kernel could outlive it. A job's variables (``--portable``'s)
+go to the kernel it starts, never into the environment of this process or of a worker.
 
 A failed run never stops the others; its executed notebook, with the error in it, is kept
 for inspection. With a cell timeout, a cell that runs longer (a wedged run) fails its run,
@@ -52,17 +53,21 @@ class Outcome:
 
 
 def execute_notebook(notebook: str, output: str, parameters: dict, title: str | None, run_id: str,
-                     cell_timeout: float | None = None, kernel: WarmKernel | None = None) -> Outcome:
+                     cell_timeout: float | None = None, env: dict[str, str] | None = None,
+                     kernel: WarmKernel | None = None) -> Outcome:
     """Execute ``notebook`` with ``parameters`` into ``output`` and title its first heading (if ``title``).
 
     In a fresh kernel of its own, or on ``kernel``, kept for the next notebook. A cell that runs
-    longer than ``cell_timeout`` seconds (None: no limit) fails the run. ``output`` only ever
+    longer than ``cell_timeout`` seconds (None: no limit) fails the run. ``env``: variables the
+    kernel starts with, on top of this process's (``toyexp sweep --portable``'s code-path
+    variables); this process's own environment is left as it is. ``output`` only ever
     receives a whole notebook: that of a failed run too, if it could be written. A
     module-level function so that Dask and submitit can ship it to workers by reference.
     """
     import papermill
     from nbclient.exceptions import CellTimeoutError
     from papermill.exceptions import PapermillExecutionError
+    from traitlets.config import Config
 
     if KERNELS.stopping.is_set():
         return Outcome(run_id, "not started", output)
@@ -74,10 +79,10 @@ def execute_notebook(notebook: str, output: str, parameters: dict, title: str | 
             papermill.execute_notebook(
                 notebook, str(partial), parameters=parameters, kernel_name="python3", cwd=str(PROJECT_ROOT),
                 progress_bar=False, log_output=False, kernel_manager_class=IPCKernelManager,
-                execution_timeout=cell_timeout,
+                execution_timeout=cell_timeout, config=Config({"IPCKernelManager": {"kernel_env": env or {}}}),
             )
         else:
-            kernel.execute(notebook, str(partial), parameters, cell_timeout)
+            kernel.execute(notebook, str(partial), parameters, cell_timeout, env)
     except Exception as err:  # papermill's execution error, a kernel that died, or a notebook that cannot be written
         seconds = time.perf_counter() - start
         try:  # the failed run's notebook, with its error, for inspection
@@ -165,7 +170,7 @@ def _cell_number(notebook: str, source: str) -> int | None:
     return next((i for i, cell in enumerate(cells, 1) if cell.source == source), None)
 
 
-Job = tuple[str, str, dict, str, str, float | None]  # the arguments of execute_notebook
+Job = tuple[str, str, dict, str, str, float | None, dict | None]  # the arguments of execute_notebook
 
 
 def not_started(job: Job) -> Outcome:

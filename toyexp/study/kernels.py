@@ -28,7 +28,7 @@ from jupyter_core.utils import run_sync
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 from papermill.log import logger
-from traitlets import CaselessStrEnum
+from traitlets import CaselessStrEnum, Dict
 
 IPC_FOLDER_MAX = 80  # + "/tk-" + 16 hex digits + "-<channel>" stays within 107 bytes
 KEPT_KERNEL_ENGINE = "toyexp-kept-kernel"  # the papermill engine name of WarmKernel.execute
@@ -94,6 +94,9 @@ class IPCKernelManager(AsyncKernelManager):
     """A kernel manager that talks to its kernel over IPC sockets (files) instead of TCP ports."""
 
     transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
+    # Variables the kernel gets on top of this process's environment (portable mode's code-path
+    # variables); given to the kernel process alone, so a long-lived caller (a Dask worker) keeps its own.
+    kernel_env = Dict(config=True)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -105,6 +108,11 @@ class IPCKernelManager(AsyncKernelManager):
         if len(folder) > IPC_FOLDER_MAX:
             folder = "/tmp"
         self.ip = os.path.join(folder, f"tk-{uuid.uuid4().hex[:16]}")
+
+    async def _async_pre_start_kernel(self, **kw):
+        if self.kernel_env:
+            kw["env"] = {**kw.get("env", os.environ), **self.kernel_env}
+        return await super()._async_pre_start_kernel(**kw)
 
     async def _async_launch_kernel(self, kernel_cmd, **kw) -> None:
         await super()._async_launch_kernel(kernel_cmd, **kw)
@@ -157,21 +165,26 @@ class WarmKernel:
         self.cwd = cwd
         self.setup_timeout = setup_timeout  # import torch on a busy machine, or a reset
         self.km: IPCKernelManager | None = None
+        self.env: dict[str, str] = {}  # the running kernel's extra variables (IPCKernelManager.kernel_env)
         self.notebooks = 0  # executed on this kernel
         self.starts = 0  # kernels started, the first included
 
-    def execute(self, notebook: str, output: str, parameters: dict, cell_timeout: float | None = None) -> None:
+    def execute(self, notebook: str, output: str, parameters: dict, cell_timeout: float | None = None,
+                env: dict[str, str] | None = None) -> None:
         """papermill's ``execute_notebook`` on this kernel (papermill's errors propagate); a cell
-        running longer than ``cell_timeout`` seconds raises nbclient's CellTimeoutError."""
+        running longer than ``cell_timeout`` seconds raises nbclient's CellTimeoutError. ``env``:
+        variables the kernel must have had from its start; a kernel started without them is replaced."""
         import papermill
 
+        if self.km is not None and self.env != (env or {}):  # read once, at the kernel's first torch work
+            self.shutdown()
         if self.km is not None and self.notebooks:
             try:
                 self._run_silently(RESET.format(cwd=self.cwd))
             except Exception:  # the kernel died or hangs between notebooks: start afresh
                 self.shutdown(now=True)
         if self.km is None:
-            self._start()
+            self._start(env or {})
         self.notebooks += 1
         papermill.execute_notebook(
             notebook, output, parameters=parameters, kernel_name="python3", engine_name=KEPT_KERNEL_ENGINE,
@@ -190,8 +203,8 @@ class WarmKernel:
                 _signal_group(km.provisioner.pgid or km.provisioner.pid, signal.SIGKILL)
                 KERNELS.discard(km.provisioner.pid)
 
-    def _start(self) -> None:
-        self.km = IPCKernelManager(kernel_name="python3")
+    def _start(self, env: dict[str, str]) -> None:
+        self.km, self.env = IPCKernelManager(kernel_name="python3", kernel_env=env), env
         self.starts += 1
         try:
             run_sync(self.km.start_kernel)(cwd=self.cwd, extra_arguments=HISTORY_IN_MEMORY)

@@ -185,6 +185,17 @@ def provenance_summary(collection: Collection) -> str:
     lines += [f"git commit {c} ({len(d)} runs, {sum(d)} with uncommitted changes)" for c, d in sorted(commits.items())]
     for key in ("toyexp", "python", "torch", "numpy", "platform"):
         lines.append(f"{key}: " + ", ".join(sorted({str(p.get(key)) for p in prov})))
+    paths = [kernel_label(p.get("kernels")) for p in prov]
+    counts = {label: paths.count(label) for label in sorted(set(paths))}
+    lines.append("CPU code paths: " + "; ".join(f"{label} ({n} run{'s' * (n != 1)})" for label, n in counts.items()))
     dates = sorted(str(p["date"]) for p in prov if p.get("date"))
     lines.append(f"dates: {dates[0]} to {dates[-1]}" if dates else "dates: not recorded")
     return "\n".join(lines)
+
+
+def kernel_label(kernels: dict | None) -> str:
+    """One run's provenance.kernels in words: the CPU, torch's and MKL's code paths, and whether portable."""
+    if not kernels:
+        return "not recorded"
+    label = f"{kernels.get('cpu')}: torch {kernels.get('capability')}, MKL {kernels.get('mkl_cbwr')}"
+    return label + (" (portable)" if kernels.get("portable") else "")

@@ -258,8 +258,11 @@ def complete_metrics(spec: RunSpec) -> dict | None:
     return metrics if metrics.get("config") == spec.config and spec.notebook.is_file() else None
 
 
-def is_complete(spec: RunSpec) -> bool:
-    return complete_metrics(spec) is not None
+def is_complete(spec: RunSpec, portable: bool = False) -> bool:
+    """Whether the run is done (:func:`complete_metrics`); with ``portable``, also in portable mode
+    as its provenance records it, so ``--resume --portable`` redoes the runs of a native sweep."""
+    metrics = complete_metrics(spec)
+    return metrics is not None and (not portable or metrics.get("provenance", {}).get("kernels", {}).get("portable") is True)
 
 
 def prepare(spec: RunSpec) -> None:
