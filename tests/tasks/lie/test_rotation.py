@@ -52,6 +52,7 @@ def test_defaults_and_derived_target_dim():
     assert (d.rotation_dim, d.num_rotations, d.alpha_min, d.alpha_values) == (2, 8, 0.0, [])
     assert d.alpha_max == 2 * math.pi
     assert (d.rotation_seed, d.weight_seed, d.weight_type, d.num_weight_components) == (0, 0, "constant", 3)
+    assert d.weight_strategy == "uniform"
     assert d.target_dim == 16
     assert lie("dataset.num_rotations=3", "dataset.rotation_dim=3").dataset.target_dim == 9
     assert lie("dataset.num_rotations=3", "dataset.target_dim=6").dataset.target_dim == 6  # consistent: accepted
@@ -73,10 +74,11 @@ def test_round_trip_through_yaml():
     (["dataset.num_rotations=0"], ["dataset.num_rotations", "0", "at least 1"]),
     (["dataset.num_weight_components=0"], ["dataset.num_weight_components", "0", "at least 1"]),
     (["dataset.weight_type=sine"], ["dataset.weight_type", "'sine'", "'constant'", "'high_frequency'"]),
+    (["dataset.weight_strategy=inverse"], ["dataset.weight_strategy", "'inverse'", "did you mean 'inverse_freq'", "'uniform'"]),
     (["dataset.alpha_max=0"], ["dataset.alpha_max", "0.0", "dataset.alpha_min = 0.0"]),
     (["dataset.alpha_min=3", "dataset.alpha_max=1"], ["dataset.alpha_max", "1.0", "dataset.alpha_min = 3.0"]),
-    (["dataset.alpha_values=[1, 2]"], ["dataset.alpha_values", "[1.0, 2.0]", "num_rotations = 8", "[]"]),
-    (["dataset.alpha_values=5"], ["dataset.alpha_values", "5", "list", "[]"]),
+    (["dataset.alpha_values=[1, 2]"], ["dataset.alpha_values", "[1.0, 2.0]", "num_rotations = 8", "[] or null"]),
+    (["dataset.alpha_values=5"], ["dataset.alpha_values", "5", "list", "or [] (or null) for evenly spaced"]),
     (["dataset.alpha_values=[1, x]"], ["dataset.alpha_values", "'x'", "number"]),
     (["dataset.rotation_seed=1.5"], ["dataset.rotation_seed", "1.5", "integer"]),
     (["dataset.weight_seed=a"], ["dataset.weight_seed", "'a'", "integer"]),
@@ -137,6 +139,13 @@ def test_velocities_evenly_spaced_with_both_ends():
     assert dataset("dataset.num_rotations=1", "dataset.alpha_min=0.5").alphas.tolist() == [0.5]
 
 
+def test_null_velocities_are_evenly_spaced():
+    """Guards the original configs' ``alpha_values: null``: evenly spaced, as [] is, and recorded as []."""
+    cfg = toyexp.load_config("lie", {"dataset": {"alpha_values": None, "num_rotations": 5, "alpha_max": 4.0}})
+    assert cfg.dataset.alpha_values == []
+    assert toyexp.make_dataset(cfg).alphas.tolist() == pytest.approx([0.0, 1.0, 2.0, 3.0, 4.0], abs=1e-14)
+
+
 def test_explicit_velocities_are_honoured():
     data = dataset("dataset.num_rotations=3", "dataset.alpha_values=[3, 0.25, 10]", "dataset.alpha_min=5", "dataset.alpha_max=6")
     assert data.alphas.tolist() == [3.0, 0.25, 10.0]
@@ -167,6 +176,38 @@ def test_high_frequency_weights_follow_the_prime_rule():
             expected[:, i] += trig(PRIMES[2 * j] * C[:, 0] + PRIMES[2 * j + 1] / 10) / L
     torch.testing.assert_close(w, expected, atol=1e-12, rtol=0)
     assert w.abs().max() <= 1
+
+
+def test_uniform_weights_are_the_mean_of_the_terms_bit_for_bit():
+    """Guards today's numbers: weight_strategy uniform (the default) gives exactly the weights it
+    gave before the key existed, (1/L) Σ_l trig_l, in the same float64 operations."""
+    K, L = 4, 3
+    high = ("dataset.weight_type=high_frequency", f"dataset.num_rotations={K}", f"dataset.num_weight_components={L}")
+    freqs = torch.tensor(PRIMES[0:2 * K * L:2], dtype=torch.float64).reshape(K, L)
+    phases = torch.tensor(PRIMES[1:2 * K * L:2], dtype=torch.float64).reshape(K, L) / 10
+    arg = freqs * C[:, :, None] + phases
+    even = torch.arange(L) % 2 == 0
+    expected = torch.where(even, torch.sin(arg), torch.cos(arg)).mean(-1)
+    for data in (dataset(*high), dataset(*high, "dataset.weight_strategy=uniform")):
+        assert torch.equal(data.weights(C), expected)
+
+
+def test_inverse_freq_weights_divide_each_term_by_its_frequency():
+    """Guards the original meaning of weight_strategy for the rotation weights: a_il = 1/ω_il,
+    keeping our 1/L: w_i(c) = (1/L) Σ_l trig_l(ω_il c + φ_il) / ω_il."""
+    K, L = 4, 3
+    data = dataset("dataset.weight_type=high_frequency", f"dataset.num_rotations={K}", f"dataset.num_weight_components={L}",
+                   "dataset.weight_strategy=inverse_freq")
+    expected = torch.zeros(41, K, dtype=torch.float64)
+    for i in range(K):
+        for l in range(L):
+            j = i * L + l
+            trig = torch.sin if l % 2 == 0 else torch.cos
+            expected[:, i] += trig(PRIMES[2 * j] * C[:, 0] + PRIMES[2 * j + 1] / 10) / PRIMES[2 * j] / L
+    torch.testing.assert_close(data.weights(C), expected, atol=1e-14, rtol=0)
+    assert data.weights(C).abs().max() <= 1 / 2  # every ω_il >= 2
+    norms = data.x_train.double().reshape(len(data.c_train), K, 2).norm(dim=-1)
+    torch.testing.assert_close(norms, data.weights(data.c_train).abs(), atol=1e-6, rtol=0)  # the target uses them
 
 
 @pytest.mark.parametrize("n,weight_type", CASES)

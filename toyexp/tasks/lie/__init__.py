@@ -41,7 +41,7 @@ class Lie(Task):
         if d.alpha_values and len(d.alpha_values) != K:
             raise ConfigError(
                 f"dataset.alpha_values: {d.alpha_values!r} is invalid; it must list dataset.num_rotations = "
-                f"{K} velocities, or be [] for {K} evenly spaced in [alpha_min, alpha_max]"
+                f"{K} velocities, or be [] or null for {K} evenly spaced in [alpha_min, alpha_max]"
             )
         return dataclasses.replace(d, target_dim=K * n)
 
