@@ -81,7 +81,7 @@ def select_device(name: str, log: logging.Logger) -> torch.device:
 
 
 def start_run(cfg: Config) -> Run:
-    """Create the run folder, open train.log, write config.yaml, fix seed, threads and device."""
+    """Create the run folder, open train.log (with the config's notes), write config.yaml, fix seed, threads and device."""
     directory = run_directory(cfg)
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "metrics.json").unlink(missing_ok=True)  # a stale result must not outlive a rerun
@@ -103,6 +103,8 @@ def start_run(cfg: Config) -> Run:
     device = select_device(cfg.experiment.device, log)
     write_yaml(directory / "config.yaml", cfg.to_dict())
     log.info("run %s: task %s, mode %s, seed %d, device %s", directory, cfg.experiment.task, cfg.experiment.mode, cfg.experiment.seed, device)
+    for note in cfg.notes:  # what load_config said about the file: older names, keys without effect
+        log.warning("config: %s", note)
     mode = build_mode(cfg.experiment.mode, cfg.training.mip_t_star)
     return Run(cfg, directory, device, mode, get_task(cfg.experiment.task), log, time.time())
 

@@ -9,6 +9,7 @@ import torch
 import toyexp
 from known_answers import is_prime
 from notebook_chain import notebook_chain
+from toyexp.run.config import DeprecatedConfigWarning
 from toyexp.tasks.lie.data import RotationDataset
 from toyexp.tasks.lie.metrics import rotation_metrics
 from toyexp.tasks import get_task
@@ -147,7 +148,11 @@ def test_null_velocities_are_evenly_spaced():
 
 
 def test_explicit_velocities_are_honoured():
-    data = dataset("dataset.num_rotations=3", "dataset.alpha_values=[3, 0.25, 10]", "dataset.alpha_min=5", "dataset.alpha_max=6")
+    with pytest.warns(DeprecatedConfigWarning) as caught:  # the range is set, and has no effect
+        data = dataset("dataset.num_rotations=3", "dataset.alpha_values=[3, 0.25, 10]", "dataset.alpha_min=5", "dataset.alpha_max=6")
+    assert [str(w.message) for w in caught] == [
+        f"dataset.{key} has no effect: the velocities are dataset.alpha_values, as listed" for key in ("alpha_min", "alpha_max")
+    ]
     assert data.alphas.tolist() == [3.0, 0.25, 10.0]
     d = data.directions(C)
     torch.testing.assert_close(d[:, 2, 0], torch.cos(10 * C[:, 0]), atol=1e-12, rtol=0)

@@ -45,6 +45,19 @@ class Lie(Task):
             )
         return dataclasses.replace(d, target_dim=K * n)
 
+    def inert_keys(self, d: RotationConfig) -> dict[str, str]:
+        """Weight keys of the kind of weights not chosen, and the velocity range when the velocities are listed."""
+        inert = {}
+        if d.weight_type == "constant":
+            why = "it shapes the high-frequency weights, and dataset.weight_type is 'constant'"
+            inert |= {"weight_strategy": why, "num_weight_components": why}
+        else:
+            inert["weight_seed"] = "it draws the constant weights, and dataset.weight_type is 'high_frequency'"
+        if d.alpha_values:
+            why = "the velocities are dataset.alpha_values, as listed"
+            inert |= {"alpha_min": why, "alpha_max": why}
+        return inert
+
     def dataset(self, cfg: RotationConfig, seed: int) -> RotationDataset:
         return RotationDataset(cfg, seed)
 
