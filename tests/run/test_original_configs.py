@@ -71,7 +71,8 @@ NO_EFFECT = {
     "projection": {"dataset.freq_seed": "prime rule", "dataset.phase_seed": "prime rule", "dataset.weight_seed": "dataset.weight_strategy",
                    "evaluation.analyze_subspace": "always computed"},
     "lie": {"evaluation.compute_cosine_similarity": "always computed",
-            "dataset.weight_seed": "constant weights, and dataset.weight_type is 'high_frequency'"},
+            "dataset.weight_seed": "constant weights, and dataset.weight_type is 'high_frequency'",
+            "dataset.rotation_seed": "in the plane A is fixed"},
 }
 # The older names each file uses -> the new ones.
 OLDER = {
@@ -209,6 +210,8 @@ def test_notes_are_not_part_of_the_config():
         warnings.simplefilter("ignore", DeprecatedConfigWarning)
         cfg = toyexp.load_config("recon", {"dataset": {"freq_seed": 1}, "evaluation": {"analyze_subspace": True}})
     assert cfg.notes == tuple(noted) and cfg == toyexp.load_config("recon") and toyexp.load_config("recon").notes == ()
+    again = load("lie", overrides=["dataset.weight_seed=9", "dataset.num_c_eval=100"])[1]  # given in the file and again
+    assert len(again) == len(NO_EFFECT["lie"]) + len(OLDER["lie"])
     assert list(cfg.to_dict()) == ["experiment", "dataset", "network", "training", "evaluation"]
 
 

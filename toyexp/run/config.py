@@ -109,7 +109,7 @@ def load_config(
             f"notebook; use the {tree['experiment']['task']!r} notebook or drop the key"
         )
     cfg = _build(spec, tree)
-    notes += _inert_notes(spec, cfg.dataset, dataset_keys)
+    notes = list(dict.fromkeys(notes + _inert_notes(spec, cfg.dataset, dataset_keys)))  # a key in a file and an override: once
     for note in notes:
         warnings.warn(note, DeprecatedConfigWarning, stacklevel=2)
     return dataclasses.replace(cfg, notes=tuple(notes))

@@ -46,8 +46,11 @@ class Lie(Task):
         return dataclasses.replace(d, target_dim=K * n)
 
     def inert_keys(self, d: RotationConfig) -> dict[str, str]:
-        """Weight keys of the kind of weights not chosen, and the velocity range when the velocities are listed."""
+        """The seed of a random generator A in the plane, weight keys of the kind of weights not
+        chosen, and the velocity range when the velocities are listed."""
         inert = {}
+        if d.rotation_dim == 2:
+            inert["rotation_seed"] = "it draws the generator A for dataset.rotation_dim 3; in the plane A is fixed"
         if d.weight_type == "constant":
             why = "it shapes the high-frequency weights, and dataset.weight_type is 'constant'"
             inert |= {"weight_strategy": why, "num_weight_components": why}
