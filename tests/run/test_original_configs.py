@@ -273,7 +273,7 @@ print(json.dumps({"base_mb": base / 1024, "peak_mb": resource.getrusage(resource
 def test_the_lie_file_runs_with_100000_evaluation_points_in_bounded_memory(tmp_path):
     """Guards the memory of a large num_eval: the original lie file (100000 evaluation points, a
     256-wide network) in a python of its own. Before evaluation went in chunks it took 440-500 MB
-    over the imports, now about 200 MB."""
+    over the imports, now about 160 MB."""
     child = subprocess.run([sys.executable, "-c", CHILD, str(FILES["lie"]), str(tmp_path)], capture_output=True, text=True)
     assert child.returncode == 0, child.stderr[-3000:]
     memory = json.loads(child.stdout.strip().splitlines()[-1])

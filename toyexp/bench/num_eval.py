@@ -58,7 +58,7 @@ COLUMNS = ("data_s", "fit_s", "evaluate_s", "figures_s", "peak_rss_mb", "npz_mb"
 def measure(task: str, num_eval: int, folder: Path) -> dict:
     """One child run; its timings, peak RSS (Linux: ru_maxrss in KiB) and predictions.npz size."""
     child = subprocess.run([sys.executable, "-c", CHILD, task, str(num_eval), str(folder)],
-                           capture_output=True, text=True, env=None)
+                           capture_output=True, text=True)
     if child.returncode != 0:
         raise RuntimeError(f"{task} num_eval={num_eval} failed: {child.stderr.strip()[-2000:]}")
     return json.loads(child.stdout.strip().splitlines()[-1])
@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> None:
         base = {c: statistics.median(s[c] for s in samples[task, args.num_eval[0]]) for c in COLUMNS}
         for n in args.num_eval:
             med = {c: statistics.median(s[c] for s in samples[task, n]) for c in COLUMNS}
-            cells = "".join(f"{med[c]:>11.3g} ({med[c] / base[c]:>5.2f}x)" if base[c] else f"{med[c]:>20.3g}" for c in COLUMNS)
+            cells = "".join(f"{med[c]:>11.3g} {f'({med[c] / base[c]:.2f}x)':>8}" for c in COLUMNS)
             print(f"{task:<8}{n:>9}{cells}")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Callable
 
 import numpy as np
 import torch
@@ -49,9 +50,29 @@ class Evaluation:
 EVAL_CHUNK = 4096
 
 
+def in_chunks(f: Callable[..., Tensor], size: int, *rows: Tensor) -> Tensor:
+    """f(*rows) computed ``size`` rows at a time, for an f whose output row i depends only on row i
+    of each input: the same result with the memory of one chunk. At most ``size`` rows: one call.
+
+    The chunks are written into one output as they come: chunk outputs kept in a list among the
+    freed activations fragmented the heap (+125 MB at 100 000 points of a 256-wide MLP, +40 MB so).
+    """
+    n = len(rows[0])
+    if n <= size:
+        return f(*rows)
+    out = None
+    for i in range(0, n, size):
+        chunk = f(*(r[i : i + size] for r in rows))
+        if out is None:
+            out = chunk.new_empty((n, *chunk.shape[1:]))
+        out[i : i + size] = chunk
+        del chunk  # freed before the next chunk's activations
+    return out
+
+
 class Chunked:
-    """``model(x, c, t)`` over at most ``size`` points per call, the outputs concatenated, and
-    counting its calls: one call over all points is one NFE, however many chunks it takes.
+    """``model(x, c, t)`` over at most ``size`` points per call (:func:`in_chunks`), counting its
+    calls: one call over all points is one NFE, however many chunks it takes.
 
     Points are independent rows of x (B, D), c (B, C) and t (B, 1), so the chunks give the same
     function; an integrator (adaptive ones included) still sees the whole batch at once.
@@ -62,10 +83,7 @@ class Chunked:
 
     def __call__(self, x: Tensor, c: Tensor, t: Tensor) -> Tensor:
         self.calls += 1
-        if len(x) <= self.size:
-            return self.model(x, c, t)
-        return torch.cat([self.model(x[i : i + self.size], c[i : i + self.size], t[i : i + self.size])
-                          for i in range(0, len(x), self.size)])
+        return in_chunks(self.model, self.size, x, c, t)
 
 
 @torch.no_grad()

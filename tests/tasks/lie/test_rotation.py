@@ -132,6 +132,17 @@ def test_space_generator_and_directions(seed):
     torch.testing.assert_close(d, rodrigues(omega, e_1.expand(41, 8, 3), theta), atol=1e-12, rtol=0)
 
 
+def test_directions_in_chunks_are_the_same_bits(monkeypatch):
+    """Guards the chunked matrix exponential (memory of a large num_eval): each matrix is its own,
+    so chunks of 7 inputs give exactly the directions of one call."""
+    from toyexp.tasks.lie import data as lie_data
+
+    data = case(3, "high_frequency")
+    whole = data.directions(C)
+    monkeypatch.setattr(lie_data, "EVAL_CHUNK", 7)
+    assert torch.equal(data.directions(C), whole)
+
+
 def test_velocities_evenly_spaced_with_both_ends():
     alphas = dataset().alphas
     torch.testing.assert_close(alphas, torch.tensor([2 * math.pi * i / 7 for i in range(8)], dtype=torch.float64), atol=1e-14, rtol=0)

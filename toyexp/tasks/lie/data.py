@@ -25,7 +25,7 @@ import torch
 from torch import Tensor
 
 from ...core.config import DatasetConfig
-from ...core.metrics import EVAL_CHUNK
+from ...core.metrics import EVAL_CHUNK, in_chunks
 from ...schema import at_least, choice
 from ..sinusoids import TargetFunctionDataset, sinusoid_parameters
 
@@ -116,10 +116,11 @@ class RotationDataset(TargetFunctionDataset):
         """d_i(c) = exp(α_i c A) e_1, (N, 1) -> (N, K, n) float64 unit vectors.
 
         In chunks of EVAL_CHUNK inputs: matrix_exp's temporaries took ~3.7 KB per input (370 MB
-        for 100 000), and each matrix is exponentiated on its own, so chunks change nothing.
+        for 100 000), and each matrix is exponentiated on its own, so chunks change nothing (an
+        input set of at most EVAL_CHUNK is one call).
         """
         theta = c.double()[:, :1] * self.alphas  # (N, K)
-        return torch.cat([self._directions(t) for t in theta.split(EVAL_CHUNK)])
+        return in_chunks(self._directions, EVAL_CHUNK, theta)
 
     def _directions(self, theta: Tensor) -> Tensor:
         R = torch.linalg.matrix_exp(theta[..., None, None] * self.generator)  # (N, K, n, n)
