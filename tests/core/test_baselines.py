@@ -40,6 +40,18 @@ def test_gp_interpolates_a_smooth_function_and_is_reproducible():
     assert np.array_equal(pred, gp(c, x, q, seed=3))
 
 
+def test_gp_predicts_in_chunks_without_changing_the_prediction(monkeypatch):
+    """Guards the GP's memory on a large evaluation set: predicting 7 inputs at a time gives the
+    prediction of one call (the fit is the same; only the kernel matrices are cut by rows)."""
+    from toyexp.core import baselines
+
+    x = np.hstack([np.sin(3 * C), np.cos(2 * C)])
+    q = np.linspace(-0.2, 1.2, 30)[:, None]
+    whole = gp(C, x, q, seed=1)
+    monkeypatch.setattr(baselines, "EVAL_CHUNK", 7)
+    np.testing.assert_allclose(gp(C, x, q, seed=1), whole, rtol=0, atol=1e-12)
+
+
 def test_every_baseline_keeps_the_output_shape():
     x = np.random.default_rng(0).normal(size=(5, 3))
     for name, baseline in BASELINES.items():

@@ -61,7 +61,7 @@ def test_config_files_of_the_original_scripts_load(task, tmp_path):
         assert cfg.experiment.mode == "mip_one_step"
         assert any("'mip_one_step_integrate' is the older name of 'mip_one_step'" in n for n in notes)
     if task == "recon":
-        assert any("dataset.freq_seed is ignored: frequencies follow the prime rule" in n for n in notes)
+        assert any("dataset.freq_seed has no effect: frequencies follow the prime rule" in n for n in notes)
 
 
 def test_dataset_type_must_match_the_notebook(tmp_path):
@@ -84,7 +84,7 @@ def test_a_key_of_another_task_is_named(task, key, owner):
 
 
 @pytest.mark.parametrize("task, absent", [("recon", {"low_dim", "rotation_dim", "alpha_max", "weight_seed"}),
-                                          ("lie", {"low_dim", "num_components", "weight_strategy"})])
+                                          ("lie", {"low_dim", "num_components", "proj_seed"})])
 def test_config_yaml_holds_only_the_keys_of_the_task(task, absent):
     """Guards against config.yaml and the book listing keys that play no part in the run."""
     assert not absent & set(toyexp.load_config(task).to_dict()["dataset"])

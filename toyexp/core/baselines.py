@@ -21,7 +21,7 @@ from typing import Callable
 
 import numpy as np
 
-from .metrics import training_spacing
+from .metrics import EVAL_CHUNK, training_spacing
 
 Baseline = Callable[[np.ndarray, np.ndarray, np.ndarray, int], np.ndarray]
 GP_RESTARTS = 2  # restarts of the marginal-likelihood optimiser, from random hyperparameters
@@ -89,7 +89,9 @@ def gp(c_train, x_train, c, seed: int = 0) -> np.ndarray:
             # length scale to its floor: both expected, not failures
             warnings.simplefilter("ignore", ConvergenceWarning)
             model.fit(ct[:, None], xt[:, d])
-            out.append(model.predict(q))
+            # EVAL_CHUNK inputs at a time: the kernel matrices against the samples, (inputs, N) each,
+            # took 150 MB for 110 000 inputs at once; at most EVAL_CHUNK inputs is one call
+            out.append(np.concatenate([model.predict(q[i : i + EVAL_CHUNK]) for i in range(0, len(q), EVAL_CHUNK)]))
     return np.stack(out, axis=1)  # (M, D)
 
 

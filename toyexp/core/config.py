@@ -9,7 +9,7 @@ each task extends it with its own.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import yaml
 
@@ -106,16 +106,23 @@ class EvaluationConfig:
 
 @dataclass(frozen=True)
 class Config:
-    """A run's whole config: the five sections of the config file."""
+    """A run's whole config: the five sections of the config file.
+
+    ``notes`` are what the loader said about how the config was written (an older key name read
+    as the new one, a key accepted that has no effect), one line each, for the run to log. They
+    are not part of the config: config.yaml, equality and the book leave them out.
+    """
 
     experiment: ExperimentConfig = ExperimentConfig()
     dataset: DatasetConfig = DatasetConfig()  # in practice the task's own subclass
     network: NetworkConfig = NetworkConfig()
     training: TrainingConfig = TrainingConfig()
     evaluation: EvaluationConfig = EvaluationConfig()
+    notes: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
+        """The five sections as nested dicts (what config.yaml records)."""
+        return {name: dataclasses.asdict(getattr(self, name)) for name in SECTION_NAMES}
 
     def to_yaml(self) -> str:
         """The config as YAML, each value on one line as written: a path with spaces or accents
@@ -123,4 +130,5 @@ class Config:
         return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True, width=2**31 - 1)
 
 
+SECTION_NAMES = ("experiment", "dataset", "network", "training", "evaluation")  # in the order of the file
 SECTIONS = {"experiment": ExperimentConfig, "network": NetworkConfig, "training": TrainingConfig, "evaluation": EvaluationConfig}

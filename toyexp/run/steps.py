@@ -35,6 +35,11 @@ from ..tasks import Dataset, Task, get_task
 from .files import provenance, resolve_path, save_checkpoint, write_json, write_npz, write_yaml
 
 INFERENCE_SEED_OFFSET = 104729  # x_0 at inference is drawn from the run seed plus this prime
+# The most points of the dense grid. It serves the figures and the error spectrum, for which
+# 10 000 even points over [c_min, c_max] resolve the targets many times over: the fastest
+# frequency, of the original lie config's weights (L = 8), is 113 cycles per unit c, the
+# grid's Nyquist frequency ~5000. The evaluation set keeps all num_eval points.
+GRID_POINTS = 10_000
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,7 @@ class RunResults:
     evaluations: list[Evaluation]  # final model, every (method, num_steps)
     final: dict  # final model at the first method and the largest num_steps, plus task metrics
     best: dict  # best model (by eval l2 during training) at the same setting
-    c_grid: Tensor  # (G, 1) even grid over [c_min, c_max]
+    c_grid: Tensor  # (G, 1) even grid over [c_min, c_max] (dense_grid)
     x_grid: Tensor  # (G, D) target on the grid
     pred_grid: Tensor  # (G, D) final model's prediction on the grid
 
@@ -76,7 +81,7 @@ def select_device(name: str, log: logging.Logger) -> torch.device:
 
 
 def start_run(cfg: Config) -> Run:
-    """Create the run folder, open train.log, write config.yaml, fix seed, threads and device."""
+    """Create the run folder, open train.log (with the config's notes), write config.yaml, fix seed, threads and device."""
     directory = run_directory(cfg)
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "metrics.json").unlink(missing_ok=True)  # a stale result must not outlive a rerun
@@ -98,6 +103,8 @@ def start_run(cfg: Config) -> Run:
     device = select_device(cfg.experiment.device, log)
     write_yaml(directory / "config.yaml", cfg.to_dict())
     log.info("run %s: task %s, mode %s, seed %d, device %s", directory, cfg.experiment.task, cfg.experiment.mode, cfg.experiment.seed, device)
+    for note in cfg.notes:  # what load_config said about the file: older names, keys without effect
+        log.warning("config: %s", note)
     mode = build_mode(cfg.experiment.mode, cfg.training.mip_t_star)
     return Run(cfg, directory, device, mode, get_task(cfg.experiment.task), log, time.time())
 
@@ -105,6 +112,12 @@ def start_run(cfg: Config) -> Run:
 def make_dataset(cfg: Config) -> Dataset:
     """The dataset of ``cfg.experiment.task`` for the run seed."""
     return get_task(cfg.experiment.task).dataset(cfg.dataset, cfg.experiment.seed)
+
+
+def dense_grid(cfg: Config, data: Dataset) -> Tensor:
+    """The even grid of the figures and the error spectrum over [c_min, c_max], (G, 1): as many
+    points as the evaluation set, G = num_eval, but at most :data:`GRID_POINTS`."""
+    return data.grid(min(cfg.dataset.num_eval, GRID_POINTS))
 
 
 def inference_x0(cfg: Config, num: int, dim: int) -> Tensor:
@@ -150,9 +163,9 @@ def evaluate_run(run: Run, data: Dataset, model: nn.Module, trained: TrainResult
         final.update(rtol=chosen.rtol, atol=chosen.atol)
     final.update(run.task.metrics(data, data.c_eval, pred_eval))
 
-    c_grid = data.grid(run.cfg.dataset.num_eval)
+    c_grid = dense_grid(run.cfg, data)
     x_grid = data.target(c_grid)
-    pred_grid = predict(model, mode, c_grid.to(dev), x_0.to(dev), steps, method).cpu()
+    pred_grid = predict(model, mode, c_grid.to(dev), x_0[: len(c_grid)], steps, method).cpu()  # x_0 itself when G = num_eval
 
     final_state = {k: v.clone() for k, v in model.state_dict().items()}
     model.load_state_dict(trained.best_state)
@@ -207,9 +220,11 @@ def load_metrics(path: Path) -> dict:
     return json.loads(Path(path).read_text())
 
 
-def load_predictions(run_dir: Path) -> dict[str, np.ndarray]:
+def load_predictions(run_dir: Path, keys: tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
+    """The arrays of a run's predictions.npz; with ``keys``, only those are read (a KeyError names
+    a missing one), so the evaluation set's num_eval rows stay on disk when only the grid is needed."""
     with np.load(Path(run_dir) / "predictions.npz") as z:
-        return dict(z)
+        return dict(z) if keys is None else {k: z[k] for k in keys}
 
 
 def run(cfg: Config, progress: bool = False, figures: bool = True) -> dict:

@@ -34,13 +34,13 @@ def check_field(key: str, value: Any, hint: Any, meta: dict) -> Any:
     """``value`` coerced to the field's type ``hint`` and checked against its ``meta`` (choices, bounds)."""
     if "none_means" in meta and value is None:  # an optional value, None meaning meta["none_means"]
         return None
-    if "empty_means" in meta:  # a list that may also be empty, meaning meta["empty_means"]
-        if value == []:
+    if "empty_means" in meta:  # a list that may also be empty (or null), meaning meta["empty_means"]
+        if value == [] or value is None:
             return []
         try:
             return _coerce(key, value, hint)
         except ConfigError as err:
-            raise ConfigError(f"{err}, or [] for {meta['empty_means']}") from None
+            raise ConfigError(f"{err}, or [] (or null) for {meta['empty_means']}") from None
     value = _coerce(key, value, hint)
     for item in value if isinstance(value, list) else [value]:
         if "choices" in meta:

@@ -20,7 +20,7 @@ import torch
 from ..core.baselines import BASELINES
 from ..core.metrics import l1_error, l2_error
 from ..core.stats import BASELINE
-from ..run import load_config, make_dataset
+from ..run import dense_grid, load_config, make_dataset
 from ..schema import ConfigError
 from ..tasks import get_task
 from .collect import Collection, RunRecord
@@ -66,7 +66,7 @@ def _fit(run: RunRecord, sections: dict) -> dict[str, RunRecord]:
         raise Unavailable(f"its config no longer loads ({e})") from None
     data, task = make_dataset(cfg), get_task(run.task)
     arrays = {"c_train": data.c_train.numpy(), "x_train": data.x_train.numpy()}
-    c_grid = data.grid(cfg.dataset.num_eval)
+    c_grid = dense_grid(cfg, data)
     arrays |= {"c_grid": c_grid.numpy(), "x_grid": data.target(c_grid).numpy()}
     fitted = {}
     c_eval = data.c_eval.numpy()

@@ -31,7 +31,7 @@ class RunRecord:
     seed: int
     run_dir: Path
     metrics: dict  # the run's metrics.json
-    predictions: dict[str, np.ndarray] = field(repr=False, compare=False)  # its predictions.npz
+    predictions: dict[str, np.ndarray] = field(repr=False, compare=False)  # its predictions.npz: PREDICTION_KEYS
 
 
 @dataclass(frozen=True)
@@ -66,9 +66,8 @@ def _read_metrics(path: Path) -> dict | None:
 
 def _read_predictions(run_dir: Path) -> dict[str, np.ndarray] | None:
     try:
-        arrays = load_predictions(run_dir)
-        return arrays if all(k in arrays for k in PREDICTION_KEYS) else None
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile):
+        return load_predictions(run_dir, PREDICTION_KEYS)  # the grid only: its size is bounded, num_eval's is not
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile):
         return None
 
 

@@ -82,13 +82,18 @@ class Task:
     dataset_config: ClassVar[type[DatasetConfig]]  # the keys of the ``dataset`` section
     legacy_type: ClassVar[str] = ""  # ``dataset.type`` in config files of the original toyexp scripts
     renamed_keys: ClassVar[dict[str, str]] = {}  # old dataset key -> new key (older config files)
-    ignored_keys: ClassVar[dict[str, str]] = {}  # dataset key accepted with a note -> why it does nothing
+    ignored_keys: ClassVar[dict[str, str]] = {}  # dataset key accepted with a note -> why it never has an effect
     summary_metrics: ClassVar[tuple[Metric, ...]] = ()  # the task's own numbers in final, summarised over seeds
     notebook: ClassVar[str] = ""  # the run notebook a sweep executes; "" means the project's notebooks/<name>.ipynb
 
     def resolve(self, dataset: DatasetConfig) -> DatasetConfig:
         """Check relations between the dataset keys and fill derived ones; raises ConfigError."""
         return dataset
+
+    def inert_keys(self, dataset: DatasetConfig) -> dict[str, str]:
+        """The dataset keys that the other keys of ``dataset`` leave without effect -> why (one
+        clause); the loader notes each one that a config sets to other than its default."""
+        return {}
 
     def dataset(self, cfg: DatasetConfig, seed: int) -> Dataset:
         """The samples for the run seed ``seed``."""

@@ -48,10 +48,12 @@ class SinusoidConfig(DatasetConfig):
     weight_strategy: str = choice("uniform", ("uniform", "inverse_freq"))
 
 
-# Keys of the original toyexp scripts that the prime rule makes meaningless.
+# Seeds that the original toyexp scripts read for recon and projection but never used (nor do we):
+# the sinusoids' parameters are deterministic.
 PRIME_RULE_KEYS = {
     "freq_seed": "frequencies follow the prime rule, not a seed",
     "phase_seed": "phases follow the prime rule, not a seed",
+    "weight_seed": "the weights follow dataset.weight_strategy (1 or 1/frequency), not a seed",
 }
 
 

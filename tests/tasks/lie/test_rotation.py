@@ -9,6 +9,7 @@ import torch
 import toyexp
 from known_answers import is_prime
 from notebook_chain import notebook_chain
+from toyexp.run.config import DeprecatedConfigWarning
 from toyexp.tasks.lie.data import RotationDataset
 from toyexp.tasks.lie.metrics import rotation_metrics
 from toyexp.tasks import get_task
@@ -52,6 +53,7 @@ def test_defaults_and_derived_target_dim():
     assert (d.rotation_dim, d.num_rotations, d.alpha_min, d.alpha_values) == (2, 8, 0.0, [])
     assert d.alpha_max == 2 * math.pi
     assert (d.rotation_seed, d.weight_seed, d.weight_type, d.num_weight_components) == (0, 0, "constant", 3)
+    assert d.weight_strategy == "uniform"
     assert d.target_dim == 16
     assert lie("dataset.num_rotations=3", "dataset.rotation_dim=3").dataset.target_dim == 9
     assert lie("dataset.num_rotations=3", "dataset.target_dim=6").dataset.target_dim == 6  # consistent: accepted
@@ -73,10 +75,11 @@ def test_round_trip_through_yaml():
     (["dataset.num_rotations=0"], ["dataset.num_rotations", "0", "at least 1"]),
     (["dataset.num_weight_components=0"], ["dataset.num_weight_components", "0", "at least 1"]),
     (["dataset.weight_type=sine"], ["dataset.weight_type", "'sine'", "'constant'", "'high_frequency'"]),
+    (["dataset.weight_strategy=inverse"], ["dataset.weight_strategy", "'inverse'", "did you mean 'inverse_freq'", "'uniform'"]),
     (["dataset.alpha_max=0"], ["dataset.alpha_max", "0.0", "dataset.alpha_min = 0.0"]),
     (["dataset.alpha_min=3", "dataset.alpha_max=1"], ["dataset.alpha_max", "1.0", "dataset.alpha_min = 3.0"]),
-    (["dataset.alpha_values=[1, 2]"], ["dataset.alpha_values", "[1.0, 2.0]", "num_rotations = 8", "[]"]),
-    (["dataset.alpha_values=5"], ["dataset.alpha_values", "5", "list", "[]"]),
+    (["dataset.alpha_values=[1, 2]"], ["dataset.alpha_values", "[1.0, 2.0]", "num_rotations = 8", "[] or null"]),
+    (["dataset.alpha_values=5"], ["dataset.alpha_values", "5", "list", "or [] (or null) for evenly spaced"]),
     (["dataset.alpha_values=[1, x]"], ["dataset.alpha_values", "'x'", "number"]),
     (["dataset.rotation_seed=1.5"], ["dataset.rotation_seed", "1.5", "integer"]),
     (["dataset.weight_seed=a"], ["dataset.weight_seed", "'a'", "integer"]),
@@ -129,6 +132,17 @@ def test_space_generator_and_directions(seed):
     torch.testing.assert_close(d, rodrigues(omega, e_1.expand(41, 8, 3), theta), atol=1e-12, rtol=0)
 
 
+def test_directions_in_chunks_are_the_same_bits(monkeypatch):
+    """Guards the chunked matrix exponential (memory of a large num_eval): each matrix is its own,
+    so chunks of 7 inputs give exactly the directions of one call."""
+    from toyexp.tasks.lie import data as lie_data
+
+    data = case(3, "high_frequency")
+    whole = data.directions(C)
+    monkeypatch.setattr(lie_data, "EVAL_CHUNK", 7)
+    assert torch.equal(data.directions(C), whole)
+
+
 def test_velocities_evenly_spaced_with_both_ends():
     alphas = dataset().alphas
     torch.testing.assert_close(alphas, torch.tensor([2 * math.pi * i / 7 for i in range(8)], dtype=torch.float64), atol=1e-14, rtol=0)
@@ -137,8 +151,19 @@ def test_velocities_evenly_spaced_with_both_ends():
     assert dataset("dataset.num_rotations=1", "dataset.alpha_min=0.5").alphas.tolist() == [0.5]
 
 
+def test_null_velocities_are_evenly_spaced():
+    """Guards the original configs' ``alpha_values: null``: evenly spaced, as [] is, and recorded as []."""
+    cfg = toyexp.load_config("lie", {"dataset": {"alpha_values": None, "num_rotations": 5, "alpha_max": 4.0}})
+    assert cfg.dataset.alpha_values == []
+    assert toyexp.make_dataset(cfg).alphas.tolist() == pytest.approx([0.0, 1.0, 2.0, 3.0, 4.0], abs=1e-14)
+
+
 def test_explicit_velocities_are_honoured():
-    data = dataset("dataset.num_rotations=3", "dataset.alpha_values=[3, 0.25, 10]", "dataset.alpha_min=5", "dataset.alpha_max=6")
+    with pytest.warns(DeprecatedConfigWarning) as caught:  # the range is set, and has no effect
+        data = dataset("dataset.num_rotations=3", "dataset.alpha_values=[3, 0.25, 10]", "dataset.alpha_min=5", "dataset.alpha_max=6")
+    assert [str(w.message) for w in caught] == [
+        f"dataset.{key} has no effect: the velocities are dataset.alpha_values, as listed" for key in ("alpha_min", "alpha_max")
+    ]
     assert data.alphas.tolist() == [3.0, 0.25, 10.0]
     d = data.directions(C)
     torch.testing.assert_close(d[:, 2, 0], torch.cos(10 * C[:, 0]), atol=1e-12, rtol=0)
@@ -153,7 +178,9 @@ def test_constant_weights_are_uniform_and_seeded():
     torch.testing.assert_close(w[0], expected, atol=0, rtol=0)
     torch.testing.assert_close(dataset("dataset.weight_seed=3").weights(C), w, atol=0, rtol=0)
     assert (dataset("dataset.weight_seed=4").weights(C) - w).abs().max() > 1e-3
-    assert not torch.equal(dataset("dataset.weight_seed=3", "dataset.rotation_seed=9").x_train, dataset("dataset.weight_seed=4").x_train)
+    with pytest.warns(DeprecatedConfigWarning, match="dataset.rotation_seed has no effect: .* in the plane A is fixed"):
+        other = dataset("dataset.weight_seed=3", "dataset.rotation_seed=9")
+    assert not torch.equal(other.x_train, dataset("dataset.weight_seed=4").x_train)
 
 
 def test_high_frequency_weights_follow_the_prime_rule():
@@ -167,6 +194,38 @@ def test_high_frequency_weights_follow_the_prime_rule():
             expected[:, i] += trig(PRIMES[2 * j] * C[:, 0] + PRIMES[2 * j + 1] / 10) / L
     torch.testing.assert_close(w, expected, atol=1e-12, rtol=0)
     assert w.abs().max() <= 1
+
+
+def test_uniform_weights_are_the_mean_of_the_terms_bit_for_bit():
+    """Guards today's numbers: weight_strategy uniform (the default) gives exactly the weights it
+    gave before the key existed, (1/L) Σ_l trig_l, in the same float64 operations."""
+    K, L = 4, 3
+    high = ("dataset.weight_type=high_frequency", f"dataset.num_rotations={K}", f"dataset.num_weight_components={L}")
+    freqs = torch.tensor(PRIMES[0:2 * K * L:2], dtype=torch.float64).reshape(K, L)
+    phases = torch.tensor(PRIMES[1:2 * K * L:2], dtype=torch.float64).reshape(K, L) / 10
+    arg = freqs * C[:, :, None] + phases
+    even = torch.arange(L) % 2 == 0
+    expected = torch.where(even, torch.sin(arg), torch.cos(arg)).mean(-1)
+    for data in (dataset(*high), dataset(*high, "dataset.weight_strategy=uniform")):
+        assert torch.equal(data.weights(C), expected)
+
+
+def test_inverse_freq_weights_divide_each_term_by_its_frequency():
+    """Guards the original meaning of weight_strategy for the rotation weights: a_il = 1/ω_il,
+    keeping our 1/L: w_i(c) = (1/L) Σ_l trig_l(ω_il c + φ_il) / ω_il."""
+    K, L = 4, 3
+    data = dataset("dataset.weight_type=high_frequency", f"dataset.num_rotations={K}", f"dataset.num_weight_components={L}",
+                   "dataset.weight_strategy=inverse_freq")
+    expected = torch.zeros(41, K, dtype=torch.float64)
+    for i in range(K):
+        for l in range(L):
+            j = i * L + l
+            trig = torch.sin if l % 2 == 0 else torch.cos
+            expected[:, i] += trig(PRIMES[2 * j] * C[:, 0] + PRIMES[2 * j + 1] / 10) / PRIMES[2 * j] / L
+    torch.testing.assert_close(data.weights(C), expected, atol=1e-14, rtol=0)
+    assert data.weights(C).abs().max() <= 1 / 2  # every ω_il >= 2
+    norms = data.x_train.double().reshape(len(data.c_train), K, 2).norm(dim=-1)
+    torch.testing.assert_close(norms, data.weights(data.c_train).abs(), atol=1e-6, rtol=0)  # the target uses them
 
 
 @pytest.mark.parametrize("n,weight_type", CASES)

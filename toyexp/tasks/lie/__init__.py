@@ -41,9 +41,25 @@ class Lie(Task):
         if d.alpha_values and len(d.alpha_values) != K:
             raise ConfigError(
                 f"dataset.alpha_values: {d.alpha_values!r} is invalid; it must list dataset.num_rotations = "
-                f"{K} velocities, or be [] for {K} evenly spaced in [alpha_min, alpha_max]"
+                f"{K} velocities, or be [] or null for {K} evenly spaced in [alpha_min, alpha_max]"
             )
         return dataclasses.replace(d, target_dim=K * n)
+
+    def inert_keys(self, d: RotationConfig) -> dict[str, str]:
+        """The seed of a random generator A in the plane, weight keys of the kind of weights not
+        chosen, and the velocity range when the velocities are listed."""
+        inert = {}
+        if d.rotation_dim == 2:
+            inert["rotation_seed"] = "it draws the generator A for dataset.rotation_dim 3; in the plane A is fixed"
+        if d.weight_type == "constant":
+            why = "it shapes the high-frequency weights, and dataset.weight_type is 'constant'"
+            inert |= {"weight_strategy": why, "num_weight_components": why}
+        else:
+            inert["weight_seed"] = "it draws the constant weights, and dataset.weight_type is 'high_frequency'"
+        if d.alpha_values:
+            why = "the velocities are dataset.alpha_values, as listed"
+            inert |= {"alpha_min": why, "alpha_max": why}
+        return inert
 
     def dataset(self, cfg: RotationConfig, seed: int) -> RotationDataset:
         return RotationDataset(cfg, seed)

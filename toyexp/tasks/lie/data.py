@@ -19,16 +19,15 @@ prediction pointing the opposite way scores −1 while its projection error is s
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 
 import torch
 from torch import Tensor
 
-from dataclasses import dataclass, field
-
 from ...core.config import DatasetConfig
+from ...core.metrics import EVAL_CHUNK, in_chunks
 from ...schema import at_least, choice
 from ..sinusoids import TargetFunctionDataset, sinusoid_parameters
-
 
 
 @dataclass(frozen=True)
@@ -48,6 +47,8 @@ class RotationConfig(DatasetConfig):
     weight_seed: int = 0
     weight_type: str = choice("constant", ("constant", "high_frequency"))
     num_weight_components: int = at_least(3, 1)
+    weight_strategy: str = choice("uniform", ("uniform", "inverse_freq"))  # high_frequency: coefficients 1 or 1/ω_il
+
 
 PLANE_GENERATOR = torch.tensor([[0.0, -1.0], [1.0, 0.0]], dtype=torch.float64)  # exp(θA) rotates by θ
 
@@ -78,27 +79,33 @@ class RotationDataset(TargetFunctionDataset):
     """Samples of f(c) = concat_i w_i(c) exp(α_i c A) e_1 ∈ R^{K·n} (see the module docstring).
 
     Weights (``weight_type``): ``constant`` draws w_i ~ U[−1, 1] from ``weight_seed``;
-    ``high_frequency`` is w_i(c) = (1/L) Σ_l trig_l(ω_il c + φ_il) with L = ``num_weight_components``,
-    trig_l = sin for even l, cos for odd l, and (ω_il, φ_il) row i of the recon prime rule
-    (data.sinusoid_parameters(K, L)); dividing by L keeps |w_i| ≤ 1.
+    ``high_frequency`` is
+
+        w_i(c) = (1/L) Σ_l a_il trig_l(ω_il c + φ_il),   l < L = ``num_weight_components``,
+
+    trig_l = sin for even l, cos for odd l, (ω_il, φ_il) row i of the recon prime rule
+    (data.sinusoid_parameters(K, L)), and the coefficients a_il set by ``weight_strategy``, as
+    for recon: 1 (``uniform``) or 1/ω_il (``inverse_freq``). Dividing by L keeps |w_i| ≤ 1.
 
     Attributes:
         c_train (N, 1), x_train (N, K·n), c_eval (M, 1), x_eval (M, K·n): as for the other tasks.
         alphas (K,): velocities α_i.   generator (n, n): A.
         weight_values (K,): the constant weights (``constant``), or None.
-        weight_freqs, weight_phases (K, L): ω_il and φ_il (``high_frequency``), or None.
+        weight_freqs, weight_phases, weight_coefficients (K, L): ω_il, φ_il and a_il (``high_frequency``), or None.
     """
 
     def __init__(self, cfg: RotationConfig, seed: int):
         self.cfg = cfg
         self.alphas = rotation_velocities(cfg)
         self.generator = rotation_generator(cfg.rotation_dim, cfg.rotation_seed)
-        self.weight_values = self.weight_freqs = self.weight_phases = None
+        self.weight_values = self.weight_freqs = self.weight_phases = self.weight_coefficients = None
         if cfg.weight_type == "constant":
             g = torch.Generator().manual_seed(cfg.weight_seed)
             self.weight_values = 2 * torch.rand(cfg.num_rotations, generator=g, dtype=torch.float64) - 1
         else:
-            self.weight_freqs, self.weight_phases, _ = sinusoid_parameters(cfg.num_rotations, cfg.num_weight_components, "uniform")
+            self.weight_freqs, self.weight_phases, self.weight_coefficients = sinusoid_parameters(
+                cfg.num_rotations, cfg.num_weight_components, cfg.weight_strategy
+            )
         self.sample(seed)
 
     @property
@@ -106,8 +113,16 @@ class RotationDataset(TargetFunctionDataset):
         return self.cfg.num_rotations * self.cfg.rotation_dim
 
     def directions(self, c: Tensor) -> Tensor:
-        """d_i(c) = exp(α_i c A) e_1, (N, 1) -> (N, K, n) float64 unit vectors."""
+        """d_i(c) = exp(α_i c A) e_1, (N, 1) -> (N, K, n) float64 unit vectors.
+
+        In chunks of EVAL_CHUNK inputs: matrix_exp's temporaries took ~3.7 KB per input (370 MB
+        for 100 000), and each matrix is exponentiated on its own, so chunks change nothing (an
+        input set of at most EVAL_CHUNK is one call).
+        """
         theta = c.double()[:, :1] * self.alphas  # (N, K)
+        return in_chunks(self._directions, EVAL_CHUNK, theta)
+
+    def _directions(self, theta: Tensor) -> Tensor:
         R = torch.linalg.matrix_exp(theta[..., None, None] * self.generator)  # (N, K, n, n)
         return R[..., :, 0]  # R e_1 is R's first column
 
@@ -117,7 +132,7 @@ class RotationDataset(TargetFunctionDataset):
             return self.weight_values.expand(len(c), -1).clone()
         arg = self.weight_freqs * c.double()[:, :, None] + self.weight_phases  # (N, K, L)
         even = torch.arange(arg.shape[-1]) % 2 == 0
-        return torch.where(even, torch.sin(arg), torch.cos(arg)).mean(-1)
+        return (self.weight_coefficients * torch.where(even, torch.sin(arg), torch.cos(arg))).mean(-1)
 
     def oriented_directions(self, c: Tensor) -> Tensor:
         """u_i(c) = sign(w_i(c)) d_i(c), the unit vector of the true component f_i(c), (N, K, n).
