@@ -45,13 +45,12 @@ sweep_file: Optional[str] = None  # the sweep file that produced results_dir, sh
 
 # %% tags=["hide-input"]
 from toyexp.run import resolve_path
-from toyexp.study import collect, summary, views
+from toyexp.study import collect, tables, views
+from toyexp.study.sweep_file import load_sweep
 
+order = load_sweep(sweep_file).tasks if sweep_file else None  # the tasks in the sweep file's order
 collection = collect.collect(results_dir)
-print(f"{len(collection.runs)} complete and {len(collection.incomplete)} incomplete runs under {results_dir}")
-for task in collection.tasks():
-    for variant in collection.variants(task):
-        print(f"  {task} · {variant}: seeds {[r.seed for r in collection.select(task, variant)]}")
+print(collection.overview(order))
 
 # %% [markdown]
 # Runs that started but never wrote their `metrics.json` (killed, failed, or still running) are
@@ -100,7 +99,7 @@ print("\n".join(str(p.relative_to(collection.root)) for p in collection.incomple
 # sections, and what we see, every number computed from the runs.
 
 # %% tags=["hide-input"]
-for task in collection.tasks():
+for task in collection.tasks(order):
     views.task_report(collection, task)
 
 # %% [markdown]
@@ -110,7 +109,7 @@ for task in collection.tasks():
 # (these change from machine to machine, so nbval does not compare this cell).
 
 # %% tags=["hide-input", "nbval-ignore-output"]
-print(summary.provenance_summary(collection))
+print(tables.provenance_summary(collection))
 if sweep_file:
     path = resolve_path(sweep_file)
     print(f"\nsweep file {sweep_file}:\n\n" + (path.read_text() if path.is_file() else "(not found)"))

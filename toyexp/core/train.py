@@ -20,7 +20,7 @@ from tqdm import tqdm
 from .config import TrainingConfig
 from .modes import Mode
 from .optim import Adam
-from .paths import LOSSES, per_component, sample_x0
+from .paths import Loss, sample_x0
 
 
 @dataclass(frozen=True)
@@ -62,12 +62,13 @@ def train(
     c: Tensor,
     x_1: Tensor,
     cfg: TrainingConfig,
+    *,
+    ell: Loss,
     generator: torch.Generator,
     eval_l2: Callable[[], float],
     log: logging.Logger,
     on_checkpoint: Callable[[int, dict[str, Tensor]], None] | None = None,
     progress: bool = True,
-    num_components: int = 1,
 ) -> TrainResult:
     """Train ``model`` in place on pairs c (N, C), x_1 (N, D), both already on the model's device.
 
@@ -75,9 +76,8 @@ def train(
     ``cfg.initial_dist`` and t ~ U[0, 1] (on the CPU, so runs agree across devices).
     ``eval_l2`` is called every ``eval_interval`` epochs and after the last; the state with
     the lowest value is kept as the best model. Every ``save_interval`` epochs
-    ``on_checkpoint(epoch, state_dict)`` receives the model's state. With
-    ``loss_aggregation: per_component`` the loss is summed over ``num_components`` equal
-    blocks of the output coordinates.
+    ``on_checkpoint(epoch, state_dict)`` receives the model's state. ``ell`` is what the mode's
+    loss compares with (paths.training_loss: per output, or summed over blocks).
 
     Raises TrainingDiverged (after logging it) at the end of the first epoch whose mean
     train loss, or whose eval l2, is not finite.
@@ -91,9 +91,6 @@ def train(
 
     device = x_1.device
     n, dim = x_1.shape
-    ell = LOSSES[cfg.loss_type]
-    if cfg.loss_aggregation == "per_component":
-        ell = per_component(ell, num_components)
     opt = Adam(model.parameters(), lr=cfg.learning_rate)
     history = History()
     best_l2, best_epoch, best_state = float("inf"), 0, copy.deepcopy(model.state_dict())
@@ -107,11 +104,11 @@ def train(
             idx = perm[i : i + cfg.batch_size]
             x_0 = sample_x0(cfg.initial_dist, (len(idx), dim), generator).to(device)
             t = torch.rand(len(idx), 1, generator=generator).to(device)
-            loss = mode.loss(model, c[idx], x_0, x_1[idx], t, ell)
+            value = mode.loss(model, c[idx], x_0, x_1[idx], t, ell)
             opt.zero_grad()
-            loss.backward()
+            value.backward()
             opt.step()
-            total += loss.detach() * len(idx)
+            total += value.detach() * len(idx)
             steps += 1
         epoch_loss = total.item() / n
         if not math.isfinite(epoch_loss):  # NaN or inf poisons every later step: stop now
