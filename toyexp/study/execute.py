@@ -23,6 +23,7 @@ import nbformat
 
 from ..run.files import PROJECT_ROOT, display_path
 from .disk import no_space
+from .outcomes import Outcome
 from .kernels import KERNELS, IPCKernelManager, WarmKernel
 
 SINGLE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
@@ -42,16 +43,6 @@ class Job:
     title: str | None = None  # the executed notebook's first heading, if given
     cell_timeout: float | None = None  # seconds a cell may run; None: no limit
     env: dict[str, str] | None = None  # variables the kernel starts with (--portable's code path)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    id: str
-    status: str  # "done", "failed", "skipped", "interrupted" (by Ctrl-C) or "not started"
-    notebook: str
-    seconds: float = 0.0
-    error: str = ""
-    no_space: str = ""  # the disk was full writing: "notebook" (the executed notebook) or "run" (the run's files)
 
 
 def execute_notebook(job: Job, kernel: WarmKernel | None = None) -> Outcome:
