@@ -48,4 +48,4 @@ sync: install
 	$(BIN)/jupytext --sync notebooks/*.py
 
 clean:
-	rm -rf book/_build book/runs outputs book/_toc.yml book/analysis.ipynb book/tasks
+	rm -rf book/_build book/runs outputs book/_toc.yml book/analysis.ipynb book/tasks book/tasks.md

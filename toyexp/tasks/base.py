@@ -120,6 +120,7 @@ class Task:
     name: ClassVar[str]  # the task's one name: folder, notebook, sweep file, metrics.json, book
     title: ClassVar[str]  # a heading for the report
     description: ClassVar[str] = ""  # one or two sentences of Markdown for the report: the target, the question
+    methods: ClassVar[str] = ""  # Markdown: the target and the task's own metrics (its page in the book's Tasks chapter)
     dataset_config: ClassVar[type[DatasetConfig]]  # the keys of the ``dataset`` section
     metrics_type: ClassVar[type | None] = None  # the frozen dataclass of Final.task_metrics
     summary_metrics: ClassVar[tuple[Metric, ...]] = ()  # fields of metrics_type summarised over seeds

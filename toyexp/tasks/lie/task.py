@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..base import Task
 from .analysis import DIRECTION_METRICS, analyse, rotation_sentences, velocity_section
 from .config import RotationConfig
@@ -17,6 +19,7 @@ class Lie(Task):
     description = ("$K$ components $f_i(c) = w_i(c) \\exp(\\alpha_i c A)\\, e_1$ turning at velocities $\\alpha_i$: "
                    "besides the error, how well does each variant keep every component on its true direction, and "
                    "does that get worse for the faster rotations?")
+    methods = Path(__file__).with_name("methods.md").read_text()
     dataset_config = RotationConfig
     metrics_type = RotationMetrics
     summary_metrics = DIRECTION_METRICS

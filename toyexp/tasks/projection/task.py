@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..base import Task
 from ..sinusoids import target_frequencies
 from .analysis import SUBSPACE_METRICS, subspace_sentences
@@ -17,6 +19,7 @@ class Projection(Task):
     title = "Projection"
     description = ("The 8-dimensional target $g(c) = P f(c)$ on a rank-2 subspace: besides the error, does each "
                    "variant find the subspace and stay on it?")
+    methods = Path(__file__).with_name("methods.md").read_text()
     dataset_config = ProjectionConfig
     metrics_type = ProjectionMetrics
     summary_metrics = SUBSPACE_METRICS

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..base import Task
 from ..sinusoids import SumOfSinusoids, target_frequencies
 from .config import ReconConfig
@@ -11,6 +13,7 @@ class Recon(Task):
     name = "recon"
     title = "Reconstruction"
     description = "The scalar target $f(c) = \\sum_k w_k \\,\\mathrm{trig}_k(\\omega_k c + \\phi_k)$."
+    methods = Path(__file__).with_name("methods.md").read_text()
     dataset_config = ReconConfig
 
     def dataset(self, cfg: ReconConfig, seed: int) -> SumOfSinusoids:
