@@ -9,7 +9,7 @@ all the config needs. The ``experiment`` section belongs to a run (toyexp.run.co
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..schema import at_least, between, choice, positive
 from . import names
@@ -27,7 +27,9 @@ class NetworkConfig:
 @dataclass(frozen=True)
 class TrainingConfig:
     batch_size: int = at_least(32, 1)
-    num_epochs: int = at_least(5000, 1)
+    # epochs, or (num_steps set) exactly that many optimiser steps whatever the number of samples
+    num_epochs: int | None = field(default=5000, metadata={"min": 1, "none_means": "set by training.num_steps"})
+    num_steps: int | None = field(default=None, metadata={"min": 1, "none_means": "num_epochs epochs"})
     learning_rate: float = positive(1e-3)
     log_interval: int = at_least(100, 1)
     eval_interval: int = at_least(500, 1)

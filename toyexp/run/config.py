@@ -116,6 +116,7 @@ def load_config(
         tree = merge(tree, QUICK)
         tree["experiment"]["output_dir"] = f"outputs/quick/{task}"
     given = translate(own, read_sections(sections, tree), notes)
+    explicit = {f"{s}.{k}" for s, values in given.items() if isinstance(values, dict) for k in values}  # set by the user
     dataset_keys = set(given["dataset"]) if isinstance(given.get("dataset"), dict) else set()  # set by the config
     for key in dataset_keys:
         _check_dataset_key(task, key)
@@ -132,16 +133,33 @@ def load_config(
                 _check_dataset_key(task, name)
                 dataset_keys.add(name)
             set_dotted(tree, f"{section}.{name}", value)
+            explicit.add(f"{section}.{name}")
     if tree["experiment"]["task"] != task:
         raise ConfigError(
             f"experiment.task: {tree['experiment']['task']!r} cannot be run by the {task!r} "
             f"notebook; use the {tree['experiment']['task']!r} notebook or drop the key"
         )
+    _one_budget(tree["training"], explicit)
     cfg = _build(own, tree)
     notes = list(dict.fromkeys(notes + inert_notes(cfg.dataset, dataset_keys)))  # a key in a file and an override: once
     for note in notes:
         warnings.warn(note, DeprecatedConfigWarning, stacklevel=2)
     return dataclasses.replace(cfg, notes=tuple(notes))
+
+
+def _one_budget(training: dict, explicit: set[str]) -> None:
+    """``training.num_steps`` replaces the epoch count: a ``num_epochs`` given alongside it is an
+    error, one that comes from the defaults or the quick preset is dropped (set to None)."""
+    if training["num_steps"] is None:
+        if training["num_epochs"] is None:
+            raise ConfigError("training.num_epochs: None is invalid without training.num_steps; give one of them")
+        return
+    if "training.num_epochs" in explicit and training["num_epochs"] is not None:
+        raise ConfigError(
+            f"training.num_epochs: {training['num_epochs']!r} and training.num_steps: {training['num_steps']!r} are both "
+            "set; give one of them (num_steps replaces the epoch count with a fixed number of optimiser steps)"
+        )
+    training["num_epochs"] = None
 
 
 def _check_dataset_key(task: str, key: str) -> None:

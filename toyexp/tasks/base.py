@@ -150,6 +150,12 @@ class Task:
         """The target's frequencies in cycles per unit c (marked on the error spectrum); None: no spectrum."""
         return None
 
+    def highest_frequency(self, cfg: DatasetConfig) -> float | None:
+        """The target's highest frequency f_max in cycles per unit c (samples h apart take
+        1 / (h f_max) samples per cycle of it; 2 is the Nyquist rate); None when it has none."""
+        freqs = self.target_frequencies(cfg)
+        return None if freqs is None else float(np.max(freqs))
+
     def analyse(self, rows: list[SummaryRow]) -> Any:
         """The task's own numbers across seeds, computed once from ``rows`` (the trained variants,
         then the baselines) for :meth:`sections` and :meth:`interpretation` to read; None if none."""

@@ -9,7 +9,7 @@ between its keys (:meth:`DatasetConfig.resolve`, :meth:`DatasetConfig.inert_keys
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from ..schema import ConfigError, at_least, choice
@@ -30,6 +30,7 @@ class DatasetConfig:
     c_min: float = 0.0
     c_max: float = 1.0
     sample_seed: int = 0
+    noise_std: float = at_least(0.0, 0)  # Gaussian noise on the training targets only (seeded by the run seed)
 
     def resolve(self) -> DatasetConfig:
         """The section with derived keys filled in, once relations between keys are checked
@@ -60,3 +61,5 @@ class SinusoidConfig(DatasetConfig):
     target_dim: int = at_least(1, 1)
     num_components: int = at_least(3, 1)
     weight_strategy: str = choice("uniform", ("uniform", "inverse_freq"))
+    # the bandwidth: every frequency scaled so that the highest is this many cycles per unit c
+    max_frequency: float | None = field(default=None, metadata={"positive": True, "none_means": "the prime rule's own"})

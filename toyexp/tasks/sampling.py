@@ -6,7 +6,9 @@ base draws the inputs and evaluates the target on them:
 - training inputs c_1..c_N on [c_min, c_max]: an even grid (``sampling_strategy: grid``), or
   sorted uniform draws from ``dataset.sample_seed`` (``random``);
 - evaluation inputs: ``num_eval`` sorted uniform draws seeded by the run seed, so each seed is
-  evaluated on its own points.
+  evaluated on its own points;
+- with ``noise_std`` σ > 0, the training targets (and only they) are f(c_j) + σ ε_j with
+  ε_j ~ N(0, I) drawn from the run seed: the evaluation set, and every error, keep the clean f.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from torch import Tensor
 from .config import DatasetConfig
 
 EVAL_SEED_OFFSET = 7919  # the evaluation set's seed is the run seed plus this prime
+NOISE_SEED_OFFSET = 3571  # the training targets' noise is drawn from the run seed plus this prime
 
 
 def training_conditions(cfg: DatasetConfig) -> Tensor:
@@ -45,7 +48,7 @@ class Samples:
 
     Attributes:
         cfg: the dataset section.
-        c_train (N, 1), x_train (N, D): the training pairs, x = f(c).
+        c_train (N, 1), x_train (N, D): the training pairs, x = f(c) (plus the noise, if any).
         c_eval (M, 1), x_eval (M, D): the evaluation pairs.
     """
 
@@ -53,6 +56,9 @@ class Samples:
         self.cfg = cfg
         self.c_train = training_conditions(cfg).float()
         self.x_train = self.target(self.c_train)
+        if cfg.noise_std > 0:
+            g = torch.Generator().manual_seed(seed + NOISE_SEED_OFFSET)
+            self.x_train = self.x_train + cfg.noise_std * torch.randn(self.x_train.shape, generator=g)
         self.c_eval = evaluation_conditions(cfg, seed).float()
         self.x_eval = self.target(self.c_eval)
 

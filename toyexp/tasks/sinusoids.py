@@ -7,6 +7,8 @@ dimension d uses j = d*K + k, freq = p[2j], phase = p[2j+1] / 10 (K = 3: freqs 2
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import torch
 from torch import Tensor
@@ -26,18 +28,26 @@ def primes(n: int) -> list[int]:
     return found
 
 
-def sinusoid_parameters(dim: int, num_components: int, weight_strategy: str) -> tuple[Tensor, Tensor, Tensor]:
-    """Frequencies, phases and weights, each (dim, num_components), by the prime rule."""
+def sinusoid_parameters(dim: int, num_components: int, weight_strategy: str,
+                        max_frequency: float | None = None) -> tuple[Tensor, Tensor, Tensor]:
+    """Frequencies (rad per unit c), phases and weights, each (dim, num_components), by the prime rule.
+
+    With ``max_frequency`` (cycles per unit c) every frequency is scaled by the one factor that
+    makes the highest 2π max_frequency; phases and weights (1, or 1/ω of the prime rule's ω) keep
+    their values, so only the bandwidth changes.
+    """
     p = torch.tensor(primes(2 * dim * num_components), dtype=torch.float64)
     freqs = p[0::2].reshape(dim, num_components)
     phases = p[1::2].reshape(dim, num_components) / 10
     weights = torch.ones_like(freqs) if weight_strategy == "uniform" else 1 / freqs
+    if max_frequency is not None:
+        freqs = freqs * (2 * math.pi * max_frequency / freqs.max())
     return freqs, phases, weights
 
 
 def target_frequencies(cfg: SinusoidConfig) -> np.ndarray:
     """The target's frequencies ω / (2π) in cycles per unit c."""
-    freqs, _, _ = sinusoid_parameters(cfg.target_dim, cfg.num_components, cfg.weight_strategy)
+    freqs, _, _ = sinusoid_parameters(cfg.target_dim, cfg.num_components, cfg.weight_strategy, cfg.max_frequency)
     return np.unique(freqs.numpy()) / (2 * np.pi)
 
 
@@ -50,7 +60,7 @@ class SumOfSinusoids(Samples):
 
     def __init__(self, cfg: SinusoidConfig, seed: int):
         self.freqs, self.phases, self.weights = sinusoid_parameters(
-            cfg.target_dim, cfg.num_components, cfg.weight_strategy
+            cfg.target_dim, cfg.num_components, cfg.weight_strategy, cfg.max_frequency
         )
         super().__init__(cfg, seed)
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from ..base import Task
+from ..sinusoids import sinusoid_parameters
 from .analysis import DIRECTION_METRICS, analyse, rotation_sentences, velocity_section
 from .config import RotationConfig
-from .data import RotationDataset
+from .data import RotationDataset, rotation_velocities
 from .figures import run_figures
 from .metrics import RotationMetrics, rotation_metrics
 from .text import describe_rotation
@@ -38,6 +40,15 @@ class Lie(Task):
 
     def describe(self, task_metrics: RotationMetrics) -> str:
         return describe_rotation(task_metrics)
+
+    def highest_frequency(self, cfg: RotationConfig) -> float:
+        """The fastest rotation, max |α_i| / (2π) cycles per unit c, plus the fastest weight
+        frequency for high-frequency weights (w_i(c) exp(α_i c A) e_1 holds α_i ± ω_il)."""
+        alphas = rotation_velocities(cfg).abs().max().item()
+        if cfg.weight_type == "high_frequency":
+            omegas, _, _ = sinusoid_parameters(cfg.num_rotations, cfg.num_weight_components, cfg.weight_strategy)
+            alphas += omegas.max().item()
+        return alphas / (2 * math.pi)
 
     def analyse(self, rows):
         return analyse(rows)
