@@ -42,9 +42,10 @@ from typing import Optional
 # %% tags=["parameters"]
 results_dir: str = "notebooks/demo-results"  # the sweep's results folder (default: the committed demo runs)
 sweep_file: Optional[str] = None  # the sweep file that produced results_dir, shown under provenance
+headline_file: Optional[str] = None  # where a sweep wants this page's headlines, for the report's abstract
 
 # %% tags=["hide-input"]
-from toyexp.run import resolve_path
+from toyexp.run.files import resolve_path, write_text
 from toyexp.study import collect, tables, views
 from toyexp.study.sweep_file import load_sweep
 
@@ -99,8 +100,7 @@ print("\n".join(str(p.relative_to(collection.root)) for p in collection.incomple
 # sections, and what we see, every number computed from the runs.
 
 # %% tags=["hide-input"]
-for task in collection.tasks(order):
-    views.task_report(collection, task)
+headlines = [views.task_report(collection, task) for task in collection.tasks(order)]
 
 # %% [markdown]
 # ## Provenance
@@ -113,3 +113,7 @@ print(tables.provenance_summary(collection))
 if sweep_file:
     path = resolve_path(sweep_file)
     print(f"\nsweep file {sweep_file}:\n\n" + (path.read_text() if path.is_file() else "(not found)"))
+
+# %% tags=["remove-cell"]
+if headline_file:  # one sentence per task, computed above, for the abstract that opens the report
+    write_text(resolve_path(headline_file), "\n\n".join(h for h in headlines if h) + "\n")

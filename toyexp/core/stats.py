@@ -106,3 +106,30 @@ def mean_std(values, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
 def stat(values) -> Stat:
     mean, std = mean_std(values)
     return Stat(float(mean), float(std), len(values))
+
+
+def log_log_slope(x, y) -> float:
+    """The least-squares slope b of log y = a + b log x (x, y positive): the power-law rate y ∝ x^b."""
+    lx, ly = np.log(np.asarray(x, dtype=float)), np.log(np.asarray(y, dtype=float))
+    lx = lx - lx.mean()
+    return float((lx * (ly - ly.mean())).sum() / (lx * lx).sum())
+
+
+def rate(x, ys) -> Stat:
+    """The power-law rate of y against x over seeds: the log-log slope of each seed's row of
+    ``ys`` (S, len(x)), and their mean, sample std and n (so a t interval over seeds)."""
+    return stat([log_log_slope(x, y) for y in np.asarray(ys, dtype=float)])
+
+
+def adjusted_p(p_values) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values (q-values) of one family of tests: a test is called
+    distinguishable at false-discovery rate α when q <= α. Undefined (NaN) p-values stay NaN
+    and do not count as tests."""
+    from scipy.stats import false_discovery_control
+
+    p = np.asarray(p_values, dtype=float)
+    q = np.full_like(p, np.nan)
+    defined = np.isfinite(p)
+    if defined.any():
+        q[defined] = false_discovery_control(p[defined], method="bh")
+    return q

@@ -140,3 +140,19 @@ def findings(res: TaskResults) -> str:
     blocks = [error_paragraph(res), comparison_paragraph(res), between_paragraph(res), cost_paragraph(res),
               ([f"**{task.title}.**"] + [f"- {s}" for s in own]) if own else []]
     return "\n\n".join("\n".join(b) for b in blocks if b)
+
+
+def headline(res: TaskResults) -> str:
+    """One sentence for the report's abstract: the best baseline and the best network, with their
+    intervals, whether they can be told apart, and how the other networks compare with the reference."""
+    best_net = min(res.networks, key=lambda r: r.stats["l2"].mean)
+    where = res.task + (f" ({', '.join(f'{k.split(chr(46))[-1]} = {v}' for k, v in res.point.items())})" if res.point else "")
+    text = f"{where}: the best network, {best_net.variant}, reaches l2 {with_ci(best_net.stats['l2'])}"
+    if res.best_baseline is not None:
+        c = res.versus_best_baseline[best_net.variant]
+        verdict = ("lower than" if c.difference.mean < 0 else "higher than") if c.distinguishable else "not distinguishable from"
+        text += f", {verdict} the best baseline, {res.best_baseline.variant}, at {with_ci(res.best_baseline.stats['l2'])}"
+    apart = [v for (v, m), c in res.versus_reference.items() if m == "l2" and c.distinguishable
+             and not any(r.variant == v and r.baseline for r in res.rows)]
+    return text + (f"; of the networks, {', '.join(apart)} differ{'s' * (len(apart) == 1)} from {res.reference.variant} "
+                   "at 95 %" if apart else f"; no network differs from {res.reference.variant} at 95 %") + "."

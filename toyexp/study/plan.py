@@ -38,7 +38,7 @@ class PlannedRun:
     seed: int
     overrides: list[str]  # every dotted override of the run, as params.yaml records them
     run_dir: Path  # <output_dir>/<mode>/seed-<seed>
-    notebook: Path  # the executed notebook under <book_dir>/runs/
+    notebook: Path  # the executed notebook: <book_dir>/runs/<task>/..., or <run_dir>/run.ipynb without run pages
     config: dict  # the fully resolved config, compared by --resume
 
     @property
@@ -97,10 +97,10 @@ def plan(sweep: Sweep, book_dir: str | Path | None = None) -> list[PlannedRun]:
                     except ConfigError as err:
                         where = f"{task}/{variant}" + (f"/{label}" if label else "")
                         raise ConfigError(f"run {where}/seed-{seed}: {err}") from None
-                    runs.append(PlannedRun(
-                        task, variant, point, seed, overrides, run_dir(cfg),
-                        book / "runs" / task / f"{stem.replace('/', '_')}-seed{seed}.ipynb", cfg.to_dict(),
-                    ))
+                    folder = run_dir(cfg)
+                    notebook = (book / "runs" / task / f"{stem.replace('/', '_')}-seed{seed}.ipynb" if sweep.run_pages
+                                else folder / "run.ipynb")
+                    runs.append(PlannedRun(task, variant, point, seed, overrides, folder, notebook, cfg.to_dict()))
     return runs
 
 

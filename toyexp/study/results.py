@@ -1,16 +1,18 @@
 """The compute pass of the analysis: one task at one grid point, turned into typed numbers once.
 
 :func:`task_results` gathers the task's runs at a grid point, fits the classical baselines to
-the same samples, and computes everything the report shows: a summary row per variant and
-baseline, the paired comparisons (each with the reference variant, each network with the best
-baseline), the error against NFE, the error between the samples, the prediction bands and the
-task's own numbers. Tables, figures and sentences (``tables``, ``figures``, ``interpret``)
-only read a :class:`TaskResults`; nothing is computed twice.
+the same samples, and computes a summary row per variant and baseline and the paired
+comparisons (each with the reference variant, each network with the best baseline). What only
+a full report draws (the error against NFE, the error between the samples, the prediction
+bands, the task's own numbers) is computed the first time it is read, and kept. Tables,
+figures and sentences (``tables``, ``figures``, ``interpret``, the grid's) only read a
+:class:`TaskResults`; nothing is computed twice.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from ..core.modes import build_mode
@@ -35,11 +37,27 @@ class TaskResults:
     versus_reference: dict[tuple[str, str], Paired]  # (variant, metric name) -> that row against the reference
     best_baseline: SummaryRow | None  # the baseline of lowest mean l2
     versus_best_baseline: dict[str, Paired]  # trained variant -> its l2 against the best baseline
-    curves: dict[str, tuple[NfeCurve, ...]]  # integrating variant -> l2 against NFE per integrator
-    profiles: dict[str, Interpolation]  # variant or baseline -> the error between the samples
-    bands: dict[str, PredictionBand]  # variant or baseline -> its prediction over seeds
-    own: Any  # the task's own numbers (Task.analyse)
     note: str = ""  # Markdown: baselines left out and why
+
+    @cached_property
+    def curves(self) -> dict[str, tuple[NfeCurve, ...]]:
+        """Each integrating variant's l2 against NFE, per integrator."""
+        return {r.variant: nfe_curves(self.members[r.variant]) for r in self.networks if build_mode(r.mode).integrates}
+
+    @cached_property
+    def profiles(self) -> dict[str, Interpolation]:
+        """Each variant's and baseline's error between the samples."""
+        return {v: interpolation_profile(m, self.task) for v, m in self.members.items()}
+
+    @cached_property
+    def bands(self) -> dict[str, PredictionBand]:
+        """Each variant's and baseline's prediction over seeds."""
+        return {v: prediction_band(m, v) for v, m in self.members.items()}
+
+    @cached_property
+    def own(self) -> Any:
+        """The task's own numbers (Task.analyse)."""
+        return get_task(self.task).analyse(list(self.rows))
 
     @property
     def networks(self) -> list[SummaryRow]:
@@ -65,16 +83,11 @@ def task_results(collection: Collection, task: str, point: dict[str, Any]) -> Ta
     names = [m.name for m in metrics_of(task)]
     base = [r for r in rows if r.baseline]
     best = min(base, key=lambda r: r.stats["l2"].mean) if base else None
-    integrating = [r for r in rows if not r.baseline and build_mode(r.mode).integrates]
     return TaskResults(
         task, point, rows, members, reference,
         {(r.variant, n): compare(reference, r, n) for r in rows if r is not reference for n in names
          if n in r.stats and n in reference.stats},
         best,
         {r.variant: compare(best, r, "l2") for r in rows if not r.baseline} if best else {},
-        {r.variant: nfe_curves(members[r.variant]) for r in integrating},
-        {v: interpolation_profile(m, task) for v, m in members.items()},
-        {v: prediction_band(m, v) for v, m in members.items()},
-        get_task(task).analyse(list(rows)),
         fitted.note,
     )

@@ -12,7 +12,7 @@ import threading
 
 from ..run.code_path import PORTABLE_ENV
 from ..run.files import display_path, resolve_path
-from . import book
+from . import book, front
 from .disk import no_space
 from .execute import Job, execute_notebook
 from .executors import run_dask, run_local, run_slurm
@@ -112,23 +112,27 @@ def _run(sweep: Sweep, sweep_file: str, book_dir: str, runs: list[PlannedRun], o
     if full:
         return SweepReport(tuple(runs), tuple(outcomes), "no space", full)
     try:
-        book.write_pages(sweep, plan(sweep, book_dir), book_dir)  # every run of the sweep, not only --only's
+        if sweep.run_pages:
+            book.write_pages(sweep, plan(sweep, book_dir), book_dir)  # every run of the sweep, not only --only's
+        if options.analysis:
+            outcomes.append(_analysis(sweep, sweep_file, book_dir))
+            full = _full_folder(outcomes[-1:], sweep.results_dir, book_dir)
+        front.write_front(book_dir)  # the TOC and the abstract, from every page the book holds now
     except OSError as err:
         if no_space(err):
             return SweepReport(tuple(runs), tuple(outcomes), "no space", _shown(book_dir))
         return SweepReport(tuple(runs), tuple(outcomes), "pages", f"cannot write the book pages in {_shown(book_dir)}: {err}")
-    if options.analysis:
-        outcomes.append(_analysis(sweep, sweep_file, book_dir))
-        full = _full_folder(outcomes[-1:], sweep.results_dir, book_dir)
     stopped = "interrupted" if KERNELS.stopping.is_set() else "no space" if full else ""
     return SweepReport(tuple(runs), tuple(outcomes), stopped, full)
 
 
 def _analysis(sweep: Sweep, sweep_file: str, book_dir: str) -> Outcome:
-    """The analysis notebook executed into ``<book_dir>/analysis.ipynb``, its paths as the report shows them."""
-    output = resolve_path(book_dir) / "analysis.ipynb"
-    parameters = {"results_dir": sweep.results_dir, "sweep_file": display_path(resolve_path(sweep_file))}
-    analysis = execute_notebook(Job("analysis", str(ANALYSIS_NOTEBOOK), str(output), parameters))
+    """The analysis notebook executed into ``<book_dir>/<page>.ipynb`` (its headline beside it, for
+    the abstract), its paths as the report shows them."""
+    output = resolve_path(book_dir) / f"{sweep.page}.ipynb"
+    parameters = {"results_dir": sweep.results_dir, "sweep_file": display_path(resolve_path(sweep_file)),
+                  "headline_file": display_path(front.headline_path(resolve_path(book_dir), sweep.page))}
+    analysis = execute_notebook(Job("analysis", str(ANALYSIS_NOTEBOOK), str(output), parameters, sweep.title or None))
     if analysis.status != "done":
         return analysis
     try:

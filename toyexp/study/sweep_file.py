@@ -6,7 +6,10 @@
     overrides: []          # applied to every run
     grid: {}               # dotted key -> list of values, crossed with the rest
     results_dir: outputs   # run folder: <results_dir>/<task>/<variant>[/<grid point>]/<mode>/seed-<seed>
-    book_dir: book         # optional: run notebooks go to <book_dir>/runs/<task>/
+    book_dir: book         # optional: the run notebooks go to <book_dir>/runs/<task>/, the analysis to <book_dir>/<page>.ipynb
+    page: analysis         # optional: the analysis page's name in the book
+    title: ""              # optional: the analysis page's heading ("": the analysis notebook's own)
+    run_pages: true        # optional: false keeps each run's notebook in its run folder, out of the book
 
 :class:`Sweep` is built through the config schema like a run's config (types, choices, unique
 lists); every error is one line naming the file, the line of the key, and what is valid.
@@ -40,6 +43,9 @@ class Sweep:
     grid: dict[str, list[Any]] = field(default_factory=dict, metadata={"example": "{training.learning_rate: [0.001, 0.0003]}"})
     results_dir: str = field(default="outputs", metadata={"example": "outputs/my-study (a folder path)"})
     book_dir: str = field(default="book", metadata={"example": "book (a folder path)"})  # the run notebooks and the analysis go here
+    page: str = field(default="analysis", metadata={"example": "regimes (a file name, without .ipynb)"})
+    title: str = field(default="", metadata={"example": "'Regimes: samples, bandwidth and noise'"})
+    run_pages: bool = field(default=True, metadata={"example": "false (run notebooks stay in their run folders)"})
     source: str = field(default="", init=True, metadata={"internal": True})  # the file's text, recorded in the report
 
 

@@ -89,3 +89,18 @@ def provenance_summary(collection: Collection) -> str:
 def code_path_label(path) -> str:
     """One run's code path in words: the CPU, torch's and MKL's code paths, and whether portable."""
     return f"{path.cpu}: torch {path.capability}, MKL {path.mkl_cbwr}" + (" (portable)" if path.portable else "")
+
+
+def grid_table(grid) -> str:
+    """l2 at every point of a grid (a row per point, a column per variant and baseline), mean over
+    seeds, the point's lowest in bold."""
+    names = [r.variant for r in grid.cells[0].results.rows]
+    head = [f"| {' | '.join(a.name for a in grid.axes)} | " + " | ".join(names) + " |",
+            "|" + "---:|" * (len(grid.axes) + len(names))]
+    lines = []
+    for c in grid.cells:
+        stats = {r.variant: r.stats["l2"] for r in c.results.rows}
+        cells = [nowrap(format_number(stats[v].mean)) if v in stats else "—" for v in names]
+        cells = [f"**{text}**" if v == c.winner.best.variant else text for v, text in zip(names, cells)]
+        lines.append(f"| {' | '.join(str(c.point[a.key]) for a in grid.axes)} | " + " | ".join(cells) + " |")
+    return "\n".join(head + lines)

@@ -16,10 +16,12 @@ from ..core.stats import LEVEL
 from ..run import style
 from ..run.plots import png, show_png
 from ..tasks import get_task
-from . import figures, interpret, tables
+from . import figures, grid_figures, grid_text, interpret, tables
 from .collect import Collection
+from .grid import GridResults, grid_results
 from .plan import point_label
 from .results import TaskResults, task_results
+from .summary import metrics_of
 from ..tasks.base import ERRORS
 
 
@@ -36,20 +38,41 @@ def _md(text: str) -> None:
     display(Markdown(text))
 
 
-def task_report(collection: Collection, task: str) -> None:
-    """Every table, figure and sentence of ``task`` across its variants, seeds and baselines,
-    a section per grid point."""
+def task_report(collection: Collection, task: str) -> str:
+    """Every table, figure and sentence of ``task`` across its variants, seeds and baselines: the
+    full report of its one point, or the grid's report when the sweep had a grid. Returns its
+    headline (one sentence for the report's abstract)."""
     spec = get_task(task)
     style.use()
     _md(f"## {spec.title}\n\n{spec.description}")
     points = collection.points(task)
     if not points:
         _md(f"No complete runs of `{task}` under `{collection.root}`: no figures.")
-        return
-    for point in points:
-        if point:
-            _md(f"### {task} at {point_label(point)}")
-        point_report(task_results(collection, task, point), heading="####" if point else "###")
+        return ""
+    grid = grid_results(collection, task)
+    if grid is not None:
+        grid_report(grid)
+        return grid_text.headline(grid)
+    res = task_results(collection, task, points[0])
+    point_report(res)
+    return interpret.headline(res)
+
+
+def grid_report(grid: GridResults) -> None:
+    """The report of a task over a grid: who wins where, each metric against the first key, the
+    l2 at every point, and what we see; every number read from ``grid``."""
+    axes = ", ".join(f"`{a.key}` ({', '.join(map(str, a.values))})" for a in grid.axes)
+    seeds = sorted({r.n for c in grid.cells for r in c.results.rows})
+    _md(f"The sweep's grid, {len(grid.cells)} points: {axes}; at each point every variant over "
+        f"{'–'.join(map(str, seeds))} seeds, and the classical baselines refitted to that point's samples.")
+    _md("### Who wins where\n\nAt each point, the row (network or baseline) with the lowest mean l2; hatched where the "
+        "runner-up cannot be told apart from it (paired t-test over seeds, Benjamini-Hochberg over the points).")
+    _show([grid_figures.winner_maps(grid, grid.task)])
+    _md(f"### Against {grid.axes[0].name}\n\nEach summarised metric against `{grid.axes[0].key}`: the mean over seeds "
+        "with its 95 % t interval as a band; baselines dashed.")
+    _show([grid_figures.metric_curves(grid, m, grid.task) for m in metrics_of(grid.task)])
+    _md("### l2 at every point\n\nMean over seeds; the lowest of each point in bold.\n\n" + tables.grid_table(grid))
+    _md("### What we see\n\n" + grid_text.grid_findings(grid))
 
 
 def point_report(res: TaskResults, heading: str = "###") -> None:
