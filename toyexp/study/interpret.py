@@ -13,7 +13,7 @@ from ..report import NBSP, format_interval, format_number, format_p, with_ci
 from ..tasks import get_task
 from ..tasks.base import ERRORS
 from .interpolation import ROUNDING_MARGIN
-from .results import TaskResults
+from .results import FDR, TaskResults
 
 FMT = ERRORS[1].fmt
 
@@ -44,14 +44,16 @@ def error_paragraph(res: TaskResults) -> list[str]:
     better, worse, unclear = [], [], []
     for r in res.networks:
         c = res.versus_best_baseline[r.variant]
-        (unclear if not c.distinguishable else better if c.difference.mean < 0 else worse).append(f"{r.variant} {difference_text(c)}")
-    out += ["", f"**Against the best baseline, {best.variant}** (l2 of the variant − {best.variant}, paired by seed):"]
-    out += [f"- lower than {best.variant}, the interval excluding 0:" + _items(better) if better else
+        text = f"{r.variant} {difference_text(c)}, adjusted p {format_p(res.best_baseline_q[r.variant])}"
+        (unclear if not res.apart_from_best_baseline(r.variant) else better if c.difference.mean < 0 else worse).append(text)
+    out += ["", f"**Against the best baseline, {best.variant}** (l2 of the variant − {best.variant}, paired by seed; "
+            f"p-values adjusted over the {len(res.networks)} networks by Benjamini-Hochberg):"]
+    out += [f"- lower than {best.variant}, distinguishably:" + _items(better) if better else
             f"- no network has a lower l2 than {best.variant} that this many seeds can tell apart."]
     if worse:
-        out.append(f"- higher than {best.variant}, the interval excluding 0:" + _items(worse))
+        out.append(f"- higher than {best.variant}, distinguishably:" + _items(worse))
     if unclear:
-        out.append("- not distinguishable from it at this n (the interval contains 0):" + _items(unclear))
+        out.append("- not distinguishable from it at this n:" + _items(unclear))
     return out + (["", res.note] if res.note else [])
 
 
@@ -61,20 +63,21 @@ def comparison_paragraph(res: TaskResults) -> list[str]:
     pairs = {r.variant: res.versus_reference[r.variant, "l2"] for r in res.rows if r is not ref}
     if not pairs:
         return []
-    apart = [v for v, c in pairs.items() if c.distinguishable]
-    close = [v for v, c in pairs.items() if not c.distinguishable]
+    apart = [v for v in pairs if res.distinguishable(v)]
+    close = [v for v in pairs if not res.distinguishable(v)]
     n = max(c.n for c in pairs.values())
     out = [f"**Paired with {ref.variant}** (l2 of the variant − {ref.variant}, same seed = same data and initialisation, "
            f"{n} pair{'s' * (n != 1)} at most):"]
     if n < 2:
         return out + ["- with one seed there is no interval: no difference can be told apart."]
     if apart:
-        out.append("- distinguishable at 95 %:" + _items(f"{v} {difference_text(pairs[v])}" for v in apart))
+        out.append("- distinguishable:" + _items(f"{v} {difference_text(pairs[v])}, adjusted p {format_p(res.reference_q[v, 'l2'])}"
+                                                 for v in apart))
     if close:
-        out.append(f"- not distinguishable at n = {n} (the interval contains 0):"
-                   + _items(f"{v} {difference_text(pairs[v])}" for v in close))
-    out.append(f"- these are {len(pairs)} comparisons at 95 % each, without a correction for multiple testing: "
-               "about one in twenty excludes 0 by chance alone.")
+        out.append(f"- not distinguishable at n = {n}:"
+                   + _items(f"{v} {difference_text(pairs[v])}, adjusted p {format_p(res.reference_q[v, 'l2'])}" for v in close))
+    out.append(f"- the p-values of the {len(res.reference_q)} comparisons of the table above are adjusted together "
+               f"(Benjamini-Hochberg); a difference is distinguishable when its adjusted p is at most {FDR:g}.")
     return out
 
 
@@ -150,9 +153,9 @@ def headline(res: TaskResults) -> str:
     text = f"{where}: the best network, {best_net.variant}, reaches l2 {with_ci(best_net.stats['l2'])}"
     if res.best_baseline is not None:
         c = res.versus_best_baseline[best_net.variant]
-        verdict = ("lower than" if c.difference.mean < 0 else "higher than") if c.distinguishable else "not distinguishable from"
+        apart = res.apart_from_best_baseline(best_net.variant)
+        verdict = ("lower than" if c.difference.mean < 0 else "higher than") if apart else "not distinguishable from"
         text += f", {verdict} the best baseline, {res.best_baseline.variant}, at {with_ci(res.best_baseline.stats['l2'])}"
-    apart = [v for (v, m), c in res.versus_reference.items() if m == "l2" and c.distinguishable
-             and not any(r.variant == v and r.baseline for r in res.rows)]
+    apart = [r.variant for r in res.networks if r is not res.reference and res.distinguishable(r.variant)]
     return text + (f"; of the networks, {', '.join(apart)} differ{'s' * (len(apart) == 1)} from {res.reference.variant} "
-                   "at 95 %" if apart else f"; no network differs from {res.reference.variant} at 95 %") + "."
+                   "(BH-adjusted p ≤ 0.05)" if apart else f"; no network differs distinguishably from {res.reference.variant}") + "."

@@ -16,13 +16,16 @@ from functools import cached_property
 from typing import Any
 
 from ..core.modes import build_mode
-from ..core.stats import Paired
+from ..core.stats import Paired, adjusted_p
 from ..tasks import get_task
-from ..tasks.base import SummaryRow
+from ..tasks.base import ERRORS, SummaryRow
 from .baselines import baselines
 from .collect import Collection, Member
 from .interpolation import Interpolation, interpolation_profile
-from .summary import NfeCurve, PredictionBand, compare, metrics_of, nfe_curves, prediction_band, reference_row, summary_row
+from .summary import NfeCurve, PredictionBand, compare, nfe_curves, prediction_band, reference_row, summary_row
+
+
+FDR = 0.05  # the false-discovery rate at which a difference is called distinguishable (Benjamini-Hochberg)
 
 
 @dataclass(frozen=True)
@@ -34,9 +37,11 @@ class TaskResults:
     rows: tuple[SummaryRow, ...]  # the trained variants, then the baselines
     members: dict[str, tuple[Member, ...]]  # row's variant -> its seeds
     reference: SummaryRow  # what every other row is compared with, paired by seed
-    versus_reference: dict[tuple[str, str], Paired]  # (variant, metric name) -> that row against the reference
+    versus_reference: dict[tuple[str, str], Paired]  # (variant, l1 or l2) -> that row against the reference
+    reference_q: dict[tuple[str, str], float]  # their p-values adjusted over the table (Benjamini-Hochberg)
     best_baseline: SummaryRow | None  # the baseline of lowest mean l2
     versus_best_baseline: dict[str, Paired]  # trained variant -> its l2 against the best baseline
+    best_baseline_q: dict[str, float]  # their p-values adjusted together (Benjamini-Hochberg)
     note: str = ""  # Markdown: baselines left out and why
 
     @cached_property
@@ -59,6 +64,14 @@ class TaskResults:
         """The task's own numbers (Task.analyse)."""
         return get_task(self.task).analyse(list(self.rows))
 
+    def distinguishable(self, variant: str, metric: str = "l2") -> bool:
+        """Whether the row differs from the reference in ``metric`` after the correction over the table."""
+        return self.reference_q[variant, metric] <= FDR
+
+    def apart_from_best_baseline(self, variant: str) -> bool:
+        """Whether a network's l2 differs from the best baseline's after the correction over the networks."""
+        return self.best_baseline_q[variant] <= FDR
+
     @property
     def networks(self) -> list[SummaryRow]:
         return [r for r in self.rows if not r.baseline]
@@ -80,14 +93,15 @@ def task_results(collection: Collection, task: str, point: dict[str, Any]) -> Ta
                  + [summary_row(name, None, m, task) for name, m in fitted.members.items()])
     members |= fitted.members
     reference = reference_row(list(rows))
-    names = [m.name for m in metrics_of(task)]
+    names = [m.name for m in ERRORS]  # the comparison table's family
     base = [r for r in rows if r.baseline]
     best = min(base, key=lambda r: r.stats["l2"].mean) if base else None
+    versus = {(r.variant, n): compare(reference, r, n) for r in rows if r is not reference for n in names
+              if n in r.stats and n in reference.stats}
+    q = adjusted_p([c.p for c in versus.values()])
+    against = {r.variant: compare(best, r, "l2") for r in rows if not r.baseline} if best else {}
     return TaskResults(
-        task, point, rows, members, reference,
-        {(r.variant, n): compare(reference, r, n) for r in rows if r is not reference for n in names
-         if n in r.stats and n in reference.stats},
-        best,
-        {r.variant: compare(best, r, "l2") for r in rows if not r.baseline} if best else {},
+        task, point, rows, members, reference, versus, dict(zip(versus, map(float, q))),
+        best, against, dict(zip(against, map(float, adjusted_p([c.p for c in against.values()])))),
         fitted.note,
     )

@@ -51,18 +51,20 @@ def interval_table(rows, metrics: tuple[Metric, ...] = ERRORS) -> str:
 
 def comparison_table(res: TaskResults, metrics: tuple[Metric, ...] = ERRORS) -> str:
     """Every other row against the reference, paired by seed: the mean of (other − reference) per
-    seed, its 95 % t interval, the paired t-test's p-value, and whether the interval excludes 0."""
+    seed, its 95 % t interval, the paired t-test's p-value, that p-value adjusted over the table
+    (Benjamini-Hochberg) and whether the difference is distinguishable after the adjustment."""
     shown = _shown(res.rows, metrics)
-    lines = [f"| variant | metric | pairs | mean difference (variant − {res.reference.variant}) | 95{NBSP}% CI | p | CI excludes 0 |",
-             "|---|---|---:|---:|---:|---:|---|"]
+    lines = [f"| variant | metric | pairs | mean difference (variant − {res.reference.variant}) | 95{NBSP}% CI | p | "
+             "p adjusted (BH) | distinguishable |", "|---|---|---:|---:|---:|---:|---:|---|"]
     for r in res.rows:
         if r is res.reference:
             continue
         for m in shown:
             c = res.versus_reference[r.variant, m.name]
-            verdict = "yes" if c.distinguishable else ("no (one pair)" if c.n < 2 else "no")
+            verdict = "yes" if res.distinguishable(r.variant, m.name) else ("no (one pair)" if c.n < 2 else "no")
             lines.append(f"| {label(r)} | {m.name} | {c.n} | {nowrap(format_number(c.difference.mean, '+' + m.fmt))} | "
-                         f"{nowrap(format_interval(c.difference.ci, '+' + m.fmt, NBSP))} | {format_p(c.p)} | {verdict} |")
+                         f"{nowrap(format_interval(c.difference.ci, '+' + m.fmt, NBSP))} | {format_p(c.p)} | "
+                         f"{format_p(res.reference_q[r.variant, m.name])} | {verdict} |")
     return "\n".join(lines)
 
 

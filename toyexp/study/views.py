@@ -118,6 +118,7 @@ def show_tables(res: TaskResults, heading: str = "###") -> None:
         _md(f"The {res.task} metrics, mean ± std over seeds (baselines in italic):\n\n{tables.markdown_table(res.rows, own)}")
     _md(f"{heading} Paired with {res.reference.variant}\n\n"
         f"Each variant against {res.reference.variant}, seed by seed (same seed: same training data and "
-        f"initialisation): the mean difference, its {pct} % t interval and the paired t-test's p-value. A difference "
-        "whose interval contains 0 is one these seeds cannot tell apart.\n\n"
+        f"initialisation): the mean difference, its {pct} % t interval and the paired t-test's p-value, and that p-value "
+        "adjusted over every comparison of the table (Benjamini-Hochberg): a difference is distinguishable when the "
+        "adjusted p is at most 0.05.\n\n"
         + tables.comparison_table(res))
