@@ -73,7 +73,7 @@ def test_dataset_type_must_match_the_notebook(tmp_path):
         toyexp.load_config("recon", {"dataset": {"type": "Nope"}})
 
 
-@pytest.mark.parametrize("task, key, owner", [("recon", "low_dim", "projection"), ("recon", "rotation_dim", "lie"),
+@pytest.mark.parametrize("task, key, owner", [("recon", "low_dim", "projection"), ("recon", "rotation_dim", "lie"), ("recon", "alpha_max", "lie"),
                                                ("lie", "num_components", "projection and recon"), ("projection", "alpha_max", "lie")])
 def test_a_key_of_another_task_is_named(task, key, owner):
     """Guards against one schema for every task: another task's key fails, naming both tasks, in a file or an override."""
