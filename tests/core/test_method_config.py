@@ -1,8 +1,6 @@
 """The method's config sections (toyexp.core.config), built through the schema as the loader
 builds them: defaults, the derived lists, and every bad value named with what is valid."""
 
-import dataclasses
-
 import pytest
 
 from toyexp.core import names
@@ -50,15 +48,21 @@ def test_an_exponent_without_a_point_is_a_number():
     assert evaluation(rtol="1e-3").rtol == 0.001 and build_section(TrainingConfig, "training", {"learning_rate": "1e-3"}).learning_rate == 0.001
 
 
-def test_choices_are_the_registered_names():
-    """Guards: a section accepts exactly the names of core/names.py, so a new registered part is a choice at once."""
-    for method in names.METHODS:
-        assert evaluation(integration_method=method).methods == [method]
-    for arch in names.ARCHITECTURES:
-        assert build_section(NetworkConfig, "network", {"architecture": arch}).architecture == arch
-    fields = {f.name: f.metadata.get("choices") for f in dataclasses.fields(TrainingConfig)}
-    assert (fields["initial_dist"], fields["loss_type"], fields["loss_aggregation"]) == (
-        names.INITIAL_DISTS, names.LOSSES, names.LOSS_AGGREGATIONS)
+CHOICES = [  # (section, key, the registered names it must accept)
+    (EvaluationConfig, "integration_method", names.METHODS), (EvaluationConfig, "initial_dist", names.INITIAL_DISTS),
+    (TrainingConfig, "initial_dist", names.INITIAL_DISTS), (TrainingConfig, "loss_type", names.LOSSES),
+    (TrainingConfig, "loss_aggregation", names.LOSS_AGGREGATIONS),
+    (NetworkConfig, "architecture", names.ARCHITECTURES), (NetworkConfig, "activation", names.ACTIVATIONS),
+]
+
+
+@pytest.mark.parametrize("cls,key,registered", CHOICES)
+def test_a_choice_accepts_each_registered_name_and_nothing_else(cls, key, registered):
+    """Guards: a section takes exactly the names of core/names.py, so a new registered part is a choice at once."""
+    for name in registered:
+        assert getattr(build_section(cls, "s", {key: name}), key) in (name, [name])
+    err = raises(cls, "s", {key: "nonesuch"}, f"s.{key}: 'nonesuch' is invalid; valid: " + ", ".join(map(repr, registered)))
+    assert err.key == f"s.{key}"
 
 
 @pytest.mark.parametrize("values,fragments", [
