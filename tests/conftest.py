@@ -6,7 +6,9 @@ with closed-form solutions in ``problems.py``: this conftest sits in their folde
 it on sys.path and a test imports them by name (``from problems import PROBLEMS``).
 """
 
+import dataclasses
 import json
+import typing
 
 import numpy as np
 import pytest
@@ -17,6 +19,7 @@ from toyexp.core.resolution import Tolerance
 from toyexp.run.code_path import CodePath
 from toyexp.run.provenance import GitState, Provenance
 from toyexp.run.record import RunRecord, TrainingSummary, record_from_json, record_to_json
+from toyexp.tasks import get_task
 from toyexp.tasks.base import Best, Final
 
 C_TRAIN = np.linspace(0, 1, 11)[:, None]  # spacing h = 0.1
@@ -43,14 +46,35 @@ def as_evaluation(e) -> Evaluation:
     return Evaluation(e["method"], resolution, e["nfe"], e["l1"], e["l2"])
 
 
+def typed(cls, value):
+    """An instance of the frozen dataclass ``cls`` from a dict of its fields (nested dataclasses and
+    tuples of them as dicts and lists too); fields left out keep their defaults."""
+    if not isinstance(value, dict):
+        return value
+    hints = typing.get_type_hints(cls)
+    kwargs = {}
+    for f in dataclasses.fields(cls):
+        if f.name not in value:
+            continue
+        hint, v = hints[f.name], value[f.name]
+        if typing.get_origin(hint) is tuple:
+            (inner, *_) = typing.get_args(hint)
+            v = tuple(typed(inner, x) if dataclasses.is_dataclass(inner) else x for x in v)
+        elif isinstance(hint, type) and dataclasses.is_dataclass(hint):
+            v = typed(hint, v)
+        kwargs[f.name] = v
+    return cls(**kwargs)
+
+
 def _write_run(root, task, variant, mode, seed, final, evaluations=None, error=None, grid_point=None):
     """A complete run folder at ``root/task/variant/mode/seed-<seed>``, its metrics.json a format-2
     record holding ``final`` and its grid prediction the target sin(2 pi c) plus ``error`` (G, 1),
     by default 0.01 (seed + 1).
 
-    ``final`` is a :class:`Final`, or a dict with l1 and l2 and the task's own metrics as
-    metrics.json holds them (lie's ``per_velocity`` a list of dicts); ``evaluations`` are
-    Evaluations or dicts as metrics.json spells them (default: euler, 1 step, at ``final``'s numbers).
+    ``final`` is a :class:`Final`, or a dict of l1, l2 and the fields of the task's metrics (its
+    ``metrics_type``; fields left out keep their defaults, nested ones may be dicts, e.g. lie's
+    ``per_velocity`` a list of dicts); ``evaluations`` are Evaluations or dicts as metrics.json
+    spells them (default: euler, 1 step, at ``final``'s numbers).
     """
     run_dir = root / task / variant / mode / f"seed-{seed}"
     run_dir.mkdir(parents=True)
@@ -59,10 +83,10 @@ def _write_run(root, task, variant, mode, seed, final, evaluations=None, error=N
     pred = x_grid + (np.full_like(x_grid, 0.01 * (seed + 1)) if error is None else error)
     np.savez(run_dir / "predictions.npz", c_train=C_TRAIN, x_train=np.sin(2 * np.pi * C_TRAIN),
              c_grid=C_GRID, x_grid=x_grid, pred_grid=pred)
-    own = None
     if not isinstance(final, Final):
-        own = {k: v for k, v in final.items() if k not in ("l1", "l2")} or None
-        final = Final("euler", 1, 1, final["l1"], final["l2"])
+        own = {k: v for k, v in final.items() if k not in ("l1", "l2")}
+        metrics_type = get_task(task).metrics_type
+        final = Final("euler", 1, 1, final["l1"], final["l2"], task_metrics=typed(metrics_type, own) if own else None)
     evaluations = tuple(as_evaluation(e) for e in evaluations) if evaluations else (
         Evaluation(final.method, final.resolution, final.nfe, final.l1, final.l2),)
     record = RunRecord(
@@ -73,9 +97,7 @@ def _write_run(root, task, variant, mode, seed, final, evaluations=None, error=N
                                              GitState("abc", False), CODE_PATH, True, f"2026-01-0{seed % 9 + 1}"),
     )
     data = record_to_json(record)
-    if own is not None:
-        data["final"]["task_metrics"] = own
-    record_from_json(data)  # the file reads back as a record (a task's metrics missing a field fail here)
+    record_from_json(data)  # the file reads back as a record
     (run_dir / "metrics.json").write_text(json.dumps(data))
     return run_dir
 

@@ -30,10 +30,11 @@ def test_every_task_extends_the_shared_keys():
         "TargetFunctionDataset", "ProjectedTargetFunctionDataset", "LieAlgebraRotationDataset"}
 
 
-def test_sinusoid_seeds_are_accepted_and_ignored():
-    assert set(SinusoidConfig.ignored_keys) == {"freq_seed", "phase_seed", "weight_seed"}
-    assert "prime rule" in SinusoidConfig.ignored_keys["freq_seed"]
+def test_the_sum_of_sinusoids_keys_are_shared_by_recon_and_projection():
+    s = SinusoidConfig()
+    assert (s.target_dim, s.num_components, s.weight_strategy) == (1, 3, "uniform")
     assert issubclass(ProjectionConfig, SinusoidConfig) and issubclass(dataset_config("recon"), SinusoidConfig)
+    assert not issubclass(dataset_config("lie"), SinusoidConfig)
 
 
 def test_projection_resolve():

@@ -72,8 +72,3 @@ def test_inert_keys_follow_the_other_keys(values, inert):
     assert all(text and "\n" not in text for text in why.values())
     if "rotation_seed" in why:
         assert why["rotation_seed"].endswith("in the plane A is fixed")
-
-
-def test_the_older_names_of_the_original_scripts():
-    assert RotationConfig.legacy_type == "LieAlgebraRotationDataset"
-    assert RotationConfig.renamed_keys == {"num_c_train": "num_train", "num_c_eval": "num_eval", "weight_mode": "weight_type"}
