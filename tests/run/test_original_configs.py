@@ -28,15 +28,17 @@ HERE = Path(__file__).resolve().parent / "original_configs"
 FILES = {"recon": HERE / "config_recon.yaml", "projection": HERE / "config_proj.yaml", "lie": HERE / "config_lie.yaml"}
 
 # What each file resolves to, by hand: its values under the new names, the package defaults for
-# the keys the original scripts did not have (num_threads, rtol, atol, recon's loss_aggregation).
+# the keys the original scripts did not have (num_threads, rtol, atol, recon's loss_aggregation, num_steps,
+# noise_std, max_frequency).
 RESOLVED = {
     "recon": {
         "experiment": {"task": "recon", "variant": "recon_original_layout", "grid_point": {}, "mode": "mip", "seed": 7, "device": "cuda",
                        "output_dir": "./outputs/original/recon", "num_threads": 1},
         "dataset": {"num_train": 40, "num_eval": 100000, "condition_dim": 1, "sampling_strategy": "random", "c_min": -0.5,
-                    "c_max": 1.5, "sample_seed": 14, "target_dim": 1, "num_components": 4, "weight_strategy": "inverse_freq"},
+                    "c_max": 1.5, "sample_seed": 14, "noise_std": 0.0, "target_dim": 1, "num_components": 4, "weight_strategy": "inverse_freq",
+                    "max_frequency": None},
         "network": {"architecture": "film", "hidden_dim": 64, "num_layers": 2, "activation": "tanh"},
-        "training": {"batch_size": 16, "num_epochs": 50000, "learning_rate": 0.0005, "log_interval": 1000, "eval_interval": 50000,
+        "training": {"batch_size": 16, "num_epochs": 50000, "num_steps": None, "learning_rate": 0.0005, "log_interval": 1000, "eval_interval": 50000,
                      "save_interval": 50000, "initial_dist": "gaussian", "loss_type": "l1", "loss_aggregation": "full", "mip_t_star": 0.8},
         "evaluation": {"num_eval_steps": 1, "integration_method": "euler", "initial_dist": "zeros", "rtol": 0.001, "atol": 1e-05},
     },
@@ -44,10 +46,10 @@ RESOLVED = {
         "experiment": {"task": "projection", "variant": "proj_original_layout", "grid_point": {}, "mode": "mip_one_step", "seed": 3, "device": "cpu",
                        "output_dir": "./outputs/original/proj", "num_threads": 1},
         "dataset": {"num_train": 60, "num_eval": 100000, "condition_dim": 1, "sampling_strategy": "grid", "c_min": 0.0, "c_max": 2.0,
-                    "sample_seed": 25, "target_dim": 8, "num_components": 2, "weight_strategy": "uniform", "low_dim": 3,
+                    "sample_seed": 25, "noise_std": 0.0, "target_dim": 8, "num_components": 2, "weight_strategy": "uniform", "max_frequency": None, "low_dim": 3,
                     "proj_seed": 24, "num_intervals": 2},
         "network": {"architecture": "concat", "hidden_dim": 48, "num_layers": 3, "activation": "gelu"},
-        "training": {"batch_size": 20, "num_epochs": 50000, "learning_rate": 0.002, "log_interval": 500, "eval_interval": 25000,
+        "training": {"batch_size": 20, "num_epochs": 50000, "num_steps": None, "learning_rate": 0.002, "log_interval": 500, "eval_interval": 25000,
                      "save_interval": 25000, "initial_dist": "zeros", "loss_type": "l2", "loss_aggregation": "full", "mip_t_star": 0.7},
         "evaluation": {"num_eval_steps": 1, "integration_method": "euler", "initial_dist": "zeros", "rtol": 0.001, "atol": 1e-05},
     },
@@ -55,11 +57,11 @@ RESOLVED = {
         "experiment": {"task": "lie", "variant": "lie_original_layout", "grid_point": {}, "mode": "mip", "seed": 5, "device": "cpu",
                        "output_dir": "./outputs/original/lie", "num_threads": 1},
         "dataset": {"num_train": 30, "num_eval": 100000, "condition_dim": 1, "sampling_strategy": "grid", "c_min": 0.0, "c_max": 1.0,
-                    "sample_seed": 33, "target_dim": 12, "rotation_dim": 2, "num_rotations": 6, "alpha_min": 0.5, "alpha_max": 3.0,
+                    "sample_seed": 33, "noise_std": 0.0, "target_dim": 12, "rotation_dim": 2, "num_rotations": 6, "alpha_min": 0.5, "alpha_max": 3.0,
                     "alpha_values": [], "rotation_seed": 31, "weight_seed": 32, "weight_type": "high_frequency",
                     "num_weight_components": 4, "weight_strategy": "inverse_freq"},
         "network": {"architecture": "concat", "hidden_dim": 256, "num_layers": 3, "activation": "silu"},
-        "training": {"batch_size": 10, "num_epochs": 50000, "learning_rate": 0.001, "log_interval": 1000, "eval_interval": 50000,
+        "training": {"batch_size": 10, "num_epochs": 50000, "num_steps": None, "learning_rate": 0.001, "log_interval": 1000, "eval_interval": 50000,
                      "save_interval": 50000, "initial_dist": "gaussian", "loss_type": "l2", "loss_aggregation": "per_component",
                      "mip_t_star": 0.9},
         "evaluation": {"num_eval_steps": 9, "integration_method": "euler", "initial_dist": "zeros", "rtol": 0.001, "atol": 1e-05},
