@@ -48,6 +48,8 @@ def translate(own: type[DatasetConfig], given: dict, notes: list[str]) -> dict:
         for old in list(values):
             if old in renamed:
                 new = renamed[old]
+                if new in values:  # which one was meant? the older name would silently replace the new one
+                    raise ConfigError(f"{section}.{old} is the older name of {section}.{new}; give only {section}.{new}")
                 notes.append(f"{section}.{old} is the older name of {section}.{new}; read as {section}.{new}")
                 values[new] = values.pop(old)
             elif (section, old) in IGNORED or (section == "dataset" and old in own.ignored_keys):

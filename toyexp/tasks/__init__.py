@@ -68,8 +68,11 @@ def register(task: Task) -> Task:
 
 
 def unregister(name: str) -> None:
-    """Remove a task that :func:`register` (or an entry point) added."""
+    """Remove a task that :func:`register` (or an entry point) added; the next
+    :func:`load_entry_points` registers an entry point's task again."""
     _REGISTERED.pop(name, None)
+    for value in [v for v, registered in _loaded.items() if registered == name]:
+        del _loaded[value]
 
 
 def _check(name: str) -> None:
@@ -78,7 +81,7 @@ def _check(name: str) -> None:
         raise ConfigError(f"task {name!r} is unknown{did_you_mean(name, names)}; valid tasks: {valid(names)}")
 
 
-_loaded: set[str] = set()  # entry points already loaded, by value
+_loaded: dict[str, str] = {}  # entry points already loaded: value -> the name of the task each registered
 _scanned = False  # whether the entry points were read at least once in this process
 
 
@@ -94,8 +97,7 @@ def load_entry_points() -> None:
             task = point.load()
         except Exception as err:  # a broken plugin names itself instead of breaking every config
             raise ConfigError(f"the task entry point {point.name} = {point.value!r} does not load: {err}") from err
-        _loaded.add(point.value)
-        register(task() if isinstance(task, type) else task)
+        _loaded[point.value] = register(task() if isinstance(task, type) else task).name
 
 
 __all__ = ["built_in", "task_names", "dataset_config", "get_task", "register", "unregister", "load_entry_points"]
