@@ -10,6 +10,7 @@ path; folders may sit anywhere under the results folder.
 from __future__ import annotations
 
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,14 +89,19 @@ class Collection:
         return list(dict.fromkeys(r.record.variant for r in self.select(task, point=point)))
 
     def overview(self, order: list[str] | None = None) -> str:
-        """How many runs were found, and a line per task, grid point and variant with its seeds."""
+        """How many runs were found, and a line per task and variant with its seeds (and, on a
+        grid, how many points hold how many seeds)."""
         lines = [f"{len(self.runs)} complete and {len(self.incomplete)} incomplete runs"]
         for task in self.tasks(order):
-            for point in self.points(task):
-                where = f"{task} at {', '.join(f'{k}={v}' for k, v in point.items())}" if point else task
-                for variant in self.variants(task, point):
-                    seeds = [r.record.seed for r in self.select(task, variant, point)]
-                    lines.append(f"  {where} · {variant}: seeds {seeds}")
+            points = self.points(task)
+            if len(points) <= 1:
+                for variant in self.variants(task, points[0] if points else None):
+                    lines.append(f"  {task} · {variant}: seeds {[r.record.seed for r in self.select(task, variant)]}")
+                continue
+            for variant in self.variants(task):
+                held = Counter(len(self.select(task, variant, point)) for point in points)
+                counts = ", ".join(f"{n} seed{'' if n == 1 else 's'} at {held[n]}" for n in sorted(held, reverse=True))
+                lines.append(f"  {task} · {variant}: {len(points)} grid points; {counts}")
         return "\n".join(lines + [f"  not read: {p}" for p in self.problems])
 
     def select(self, task: str, variant: str | None = None, point: dict[str, Any] | None = None) -> list[CollectedRun]:
