@@ -31,7 +31,7 @@ from ..run.files import display_path, resolve_path, write_text
 from ..run.record import RunRecord
 from ..run.text import final_setting, run_headline
 from ..tasks import get_task
-from .plan import PlannedRun, complete_record, point_label
+from .plan import PlannedRun, complete_record, point_text
 from .report_paths import ShownPaths
 from .sweep_file import Sweep
 
@@ -56,7 +56,7 @@ class RunPage:
     @property
     def variant_title(self) -> str:
         """The variant, with its grid point when there is one."""
-        point = point_label(self.run.grid_point)
+        point = point_text(self.run.grid_point)
         return self.run.variant + (f" ({point})" if point else "")
 
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from ..report import format_number, with_ci
 from .grid import FDR, NYQUIST, SAMPLES, Cell, GridResults
-from .plan import point_label
+from .plan import point_text
 
 NOISE = "dataset.noise_std"
 
 
 def _where(cell: Cell) -> str:
     spc = f", {cell.samples_per_cycle:.2g} samples per cycle" if cell.samples_per_cycle is not None else ""
-    return f"{point_label(cell.point)}{spc}"
+    return f"{point_text(cell.point)}{spc}"
 
 
 def _ratio(a: float, b: float) -> str:
@@ -106,7 +106,7 @@ def rates_paragraph(grid: GridResults) -> list[str]:
     out = [f"**Rates in N.** The log-log slope b of l2 ∝ N^b, fitted per seed over the sample counts at or above "
            f"the Nyquist rate ({NYQUIST:g} samples per cycle), mean with its 95 % t interval over seeds:"]
     for part in grid.rates:
-        where = point_label(part.slice) or "all points"
+        where = point_text(part.slice) or "all points"
         out.append(f"- {where} (N = {', '.join(map(str, part.samples))}): " + "; ".join(
             f"{v} {with_ci(s, '.2f')}" for v, s in sorted(part.slopes.items(), key=lambda item: item[1].mean)) + ".")
     return out
@@ -132,7 +132,7 @@ def noise_paragraph(grid: GridResults) -> list[str]:
         pairs.append((c, other))
         changed += c.winner.best.variant != other.winner.best.variant
     for c, d in pairs:
-        rest = point_label({k: v for k, v in c.point.items() if k != NOISE})
+        rest = point_text({k: v for k, v in c.point.items() if k != NOISE})
         base = lambda cell: cell.results.best_baseline  # noqa: E731
         out.append(f"- {rest}: {c.winner.best.variant} → {d.winner.best.variant}; "
                    + (f"{base(c).variant} {format_number(base(c).stats['l2'].mean)} → {base(d).variant} "

@@ -54,13 +54,18 @@ class PlannedRun:
 
     @property
     def title(self) -> str:
-        point = point_label(self.grid_point)
+        point = point_text(self.grid_point)
         return f"{self.task}: {self.variant}" + (f" ({point})" if point else "") + f", seed {self.seed}"
 
 
 def point_label(point: dict[str, Any]) -> str:
     """``learning_rate=0.001,num_train=25`` for a grid point (the last part of each dotted key)."""
     return ",".join(f"{key.split('.')[-1]}={_text(value)}" for key, value in point.items())
+
+
+def point_text(point: dict[str, Any]) -> str:
+    """``num_train = 25, max_frequency = 2``: a grid point in prose (the folder name is :func:`point_label`)."""
+    return ", ".join(f"{key.split('.')[-1]} = {_text(value)}" for key, value in point.items())
 
 
 def _text(value: Any) -> str:
