@@ -21,7 +21,12 @@ from toyexp.tasks.base import Best, Final
 
 C_TRAIN = np.linspace(0, 1, 11)[:, None]  # spacing h = 0.1
 C_GRID = np.linspace(0, 1, 101)[:, None]
-DATASET = {"target_dim": 1, "num_components": 3, "weight_strategy": "uniform"}  # frequencies 2, 5, 11 (rad per unit c)
+DATASET = {"target_dim": 1, "num_components": 3, "weight_strategy": "uniform"}  # recon at frequencies 2, 5, 11 (rad per unit c)
+# The dataset section a hand-written run records: small, so that the baselines the analysis
+# fits to it (and finds to differ from the planted samples) take a moment.
+CONFIGS = {"recon": {"dataset": {**DATASET, "num_train": 11, "num_eval": 101}},
+           "projection": {"dataset": {"num_train": 11, "num_eval": 101}},
+           "lie": {"dataset": {"num_train": 11, "num_eval": 101, "num_rotations": 3}}}
 NATIVE = CodePath("AMD EPYC", "AVX512", "OFF", {"ATEN_CPU_CAPABILITY": None, "MKL_CBWR": None}, False)
 
 
@@ -39,13 +44,13 @@ def record(task: str, variant: str, mode: str, seed: int, final: Final, evaluati
         best=Best(10, final.l1, final.l2),
         evaluations=tuple(evaluations) or (Evaluation(final.method, final.resolution, final.nfe, final.l1, final.l2),),
         training=TrainingSummary(10, 10, 1.0, 10, (10,), (final.l2,)), run_seconds=1.5, device="cpu", num_threads=1,
-        config=config if config is not None else {"dataset": DATASET}, provenance=provenance(seed, code_path),
+        config=config if config is not None else CONFIGS[task], provenance=provenance(seed, code_path),
     )
 
 
 def _write_run(root, task, variant, mode, seed, final, evaluations=(), error=None, *, grid_point=None, folder=None,
                config=None, code_path=NATIVE):
-    """A complete run folder at ``root/task/variant/mode/seed-<seed>`` (or ``root/folder``) holding a
+    """A complete run folder at ``root/task/variant/mode/seed-<seed>`` (or ``root / folder``) holding a
     format-2 metrics.json of ``final`` ({"l1", "l2"} and optionally "task_metrics": the task's typed
     metrics), its identity (variant, grid point) recorded as data; its grid prediction is the target
     sin(2 pi c) plus ``error`` (G, 1), by default 0.01 (seed + 1)."""
@@ -59,6 +64,12 @@ def _write_run(root, task, variant, mode, seed, final, evaluations=(), error=Non
     typed = Final("euler", 1, 1, final["l1"], final["l2"], task_metrics=final.get("task_metrics"))
     write_record(run_dir / "metrics.json", record(task, variant, mode, seed, typed, evaluations, config, grid_point, code_path))
     return run_dir
+
+
+@pytest.fixture
+def run_record():
+    """:func:`record`: a RunRecord built in the test, for tests that write or compare one themselves."""
+    return record
 
 
 @pytest.fixture
@@ -110,6 +121,26 @@ def small_study(tmp_path_factory):
             write_dataset_run(root, task, "regression", "regression", seed, 0.01 * (1 + (seed - 42) / 10))
             write_dataset_run(root, task, "flow", "flow", seed, 0.02 * (1 + (seed - 42) / 10))
     return root
+
+
+GRID = {"training.learning_rate": [0.01, 0.001]}
+
+
+@pytest.fixture(scope="session")
+def grid_sweep(tmp_path_factory):
+    """A real tiny sweep with a grid, run once: recon, seed 1, regression and flow at two learning
+    rates (4 runs, 2 at a time on warm kernels, no analysis), one of which cannot write its first
+    checkpoint and fails. Its SweepReport and its folder."""
+    from toyexp.study.runner import SweepOptions, run_sweep
+    from sweeps import write_sweep
+
+    folder = tmp_path_factory.mktemp("grid-sweep")
+    path = write_sweep(folder, variants={"regression": ["experiment.mode=regression"], "flow": ["experiment.mode=flow"]}, grid=GRID)
+    blocked = folder / "results" / "recon" / "flow" / "learning_rate=0.001" / "flow" / "seed-1"
+    blocked.mkdir(parents=True)
+    (blocked / "checkpoints").write_text("a file where the checkpoint folder should be")
+    report = run_sweep(path, SweepOptions(jobs=2, analysis=False))
+    return report, folder
 
 
 @dataclass

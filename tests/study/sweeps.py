@@ -18,7 +18,7 @@ def write_sweep(folder: Path, name: str = "sweep.yaml", **fields) -> Path:
     sweep = {"tasks": ["recon"], "seeds": [1], "variants": REGRESSION, "overrides": TINY,
              "results_dir": str(folder / "results"), "book_dir": str(folder / "book")} | fields
     path = folder / name
-    path.write_text(yaml.safe_dump(sweep, allow_unicode=True))
+    path.write_text(yaml.safe_dump(sweep, allow_unicode=True, sort_keys=False))
     return path
 
 
