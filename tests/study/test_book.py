@@ -4,15 +4,18 @@ Runs are hand-made (a metrics.json with round numbers and a small executed-looki
 so every number on a page is known in advance; nothing trains.
 """
 
-import json
+import dataclasses
 from pathlib import Path
 
 import nbformat
 import pytest
 import yaml
 
+from toyexp.run.record import TrainingSummary, write_record
 from toyexp.study import book
-from toyexp.study.sweep import load_sweep, plan
+from toyexp.study.plan import plan
+from toyexp.study.sweep_file import load_sweep
+from toyexp.tasks.base import Final
 
 VARIANTS = {"regression": ["experiment.mode=regression"], "flow": ["experiment.mode=flow", "training.initial_dist=gaussian"]}
 L2 = {("regression", 42): 0.25, ("regression", 43): 0.35, ("flow", 42): 0.125}  # flow seed 43 never finished
@@ -35,26 +38,28 @@ def run_notebook(title: str) -> nbformat.NotebookNode:
     return nb
 
 
+def finish(run, record, l2: float, seconds: float) -> None:
+    """The metrics.json of ``run`` (a PlannedRun): l2 at rk4 with 4 steps, trained 300 epochs in ``seconds``."""
+    mode = run.config["experiment"]["mode"]
+    final = Final("rk4", 4, 16 if mode == "flow" else 1, 0.1, l2)
+    done = record(run.task, run.variant, mode, run.seed, final, config=run.config)
+    run.run_dir.mkdir(parents=True, exist_ok=True)
+    write_record(run.run_dir / "metrics.json", dataclasses.replace(done, training=TrainingSummary(300, 600, seconds, 300, (300,), (l2,))))
+
+
 @pytest.fixture
-def sweep_and_specs(tmp_path):
+def sweep_and_specs(tmp_path, run_record):
     path = tmp_path / "sweep.yaml"
     path.write_text(yaml.safe_dump({"tasks": ["recon"], "seeds": [42, 43], "variants": VARIANTS,
-                                    "overrides": ["training.num_epochs=300"], "results_dir": str(tmp_path / "results")}))
+                                    "overrides": ["training.num_epochs=300"], "results_dir": str(tmp_path / "results")}, sort_keys=False))
     sweep = load_sweep(path)
     specs = plan(sweep, tmp_path / "book")
     for spec in specs:
         spec.notebook.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(run_notebook(spec.title), spec.notebook)
         l2 = L2.get((spec.variant, spec.seed))
-        if l2 is None:
-            continue
-        spec.run_dir.mkdir(parents=True)
-        integrates = spec.config["experiment"]["mode"] == "flow"
-        final = {"l1": 0.1, "l2": l2, "method": "rk4", "num_steps": 4, "nfe": 16 if integrates else 1}
-        (spec.run_dir / "metrics.json").write_text(json.dumps({
-            "task": spec.task, "mode": spec.config["experiment"]["mode"], "seed": spec.seed, "final": final,
-            "train_seconds": 2.5 + spec.seed - 42, "config": spec.config,
-        }))
+        if l2 is not None:
+            finish(spec, run_record, l2, 2.5 + spec.seed - 42)
     base = tmp_path / "book" / "_toc.base.yml"
     base.write_text(yaml.safe_dump({"format": "jb-book", "root": "intro", "chapters": [{"file": "methods"}, {"file": "appendix"}]}))
     return sweep, specs
@@ -66,7 +71,7 @@ def test_run_page_opens_with_its_result_and_hides_parameters(sweep_and_specs):
     nb = nbformat.read(next(s.notebook for s in specs if s.id == "recon/flow/seed-42"), as_version=4)
     sources = [c.source for c in nb.cells]
     assert sources[0] == "# recon: flow, seed 42"
-    assert sources[1] == "**recon · flow · seed 42**: l2 = 0.1250 (rk4, 4 steps, NFE 16); trained for 300 epochs in 2.5 s."
+    assert sources[1] == "**recon · flow · seed 42**: l2 = 0.1250 (rk4, 4 steps, NFE 16); trained for 300 epochs (600 steps) in 2.5 s."
     assert sources[2] == "Markdown(describe_run(...))"  # the narrative, moved up from the end
     assert sources[3] == "*Reconstruction*\nWe learn $f$."  # the title cell's intro follows
     assert sources[-2:] == ["## Training", "train()"]
@@ -139,7 +144,7 @@ def test_base_toc_without_appendix_is_named(tmp_path):
         book.write_toc(tmp_path, [])
 
 
-def test_a_full_disk_leaves_every_page_whole(sweep_and_specs, monkeypatch):
+def test_a_full_disk_leaves_every_page_whole(sweep_and_specs, monkeypatch, run_record):
     """Guards: when the disk fills up while the pages are written, the error reaches the caller,
     every page is either its previous version or its new one (never a torn file) and no
     temporary file is left: run pages, variant and task pages and the TOC."""
@@ -152,10 +157,7 @@ def test_a_full_disk_leaves_every_page_whole(sweep_and_specs, monkeypatch):
     pages = [p for p in root.rglob("*") if p.is_file() and p.suffix in (".md", ".yml", ".ipynb") and p.name != "_toc.base.yml"]
     before = {p: p.read_text() for p in pages}
     flow43 = next(s for s in specs if s.id == "recon/flow/seed-43")  # now it finishes: every page changes
-    flow43.run_dir.mkdir(parents=True)
-    (flow43.run_dir / "metrics.json").write_text(json.dumps({
-        "task": "recon", "mode": "flow", "seed": 43, "train_seconds": 1.0, "config": flow43.config,
-        "final": {"l1": 0.1, "l2": 0.5, "method": "rk4", "num_steps": 4, "nfe": 16}}))
+    finish(flow43, run_record, 0.5, 1.0)
     real_write_text, written = Path.write_text, []
 
     def fills_after_two(self, text, *args, **kwargs):  # the third page's write stops half-way
@@ -180,3 +182,49 @@ def test_a_full_disk_leaves_every_page_whole(sweep_and_specs, monkeypatch):
             yaml.safe_load(page.read_text())
     book.write_pages(sweep, specs, root)  # space again: every page is brought up to date
     assert all(p.read_text() != before[p] for p in pages if p.name in ("flow.md", "recon.md", "_toc.yml"))
+
+
+def test_each_grid_point_of_a_variant_gets_its_own_page(tmp_path, run_record):
+    """Guards the pages of a sweep with a grid: a variant page per (variant, grid point), titled with
+    the point, naming the overrides of its runs, its seeds under it in the TOC."""
+    path = tmp_path / "sweep.yaml"
+    path.write_text(yaml.safe_dump({"tasks": ["recon"], "seeds": [42], "variants": {"flow": ["experiment.mode=flow"]},
+                                    "grid": {"training.learning_rate": [0.01, 0.001]},
+                                    "results_dir": str(tmp_path / "results")}))
+    sweep = load_sweep(path)
+    runs = plan(sweep, tmp_path / "book")
+    for run, l2 in zip(runs, (0.25, 0.5)):
+        run.notebook.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(run_notebook(run.title), run.notebook)
+        finish(run, run_record, l2, 1.0)
+    (tmp_path / "book" / "_toc.base.yml").write_text(yaml.safe_dump({"format": "jb-book", "root": "intro", "chapters": [{"file": "appendix"}]}))
+    book.write_pages(sweep, runs, tmp_path / "book")
+    page = (tmp_path / "book" / "runs" / "recon" / "flow-learning_rate=0.001.md").read_text()
+    assert page.startswith("# recon: flow (learning_rate=0.001)\n")
+    assert "| 42 | 0.5000 | rk4, 4 steps | 16 | 1.0 s | [seed 42](flow-learning_rate=0.001-seed42.ipynb) |" in page
+    assert "with `experiment.mode=flow`, `training.learning_rate=0.001`, one per seed" in page
+    task = (tmp_path / "book" / "runs" / "recon.md").read_text()
+    assert "| [flow (learning_rate=0.01)](recon/flow-learning_rate=0.01.md) | flow | 1 of 1 | 0.2500 ± — |" in task
+    (entry,) = yaml.safe_load((tmp_path / "book" / "_toc.yml").read_text())["chapters"][0]["sections"]
+    assert [(v["title"], [s["file"] for s in v["sections"]]) for v in entry["sections"]] == [
+        ("flow (learning_rate=0.01)", ["runs/recon/flow-learning_rate=0.01-seed42"]),
+        ("flow (learning_rate=0.001)", ["runs/recon/flow-learning_rate=0.001-seed42"]),
+    ]
+
+
+def test_the_tasks_chapter_lists_every_registered_task(tmp_path):
+    """Guards the Tasks chapter the TOC gets from the registry: a table of the tasks, a page per task
+    with its description and methods, each page under the chapter in the TOC."""
+    from toyexp.tasks import get_task, task_names
+
+    (tmp_path / "_toc.base.yml").write_text(yaml.safe_dump({"format": "jb-book", "root": "intro", "chapters": [
+        {"file": "tasks"}, {"file": "appendix"}]}))
+    book.write_toc(tmp_path, [])
+    toc = yaml.safe_load((tmp_path / "_toc.yml").read_text())
+    assert [s["file"] for s in toc["chapters"][0]["sections"]] == [f"tasks/{name}" for name in task_names()]
+    table = (tmp_path / "tasks.md").read_text()
+    for name in task_names():
+        task = get_task(name)
+        assert f"| [{task.title}](tasks/{name}.md) | `{name}` |" in table
+        page = (tmp_path / "tasks" / f"{name}.md").read_text()
+        assert page.startswith(f"# {task.title} (`{name}`)") and task.methods.strip() in page
