@@ -1,5 +1,6 @@
 """Sweep files of tiny runs (a few seconds each) for the study tests, and the closing table read back."""
 
+import json
 from pathlib import Path
 
 import yaml
@@ -30,3 +31,34 @@ def statuses(out: str) -> dict[str, str]:
 
 def last_line(text: str) -> str:
     return text.strip().splitlines()[-1]
+
+
+def results_of(results: Path) -> dict[str, dict]:
+    """Run folder -> what its metrics.json says about the model (no times, no provenance)."""
+    return {str(p.parent.relative_to(results)): {k: v for k, v in json.loads(p.read_text()).items()
+                                                 if k in ("final", "best", "evaluations")}
+            for p in results.rglob("metrics.json")}
+
+
+def assert_nothing_half_written(*folders: Path) -> None:
+    """Every file reads whole by its own format; no temporary file is left. train.log, a log the
+    run appends to (and rewrites when it runs again), is the one file not checked."""
+    import numpy as np
+    import torch
+
+    for folder in folders:
+        for path in (p for p in folder.rglob("*") if p.is_file()):
+            assert ".tmp" not in path.name and ".partial" not in path.name, path
+            if path.suffix in (".json", ".ipynb"):
+                json.loads(path.read_text())
+            elif path.suffix in (".yaml", ".yml"):
+                yaml.safe_load(path.read_text())
+            elif path.suffix == ".npz":
+                dict(np.load(path))
+            elif path.suffix == ".pt":
+                torch.load(path, weights_only=True)
+            elif path.suffix == ".png":
+                data = path.read_bytes()
+                assert data.startswith(b"\x89PNG\r\n\x1a\n") and data.endswith(b"IEND\xaeB`\x82"), path
+            elif path.suffix == ".md":
+                path.read_text()
