@@ -178,6 +178,21 @@ def executors(monkeypatch):
     return fakes
 
 
+@pytest.fixture
+def pinned_kernels(monkeypatch):
+    """Kernels pinned to one thread as in a sweep; a stopped kernel registry is reset for the next
+    test, and no kernel may be left registered."""
+    from toyexp.study.execute import SINGLE_THREAD
+    from toyexp.study.kernels import KERNELS
+
+    for name, value in SINGLE_THREAD.items():
+        monkeypatch.setenv(name, value)
+    KERNELS.stopping.clear()
+    yield
+    KERNELS.stopping.clear()
+    assert not KERNELS._groups, "a kernel was left registered"
+
+
 class Tmpfs:
     """Size-limited (or read-only) folders: tmpfs mounts, unmounted when the test ends.
 
