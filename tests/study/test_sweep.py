@@ -9,6 +9,7 @@ import nbformat
 import pytest
 
 from toyexp.cli import main
+from toyexp.run.record import read_record
 from book_build import build_book, copy_book
 from sweeps import TINY, write_sweep
 
@@ -49,6 +50,10 @@ def test_smoke_sweep_chain(tmp_path, capsys):
     assert any(o.output_type == "error" for c in broken_nb.cells if c.cell_type == "code" for o in c.outputs)
     done = metrics_files(results)
     assert len(done) == 20  # 3 variants x 2 seeds x 3 experiments, and lie/broken
+    for path in done:  # each run records who it is: task/variant/mode/seed-N
+        task, variant, mode, seed = path.split("/")[:4]
+        record = read_record(results / path)
+        assert (record.task, record.variant, record.grid_point, record.mode, f"seed-{record.seed}") == (task, variant, {}, mode, seed)
     run_nb = nbformat.read(book / "runs" / "projection" / "flow-gaussian-seed43.ipynb", as_version=4)
     assert run_nb.cells[0].source.startswith("# projection: flow-gaussian, seed 43")
     assert (book / "analysis.ipynb").is_file()
