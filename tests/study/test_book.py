@@ -1,4 +1,5 @@
-"""The book pages of a sweep: run pages opening with their result, variant and task pages, the TOC.
+"""The book pages of a sweep: run pages opening with their result, variant and task pages, and the
+appendix's TOC entries (the TOC itself: test_front.py).
 
 Runs are hand-made (a metrics.json with round numbers and a small executed-looking notebook),
 so every number on a page is known in advance; nothing trains.
@@ -60,8 +61,6 @@ def sweep_and_specs(tmp_path, run_record):
         l2 = L2.get((spec.variant, spec.seed))
         if l2 is not None:
             finish(spec, run_record, l2, 2.5 + spec.seed - 42)
-    base = tmp_path / "book" / "_toc.base.yml"
-    base.write_text(yaml.safe_dump({"format": "jb-book", "root": "intro", "chapters": [{"file": "methods"}, {"file": "appendix"}]}))
     return sweep, specs
 
 
@@ -114,13 +113,13 @@ def test_task_page_links_its_variants(sweep_and_specs):
     assert "| [flow](recon/flow.md) | flow | 1 of 2 | 0.1250 ± — |" in page
 
 
-def test_toc_nests_task_variant_seed(sweep_and_specs):
+def test_the_appendix_entries_nest_task_variant_seed(sweep_and_specs):
+    """The TOC entries of the runs (runs/appendix.yml, which front.write_toc puts under the appendix):
+    task, then its variants in the sweep file's order, then the seeds that completed."""
     sweep, specs = sweep_and_specs
     root = specs[0].notebook.parents[2]
     book.write_pages(sweep, specs, root)
-    toc = yaml.safe_load((root / "_toc.yml").read_text())
-    assert [c["file"] for c in toc["chapters"]] == ["methods", "appendix"]
-    (task,) = toc["chapters"][1]["sections"]
+    (task,) = yaml.safe_load((root / book.APPENDIX_FILE).read_text())
     assert (task["file"], task["title"]) == ("runs/recon", "recon")
     variants = {v["title"]: v for v in task["sections"]}
     assert list(variants) == list(sweep.variants)  # in the sweep file's order
@@ -129,32 +128,17 @@ def test_toc_nests_task_variant_seed(sweep_and_specs):
     assert [s["title"] for s in variants["flow"]["sections"]] == ["seed 42"]  # the unfinished run has no page
 
 
-def test_no_base_toc_no_toc(sweep_and_specs):
-    """A sweep whose book folder is not the report's (params/smoke.yaml) writes pages, no TOC."""
-    sweep, specs = sweep_and_specs
-    root = specs[0].notebook.parents[2]
-    (root / "_toc.base.yml").unlink()
-    book.write_pages(sweep, specs, root)
-    assert not (root / "_toc.yml").exists() and (root / "runs" / "recon.md").is_file()
-
-
-def test_base_toc_without_appendix_is_named(tmp_path):
-    (tmp_path / "_toc.base.yml").write_text(yaml.safe_dump({"format": "jb-book", "root": "intro", "chapters": [{"file": "methods"}]}))
-    with pytest.raises(ValueError, match="no chapter 'file: appendix'"):
-        book.write_toc(tmp_path, [])
-
-
 def test_a_full_disk_leaves_every_page_whole(sweep_and_specs, monkeypatch, run_record):
     """Guards: when the disk fills up while the pages are written, the error reaches the caller,
     every page is either its previous version or its new one (never a torn file) and no
-    temporary file is left: run pages, variant and task pages and the TOC."""
+    temporary file is left: run pages, variant and task pages and the appendix's TOC entries."""
     import errno
     import os
 
     sweep, specs = sweep_and_specs
     root = specs[0].notebook.parents[2]
     book.write_pages(sweep, specs, root)
-    pages = [p for p in root.rglob("*") if p.is_file() and p.suffix in (".md", ".yml", ".ipynb") and p.name != "_toc.base.yml"]
+    pages = [p for p in root.rglob("*") if p.is_file() and p.suffix in (".md", ".yml", ".ipynb")]
     before = {p: p.read_text() for p in pages}
     flow43 = next(s for s in specs if s.id == "recon/flow/seed-43")  # now it finishes: every page changes
     finish(flow43, run_record, 0.5, 1.0)
@@ -172,7 +156,7 @@ def test_a_full_disk_leaves_every_page_whole(sweep_and_specs, monkeypatch, run_r
         book.write_pages(sweep, specs, root)
     monkeypatch.undo()
     assert raised.value.errno == errno.ENOSPC and len(written) == 2
-    assert [p.name for p in root.rglob("*") if p.is_file() and p not in before and p.name != "_toc.base.yml"] == []
+    assert [p.name for p in root.rglob("*") if p.is_file() and p not in before] == []
     changed = [p for p in pages if p.read_text() != before[p]]
     assert len(changed) == 2  # the two pages written before the disk filled, whole
     for page in pages:
@@ -181,7 +165,7 @@ def test_a_full_disk_leaves_every_page_whole(sweep_and_specs, monkeypatch, run_r
         elif page.suffix == ".yml":
             yaml.safe_load(page.read_text())
     book.write_pages(sweep, specs, root)  # space again: every page is brought up to date
-    assert all(p.read_text() != before[p] for p in pages if p.name in ("flow.md", "recon.md", "_toc.yml"))
+    assert all(p.read_text() != before[p] for p in pages if p.name in ("flow.md", "recon.md", "appendix.yml"))
 
 
 def test_each_grid_point_of_a_variant_gets_its_own_page(tmp_path, run_record):
@@ -197,7 +181,6 @@ def test_each_grid_point_of_a_variant_gets_its_own_page(tmp_path, run_record):
         run.notebook.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(run_notebook(run.title), run.notebook)
         finish(run, run_record, l2, 1.0)
-    (tmp_path / "book" / "_toc.base.yml").write_text(yaml.safe_dump({"format": "jb-book", "root": "intro", "chapters": [{"file": "appendix"}]}))
     book.write_pages(sweep, runs, tmp_path / "book")
     page = (tmp_path / "book" / "runs" / "recon" / "flow-learning_rate=0.001.md").read_text()
     assert page.startswith("# recon: flow (learning_rate=0.001)\n")
@@ -205,26 +188,8 @@ def test_each_grid_point_of_a_variant_gets_its_own_page(tmp_path, run_record):
     assert "with `experiment.mode=flow`, `training.learning_rate=0.001`, one per seed" in page
     task = (tmp_path / "book" / "runs" / "recon.md").read_text()
     assert "| [flow (learning_rate=0.01)](recon/flow-learning_rate=0.01.md) | flow | 1 of 1 | 0.2500 ± — |" in task
-    (entry,) = yaml.safe_load((tmp_path / "book" / "_toc.yml").read_text())["chapters"][0]["sections"]
+    (entry,) = yaml.safe_load((tmp_path / "book" / book.APPENDIX_FILE).read_text())
     assert [(v["title"], [s["file"] for s in v["sections"]]) for v in entry["sections"]] == [
         ("flow (learning_rate=0.01)", ["runs/recon/flow-learning_rate=0.01-seed42"]),
         ("flow (learning_rate=0.001)", ["runs/recon/flow-learning_rate=0.001-seed42"]),
     ]
-
-
-def test_the_tasks_chapter_lists_every_registered_task(tmp_path):
-    """Guards the Tasks chapter the TOC gets from the registry: a table of the tasks, a page per task
-    with its description and methods, each page under the chapter in the TOC."""
-    from toyexp.tasks import get_task, task_names
-
-    (tmp_path / "_toc.base.yml").write_text(yaml.safe_dump({"format": "jb-book", "root": "intro", "chapters": [
-        {"file": "tasks"}, {"file": "appendix"}]}))
-    book.write_toc(tmp_path, [])
-    toc = yaml.safe_load((tmp_path / "_toc.yml").read_text())
-    assert [s["file"] for s in toc["chapters"][0]["sections"]] == [f"tasks/{name}" for name in task_names()]
-    table = (tmp_path / "tasks.md").read_text()
-    for name in task_names():
-        task = get_task(name)
-        assert f"| [{task.title}](tasks/{name}.md) | `{name}` |" in table
-        page = (tmp_path / "tasks" / f"{name}.md").read_text()
-        assert page.startswith(f"# {task.title} (`{name}`)") and task.methods.strip() in page

@@ -96,8 +96,10 @@ def test_findings_tell_which_differences_the_seeds_can_tell_apart(small_study):
     text = interpret.findings(res).replace(NBSP, " ")
     assert "**Paired with regression**" in text
     # flow's planted error is twice regression's on every seed: the interval excludes 0
-    assert res.versus_reference["flow", "l2"].distinguishable
-    assert "- distinguishable at 95 %:\n  - flow +" in text
+    assert res.distinguishable("flow")
+    q = res.reference_q["flow", "l2"]
+    assert "- distinguishable:\n  - flow +" in text and f"adjusted p {'< 0.001' if q < 0.001 else f'{q:.3f}'}" in text
+    assert "are adjusted together (Benjamini-Hochberg)" in text
     assert f"**Against the best baseline, {res.best_baseline.variant}**" in text
     assert res.best_baseline.variant in ("gp", "spline")
     assert "no network has a lower l2 than" in text  # the planted networks err by 0.01 everywhere

@@ -152,3 +152,9 @@ def test_each_task_runs_its_own_notebook_and_the_analysis_its_own():
     for task in ("recon", "projection", "lie"):
         assert notebook_for(task) == PROJECT_ROOT / "notebooks" / f"{task}.ipynb" and notebook_for(task).is_file()
     assert ANALYSIS_NOTEBOOK == PROJECT_ROOT / "notebooks" / "analysis.ipynb" and ANALYSIS_NOTEBOOK.is_file()
+
+
+def test_without_run_pages_each_notebook_stays_in_its_run_folder(tmp_path):
+    sweep = load_sweep(write_sweep(tmp_path, seeds=[1, 2], run_pages=False))
+    assert [r.notebook for r in plan(sweep)] == [r.run_dir / "run.ipynb" for r in plan(sweep)]
+    assert all(r.run_dir.parent.parent == tmp_path / "results" / "recon" / "regression" for r in plan(sweep))

@@ -1,5 +1,6 @@
-"""The analysis computes once, then renders: :func:`task_results` makes every number of a task's
-report in one pass, and the tables, figures and sentences only read what it made."""
+"""The analysis computes once, then renders: :func:`task_results` makes the rows and comparisons of a
+task's report in one pass (and what only the full report draws the first time it is read), and
+the tables, figures and sentences only read what it made."""
 
 import sys
 
@@ -37,25 +38,9 @@ def calls(monkeypatch):
     return counts
 
 
-@pytest.mark.parametrize("task", ["recon", "lie"])
-def test_each_comparison_is_computed_once_and_rendering_computes_nothing(small_study, calls, task, monkeypatch):
-    """Guards the compute-then-render split: the compute pass makes one paired comparison per
-    (variant, metric) against the reference and one per network against the best baseline, one
-    row, band and profile per variant and baseline, one set of NFE curves per integrating variant;
-    drawing the whole report (tables, every figure, the task's sections, the findings) then adds no
-    call to any of these, so no number on the page can be computed twice or differently."""
-    res = results.task_results(collect.collect(small_study), task, {})
-    rows = len(res.rows)
-    assert (len(res.networks), len(res.baselines)) == (2, 3)
-    metrics = len(res.reference.stats)
-    assert len(res.versus_reference) == (rows - 1) * metrics and len(res.versus_best_baseline) == 2
-    computed = dict(calls)
-    assert computed["compare"] == computed["paired"] == (rows - 1) * metrics + 2
-    assert computed["summary_row"] == computed["prediction_band"] == computed["interpolation_profile"] == rows
-    assert computed["nfe_curves"] == 1 and set(res.curves) == {"flow"}  # regression does not integrate
-    assert computed["baselines"] == 1 and computed["fit_baselines"] == 3  # one fit (cached) per seed
-    assert computed["velocity_curves"] == (rows if task == "lie" else 0)
-
+def render(res, monkeypatch) -> tuple[list, list]:
+    """Draw the whole report of ``res`` (tables, every figure, the task's sections, the findings);
+    what it displayed: Markdown and PNGs."""
     shown, pngs = [], []
     monkeypatch.setattr(views, "display", shown.append)
     monkeypatch.setattr(views, "show_png", pngs.append)
@@ -63,10 +48,41 @@ def test_each_comparison_is_computed_once_and_rendering_computes_nothing(small_s
     tables.interval_table(res.rows)
     tables.comparison_table(res)
     interpret.findings(res)
+    interpret.headline(res)
     plt.close("all")
-    assert calls == computed
+    return shown, pngs
+
+
+@pytest.mark.parametrize("task", ["recon", "lie"])
+def test_each_comparison_is_computed_once_and_rendering_computes_nothing_twice(small_study, calls, task, monkeypatch):
+    """Guards the compute-then-render split: the compute pass makes one row per variant and
+    baseline, one paired comparison per (row, l1 or l2) against the reference and one per network
+    against the best baseline; drawing the whole report adds no comparison and no row, computes
+    what only the full report reads (bands, profiles, NFE curves, the task's own numbers) once
+    on first reading, and drawing it again computes nothing at all. So no number on the page can
+    be computed twice, or differently in a table and in a sentence."""
+    res = results.task_results(collect.collect(small_study), task, {})
+    rows = len(res.rows)
+    assert (len(res.networks), len(res.baselines)) == (2, 3)
+    assert len(res.versus_reference) == (rows - 1) * 2 and len(res.versus_best_baseline) == 2
+    computed = dict(calls)
+    assert computed["compare"] == computed["paired"] == (rows - 1) * 2 + 2
+    assert computed["summary_row"] == rows
+    assert computed["baselines"] == 1 and computed["fit_baselines"] == 3  # one fit (cached) per seed
+    assert computed["prediction_band"] == computed["interpolation_profile"] == computed["nfe_curves"] == 0  # not yet read
+
+    shown, pngs = render(res, monkeypatch)
     assert shown[-1].data.startswith("### What we see")
     assert len(pngs) >= 5 and all(p.startswith(b"\x89PNG") for p in pngs)  # bars, predictions, distance, spectrum, NFE
+    drawn = dict(calls)
+    assert {k: drawn[k] for k in ("compare", "paired", "summary_row", "baselines", "fit_baselines")} == {
+        k: computed[k] for k in ("compare", "paired", "summary_row", "baselines", "fit_baselines")}
+    assert drawn["prediction_band"] == drawn["interpolation_profile"] == rows
+    assert drawn["nfe_curves"] == 1 and set(res.curves) == {"flow"}  # regression does not integrate
+    assert drawn["velocity_curves"] == (rows if task == "lie" else 0)
+
+    render(res, monkeypatch)
+    assert calls == drawn
 
 
 def test_a_task_results_holds_the_numbers_its_report_shows(small_study):

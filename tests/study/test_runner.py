@@ -110,3 +110,12 @@ def test_a_real_sweep_reports_its_runs(grid_sweep):
     assert report.failed and report.stopped == ""
     assert all((r.run_dir / "metrics.json").is_file() for r in report.runs[:3])
     assert not (report.runs[3].run_dir / "metrics.json").exists()
+
+
+def test_without_run_pages_the_book_gets_no_run_page(tmp_path, executors):
+    """Guards run_pages: false: the runs execute into their own folders and no page of theirs
+    (run, variant or task page, appendix entries) is written to the book."""
+    report = run_sweep(write_sweep(tmp_path, run_pages=False), SweepOptions(analysis=False))
+    assert [o.status for o in report.outcomes] == ["done"]
+    assert [j.output for j in executors.jobs] == [str(report.runs[0].run_dir / "run.ipynb")]
+    assert not (tmp_path / "book" / "runs").exists()

@@ -36,19 +36,32 @@ def test_task_metrics_get_their_labels(tmp_path, write_run):
     assert "largest principal angle (degrees)" in table and "| flow | 1 | 2.000" in table.replace(NBSP, " ")
 
 
+def closed_form_p(d: list[float]) -> float:
+    """The two-sided paired t-test's p-value for three differences (2 dof, closed form)."""
+    t = statistics.mean(d) / (statistics.stdev(d) / math.sqrt(3))
+    return 1 - abs(t) / math.sqrt(2 + t * t)
+
+
 def test_interval_and_comparison_tables_by_hand(tmp_path, write_run):
-    # regression l2 = a, flow l2 = a + d with d = 0.01, 0.02, 0.06: mean 0.03, s = 0.01 sqrt(7)
+    # regression l2 = a; flow l2 = a + d with d = 0.01, 0.02, 0.06 (mean 0.03, s = 0.01 sqrt(7));
+    # steady l2 = a + 0.10, 0.11, 0.12; l1 = l2 throughout
+    shifts = {"regression": [0, 0, 0], "flow": [0.01, 0.02, 0.06], "steady": [0.10, 0.11, 0.12]}
     for seed in (1, 2, 3):
-        for variant, l2 in (("regression", 0.1 * seed), ("flow", 0.1 * seed + [0.01, 0.02, 0.06][seed - 1])):
-            write_run(tmp_path, "recon", variant, variant, seed, {"l1": l2, "l2": l2})
+        for variant, d in shifts.items():
+            l2 = 0.1 * seed + d[seed - 1]
+            write_run(tmp_path, "recon", variant, "flow" if variant != "regression" else "regression", seed, {"l1": l2, "l2": l2})
     res = task_results(collect.collect(tmp_path), "recon", {})
     assert res.reference.variant == "regression"
     table = tables.comparison_table(res).replace(NBSP, " ")
     half = T_2 * 0.01 * math.sqrt(7) / math.sqrt(3)
-    t = 0.03 / (0.01 * math.sqrt(7 / 3))
-    p = 1 - t / math.sqrt(2 + t * t)  # closed form of the t distribution with 2 dof
-    assert f"| flow | l2 | 3 | +0.0300 | [{0.03 - half:+.4f}, {0.03 + half:+.4f}] | {p:.3f} | no |" in table
-    assert "(variant − regression)" in table.splitlines()[0]
+    p_flow, p_steady = closed_form_p(shifts["flow"]), closed_form_p(shifts["steady"])
+    # Benjamini-Hochberg over the table's four tests (l1 and l2 of each): p_steady, p_steady, p_flow, p_flow
+    q_steady, q_flow = min(4 * p_steady / 2, p_flow), p_flow
+    assert f"| flow | l2 | 3 | +0.0300 | [{0.03 - half:+.4f}, {0.03 + half:+.4f}] | {p_flow:.3f} | {q_flow:.3f} | no |" in table
+    assert f"| steady | l1 | 3 | +0.1100 |" in table and f"| {p_steady:.3f} | {q_steady:.3f} | yes |" in table
+    assert res.reference_q["steady", "l2"] == pytest.approx(q_steady, rel=1e-3)
+    assert res.distinguishable("steady") and not res.distinguishable("flow", "l1")
+    assert "p adjusted (BH)" in table.splitlines()[0] and "(variant − regression)" in table.splitlines()[0]
     intervals = tables.interval_table(res.rows).replace(NBSP, " ")
     m, s = 0.2, statistics.stdev([0.1, 0.2, 0.3])
     hw = T_2 * s / math.sqrt(3)
