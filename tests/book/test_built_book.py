@@ -11,9 +11,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import yaml
 
 from toyexp.run.files import PROJECT_ROOT
-from toyexp.study import book
+from toyexp.study import book, front
 from book_build import build_book, copy_book
 
 BOOK = PROJECT_ROOT / "book"
@@ -55,7 +56,9 @@ def html(tmp_path_factory) -> Path:
     nb = page_notebook(str(PROJECT_ROOT))
     book.hide_parameters(nb)
     nbformat.write(nb, src / "run.ipynb")
-    book.write_toc(src, [{"file": "run", "title": "A run"}])  # as a sweep writes it: the run under the appendix, the task pages
+    (src / book.APPENDIX_FILE).parent.mkdir()
+    (src / book.APPENDIX_FILE).write_text(yaml.safe_dump([{"file": "run", "title": "A run"}]))
+    front.write_front(src)  # as a sweep writes it: the run under the appendix, the task pages, the abstract
     return build_book(src)
 
 
