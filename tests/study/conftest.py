@@ -74,8 +74,11 @@ def run_record():
 
 @pytest.fixture
 def write_run():
-    """:func:`_write_run`: a run folder written by hand, for tests of collection and analysis (the
-    study's own version of tests/conftest.py's: it writes the record format the study reads)."""
+    """:func:`_write_run`: a run folder written by hand, for tests of collection and analysis.
+
+    It overrides tests/conftest.py's for the study: each task's record holds a dataset section
+    that loads for that task (the analysis rebuilds the dataset for the baselines and the target
+    frequencies from it), and a run may sit in any ``folder``, with its own config and code path."""
     return _write_run
 
 

@@ -183,13 +183,13 @@ def test_each_grid_point_of_a_variant_gets_its_own_page(tmp_path, run_record):
         finish(run, run_record, l2, 1.0)
     book.write_pages(sweep, runs, tmp_path / "book")
     page = (tmp_path / "book" / "runs" / "recon" / "flow-learning_rate=0.001.md").read_text()
-    assert page.startswith("# recon: flow (learning_rate=0.001)\n")
+    assert page.startswith("# recon: flow (learning_rate = 0.001)\n")
     assert "| 42 | 0.5000 | rk4, 4 steps | 16 | 1.0 s | [seed 42](flow-learning_rate=0.001-seed42.ipynb) |" in page
     assert "with `experiment.mode=flow`, `training.learning_rate=0.001`, one per seed" in page
     task = (tmp_path / "book" / "runs" / "recon.md").read_text()
-    assert "| [flow (learning_rate=0.01)](recon/flow-learning_rate=0.01.md) | flow | 1 of 1 | 0.2500 ± — |" in task
+    assert "| [flow (learning_rate = 0.01)](recon/flow-learning_rate=0.01.md) | flow | 1 of 1 | 0.2500 ± — |" in task
     (entry,) = yaml.safe_load((tmp_path / "book" / book.APPENDIX_FILE).read_text())
     assert [(v["title"], [s["file"] for s in v["sections"]]) for v in entry["sections"]] == [
-        ("flow (learning_rate=0.01)", ["runs/recon/flow-learning_rate=0.01-seed42"]),
-        ("flow (learning_rate=0.001)", ["runs/recon/flow-learning_rate=0.001-seed42"]),
+        ("flow (learning_rate = 0.01)", ["runs/recon/flow-learning_rate=0.01-seed42"]),
+        ("flow (learning_rate = 0.001)", ["runs/recon/flow-learning_rate=0.001-seed42"]),
     ]

@@ -40,10 +40,8 @@ def test_identity_is_read_from_the_record_wherever_the_folder_is(tmp_path, write
     assert [r.record.seed for r in c.select("recon", "flow")] == [1, 2, 1]  # by grid point, then seed
     assert c.overview(["recon"]).splitlines() == [
         "6 complete and 0 incomplete runs",
-        "  recon at training.learning_rate=0.001 · flow: seeds [1, 2]",
-        "  recon at training.learning_rate=0.001 · regression: seeds [1]",
-        "  recon at training.learning_rate=0.01 · flow: seeds [1]",
-        "  recon at training.learning_rate=0.01 · regression: seeds [1]",
+        "  recon · flow: 2 grid points; 2 seeds at 1, 1 seed at 1",
+        "  recon · regression: 2 grid points; 1 seed at 2",
         "  projection · flow: seeds [3]",
     ]
 

@@ -8,7 +8,8 @@ import pytest
 from toyexp import ConfigError, load_config
 from toyexp.cli import main
 from toyexp.run.files import PROJECT_ROOT
-from toyexp.study.plan import ANALYSIS_NOTEBOOK, complete_record, grid_points, is_complete, notebook_for, plan, point_label
+from toyexp.study.plan import (ANALYSIS_NOTEBOOK, complete_record, grid_points, is_complete, notebook_for, plan, point_label,
+                               point_text)
 from toyexp.study.sweep_file import load_sweep
 from sweeps import write_sweep
 
@@ -41,7 +42,7 @@ def test_plan_crosses_grid_and_resolves_each_config(tmp_path):
     expected = load_config("recon", seed=2, overrides=run.overrides)
     assert run.config == expected.to_dict() and expected.training.learning_rate == 0.001
     assert run.parameters == {"seed": 2, "overrides": run.overrides}
-    assert run.title == "recon: flow (learning_rate=0.001), seed 2"
+    assert run.title == "recon: flow (learning_rate = 0.001), seed 2"  # the folder keeps learning_rate=0.001
 
 
 def test_each_run_records_its_identity_in_its_config(tmp_path):
@@ -61,8 +62,8 @@ def test_each_run_records_its_identity_in_its_config(tmp_path):
 
 
 def test_grid_points_and_their_labels():
-    """Every combination, the first key slowest; one empty point without a grid; labels name the
-    last part of each key, strings as they are and numbers as JSON."""
+    """Every combination, the first key slowest; one empty point without a grid; labels (folder
+    names) and texts (titles) name the last part of each key, strings as they are and numbers as JSON."""
     grid = {"training.learning_rate": [0.01, 0.001], "training.initial_dist": ["zeros", "gaussian"]}
     assert grid_points(grid) == [
         {"training.learning_rate": 0.01, "training.initial_dist": "zeros"},
@@ -73,6 +74,7 @@ def test_grid_points_and_their_labels():
     assert grid_points({}) == [{}]
     assert point_label({"training.learning_rate": 0.001, "training.initial_dist": "zeros"}) == "learning_rate=0.001,initial_dist=zeros"
     assert point_label({}) == ""
+    assert point_text({"training.learning_rate": 0.001, "training.initial_dist": "zeros"}) == "learning_rate = 0.001, initial_dist = zeros"
 
 
 @pytest.mark.parametrize(
