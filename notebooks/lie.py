@@ -48,7 +48,7 @@
 from typing import Optional
 
 # %% tags=["parameters", "remove-cell"]
-experiment: dict = {}  # name, mode, seed, device, output_dir, num_threads
+experiment: dict = {}  # variant, task, mode, seed, device, output_dir, num_threads
 dataset: dict = {}  # rotation_dim, num_rotations, alpha_min, alpha_max, alpha_values, rotation_seed, weight_type, ...
 network: dict = {}  # architecture, hidden_dim, num_layers, activation
 training: dict = {}  # batch_size, num_epochs, learning_rate, initial_dist, loss_type, ...

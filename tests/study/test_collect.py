@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from toyexp.study import collect
+from toyexp.study.report_paths import shown_as
 from toyexp.study.results import task_results
 
 POINTS = [{"training.learning_rate": 0.01}, {"training.learning_rate": 0.001}]
@@ -39,9 +40,9 @@ def test_identity_is_read_from_the_record_wherever_the_folder_is(tmp_path, write
     assert [r.record.seed for r in c.select("recon", "flow", POINTS[1])] == [1, 2]
     assert [r.record.seed for r in c.select("recon", "flow")] == [1, 2, 1]  # by grid point, then seed
     assert c.overview(["recon"]).splitlines() == [
-        "6 complete and 0 incomplete runs",
-        "  recon · flow: 2 grid points; 2 seeds at 1, 1 seed at 1",
-        "  recon · regression: 2 grid points; 1 seed at 2",
+        f"6 complete and 0 incomplete runs under {shown_as(tmp_path)}",
+        "  recon · flow: 2 grid points; 2 seeds at 1 point, 1 seed at 1 point",
+        "  recon · regression: 2 grid points; 1 seed at 2 points",
         "  projection · flow: seeds [3]",
     ]
 
@@ -147,5 +148,5 @@ def test_missing_results_dir_gives_an_empty_collection(tmp_path):
     c = collect.collect(tmp_path / "nothing-here")
     assert c.runs == () and c.incomplete == () and c.tasks() == []
     assert c.points("recon") == [] and task_results(c, "recon", {}) is None
-    assert c.overview() == "0 complete and 0 incomplete runs"
+    assert c.overview() == f"0 complete and 0 incomplete runs under {shown_as(tmp_path / 'nothing-here')}"
     assert provenance_summary(c) == "No complete runs, so no provenance."

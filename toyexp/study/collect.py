@@ -23,6 +23,7 @@ from ..run.outputs import load_predictions
 from ..run.record import RecordError, RunRecord, read_record
 from ..tasks import task_names
 from ..tasks.base import Final
+from .report_paths import shown_as
 
 PREDICTION_KEYS = ("c_train", "x_train", "c_grid", "x_grid", "pred_grid")
 
@@ -91,7 +92,7 @@ class Collection:
     def overview(self, order: list[str] | None = None) -> str:
         """How many runs were found, and a line per task and variant with its seeds (and, on a
         grid, how many points hold how many seeds)."""
-        lines = [f"{len(self.runs)} complete and {len(self.incomplete)} incomplete runs"]
+        lines = [f"{len(self.runs)} complete and {len(self.incomplete)} incomplete runs under {shown_as(self.root)}"]
         for task in self.tasks(order):
             points = self.points(task)
             if len(points) <= 1:
@@ -100,7 +101,7 @@ class Collection:
                 continue
             for variant in self.variants(task):
                 held = Counter(len(self.select(task, variant, point)) for point in points)
-                counts = ", ".join(f"{n} seed{'' if n == 1 else 's'} at {held[n]}" for n in sorted(held, reverse=True))
+                counts = ", ".join(f"{n} seed{'' if n == 1 else 's'} at {held[n]} point{'' if held[n] == 1 else 's'}" for n in sorted(held, reverse=True))
                 lines.append(f"  {task} · {variant}: {len(points)} grid points; {counts}")
         return "\n".join(lines + [f"  not read: {p}" for p in self.problems])
 
