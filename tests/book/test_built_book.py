@@ -52,16 +52,12 @@ def page_notebook(secret: str) -> nbformat.NotebookNode:
 @pytest.fixture(scope="module")
 def html(tmp_path_factory) -> Path:
     src = copy_book(tmp_path_factory.mktemp("book") / "src")
-    base = yaml.safe_load((src / front.BASE_TOC).read_text())
-    for chapter in base["chapters"]:  # the study pages the intro links to (analysis, regimes): their sweeps write the real ones
-        if chapter["file"] != front.TASKS and not (src / f"{chapter['file']}.md").exists():
-            (src / f"{chapter['file']}.md").write_text(f"# {chapter['file']}\n")
     nb = page_notebook(str(PROJECT_ROOT))
     book.hide_parameters(nb)
     nbformat.write(nb, src / "run.ipynb")
     (src / book.APPENDIX_FILE).parent.mkdir()
     (src / book.APPENDIX_FILE).write_text(yaml.safe_dump([{"file": "run", "title": "A run"}]))
-    front.write_front(src)  # as a sweep writes it: the run under the appendix, the task pages, the abstract
+    front.write_front(src)  # as a sweep writes it: the run under the appendix, the task pages, placeholders for the studies, the abstract
     return build_book(src)
 
 

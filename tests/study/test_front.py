@@ -18,9 +18,10 @@ def base_toc(book, *chapters: str) -> None:
                                                       "chapters": [{"file": c} for c in chapters]}))
 
 
-def test_the_toc_holds_the_chapters_the_book_has_and_the_runs(tmp_path):
-    """Guards: a chapter of the base TOC appears once its page exists (an analysis page after its
-    sweep), the appendix carries the runs' entries, the Tasks chapter is always there."""
+def test_the_toc_holds_every_chapter_and_the_runs(tmp_path):
+    """Guards: every chapter of the base TOC is in the TOC, a study's page held by a placeholder
+    until its sweep writes the notebook (then the placeholder goes, a hand-written page stays); the
+    appendix carries the runs' entries; the Tasks chapter is always there."""
     base_toc(tmp_path, "methods", "tasks", "analysis", "regimes", "appendix")
     for page in ("methods.md", "appendix.md", "analysis.ipynb"):
         (tmp_path / page).write_text("# page\n")
@@ -28,10 +29,14 @@ def test_the_toc_holds_the_chapters_the_book_has_and_the_runs(tmp_path):
     (tmp_path / APPENDIX_FILE).write_text(yaml.safe_dump(RUNS))
     assert front.write_toc(tmp_path) == tmp_path / "_toc.yml"
     toc = yaml.safe_load((tmp_path / "_toc.yml").read_text())
-    assert [c["file"] for c in toc["chapters"]] == ["methods", "tasks", "analysis", "appendix"]  # no regimes page yet
-    assert toc["chapters"][3]["sections"] == RUNS
+    assert [c["file"] for c in toc["chapters"]] == ["methods", "tasks", "analysis", "regimes", "appendix"]
+    assert toc["chapters"][4]["sections"] == RUNS
+    placeholder = (tmp_path / "regimes.md").read_text()
+    assert placeholder.startswith(front.PLACEHOLDER) and "`page:` is `regimes`" in placeholder
+    assert not (tmp_path / "analysis.md").exists() and (tmp_path / "methods.md").read_text() == "# page\n"
     (tmp_path / "regimes.ipynb").write_text("{}")
     front.write_toc(tmp_path)
+    assert not (tmp_path / "regimes.md").exists()
     assert [c["file"] for c in yaml.safe_load((tmp_path / "_toc.yml").read_text())["chapters"]] == [
         "methods", "tasks", "analysis", "regimes", "appendix"]
 

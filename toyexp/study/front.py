@@ -2,8 +2,8 @@
 
 After any sweep, :func:`write_front` writes
 
-- ``_toc.yml``: ``_toc.base.yml`` with each chapter whose page exists (an analysis page
-  appears once its sweep has run), the runs under the appendix (``runs/appendix.yml``, written
+- ``_toc.yml``: ``_toc.base.yml`` with every chapter (a placeholder page stands for a study
+  whose sweep has not run yet), the runs under the appendix (``runs/appendix.yml``, written
   with the run pages) and the Tasks chapter. Jupyter Book's globs cannot nest pages under a
   variant list known only from the sweeps, so the TOC is written here (and kept out of git);
 - the Tasks chapter from the task registry: ``tasks.md`` and ``tasks/<name>.md`` (each task's
@@ -36,23 +36,36 @@ def _chapters(toc: dict) -> list[dict]:
     return [c for part in toc.get("parts", [toc]) for c in part.get("chapters", [])]
 
 
-def _exists(book: Path, file: str) -> bool:
-    return any((book / f"{file}{suffix}").is_file() for suffix in (".md", ".ipynb"))
+PLACEHOLDER = "<!-- a placeholder written by `toyexp sweep` until a sweep writes this page; do not edit -->"
+
+
+def hold_places(book: Path, chapters: list[str]) -> None:
+    """A placeholder ``<file>.md`` for each chapter whose page no sweep has written yet (so every
+    link to a study resolves before its sweep runs); a placeholder goes once its page exists."""
+    for file in chapters:
+        placeholder = book / f"{file}.md"
+        is_placeholder = placeholder.is_file() and placeholder.read_text().startswith(PLACEHOLDER)
+        if (book / f"{file}.ipynb").is_file():
+            if is_placeholder:
+                placeholder.unlink()
+        elif not placeholder.is_file():
+            write_text(placeholder, f"{PLACEHOLDER}\n\n# {file.replace('_', ' ').capitalize()}\n\n"
+                       f"No sweep has written this page yet: the sweep file whose `page:` is `{file}` writes it "
+                       "(`make book` runs every study).\n")
 
 
 def write_toc(book: Path) -> Path | None:
-    """``_toc.yml`` from ``_toc.base.yml`` and what the book holds now: each chapter whose page
-    exists (an analysis page appears once its sweep has run), the appendix's runs
-    (``runs/appendix.yml``, written with the run pages), and the Tasks chapter (written here,
-    from the registry). None without a base."""
+    """``_toc.yml`` from ``_toc.base.yml`` and what the book holds now: every chapter, a study's
+    page held by a placeholder until its sweep runs, the appendix's runs (``runs/appendix.yml``,
+    written with the run pages), and the Tasks chapter (written here, from the registry). None
+    without a base."""
     base = book / BASE_TOC
     if not base.is_file():
         return None
     toc = yaml.safe_load(base.read_text())
     if not any(c.get("file") == APPENDIX for c in _chapters(toc)):
         raise ValueError(f"{base}: no chapter 'file: {APPENDIX}' to hold the runs")
-    for part in toc.get("parts", [toc]):
-        part["chapters"] = [c for c in part.get("chapters", []) if c["file"] == TASKS or _exists(book, c["file"])]
+    hold_places(book, [c["file"] for c in _chapters(toc) if c["file"] != TASKS])
     for chapter in _chapters(toc):
         if chapter["file"] == APPENDIX and (book / APPENDIX_FILE).is_file():
             chapter["sections"] = yaml.safe_load((book / APPENDIX_FILE).read_text()) or []
