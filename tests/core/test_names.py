@@ -35,7 +35,8 @@ def test_a_mismatched_registry_raises_naming_both(keys):
 
 # Each registry -> the module that fills it and checks it when imported.
 REGISTRIES = {"MODES": "modes", "FIXED_STEP_METHODS": "integrate", "ADAPTIVE_METHODS": "adaptive",
-              "ARCHITECTURES": "nets", "ACTIVATIONS": "nets", "LOSSES": "paths", "INITIAL_DISTS": "paths"}
+              "ARCHITECTURES": "nets", "ACTIVATIONS": "nets", "LOSSES": "paths", "INITIAL_DISTS": "paths",
+              "LR_SCHEDULES": "optim"}
 CHILD = textwrap.dedent("""
     import importlib, json, sys
     import toyexp.core.names as names

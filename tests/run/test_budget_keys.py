@@ -1,4 +1,5 @@
-"""The keys of the regimes study in a run's config: one training budget, noise and bandwidth."""
+"""The keys of the regimes study in a run's config: one training budget and its learning-rate
+schedule, noise and bandwidth."""
 
 import pytest
 
@@ -44,3 +45,10 @@ def test_bad_values_name_the_key(key, value, message):
 def test_max_frequency_is_a_sinusoid_key_not_a_lie_key():
     with pytest.raises(ConfigError, match="dataset.max_frequency is a projection and recon key; lie takes"):
         toyexp.load_config("lie", overrides=["dataset.max_frequency=4"])
+
+
+def test_lr_schedule_defaults_to_constant_and_names_its_choices():
+    assert toyexp.load_config("recon").training.lr_schedule == "constant"
+    assert toyexp.load_config("recon", overrides=["training.lr_schedule=cosine"]).training.lr_schedule == "cosine"
+    with pytest.raises(ConfigError, match=r"training.lr_schedule: 'linear' is invalid; valid: 'constant', 'cosine'"):
+        toyexp.load_config("recon", overrides=["training.lr_schedule=linear"])

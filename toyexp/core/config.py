@@ -31,6 +31,7 @@ class TrainingConfig:
     num_epochs: int | None = field(default=5000, metadata={"min": 1, "none_means": "set by training.num_steps"})
     num_steps: int | None = field(default=None, metadata={"min": 1, "none_means": "num_epochs epochs"})
     learning_rate: float = positive(1e-3)
+    lr_schedule: str = choice("constant", names.LR_SCHEDULES)  # cosine: decays to 0 over the steps (optim.LR_SCHEDULES)
     log_interval: int = at_least(100, 1)
     eval_interval: int = at_least(500, 1)
     save_interval: int = at_least(1000, 1)

@@ -3,7 +3,7 @@
 A config, and with it a sweep file, is checked against these names without importing torch,
 so that ``toyexp sweep`` answers a bad file at once. Each registry holds exactly these keys
 (modes.MODES, integrate.STEPS and adaptive.ADAPTIVE, nets.ARCHITECTURES and nets.ACTIVATIONS,
-paths.LOSSES and paths.INITIAL_DISTS) and checks it with :func:`check_registry` when it is
+paths.LOSSES and paths.INITIAL_DISTS, optim.LR_SCHEDULES) and checks it with :func:`check_registry` when it is
 imported: a part added to a registry but not named here (or the reverse) fails at once.
 """
 
@@ -20,6 +20,7 @@ ACTIVATIONS = ("relu", "gelu", "silu", "tanh")
 LOSSES = ("l2", "l1")
 INITIAL_DISTS = ("zeros", "gaussian")  # the distributions of x_0
 LOSS_AGGREGATIONS = ("full", "per_component")  # per_component: the sum of each output block's loss
+LR_SCHEDULES = ("constant", "cosine")  # the learning rate over the optimiser steps (optim.LR_SCHEDULES)
 
 
 def check_registry(registry: str, keys: Iterable[str], names: tuple[str, ...]) -> None:

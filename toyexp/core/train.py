@@ -19,7 +19,7 @@ from tqdm import tqdm
 
 from .config import TrainingConfig
 from .modes import Mode
-from .optim import Adam
+from .optim import LR_SCHEDULES, Adam
 from .paths import Loss, sample_x0
 
 
@@ -82,7 +82,8 @@ def train(
 ) -> TrainResult:
     """Train ``model`` in place on pairs c (N, C), x_1 (N, D), both already on the model's device.
 
-    It takes :func:`schedule`'s epochs and steps. Each epoch reshuffles the pairs with ``generator``; each minibatch draws x_0 from
+    It takes :func:`schedule`'s epochs and steps, at the learning rate ``cfg.lr_schedule`` sets
+    for each step (optim.LR_SCHEDULES). Each epoch reshuffles the pairs with ``generator``; each minibatch draws x_0 from
     ``cfg.initial_dist`` and t ~ U[0, 1] (on the CPU, so runs agree across devices).
     ``eval_l2`` is called every ``eval_interval`` epochs and after the last; the state with
     the lowest value is kept as the best model. Every ``save_interval`` epochs
@@ -103,6 +104,7 @@ def train(
     n, dim = x_1.shape
     num_epochs, budget = schedule(cfg, n)
     opt = Adam(model.parameters(), lr=cfg.learning_rate)
+    learning_rate = LR_SCHEDULES[cfg.lr_schedule]
     history = History()
     best_l2, best_epoch, best_state = float("inf"), 0, copy.deepcopy(model.state_dict())
     steps = 0
@@ -120,6 +122,7 @@ def train(
             value = mode.loss(model, c[idx], x_0, x_1[idx], t, ell)
             opt.zero_grad()
             value.backward()
+            opt.lr = learning_rate(cfg.learning_rate, steps, budget)
             opt.step()
             total += value.detach() * len(idx)
             seen += len(idx)
