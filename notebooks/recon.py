@@ -44,7 +44,7 @@
 from typing import Optional
 
 # %% tags=["parameters", "remove-cell"]
-experiment: dict = {}  # variant, task, mode, seed, device, output_dir, num_threads
+experiment: dict = {}  # variant, task, mode, seed, device, output_dir, num_threads, figures
 dataset: dict = {}  # num_train, num_eval, num_components, weight_strategy, sampling_strategy, ...
 network: dict = {}  # architecture, hidden_dim, num_layers, activation
 training: dict = {}  # batch_size, num_epochs, learning_rate, initial_dist, loss_type, ...
@@ -98,8 +98,8 @@ print(evaluation_table(result.evaluations))
 # ## Figures
 
 # %%
-figures = plots.run_figures(ctx, trained, result)
-plots.save_and_show(figures, ctx.dir / "plots")
+if cfg.experiment.figures:  # false in a large study, whose report draws its own
+    plots.save_and_show(plots.run_figures(ctx, trained, result), ctx.dir / "plots")
 
 # %% [markdown]
 # ## What we see

@@ -39,6 +39,7 @@ class ExperimentConfig:
     device: str = choice("auto", ("auto", "cpu", "cuda"))
     output_dir: str = "outputs/recon"
     num_threads: int = at_least(1, 1)
+    figures: bool = True  # false: a run draws no figures (plots/ and the notebook); a large study's report draws its own
 
 
 SECTION_NAMES = ("experiment", "dataset", "network", "training", "evaluation")  # in the order of the file

@@ -218,13 +218,14 @@ def finish_run(ctx: RunContext, trained: TrainResult, result: RunResult) -> RunR
 def run_all(cfg: Config, progress: bool = False, figures: bool = True) -> RunRecord:
     """Every step of one run, as the notebooks take them; returns the record written to metrics.json.
 
-    ``figures=False`` skips the figures under ``plots/`` (the demo study and tests save the time).
+    The figures under ``plots/`` are drawn when ``cfg.experiment.figures`` is true, unless
+    ``figures=False`` (the demo study and tests save the time).
     """
     ctx = start_run(cfg)
     model = build_network(cfg.network, ctx.data.dim).to(ctx.device)
     trained = fit(ctx, model, progress)
     result = evaluate_run(ctx, model, trained)
-    if figures:
+    if figures and cfg.experiment.figures:
         from .plots import run_figures, save_all  # matplotlib only where figures are drawn
 
         save_all(run_figures(ctx, trained, result), ctx.dir / "plots")
