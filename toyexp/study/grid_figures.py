@@ -14,6 +14,7 @@ import itertools
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
@@ -69,10 +70,10 @@ def metric_curves(grid: GridResults, metric: Metric, title: str = "") -> Figure:
         ax.set_title(_panel_title(panel), fontsize="medium")
         ax.set(xscale="log" if axis.log else "linear", yscale="log" if log else "linear",
                ylabel=f"1 − {metric.name}" if metric.complement else metric.name)
-        if floor is not None:
-            ax.set_ylim(bottom=floor)
         ax.grid(alpha=0.3, which="both")
         _top_axis(ax, cells)
+    if floor is not None:  # once every panel is drawn: the shared axis' top then covers them all
+        axes.flat[0].set_ylim(bottom=floor)
     for ax in axes.flat[len(panels):]:
         ax.set_visible(False)
     for ax in axes[-1]:
@@ -133,10 +134,11 @@ def winner_maps(grid: GridResults, title: str = "") -> Figure:
     slices = grid.slices()
     x_axis, y_axis = grid.axes[0], (grid.axes[1] if len(grid.axes) > 1 else None)
     ny = len(y_axis.values) if y_axis else 1
-    fig, axes = plt.subplots(1, len(slices), figsize=(1.1 * len(x_axis.values) * len(slices) + 2.5, 0.7 * ny + 2.2),
+    # one map per row, so each is as wide as the page and its labels stay readable
+    fig, axes = plt.subplots(len(slices), 1, figsize=(1.05 * len(x_axis.values) + 2.0, (0.55 * ny + 1.0) * len(slices) + 1.0),
                              squeeze=False, layout="constrained")
     winners = []
-    for ax, part in zip(axes[0], slices):
+    for ax, part in zip(axes[:, 0], slices):
         for i, xv in enumerate(x_axis.values):
             for j, yv in enumerate(y_axis.values if y_axis else [None]):
                 point = {x_axis.key: xv, **({y_axis.key: yv} if y_axis else {}), **part}
@@ -147,7 +149,9 @@ def winner_maps(grid: GridResults, title: str = "") -> Figure:
                 clear = w.test is not None and w.test.distinguishable
                 ax.add_patch(plt.Rectangle((i - 0.5, j - 0.5), 1, 1, facecolor=style.colour(w.best.variant),
                                            alpha=0.85 if clear else 0.35, hatch=None if clear else "///", edgecolor="white"))
-                ax.text(i, j, w.best.variant.replace("_", "_\n"), ha="center", va="center", fontsize=8)
+                dark = clear and sum(to_rgb(style.colour(w.best.variant))) < 1.2  # white text on a dark fill
+                ax.text(i, j, w.best.variant.replace("_", "_\n"), ha="center", va="center", fontsize=9,
+                        color="white" if dark else "black")
                 winners.append(w.best.variant)
         ax.set_xlim(-0.5, len(x_axis.values) - 0.5)
         ax.set_ylim(-0.5, ny - 0.5)
