@@ -17,7 +17,7 @@ NOISE = "dataset.noise_std"
 
 
 def _where(cell: Cell) -> str:
-    spc = f", {cell.samples_per_cycle:.2g} samples per cycle" if cell.samples_per_cycle is not None else ""
+    spc = f", {cell.samples_per_cycle:.3g} samples per cycle" if cell.samples_per_cycle is not None else ""
     return f"{point_text(cell.point)}{spc}"
 
 
@@ -141,6 +141,56 @@ def noise_paragraph(grid: GridResults) -> list[str]:
                    f"{d.best_network.variant} {format_number(d.best_network.stats['l2'].mean)}.")
     out.insert(1, f"- the winner changes at {changed} of {len(pairs)} points.")
     return out
+
+
+def grid_findings(grid: GridResults) -> str:
+    """The "What we see" of a grid as Markdown paragraphs and bullets."""
+    slices = "" if len(grid.axes) <= 2 else (
+        f" With {len(grid.axes)} grid keys the maps are slices: one per value of "
+        + ", ".join(a.name for a in grid.axes[2:]) + ".")
+    blocks = [[correction_text(grid) + slices], winners_paragraph(grid), reference_paragraph(grid),
+              baseline_paragraph(grid), rates_paragraph(grid), noise_paragraph(grid)]
+    return "\n\n".join("\n".join(b) for b in blocks if b)
+
+
+def headline(grid: GridResults) -> str:
+    """Two sentences for the report's abstract: where each network differs from the reference,
+    and where the networks beat the best baseline, each with its largest effect and intervals."""
+    out = [f"{grid.task}, over {len(grid.cells)} points of {' × '.join(a.name for a in grid.axes)}: "]
+    sentences = []
+    for v in dict.fromkeys(v for c in grid.cells for v in c.versus_reference):
+        tests = [(c, t) for c in grid.cells if (t := c.versus_reference.get(v)) is not None]
+        apart = [(c, t) for c, t in tests if t.distinguishable]
+        higher = sum(t.paired.difference.mean > 0 for _, t in apart)
+        text = (f"{v}'s l2 differs distinguishably from {grid.reference}'s at {len(apart)} of {len(tests)} points "
+                f"({higher} higher, {len(apart) - higher} lower{_shared(grid, [c for c, _ in apart])})")
+        if apart:
+            c, _ = max(apart, key=lambda ct: abs(ct[1].paired.difference.mean))
+            text += (f", most at {_where(c)}: {with_ci(_row(c, v).stats['l2'])} against "
+                     f"{with_ci(_row(c, grid.reference).stats['l2'])}")
+        sentences.append(text)
+    tested = [c for c in grid.cells if c.network_versus_baseline is not None]
+    if tested:
+        beat = [c for c in tested if c.network_versus_baseline.distinguishable and c.network_versus_baseline.paired.difference.mean < 0]
+        text = (f"the best network beats the best baseline distinguishably at {len(beat)} of {len(tested)} points"
+                f"{_shared(grid, beat)}")
+        if beat:
+            c = min(beat, key=lambda c: c.network_versus_baseline.paired.difference.mean)
+            b = c.results.best_baseline
+            text += (f", most at {_where(c)}: {c.best_network.variant} {with_ci(c.best_network.stats['l2'])} against "
+                     f"{b.variant} {with_ci(b.stats['l2'])}")
+        sentences.append(text)
+    return out[0] + "; ".join(sentences) + " (paired by seed, BH over the points, FDR 5 %)."
+
+
+def _shared(grid: GridResults, cells: list[Cell]) -> str:
+    """", all at noise_std = 0.2" when every cell of ``cells`` (two or more) has one value of a key
+    that the grid varies; "" otherwise."""
+    if len(cells) < 2:
+        return ""
+    common = {a.key: cells[0].point[a.key] for a in grid.axes
+              if len(a.values) > 1 and all(c.point[a.key] == cells[0].point[a.key] for c in cells)}
+    return f", all at {point_text(common)}" if common else ""
 
 
 def grid_findings(grid: GridResults) -> str:
