@@ -89,7 +89,9 @@ print("\n".join(str(p.relative_to(collection.root)) for p in collection.incomple
 # - **Paired comparisons**: two variants on the same seed share the training data and the
 #   initialisation, so we compare them seed by seed: the mean of $d_i = b_i - a_i$ with its 95 %
 #   $t$ interval and the paired $t$-test's p-value. An interval that contains 0 means these
-#   seeds cannot tell the two apart; no correction is made for testing many pairs.
+#   seeds cannot tell the two apart. The p-values of questions asked together (the comparisons
+#   of one table, or one question at every point of a grid) are adjusted by Benjamini-Hochberg,
+#   and a difference is *distinguishable* when its adjusted p-value is at most 0.05 (Methods).
 
 # %% [markdown]
 # ## The tasks
