@@ -201,14 +201,3 @@ def grid_findings(grid: GridResults) -> str:
     blocks = [[correction_text(grid) + slices], winners_paragraph(grid), reference_paragraph(grid),
               baseline_paragraph(grid), rates_paragraph(grid), noise_paragraph(grid)]
     return "\n\n".join("\n".join(b) for b in blocks if b)
-
-
-def headline(grid: GridResults) -> str:
-    """One sentence for the report's abstract: who wins how many points, and where networks beat the baselines."""
-    nets = [c for c in grid.cells if not c.winner.best.baseline]
-    beat = [c for c in grid.cells if c.network_versus_baseline and c.network_versus_baseline.distinguishable
-            and c.network_versus_baseline.paired.difference.mean < 0]
-    sample_axis = any(a.key == SAMPLES for a in grid.axes)
-    return (f"{grid.task}: over {len(grid.cells)} points{' of N, bandwidth and noise' if sample_axis else ''}, a network has the "
-            f"lowest mean l2 at {len(nets)} and beats the best baseline distinguishably (BH, FDR 5 %) at {len(beat)}"
-            + (": " + "; ".join(_where(c) for c in beat) if beat else "") + ".")
