@@ -10,7 +10,7 @@ text says so.
 from __future__ import annotations
 
 from ..report import format_number, with_ci
-from .grid import FDR, NYQUIST, SAMPLES, Cell, GridResults
+from .grid import FDR, NYQUIST, Cell, GridResults
 from .plan import point_text
 
 NOISE = "dataset.noise_std"
@@ -19,10 +19,6 @@ NOISE = "dataset.noise_std"
 def _where(cell: Cell) -> str:
     spc = f", {cell.samples_per_cycle:.3g} samples per cycle" if cell.samples_per_cycle is not None else ""
     return f"{point_text(cell.point)}{spc}"
-
-
-def _ratio(a: float, b: float) -> str:
-    return f"{a / b:.2g}×" if b > 0 else "—"
 
 
 def correction_text(grid: GridResults) -> str:
@@ -191,13 +187,3 @@ def _shared(grid: GridResults, cells: list[Cell]) -> str:
     common = {a.key: cells[0].point[a.key] for a in grid.axes
               if len(a.values) > 1 and all(c.point[a.key] == cells[0].point[a.key] for c in cells)}
     return f", all at {point_text(common)}" if common else ""
-
-
-def grid_findings(grid: GridResults) -> str:
-    """The "What we see" of a grid as Markdown paragraphs and bullets."""
-    slices = "" if len(grid.axes) <= 2 else (
-        f" With {len(grid.axes)} grid keys the maps are slices: one per value of "
-        + ", ".join(a.name for a in grid.axes[2:]) + ".")
-    blocks = [[correction_text(grid) + slices], winners_paragraph(grid), reference_paragraph(grid),
-              baseline_paragraph(grid), rates_paragraph(grid), noise_paragraph(grid)]
-    return "\n\n".join("\n".join(b) for b in blocks if b)
