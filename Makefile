@@ -24,9 +24,10 @@ test-fast: install
 
 book: install runs html
 
-# Every run of the default study (resuming what is already complete), then the analysis.
+# Every run of both studies (resuming what is already complete), each followed by its analysis.
 runs: install
 	$(BIN)/toyexp sweep params/sweep.yaml --resume
+	$(BIN)/toyexp sweep params/regimes.yaml --resume
 
 html: install
 	$(BIN)/jupyter-book build book -W -n --keep-going
@@ -48,4 +49,5 @@ sync: install
 	$(BIN)/jupytext --sync notebooks/*.py
 
 clean:
-	rm -rf book/_build book/runs outputs book/_toc.yml book/analysis.ipynb book/tasks
+	rm -rf book/_build book/runs outputs book/_toc.yml book/tasks book/tasks.md book/abstract.md book/*.headline.md \
+		book/analysis.ipynb book/analysis.md book/regimes.ipynb book/regimes.md

@@ -42,16 +42,16 @@ from typing import Optional
 # %% tags=["parameters"]
 results_dir: str = "notebooks/demo-results"  # the sweep's results folder (default: the committed demo runs)
 sweep_file: Optional[str] = None  # the sweep file that produced results_dir, shown under provenance
+headline_file: Optional[str] = None  # where a sweep wants this page's headlines, for the report's abstract
 
 # %% tags=["hide-input"]
-from toyexp.run import resolve_path
-from toyexp.study import collect, summary, views
+from toyexp.run.files import resolve_path, write_text
+from toyexp.study import collect, tables, views
+from toyexp.study.sweep_file import load_sweep
 
+order = load_sweep(sweep_file).tasks if sweep_file else None  # the tasks in the sweep file's order
 collection = collect.collect(results_dir)
-print(f"{len(collection.runs)} complete and {len(collection.incomplete)} incomplete runs under {results_dir}")
-for task in collection.tasks():
-    for variant in collection.variants(task):
-        print(f"  {task} · {variant}: seeds {[r.seed for r in collection.select(task, variant)]}")
+print(collection.overview(order))
 
 # %% [markdown]
 # Runs that started but never wrote their `metrics.json` (killed, failed, or still running) are
@@ -89,7 +89,9 @@ print("\n".join(str(p.relative_to(collection.root)) for p in collection.incomple
 # - **Paired comparisons**: two variants on the same seed share the training data and the
 #   initialisation, so we compare them seed by seed: the mean of $d_i = b_i - a_i$ with its 95 %
 #   $t$ interval and the paired $t$-test's p-value. An interval that contains 0 means these
-#   seeds cannot tell the two apart; no correction is made for testing many pairs.
+#   seeds cannot tell the two apart. The p-values of questions asked together (the comparisons
+#   of one table, or one question at every point of a grid) are adjusted by Benjamini-Hochberg,
+#   and a difference is *distinguishable* when its adjusted p-value is at most 0.05 (Methods).
 
 # %% [markdown]
 # ## The tasks
@@ -100,8 +102,7 @@ print("\n".join(str(p.relative_to(collection.root)) for p in collection.incomple
 # sections, and what we see, every number computed from the runs.
 
 # %% tags=["hide-input"]
-for task in collection.tasks():
-    views.task_report(collection, task)
+headlines = [views.task_report(collection, task) for task in collection.tasks(order)]
 
 # %% [markdown]
 # ## Provenance
@@ -110,7 +111,11 @@ for task in collection.tasks():
 # (these change from machine to machine, so nbval does not compare this cell).
 
 # %% tags=["hide-input", "nbval-ignore-output"]
-print(summary.provenance_summary(collection))
+print(tables.provenance_summary(collection))
 if sweep_file:
     path = resolve_path(sweep_file)
     print(f"\nsweep file {sweep_file}:\n\n" + (path.read_text() if path.is_file() else "(not found)"))
+
+# %% tags=["remove-cell"]
+if headline_file:  # one sentence per task, computed above, for the abstract that opens the report
+    write_text(resolve_path(headline_file), "\n\n".join(h for h in headlines if h) + "\n")

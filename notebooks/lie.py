@@ -48,7 +48,7 @@
 from typing import Optional
 
 # %% tags=["parameters", "remove-cell"]
-experiment: dict = {}  # name, mode, seed, device, output_dir, num_threads
+experiment: dict = {}  # variant, task, mode, seed, device, output_dir, num_threads, figures
 dataset: dict = {}  # rotation_dim, num_rotations, alpha_min, alpha_max, alpha_values, rotation_seed, weight_type, ...
 network: dict = {}  # architecture, hidden_dim, num_layers, activation
 training: dict = {}  # batch_size, num_epochs, learning_rate, initial_dist, loss_type, ...
@@ -74,14 +74,14 @@ print(cfg.to_yaml())  # the whole config, as the run folder's config.yaml record
 # ## Data
 
 # %%
-run = toyexp.start_run(cfg)
-data = toyexp.make_dataset(cfg)
+ctx = toyexp.start_run(cfg)  # the run folder, its log, seed, device, and the data
+data = ctx.data
 d = cfg.dataset
-A = data.generator
-print(f"run folder: {toyexp.run.display_path(run.dir)}")
+A = data.A
+print(f"run folder: {toyexp.run.display_path(ctx.dir)}")
 print(f"{len(data.c_train)} training and {len(data.c_eval)} evaluation points; K = {d.num_rotations}, n = {d.rotation_dim}, D = K n = {data.dim}")
 print("velocities α:", [round(a, 4) for a in data.alphas.tolist()])
-print(f"generator A: ‖A + Aᵀ‖ = {(A + A.T).norm():.1e}, ‖A‖_F = {A.norm():.4f}")
+print(f"A: ‖A + Aᵀ‖ = {(A + A.T).norm():.1e}, ‖A‖_F = {A.norm():.4f}")
 print(f"{d.weight_type} weights at c = 0:", [round(w, 4) for w in data.weights(data.c_train[:1])[0].tolist()])
 norms = data.x_train.double().reshape(len(data.c_train), d.num_rotations, d.rotation_dim).norm(dim=-1)
 print(f"max over the training set of | ‖f_i(c)‖ − |w_i(c)| | = {(norms - data.weights(data.c_train).abs()).abs().max():.1e}")
@@ -90,8 +90,8 @@ print(f"max over the training set of | ‖f_i(c)‖ − |w_i(c)| | = {(norms - d
 # ## Training
 
 # %% tags=["nbval-ignore-output"]
-model = toyexp.build_network(cfg.network, data.dim).to(run.device)
-trained = toyexp.fit(run, data, model)
+model = toyexp.build_network(cfg.network, data.dim).to(ctx.device)
+trained = toyexp.fit(ctx, model)
 print(f"{trained.steps} steps in {trained.train_seconds:.1f} s; best eval RMSE {trained.best_l2:.4f} at epoch {trained.best_epoch}")
 
 # %% [markdown]
@@ -110,8 +110,8 @@ print(f"{trained.steps} steps in {trained.train_seconds:.1f} s; best eval RMSE {
 # over the evaluation points and components, and the same per velocity $\alpha_i$.
 
 # %%
-results = toyexp.evaluate_run(run, data, model, trained)
-print(evaluation_table(results.evaluations))
+result = toyexp.evaluate_run(ctx, model, trained)
+print(evaluation_table(result.evaluations))
 
 # %% [markdown]
 # ## Figures
@@ -121,8 +121,8 @@ print(evaluation_table(results.evaluations))
 # similarity and the projection error per velocity $\alpha_i$.
 
 # %%
-figures = plots.run_figures(run, data, trained, results)
-plots.save_and_show(figures, run.dir / "plots")
+if cfg.experiment.figures:  # false in a large study, whose report draws its own
+    plots.save_and_show(plots.run_figures(ctx, trained, result), ctx.dir / "plots")
 
 # %% [markdown]
 # ## What we see
@@ -131,7 +131,7 @@ plots.save_and_show(figures, run.dir / "plots")
 # predictions; in the report they open this page, under a one-line result.
 
 # %%
-metrics = toyexp.finish_run(run, trained, results)
+record = toyexp.finish_run(ctx, trained, result)
 
 # %% tags=["remove-input", "run-summary"]
-Markdown(describe_run(metrics, results, data))
+Markdown(describe_run(ctx, result))

@@ -41,7 +41,7 @@
 from typing import Optional
 
 # %% tags=["parameters", "remove-cell"]
-experiment: dict = {}  # name, mode, seed, device, output_dir, num_threads
+experiment: dict = {}  # variant, task, mode, seed, device, output_dir, num_threads, figures
 dataset: dict = {}  # target_dim, low_dim, proj_seed, num_intervals, num_train, num_components, ...
 network: dict = {}  # architecture, hidden_dim, num_layers, activation
 training: dict = {}  # batch_size, num_epochs, learning_rate, initial_dist, loss_type, ...
@@ -67,10 +67,10 @@ print(cfg.to_yaml())  # the whole config, as the run folder's config.yaml record
 # ## Data
 
 # %%
-run = toyexp.start_run(cfg)
-data = toyexp.make_dataset(cfg)
+ctx = toyexp.start_run(cfg)  # the run folder, its log, seed, device, and the data
+data = ctx.data
 d = cfg.dataset
-print(f"run folder: {toyexp.run.display_path(run.dir)}")
+print(f"run folder: {toyexp.run.display_path(ctx.dir)}")
 print(f"{len(data.c_train)} training and {len(data.c_eval)} evaluation points; D = {d.target_dim}, k = {d.low_dim}, {d.num_intervals} interval(s)")
 for i, P in enumerate(data.projections):
     print(f"P_{i}: rank {int(round(P.trace().item()))}, ‖P² − P‖ = {(P @ P - P).norm():.1e}, ‖P − Pᵀ‖ = {(P - P.T).norm():.1e}")
@@ -79,8 +79,8 @@ for i, P in enumerate(data.projections):
 # ## Training
 
 # %% tags=["nbval-ignore-output"]
-model = toyexp.build_network(cfg.network, data.dim).to(run.device)
-trained = toyexp.fit(run, data, model)
+model = toyexp.build_network(cfg.network, data.dim).to(ctx.device)
+trained = toyexp.fit(ctx, model)
 print(f"{trained.steps} steps in {trained.train_seconds:.1f} s; best eval RMSE {trained.best_l2:.4f} at epoch {trained.best_epoch}")
 
 # %% [markdown]
@@ -103,17 +103,17 @@ print(f"{trained.steps} steps in {trained.train_seconds:.1f} s; best eval RMSE {
 # $\hat g$ and of $\hat g - g$ outside the span of the two neighbouring subspaces.
 
 # %%
-results = toyexp.evaluate_run(run, data, model, trained)
-print(evaluation_table(results.evaluations))
+result = toyexp.evaluate_run(ctx, model, trained)
+print(evaluation_table(result.evaluations))
 print()
-print(run.task.describe(results.final))
+print(ctx.task.describe(result.final.task_metrics))
 
 # %% [markdown]
 # ## Figures
 
 # %%
-figures = plots.run_figures(run, data, trained, results)
-plots.save_and_show(figures, run.dir / "plots")
+if cfg.experiment.figures:  # false in a large study, whose report draws its own
+    plots.save_and_show(plots.run_figures(ctx, trained, result), ctx.dir / "plots")
 
 # %% [markdown]
 # ## What we see
@@ -122,7 +122,7 @@ plots.save_and_show(figures, run.dir / "plots")
 # predictions; in the report they open this page, under a one-line result.
 
 # %%
-metrics = toyexp.finish_run(run, trained, results)
+record = toyexp.finish_run(ctx, trained, result)
 
 # %% tags=["remove-input", "run-summary"]
-Markdown(describe_run(metrics, results, data))
+Markdown(describe_run(ctx, result))

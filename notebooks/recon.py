@@ -44,7 +44,7 @@
 from typing import Optional
 
 # %% tags=["parameters", "remove-cell"]
-experiment: dict = {}  # name, mode, seed, device, output_dir, num_threads
+experiment: dict = {}  # variant, task, mode, seed, device, output_dir, num_threads, figures
 dataset: dict = {}  # num_train, num_eval, num_components, weight_strategy, sampling_strategy, ...
 network: dict = {}  # architecture, hidden_dim, num_layers, activation
 training: dict = {}  # batch_size, num_epochs, learning_rate, initial_dist, loss_type, ...
@@ -70,9 +70,9 @@ print(cfg.to_yaml())  # the whole config, as the run folder's config.yaml record
 # ## Data
 
 # %%
-run = toyexp.start_run(cfg)
-data = toyexp.make_dataset(cfg)
-print(f"run folder: {toyexp.run.display_path(run.dir)}")
+ctx = toyexp.start_run(cfg)  # the run folder, its log, seed, device, and the data
+data = ctx.data
+print(f"run folder: {toyexp.run.display_path(ctx.dir)}")
 print(f"{len(data.c_train)} training and {len(data.c_eval)} evaluation points on [{cfg.dataset.c_min}, {cfg.dataset.c_max}]")
 print("frequencies:", data.freqs[0].tolist(), " phases:", data.phases[0].tolist(), " weights:", [round(w, 4) for w in data.weights[0].tolist()])
 
@@ -80,8 +80,8 @@ print("frequencies:", data.freqs[0].tolist(), " phases:", data.phases[0].tolist(
 # ## Training
 
 # %% tags=["nbval-ignore-output"]
-model = toyexp.build_network(cfg.network, data.dim).to(run.device)
-trained = toyexp.fit(run, data, model)
+model = toyexp.build_network(cfg.network, data.dim).to(ctx.device)
+trained = toyexp.fit(ctx, model)
 print(f"{trained.steps} steps in {trained.train_seconds:.1f} s; best eval RMSE {trained.best_l2:.4f} at epoch {trained.best_epoch}")
 
 # %% [markdown]
@@ -91,15 +91,15 @@ print(f"{trained.steps} steps in {trained.train_seconds:.1f} s; best eval RMSE {
 # a flow model is evaluated for every integrator and step count in `evaluation`.
 
 # %%
-results = toyexp.evaluate_run(run, data, model, trained)
-print(evaluation_table(results.evaluations))
+result = toyexp.evaluate_run(ctx, model, trained)
+print(evaluation_table(result.evaluations))
 
 # %% [markdown]
 # ## Figures
 
 # %%
-figures = plots.run_figures(run, data, trained, results)
-plots.save_and_show(figures, run.dir / "plots")
+if cfg.experiment.figures:  # false in a large study, whose report draws its own
+    plots.save_and_show(plots.run_figures(ctx, trained, result), ctx.dir / "plots")
 
 # %% [markdown]
 # ## What we see
@@ -108,7 +108,7 @@ plots.save_and_show(figures, run.dir / "plots")
 # predictions; in the report they open this page, under a one-line result.
 
 # %%
-metrics = toyexp.finish_run(run, trained, results)
+record = toyexp.finish_run(ctx, trained, result)
 
 # %% tags=["remove-input", "run-summary"]
-Markdown(describe_run(metrics, results, data))
+Markdown(describe_run(ctx, result))

@@ -10,11 +10,13 @@ from toyexp.run.files import PROJECT_ROOT
 
 
 def copy_book(dest: Path) -> Path:
-    """The book's Markdown pages, its configuration and TOC files and ``_static``, copied to ``dest``."""
+    """The book's Markdown pages, its configuration and TOC files, its bibliography and ``_static``,
+    copied to ``dest``."""
     dest.mkdir(parents=True)
-    for f in [*PROJECT_ROOT.joinpath("book").glob("*.md"), *PROJECT_ROOT.joinpath("book").glob("_*.yml")]:
+    book = PROJECT_ROOT / "book"
+    for f in [*book.glob("*.md"), *book.glob("_*.yml"), *book.glob("*.bib")]:
         shutil.copy(f, dest / f.name)
-    shutil.copytree(PROJECT_ROOT / "book" / "_static", dest / "_static")
+    shutil.copytree(book / "_static", dest / "_static")
     return dest
 
 

@@ -1,38 +1,31 @@
-"""The run notebook's steps, written once for the tests that need what ``toyexp.run.run`` keeps
-to itself (the run's log, the untrained network, the trained result)."""
+"""The run notebook's steps, written once for the tests that need what ``toyexp.run.run_all`` keeps
+to itself (the run's context, the untrained network, the trained result)."""
 
 import copy
 from dataclasses import dataclass
 
 import toyexp
-
-
-def close_log(run) -> None:
-    """Detach and close the run's log handlers, so a test leaves no open file behind."""
-    for handler in list(run.log.handlers):
-        run.log.removeHandler(handler)
-        handler.close()
+from toyexp.run.steps import RunContext, close_log
 
 
 @dataclass(frozen=True)
 class Chain:
-    run: object
-    data: object
+    ctx: RunContext
     initial: object  # the network before training
-    trained: object
-    metrics: dict
+    trained: object  # TrainResult
+    result: object  # RunResult
+    record: object  # RunRecord, as metrics.json holds it
 
 
 def notebook_chain(cfg) -> Chain:
-    """config -> start_run, data, network, fit, evaluate_run, finish_run, as the notebooks take them."""
-    run = toyexp.start_run(cfg)
+    """config -> start_run, network, fit, evaluate_run, finish_run, as the notebooks take them."""
+    ctx = toyexp.start_run(cfg)
     try:
-        data = toyexp.make_dataset(cfg)
-        model = toyexp.build_network(cfg.network, data.dim).to(run.device)
+        model = toyexp.build_network(cfg.network, ctx.data.dim).to(ctx.device)
         initial = copy.deepcopy(model)
-        trained = toyexp.fit(run, data, model, progress=False)
-        results = toyexp.evaluate_run(run, data, model, trained)
-        metrics = toyexp.finish_run(run, trained, results)
+        trained = toyexp.fit(ctx, model, progress=False)
+        result = toyexp.evaluate_run(ctx, model, trained)
+        record = toyexp.finish_run(ctx, trained, result)
     finally:
-        close_log(run)
-    return Chain(run, data, initial, trained, metrics)
+        close_log(ctx.log)
+    return Chain(ctx, initial, trained, result, record)

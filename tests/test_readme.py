@@ -97,6 +97,8 @@ def test_readme_papermill_command_runs(command, tmp_path):
     assert metrics_path.exists(), f"{command}: no {metrics_path.relative_to(tmp_path)}; found {sorted(map(str, out_dir.rglob('metrics.json')))}"
     metrics = yaml.safe_load(metrics_path.read_text())  # JSON is YAML
     assert (metrics["task"], metrics["mode"], metrics["seed"]) == (task, mode, seed)
+    variant = (params.get("experiment") or {}).get("variant") or mode  # a run outside a sweep is named by its mode
+    assert (metrics["variant"], metrics["grid_point"]) == (variant, {})
     config = metrics["config"]
     tiny_keys = {item.split("=")[0] for item in TINY}
     for section in ("experiment", "dataset", "network", "training", "evaluation"):

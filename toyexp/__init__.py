@@ -5,24 +5,25 @@ Layers, each importing only the ones below it (checked by import-linter, see pyp
     cli, bench    the ``toyexp`` command and its benchmark
     study         sweeps, their execution, and the analysis across seeds
     run           one run: config, steps, files, figures and text
-    tasks         recon, projection, lie: one folder each, and their registry
-    core          the method: paths, modes, networks, integrators, optimiser, metrics, training
+    tasks         recon, projection, lie: one folder each, and the registry that finds them
+    report        numbers and sentences as the report prints them
+    core          the method: paths, modes, networks, integrators, optimiser, metrics, statistics, training
     schema        config fields and their loader, knowing no task and no method
+
+The names below are imported when first used, so ``import toyexp`` is cheap.
 """
 
-__version__ = "0.1.0"
+from ._lazy import lazy_exports
 
-# ``toyexp.run`` is the subpackage of one run; its function ``toyexp.run.run(cfg)`` takes every step.
+__version__ = "0.2.0"
 
-from .core import ConcatMLP, Config, FiLMMLP, TrainingDiverged, build_network, integrate  # noqa: E402
-from .run import (  # noqa: E402
-    config_from_parameters, evaluate_run, finish_run, fit, load_config, make_dataset, start_run,
-)
-from .schema import ConfigError  # noqa: E402
-from .tasks import TASKS, Task, get_task, register  # noqa: E402
-
-__all__ = [
-    "Config", "ConfigError", "load_config", "config_from_parameters", "make_dataset", "start_run", "fit",
-    "evaluate_run", "finish_run", "integrate", "ConcatMLP", "FiLMMLP", "build_network",
-    "TrainingDiverged", "TASKS", "Task", "get_task", "register",
-]
+EXPORTS = {
+    "ConfigError": ".schema",
+    "build_network": ".core.nets", "integrate": ".core.integrate", "TrainingDiverged": ".core.train",
+    "Task": ".tasks.base", "get_task": ".tasks", "register": ".tasks", "task_names": ".tasks",
+    "Config": ".run.config", "load_config": ".run.config", "config_from_parameters": ".run.notebook",
+    "start_run": ".run.steps", "fit": ".run.steps", "evaluate_run": ".run.steps", "finish_run": ".run.steps",
+    "run_all": ".run.steps", "make_dataset": ".run.steps",
+}
+__getattr__ = lazy_exports(__name__, EXPORTS)
+__all__ = list(EXPORTS)

@@ -1,28 +1,18 @@
-"""The ``toyexp`` command: ``toyexp sweep`` runs a study, ``toyexp bench`` measures speed."""
+"""The ``toyexp`` command: ``toyexp sweep`` runs a study, ``toyexp bench`` measures speed.
+
+This module parses arguments, calls :func:`toyexp.study.runner.run_sweep` and prints; it
+imports the study (and with it torch, papermill and matplotlib) only once a command runs, so
+``--help`` answers at once.
+"""
 
 from __future__ import annotations
 
 import argparse
-import fnmatch
 import os
-import signal
 import sys
-import threading
 
-from tqdm import tqdm
-
-from . import bench
-from .run import display_path, resolve_path
-from .run.kernel_path import PORTABLE_ENV
 from .schema import ConfigError
-from .study import book
-from .study.disk import no_space, no_space_line
-from .study.execute import KERNELS, Outcome, execute_notebook, run_dask, run_local, run_slurm
-from .study.lock import ResultsLock
-from .study.report_paths import ShownPaths
-from .study.sweep import RunSpec, is_complete, load_sweep, notebook_for, plan, prepare
 
-STATUSES = ("done", "skipped", "failed", "interrupted", "not started")
 NO_SPACE = 3  # the disk or the quota filled up: free space, then --resume
 INTERRUPTED = 130  # the shell's exit code for a process stopped by SIGINT
 
@@ -53,196 +43,70 @@ def _sweep_parser(sub) -> None:
 
 
 def sweep_command(args: argparse.Namespace) -> int:
-    if args.jobs < 1:
-        print(f"error: --jobs {args.jobs} is invalid; it must be at least 1", file=sys.stderr)
-        return 2
-    if args.cell_timeout is not None and not args.cell_timeout > 0:
-        print(f"error: --cell-timeout {args.cell_timeout:g} is invalid; it must be a number of seconds above 0", file=sys.stderr)
-        return 2
+    from .study.runner import SweepOptions, run_sweep
+
+    options = SweepOptions(
+        jobs=args.jobs, resume=args.resume, only=args.only, executor=args.executor, fresh_kernels=args.fresh_kernels,
+        cell_timeout=args.cell_timeout, portable=args.portable, scheduler=args.scheduler,
+        slurm_cluster=args.slurm_cluster, book_dir=args.book_dir, analysis=not args.no_analysis,
+        command=("toyexp", *args.argv),
+    )
+    progress = Progress()
     try:
-        sweep = load_sweep(args.sweep_file)
-        book_dir = args.book_dir or sweep.book_dir
-        specs = plan(sweep, book_dir)
+        report = run_sweep(args.sweep_file, options, progress.start, progress.done)
     except ConfigError as err:
-        return _error(err)
-    if args.only:
-        specs = [s for s in specs if fnmatch.fnmatch(s.id, args.only)]
-        if not specs:
-            return _error(f"--only {args.only!r} matches no run; run ids look like 'recon/flow/seed-42'")
-    lock = ResultsLock(sweep.results_dir, ["toyexp", *args.argv])
-    try:
-        lock.acquire()
-    except ConfigError as err:
-        return _error(err)
-    except OSError as err:
-        if no_space(err):
-            print(no_space_line(_shown(sweep.results_dir)), file=sys.stderr)
-            return NO_SPACE
-        return _error(f"cannot write in the results folder {_shown(sweep.results_dir)}: {err}")
-    if lock.note:
-        print(lock.note, file=sys.stderr)
-    KERNELS.stopping.clear()
-    main_thread = threading.current_thread() is threading.main_thread()  # only it may handle signals
-    previous = _on_ctrl_c(lock) if main_thread else None
-    try:
-        return _run(args, sweep, book_dir, specs)
-    finally:
-        if main_thread:
-            signal.signal(signal.SIGINT, previous)
-        lock.release()
+        return error(err)
+    progress.close()
+    if report.outcomes:
+        print(report.table())
+    if report.stopped == "interrupted":
+        return INTERRUPTED
+    if report.stopped == "no space":
+        print(f"error: no space left on device (or quota exceeded) in {report.problem}; "
+              "free space and run again with --resume", file=sys.stderr)
+        return NO_SPACE
+    if report.stopped == "pages":
+        error(report.problem)
+        return 1
+    return 1 if report.failed else 0
 
 
-def _error(err) -> int:
+class Progress:
+    """The sweep on the terminal: what will run, a progress bar, and a line per failed run."""
+
+    def __init__(self):
+        self.bar = None
+
+    def start(self, started) -> None:
+        from tqdm import tqdm
+
+        print(f"{started.runs} runs: {started.to_execute} to execute, {started.complete} already complete; {started.description}")
+        for outcome in started.failed_before:
+            print(f"FAILED {outcome.id}: {outcome.error}", file=sys.stderr)
+        self.bar = tqdm(total=started.to_execute, desc="runs", unit="run", file=sys.stderr)
+
+    def done(self, outcome) -> None:
+        self.bar.update()
+        if outcome.status == "failed":
+            self.bar.write(f"FAILED {outcome.id}: {outcome.error}")
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def error(err) -> int:
     print("error: " + " ".join(str(err).split()), file=sys.stderr)  # always one line
     return 2
 
 
-def _shown(folder: str) -> str:
-    """A folder of the sweep as the terminal shows it: relative to the project, else absolute."""
-    return display_path(resolve_path(folder))
-
-
-def _on_ctrl_c(lock: ResultsLock):
-    """Ctrl-C (to the process or its whole group): the first stops the sweep, the second exits at once.
-
-    Returns the handler it replaces.
-    """
-    def handler(signum, frame) -> None:
-        if not KERNELS.stopping.is_set():
-            print("\nCtrl-C: stopping (running kernels are interrupted, no new run starts); Ctrl-C again to exit at once", file=sys.stderr)
-            threading.Thread(target=KERNELS.stop, daemon=True).start()
-            KERNELS.stopping.set()
-            return
-        KERNELS.signal(signal.SIGKILL)
-        lock.release()
-        print("\nCtrl-C again: exiting now", file=sys.stderr)
-        os._exit(INTERRUPTED)
-
-    return signal.signal(signal.SIGINT, handler)
-
-
-def _run(args: argparse.Namespace, sweep, book_dir, specs: list[RunSpec]) -> int:
-    skipped = [s for s in specs if args.resume and is_complete(s, args.portable)]
-    pending = [s for s in specs if s not in skipped]
-    todo, unready = [], []
-    for i, spec in enumerate(pending):
-        try:
-            prepare(spec)
-            todo.append(spec)
-        except OSError as err:  # this run cannot write its folder; the others go on, unless the disk is full
-            full = no_space(err)
-            unready.append(Outcome(spec.id, "failed", str(spec.notebook), 0.0, f"cannot write {spec.run_dir}: {err}",
-                                   "run" if full else ""))
-            if full:  # no run would get further than this one
-                unready += [Outcome(s.id, "not started", str(s.notebook)) for s in todo + pending[i + 1:]]
-                todo = []
-                break
-    env = PORTABLE_ENV if args.portable else None
-    jobs = [(str(notebook_for(s.task)), str(s.notebook), s.parameters, s.title, s.id, args.cell_timeout, env) for s in todo]
-    kernels = "fresh kernels" if args.fresh_kernels or args.executor != "local" else "warm kernels"
-    kernels += ", portable mode" if args.portable else ""
-    print(f"{len(specs)} runs: {len(todo)} to execute, {len(skipped)} already complete; {args.jobs} at a time ({args.executor}, {kernels})")
-    for outcome in unready:
-        if outcome.status == "failed":
-            print(f"FAILED {outcome.id}: {outcome.error}", file=sys.stderr)
-
-    bar = tqdm(total=len(todo), desc="runs", unit="run", file=sys.stderr)
-
-    def on_done(outcome: Outcome) -> None:
-        bar.update()
-        if outcome.status == "failed":
-            bar.write(f"FAILED {outcome.id}: {outcome.error}")
-
-    full = ""  # the folder of a full disk; then the pages and the analysis wait for --resume
-    try:
-        if args.executor == "dask":
-            outcomes = run_dask(jobs, args.jobs, on_done, args.scheduler)
-        elif args.executor == "slurm":
-            folder = resolve_path(sweep.results_dir) / ".submitit"
-            outcomes = run_slurm(jobs, args.jobs, on_done, folder, args.slurm_cluster)
-        else:
-            outcomes = run_local(jobs, args.jobs, on_done, fresh=args.fresh_kernels)
-    except OSError as err:  # the executor's own files (submitit's job folder) found the disk full
-        if not no_space(err):
-            raise
-        outcomes, full = [Outcome(job[4], "not started", job[1]) for job in jobs], _shown(sweep.results_dir)
-    bar.close()
-    outcomes += unready + [Outcome(s.id, "skipped", str(s.notebook)) for s in skipped]
-    if KERNELS.stopping.is_set():  # Ctrl-C: no analysis; --resume continues from here
-        print(summary(outcomes, specs))
-        return INTERRUPTED
-
-    full = full or _full_folder(outcomes, sweep.results_dir, book_dir)
-    unwritten = ""  # why the book pages could not be written, when not for a full disk
-    if not full:
-        try:
-            book.write_pages(sweep, plan(sweep, book_dir), book_dir)  # every run of the sweep, not only --only's
-        except OSError as err:
-            if no_space(err):
-                full = _shown(book_dir)
-            else:
-                unwritten = f"cannot write the book pages in {_shown(book_dir)}: {err}"
-    if not (full or unwritten or args.no_analysis):
-        outcomes.append(_analysis(args, sweep, book_dir))
-        full = _full_folder(outcomes[-1:], sweep.results_dir, book_dir)
-    print(summary(outcomes, specs))
-    if KERNELS.stopping.is_set():  # Ctrl-C during the analysis
-        return INTERRUPTED
-    if full:
-        print(no_space_line(full), file=sys.stderr)
-        return NO_SPACE
-    if unwritten:
-        print("error: " + " ".join(unwritten.split()), file=sys.stderr)
-    return 1 if unwritten or any(o.status == "failed" for o in outcomes) else 0
-
-
-def _analysis(args: argparse.Namespace, sweep, book_dir) -> Outcome:
-    """The analysis notebook executed into ``<book_dir>/analysis.ipynb``, its paths as the report shows them."""
-    output = resolve_path(book_dir) / "analysis.ipynb"
-    analysis = execute_notebook(
-        str(notebook_for("analysis")), str(output),
-        {"results_dir": sweep.results_dir, "sweep_file": display_path(resolve_path(args.sweep_file))},
-        None, "analysis",
-    )
-    if analysis.status != "done":
-        return analysis
-    try:
-        book.tidy_analysis(output, ShownPaths.of(sweep.results_dir, book_dir, args.sweep_file))
-    except OSError as err:
-        return Outcome("analysis", "failed", str(output), analysis.seconds, f"cannot write its notebook: {err}",
-                       "notebook" if no_space(err) else "")
-    return analysis
-
-
-def _full_folder(outcomes: list[Outcome], results_dir: str, book_dir: str) -> str:
-    """The folder a full disk stopped the sweep in ("" if none did): a run's own files go to
-    the results folder, the notebooks to the book folder."""
-    where = next((o.no_space for o in outcomes if o.no_space), "")
-    return _shown(book_dir if where == "notebook" else results_dir) if where else ""
-
-
-def summary(outcomes: list[Outcome], specs: list[RunSpec]) -> str:
-    """A table of the runs: done / skipped / failed (with the notebook of each failed run), and
-    after Ctrl-C interrupted / not started."""
-    order = {s.id: i for i, s in enumerate(specs)}
-    rows = sorted(outcomes, key=lambda o: order.get(o.id, len(order)))
-    counts = {k: sum(o.status == k for o in outcomes) for k in STATUSES}
-    lines = [f"{'run':<44} {'status':<11} {'seconds':>8}  notebook / error"]
-    for o in rows:
-        detail = f"{o.notebook}: {o.error}" if o.status == "failed" else ""
-        lines.append(f"{o.id:<44} {o.status:<11} {o.seconds:>8.1f}  {detail}")
-    total = f"{counts['done']} done, {counts['skipped']} skipped, {counts['failed']} failed"
-    if counts["interrupted"] or counts["not started"]:
-        total += f", {counts['interrupted']} interrupted, {counts['not started']} not started"
-    lines.append(total)
-    return "\n".join(lines)
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="toyexp", description=__doc__)
+    from .bench import add_parser
+
+    parser = argparse.ArgumentParser(prog="toyexp", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     _sweep_parser(sub)
-    bench.add_parser(sub)
+    add_parser(sub)
     args = parser.parse_args(argv)
     args.argv = sys.argv[1:] if argv is None else list(argv)
     return args.func(args)

@@ -9,6 +9,7 @@ import nbformat
 import pytest
 import torch
 
+from toyexp.bench import add_parser
 from toyexp.bench import command as bench
 from toyexp.bench import loops as bench_loops
 from toyexp.bench import report as bench_report
@@ -21,7 +22,7 @@ from toyexp.core.paths import l2_loss
 
 def parse(*argv: str) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
-    bench.add_parser(parser.add_subparsers())
+    add_parser(parser.add_subparsers())
     return parser.parse_args(["bench", *argv])
 
 
@@ -44,9 +45,9 @@ def test_reference_loss_is_the_mode_loss(mode):
 
 def test_notebook_phases_split_the_wall_time():
     nb = nbformat.v4.new_notebook()
-    cells = [("import toyexp\ncfg = ...", 1.5), ("run = toyexp.start_run(cfg)", 0.25), ("trained = toyexp.fit(run, data, model)", 4.0),
-             ("results = toyexp.evaluate_run(run, data, model, trained)", 0.5), ("plots.save_and_show(figures, d)", 0.75),
-             ("metrics = toyexp.finish_run(run, trained, results)", 0.125), ("x = 1", 0.0625)]
+    cells = [("import toyexp\ncfg = ...", 1.5), ("ctx = toyexp.start_run(cfg)", 0.25), ("trained = toyexp.fit(ctx, model)", 4.0),
+             ("result = toyexp.evaluate_run(ctx, model, trained)", 0.5), ("plots.save_and_show(figures, d)", 0.75),
+             ("record = toyexp.finish_run(ctx, trained, result)", 0.125), ("x = 1", 0.0625)]
     for source, seconds in cells:
         cell = nbformat.v4.new_code_cell(source)
         cell.metadata["papermill"] = {"duration": seconds}
@@ -57,6 +58,16 @@ def test_notebook_phases_split_the_wall_time():
     assert phases == {"kernel start": 10.0 - 7.1875, "imports and config": 1.5, "data": 0.25, "training": 4.0, "evaluation": 0.5,
                       "plots": 0.75, "writing outputs": 0.125, "other cells": 0.0625, "papermill read/write": 0.5}
     assert sum(phases.values()) == pytest.approx(10.5)
+
+
+def test_every_phase_marks_a_cell_of_each_run_notebook():
+    """Guards the phase split against edits of the notebooks: each phase's mark is in a code cell
+    of every run notebook (a renamed step would count its time as "other cells")."""
+    from toyexp.study.plan import notebook_for
+
+    for task in ("recon", "projection", "lie"):
+        sources = [c.source for c in nbformat.read(notebook_for(task), as_version=4).cells if c.cell_type == "code"]
+        assert [p for p, mark in bench.NOTEBOOK_PHASES.items() if not any(mark in s for s in sources)] == [], task
 
 
 @pytest.mark.training

@@ -7,8 +7,8 @@ from toyexp.bench.kernel_paths import PathRun
 
 
 def planted(path: str, repeat: int, l2: float, cpu: float, evaluations=(1.0,)) -> PathRun:
-    kernels = {"capability": "DEFAULT" if path == "portable" else "AVX512", "mkl_cbwr": "COMPATIBLE" if path == "portable" else "OFF"}
-    return PathRun("recon", "flow", 42, path, repeat, {"l2": l2}, list(evaluations), kernels, cpu, cpu - 1)
+    code_path = {"capability": "DEFAULT" if path == "portable" else "AVX512", "mkl_cbwr": "COMPATIBLE" if path == "portable" else "OFF"}
+    return PathRun("recon", "flow", 42, path, repeat, {"l2": l2}, list(evaluations), code_path, cpu, cpu - 1)
 
 
 def test_a_child_gets_only_its_paths_variables(monkeypatch):
@@ -46,3 +46,16 @@ def test_bad_repeats_is_named(capsys):
     with pytest.raises(SystemExit):
         kp.main(["--repeats", "0"])
     assert "--repeats 0 is invalid; it must be at least 1" in capsys.readouterr().err
+
+
+@pytest.mark.training
+def test_a_child_run_reports_its_record(tmp_path):
+    """Guards the child script against the package's API: one tiny run on the native path comes
+    back with its final, evaluations, times and the code path its provenance recorded."""
+    tiny = ["training.num_epochs=5", "training.eval_interval=5", "training.save_interval=5", "network.hidden_dim=8",
+            "network.num_layers=1", "dataset.num_eval=50"]
+    run = kp.run_on_path("recon", "flow", 1, "native", 0, tiny, tmp_path)
+    assert (run.task, run.mode, run.path) == ("recon", "flow", "native")
+    assert run.final["l2"] > 0 and run.final["method"] == "euler" and len(run.evaluations) >= 1
+    assert set(run.code_path) == {"cpu", "capability", "mkl_cbwr", "env", "portable"} and run.code_path["portable"] is False
+    assert run.cpu_seconds > 0 and run.train_seconds > 0

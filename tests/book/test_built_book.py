@@ -1,7 +1,8 @@
 """The built book, offline: math from a local MathJax, every formula display or inline as written,
 no parameter cells and no path of the build machine on a page, code that wraps.
 
-Builds a small book (the report's config and pages, and one hand-made executed notebook) with Jupyter Book in a temporary folder: about 10 s.
+Builds a small book (the report's config and pages, its TOC as a sweep writes it, and one hand-made
+executed notebook) with Jupyter Book in a temporary folder: about 10 s.
 """
 
 import re
@@ -13,7 +14,7 @@ import pytest
 import yaml
 
 from toyexp.run.files import PROJECT_ROOT
-from toyexp.study import book
+from toyexp.study import book, front
 from book_build import build_book, copy_book
 
 BOOK = PROJECT_ROOT / "book"
@@ -51,16 +52,16 @@ def page_notebook(secret: str) -> nbformat.NotebookNode:
 @pytest.fixture(scope="module")
 def html(tmp_path_factory) -> Path:
     src = copy_book(tmp_path_factory.mktemp("book") / "src")
-    (src / "analysis.md").write_text("# Across seeds\n")  # the intro links to it; a sweep writes the real one
     nb = page_notebook(str(PROJECT_ROOT))
     book.hide_parameters(nb)
     nbformat.write(nb, src / "run.ipynb")
-    (src / "_toc.yml").write_text(yaml.safe_dump({"format": "jb-book", "root": "intro", "chapters": [
-        {"file": "methods"}, {"file": "analysis"}, {"file": "performance"}, {"file": "appendix", "sections": [{"file": "run"}]}]}))
+    (src / book.APPENDIX_FILE).parent.mkdir()
+    (src / book.APPENDIX_FILE).write_text(yaml.safe_dump([{"file": "run", "title": "A run"}]))
+    front.write_front(src)  # as a sweep writes it: the run under the appendix, the task pages, placeholders for the studies, the abstract
     return build_book(src)
 
 
-PAGES = ("intro.html", "methods.html", "run.html")
+PAGES = ("intro.html", "methods.html", "tasks/lie.html", "run.html")
 
 
 @pytest.mark.slow
@@ -72,7 +73,7 @@ def test_math_comes_from_a_local_mathjax(html, page):
     mathjax = [s for s in sources if "mathjax" in s.lower()]
     assert mathjax, sources
     for s in mathjax:
-        assert (html / s.split("?")[0]).is_file(), s
+        assert ((html / page).parent / s.split("?")[0]).is_file(), s  # relative to the page
 
 
 @pytest.mark.slow

@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from toyexp.core.modes import build_mode, flow_loss, flow_predict, regression_loss, regression_predict
+from toyexp.core.modes import flow_loss, flow_predict, regression_loss, regression_predict
 from toyexp.core.nets import ConcatMLP, FiLMMLP
 from toyexp.core.paths import LOSSES, linear_path, path_velocity
 
@@ -12,7 +12,7 @@ B, D = 6, 3
 
 
 def f(c):
-    """A deterministic target x_1 = f(c), (B, 1) -> (B, D), written independently of toyexp.data."""
+    """A deterministic target x_1 = f(c), (B, 1) -> (B, D), written independently of the tasks."""
     return torch.cat([torch.sin(3 * c), c**2 - 0.5, torch.cos(c) + 2 * c], dim=-1)
 
 
@@ -154,9 +154,3 @@ def test_regression_predict_ignores_x0_steps_and_method(kind):
                     assert len(model.calls) == 1  # one evaluation at x = 0, t = 0
                     x, t = model.calls[0]
                     assert not x.any() and not t.any()
-
-
-def test_mode_table():
-    assert build_mode("regression").loss is regression_loss and build_mode("regression").predict is regression_predict
-    assert build_mode("flow").loss is flow_loss and build_mode("flow").predict is flow_predict
-    assert build_mode("flow").integrates and not build_mode("regression").integrates

@@ -1,55 +1,62 @@
-"""Tests for toyexp.integrate against ODEs with closed-form solutions (all in float64)."""
+"""The fixed-step integrators (toyexp.core.integrate) against ODEs with closed-form solutions
+(tests/problems.py) and against their Butcher tableaux, written out here (all in float64)."""
 
 import math
 
 import pytest
 import torch
 
-from toyexp.core.integrate import STEPS, integrate, nfe
+from problems import F64, PROBLEMS, X0_ROT, A_ROT, const_like
+from toyexp.core import names
+from toyexp.core.integrate import integrate, nfe
 
-F64 = torch.float64
 ORDER = {"euler": 1, "midpoint": 2, "heun": 2, "rk4": 4}
-METHODS = sorted(STEPS)
+METHODS = list(names.FIXED_STEP_METHODS)
 
-
-def const_like(x, value):
-    return torch.full_like(x, value)
-
-
-# Each problem: velocity v(x, t), initial value x(0) and the exact x(1), written out here.
-X0_ROT = torch.tensor([[1.0, 0.0], [0.3, -2.0]], dtype=F64)  # (B, 2)
-A_ROT = torch.tensor([[0.0, -1.0], [1.0, 0.0]], dtype=F64)  # dx/dt = A x rotates by angle t
-
-
-def rotation_exact(x0, t):
-    R = torch.tensor([[math.cos(t), -math.sin(t)], [math.sin(t), math.cos(t)]], dtype=F64)
-    return x0 @ R.T
-
-
-PROBLEMS = {
-    # dx/dt = -x: x(1) = x0 e^-1
-    "decay": (lambda x, t: -x, torch.tensor([[2.0], [-0.5]], dtype=F64),
-              torch.tensor([[2.0], [-0.5]], dtype=F64) * math.exp(-1)),
-    # dx/dt = t^2: x(1) = x0 + 1/3
-    "t_squared": (lambda x, t: const_like(x, t**2), torch.tensor([[1.0]], dtype=F64),
-                  torch.tensor([[1.0 + 1 / 3]], dtype=F64)),
-    # dx/dt = cos t: x(1) = x0 + sin 1
-    "cosine": (lambda x, t: const_like(x, math.cos(t)), torch.tensor([[0.25]], dtype=F64),
-               torch.tensor([[0.25 + math.sin(1.0)]], dtype=F64)),
-    # dx/dt = A x with A the 90-degree rotation generator: x(1) = R(1) x0
-    "rotation": (lambda x, t: x @ A_ROT.T, X0_ROT, rotation_exact(X0_ROT, 1.0)),
+# Each method's Butcher tableau (A, b, c) from the textbook: stage i evaluates
+# k_i = v(x + h sum_j A_ij k_j, t + c_i h), and the step is x + h sum_i b_i k_i.
+TABLEAUX = {
+    "euler": ([[]], [1.0], [0.0]),
+    "midpoint": ([[], [0.5]], [0.0, 1.0], [0.0, 0.5]),
+    "heun": ([[], [1.0]], [0.5, 0.5], [0.0, 1.0]),
+    "rk4": ([[], [0.5], [0.0, 0.5], [0.0, 0.0, 1.0]], [1 / 6, 1 / 3, 1 / 3, 1 / 6], [0.0, 0.5, 0.5, 1.0]),
 }
 
 
+def tableau_integrate(v, x, n, method, t_0=0.0, t_1=1.0):
+    """n steps of the explicit Runge-Kutta method given by its tableau: a reference written here."""
+    A, b, c = TABLEAUX[method]
+    h = (t_1 - t_0) / n
+    for step in range(n):
+        t, k = t_0 + step * h, []
+        for i in range(len(b)):
+            k.append(v(x + h * sum((a * kj for a, kj in zip(A[i], k)), torch.zeros_like(x)), t + c[i] * h))
+        x = x + h * sum(bi * ki for bi, ki in zip(b, k))
+    return x
+
+
 def error(method, problem, n):
-    v, x0, exact = PROBLEMS[problem]
-    return (integrate(v, x0, n, method) - exact).abs().max().item()
+    p = PROBLEMS[problem]
+    return (integrate(p.v, p.x_0, n, method) - p.x_1).abs().max().item()
+
+
+def test_every_fixed_step_method_has_a_tableau_here():
+    """Guards: a new solver cannot skip the reference tableau the tests below hold it to."""
+    assert sorted(TABLEAUX) == sorted(names.FIXED_STEP_METHODS)
 
 
 def test_rotation_reference_is_the_matrix_exponential():
-    # the closed form used above agrees with exp(A) computed independently
-    expected = X0_ROT @ torch.linalg.matrix_exp(A_ROT).T
-    torch.testing.assert_close(rotation_exact(X0_ROT, 1.0), expected, atol=1e-14, rtol=0)
+    # the closed form of problems.py agrees with exp(A) computed independently
+    torch.testing.assert_close(PROBLEMS["rotation"].x_1, X0_ROT @ torch.linalg.matrix_exp(A_ROT).T, atol=1e-14, rtol=0)
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("n", [1, 3, 8])
+def test_each_step_is_its_tableau(method, n):
+    """The solver is the method its name promises: the same numbers as the tableau's generic step."""
+    p = PROBLEMS["rotation"]
+    torch.testing.assert_close(integrate(p.v, p.x_0, n, method, 0.2, 1.7), tableau_integrate(p.v, p.x_0, n, method, 0.2, 1.7),
+                               atol=1e-14, rtol=0)
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -60,7 +67,7 @@ def test_converges_to_closed_form(method, problem):
 
 
 # rk4 is exact for t^2 (tested below): there is no error to halve
-ORDER_CASES = [(m, p) for m in METHODS for p in PROBLEMS if (m, p) != ("rk4", "t_squared")]
+ORDER_CASES = [(m, p) for m in METHODS for p in ("decay", "t_squared", "cosine", "rotation") if (m, p) != ("rk4", "t_squared")]
 
 
 @pytest.mark.parametrize("method,problem", ORDER_CASES)
@@ -117,30 +124,21 @@ def test_euler_v_equals_t_is_left_riemann_sum(n):
     assert out == pytest.approx((n - 1) / (2 * n), abs=1e-14)
 
 
-# The times at which each step evaluates v, relative to the step start t_n, in units of h.
-STAGE_OFFSETS = {"euler": [0.0], "midpoint": [0.0, 0.5], "heun": [0.0, 1.0], "rk4": [0.0, 0.5, 0.5, 1.0]}
-
-
 @pytest.mark.parametrize("method", METHODS)
-@pytest.mark.parametrize("t_0,t_1,n", [(0.0, 1.0, 4), (0.25, 2.25, 5)])
-def test_time_grid_and_evaluation_count(method, t_0, t_1, n):
+@pytest.mark.parametrize("t_0,t_1,n", [(0.0, 1.0, 1), (0.0, 1.0, 4), (0.25, 2.25, 5), (0.0, 1.0, 25)])
+def test_evaluation_times_and_count_follow_the_tableau(method, t_0, t_1, n):
+    """Known answer for the cost: a wrapped velocity records every call; a step calls v once per
+    stage of the tableau, at t_n + c_i h, and ``nfe`` says as much without running anything."""
     seen = []
 
     def v(x, t):
         seen.append(t)
-        return torch.zeros_like(x)
+        return -x
 
-    integrate(v, torch.zeros(1, 1, dtype=F64), n, method, t_0=t_0, t_1=t_1)
-    h = (t_1 - t_0) / n
-    expected = [t_0 + (k + s) * h for k in range(n) for s in STAGE_OFFSETS[method]]
-    assert seen == pytest.approx(expected, abs=1e-14)
-    assert len(seen) == nfe(method, n)
-
-
-@pytest.mark.parametrize("method,per_step", [("euler", 1), ("midpoint", 2), ("heun", 2), ("rk4", 4)])
-@pytest.mark.parametrize("n", [1, 4, 25])
-def test_nfe(method, per_step, n):
-    assert nfe(method, n) == per_step * n
+    integrate(v, torch.ones(1, 1, dtype=F64), n, method, t_0=t_0, t_1=t_1)
+    h, c = (t_1 - t_0) / n, TABLEAUX[method][2]
+    assert seen == pytest.approx([t_0 + (k + ci) * h for k in range(n) for ci in c], abs=1e-14)
+    assert nfe(method, n) == len(seen) == len(c) * n
 
 
 def test_output_keeps_shape_and_dtype():

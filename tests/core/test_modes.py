@@ -7,9 +7,10 @@ can be checked on paper. Batch: c = (1, 2), x_0 = (0.5, -1), x_1 = (1, 4), t = (
 import pytest
 import torch
 
-from toyexp import ConfigError, load_config
+from toyexp.core import names
 from toyexp.core.modes import MODES, build_mode
 from toyexp.core.paths import l1_loss, l2_loss
+from toyexp.core.resolution import Tolerance
 
 
 def model(x, c, t):
@@ -81,20 +82,57 @@ def test_straight_flow_never_sees_the_time():
     assert len(seen) == 6 and all((t == 0).all() for t in seen)
 
 
-def test_settings_and_cost():
+def test_settings_and_final():
     methods, steps = ["rk4", "euler"], [1, 4]
     flow, straight, mip = build_mode("flow"), build_mode("straight_flow"), build_mode("mip")
     assert flow.settings(methods, steps) == [("rk4", 1), ("rk4", 4), ("euler", 1), ("euler", 4)]
-    assert flow.final(methods, steps) == ("rk4", 4) and flow.cost("rk4", 4) == 16
-    assert straight.settings(methods, steps) == [("euler", 1), ("euler", 4)] and straight.cost("euler", 4) == 4
-    assert mip.settings(methods, steps) == [("rk4", 4)] and mip.cost("rk4", 4) == 2
-    assert build_mode("mip_one_step").cost("rk4", 4) == 1 and build_mode("regression").cost("rk4", 4) == 1
+    assert flow.final(methods, steps) == ("rk4", 4)
+    assert straight.settings(methods, steps) == [("euler", 1), ("euler", 4)] and straight.final(methods, steps) == ("euler", 4)
+    assert mip.settings(methods, steps) == [("rk4", 4)] == [mip.final(methods, steps)]
 
 
-def test_every_mode_is_a_config_choice():
-    for name in tuple(MODES):
-        assert load_config("recon", mode=name).experiment.mode == name
-    with pytest.raises(ConfigError, match=r"training.mip_t_star: 1.0 is invalid; it must lie in \(0, 1\)"):
-        load_config("recon", overrides=["training.mip_t_star=1"])
-    with pytest.raises(ConfigError, match="did you mean 'mip_one_step'"):
-        load_config("recon", mode="mip_onestep")
+def test_final_is_the_tightest_tolerance_when_dopri5_comes_first():
+    tols = [Tolerance(1e-2, 1e-5), Tolerance(1e-4, 1e-5)]
+    flow = build_mode("flow")
+    assert flow.settings(["dopri5", "euler"], [1, 4], tols) == [("dopri5", tols[0]), ("dopri5", tols[1]), ("euler", 1), ("euler", 4)]
+    assert flow.final(["dopri5", "euler"], [1, 4], tols) == ("dopri5", tols[-1])
+    assert flow.final(["euler", "dopri5"], [1, 4], tols) == ("euler", 4)
+    assert build_mode("straight_flow").settings(["dopri5", "euler"], [1, 4], tols) == [("euler", 1), ("euler", 4)]
+    assert build_mode("regression").settings(["dopri5"], [1, 4], tols) == [("dopri5", tols[-1])]
+
+
+def counted(name, steps, method):
+    """The prediction of mode ``name`` with the hand model, and how many times it called the model."""
+    calls = []
+
+    def counting(x, c, t):
+        calls.append(1)
+        return model(x, c, t)
+
+    return build_mode(name, t_star=0.9).predict(counting, C, X0, steps, method), len(calls)
+
+
+@pytest.mark.parametrize("name", sorted(names.MODES))
+@pytest.mark.parametrize("method", names.FIXED_STEP_METHODS)
+@pytest.mark.parametrize("steps", [1, 3])
+def test_cost_is_the_number_of_calls_a_prediction_makes(name, method, steps):
+    """Known answer for Mode.cost: the calls of a wrapped network, counted here."""
+    mode = build_mode(name)
+    used = mode.method or method  # straight_flow's steps are Euler's whatever the method
+    assert mode.cost(used, steps) == counted(name, steps, used)[1]
+
+
+@pytest.mark.parametrize("name", sorted(names.MODES))
+def test_a_mode_integrates_exactly_when_its_steps_change_its_prediction(name):
+    """Guards Mode.integrates (which decides the settings evaluated): against the hand model's
+    predictions at 1 and 3 steps of each method."""
+    predictions = [counted(name, n, m)[0] for m in names.FIXED_STEP_METHODS for n in (1, 3)]
+    changes = any(not torch.equal(p, predictions[0]) for p in predictions)
+    assert build_mode(name).integrates == changes
+
+
+def test_straight_flow_ignores_the_method():
+    """Its steps are Euler's for the velocity (x̂_1 - x) / (1 - s), whatever the integrator: Mode.method."""
+    euler = counted("straight_flow", 3, "euler")[0]
+    assert all(torch.equal(counted("straight_flow", 3, m)[0], euler) for m in names.FIXED_STEP_METHODS)
+    assert build_mode("straight_flow").method == "euler"

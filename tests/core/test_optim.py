@@ -93,6 +93,7 @@ def test_training_never_imports_torch_dynamo():
         from toyexp.core.config import TrainingConfig
         from toyexp.core.modes import build_mode
         from toyexp.core.nets import ConcatMLP
+        from toyexp.core.paths import l2_loss
         from toyexp.core.train import train
 
         torch.manual_seed(0)
@@ -100,8 +101,8 @@ def test_training_never_imports_torch_dynamo():
         model = ConcatMLP(1, 1, 8, 2, "relu")
         before = [p.detach().clone() for p in model.parameters()]
         cfg = TrainingConfig(batch_size=8, num_epochs=3, eval_interval=3, save_interval=3, log_interval=3)
-        result = train(model, build_mode("flow"), c, x_1, cfg, torch.Generator().manual_seed(0), lambda: 1.0,
-                       logging.getLogger("t"), progress=False)
+        result = train(model, build_mode("flow"), c, x_1, cfg, ell=l2_loss, generator=torch.Generator().manual_seed(0),
+                       eval_l2=lambda: 1.0, log=logging.getLogger("t"), progress=False)
         moved = all(not torch.equal(p, q) for p, q in zip(before, model.parameters()))
         print(result.steps, moved, "torch._dynamo" in sys.modules)
     """)

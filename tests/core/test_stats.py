@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from toyexp.core.stats import NBSP, Interval, SummaryRow, compare, format_interval, format_p, format_stat, paired, stat, t_quantile
+from toyexp.core.stats import mean_std, paired, stat, t_quantile
 
 # Student t quantiles t_{0.975, dof} from a printed table
 T_TABLE = {1: 12.706, 2: 4.303, 4: 2.776, 9: 2.262, 29: 2.045}
@@ -69,27 +69,11 @@ def test_paired_rejects_lists_of_different_lengths():
         paired([1.0, 2.0], [1.0, 2.0, 3.0])
 
 
-def test_compare_pairs_rows_by_their_common_seeds():
-    a = SummaryRow("regression", "regression", (42, 43, 44), {}, {"l2": (0.1, 0.2, 0.3)})
-    b = SummaryRow("flow", "flow", (44, 42), {}, {"l2": (0.5, 0.4)})  # other order, seed 43 missing
-    c = compare(a, b, "l2")
-    assert c.n == 2 and c.difference.mean == pytest.approx(((0.4 - 0.1) + (0.5 - 0.3)) / 2)
-
-
-def test_formats():
-    s = stat([1.0, 2.0, 6.0])
-    assert format_stat(s, ".2f") == "3.00 ± 2.65"
-    assert format_stat(s, ".2f", NBSP) == f"3.00{NBSP}±{NBSP}2.65"
-    assert format_stat(stat([0.5]), ".1f") == "0.5 ± —"
-    assert format_interval(Interval(-0.5, 1.25), "+.2f") == "[-0.50, +1.25]"
-    assert format_interval(None) == "—"
-    assert (format_p(0.04567), format_p(0.0002), format_p(float("nan"))) == ("0.046", "< 0.001", "—")
-
-
-def test_a_tiny_number_is_not_printed_as_zero():
-    from toyexp.core.stats import format_number
-
-    assert (format_number(8.04e-6), format_number(-8.04e-6, "+.4f"), format_number(0.0)) == ("8.0e-06", "-8.0e-06", "0.0000")
-    assert format_number(0.01234) == "0.0123" and format_number(2.5e-5, "+.4f") == "+2.5e-05"
-    assert format_stat(stat([1e-6, 3e-6]), ".4f") == f"2.0e-06 ± {math.sqrt(2) * 1e-6:.1e}"
-    assert format_stat(stat([1.0, 1.0 + 2.2e-16]), ".4f") == "1.0000 ± 0.0000"  # round-off spread, fixed notation
+def test_mean_and_std_over_an_axis_by_hand():
+    # columns (1, 3) and (2, 6): means 2 and 4, sample stds sqrt(2) and sqrt(8)
+    mean, std = mean_std([[1.0, 2.0], [3.0, 6.0]])
+    assert mean.tolist() == [2.0, 4.0] and std.tolist() == pytest.approx([math.sqrt(2), math.sqrt(8)])
+    mean, std = mean_std([[1.0, 2.0], [3.0, 6.0]], axis=1)
+    assert mean.tolist() == [1.5, 4.5] and std.tolist() == pytest.approx([math.sqrt(0.5), math.sqrt(4.5)])
+    mean, std = mean_std([[5.0, 7.0]])  # one seed: no spread to estimate, stored as 0
+    assert mean.tolist() == [5.0, 7.0] and std.tolist() == [0.0, 0.0]

@@ -1,4 +1,4 @@
-"""A flow run evaluated with dopri5 through toyexp.run.run: metrics.json records one point per
+"""A flow run evaluated with dopri5 through toyexp.run_all: metrics.json records one point per
 tolerance with the NFE counted, re-counted here from the saved network with torchdiffeq directly;
 and the run's error-against-NFE figure shows dopri5 as points beside the fixed-step lines."""
 
@@ -6,16 +6,19 @@ import json
 import math
 
 import matplotlib
+import numpy as np
 import pytest
 import torch
 from torchdiffeq import odeint
 
 import toyexp
 from toyexp.core.metrics import Evaluation
+from toyexp.core.resolution import Tolerance
 from toyexp.run import style
 from toyexp.run.plots import error_vs_nfe
+from toyexp.run.record import record_to_json
 from toyexp.run.steps import INFERENCE_SEED_OFFSET
-from toyexp.run.text import evaluation_table
+from toyexp.run.text import evaluation_table, resolution_text, span_text
 
 matplotlib.use("Agg")
 
@@ -27,16 +30,15 @@ TINY = ["training.num_epochs=20", "training.eval_interval=10", "training.save_in
 def run(tmp_path, methods, rtol):
     cfg = toyexp.load_config("recon", mode="flow", seed=3, overrides=[
         *TINY, f"experiment.output_dir={tmp_path}", f"evaluation.integration_method={methods}", f"evaluation.rtol={rtol}"])
-    metrics = toyexp.run.run(cfg, figures=True)
+    record = toyexp.run_all(cfg, figures=True)
     run_dir = tmp_path / "flow" / "seed-3"
-    assert json.loads((run_dir / "metrics.json").read_text()) == json.loads(json.dumps(metrics))
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert metrics == json.loads(json.dumps(record_to_json(record)))
     return cfg, metrics, run_dir
 
 
 def recount(cfg, run_dir, rtol, atol):
     """dopri5 on the saved final network, with torchdiffeq called here and its calls counted here."""
-    import numpy as np
-
     with np.load(run_dir / "predictions.npz") as z:
         c, x_1 = torch.from_numpy(z["c_eval"]), torch.from_numpy(z["x_eval"])
     net = toyexp.build_network(cfg.network, x_1.shape[1])
@@ -68,12 +70,14 @@ def test_flow_run_records_counted_nfe_per_tolerance(tmp_path):
         assert e["l2"] == pytest.approx(l2, rel=1e-5)
     assert dopri[0]["nfe"] < dopri[1]["nfe"]
     # euler stays first, so `final` is euler at the most steps, as without dopri5
-    assert (metrics["final"]["method"], metrics["final"]["num_steps"], metrics["final"]["nfe"]) == ("euler", 4, 4)
-    assert "rtol" not in metrics["final"]
+    final = metrics["final"]
+    assert (final["method"], final["num_steps"], final["nfe"], final["rtol"], final["atol"]) == ("euler", 4, 4, None, None)
     assert (run_dir / "plots" / "error_vs_nfe.png").stat().st_size > 0
-    table = evaluation_table([Evaluation(**e) for e in metrics["evaluations"]])
+    table = evaluation_table(tuple(Evaluation(e["method"], e["num_steps"] if e["rtol"] is None else Tolerance(e["rtol"], e["atol"]),
+                                              e["nfe"], e["l1"], e["l2"]) for e in metrics["evaluations"]))
     assert table.splitlines()[0].split() == ["method", "steps", "NFE", "l1", "l2", "rtol"]
     assert table.splitlines()[-1].split()[:3] == ["dopri5", "-", str(dopri[-1]["nfe"])]
+    assert table.splitlines()[-1].split()[-1] == "1e-04" and table.splitlines()[1].split()[-1] == "-"
 
 
 @pytest.mark.training
@@ -89,7 +93,7 @@ def test_dopri5_first_makes_final_the_tightest_tolerance(tmp_path):
 def test_error_vs_nfe_draws_dopri5_as_points_and_the_legend_outside():
     evals = [Evaluation("euler", n, n, 0.0, 1.0 / n) for n in (1, 2, 4)]
     evals += [Evaluation("rk4", n, 4 * n, 0.0, 0.1 / n**4) for n in (1, 2, 4)]
-    evals += [Evaluation("dopri5", None, nfe, 0.0, l2, rtol, 1e-5) for nfe, l2, rtol in [(14, 1e-2, 1e-2), (38, 1e-4, 1e-4)]]
+    evals += [Evaluation("dopri5", Tolerance(rtol, 1e-5), nfe, 0.0, l2) for nfe, l2, rtol in [(14, 1e-2, 1e-2), (38, 1e-4, 1e-4)]]
     fig = error_vs_nfe(evals, "t")
     ax = fig.axes[0]
     lines = {line.get_label(): line for line in ax.get_lines()}
@@ -98,19 +102,18 @@ def test_error_vs_nfe_draws_dopri5_as_points_and_the_legend_outside():
     assert dopri.get_linestyle() == "None" and dopri.get_marker() == "D"
     assert list(dopri.get_xdata()) == [14, 38] and list(dopri.get_ydata()) == [1e-2, 1e-4]
     assert lines["euler"].get_linestyle() == "-"
+    assert [t.get_text() for t in ax.texts] == ["1e-02", "1e-04"]  # each point names its tolerance
     for name, line in [("euler", lines["euler"]), ("rk4", lines["rk4"]), ("dopri5", dopri)]:
         assert matplotlib.colors.same_color(line.get_color(), style.colour(name))
     fig.canvas.draw()
     legend, axes = ax.get_legend().get_window_extent(), ax.get_window_extent()
     assert legend.x0 >= axes.x1  # right of the axes: never over the data
     assert ax.get_legend().get_texts()[0].get_fontsize() == style.FONT_SIZES["legend.fontsize"]
+    matplotlib.pyplot.close(fig)
 
 
 def test_sentences_name_a_tolerance_instead_of_steps():
-    from toyexp.run.text import setting_text, span_text
-
-    fixed = [{"method": "euler", "num_steps": n, "nfe": n, "rtol": None} for n in (1, 16)]
-    adaptive = [{"method": "dopri5", "num_steps": None, "nfe": k, "rtol": r} for k, r in [(14, 1e-2), (50, 1e-4)]]
-    assert setting_text(fixed[1]) == "16 steps" and span_text(*fixed) == "1 to 16 steps"
-    assert setting_text({"num_steps": 4}) == "4 steps"  # metrics.json from before dopri5: no rtol key
-    assert setting_text(adaptive[1]) == "rtol 1e-04" and span_text(*adaptive) == "rtol 1e-02 to rtol 1e-04"
+    fixed = [Evaluation("euler", n, n, 0.0, 0.1) for n in (1, 16)]
+    adaptive = [Evaluation("dopri5", Tolerance(r, 1e-5), k, 0.0, 0.1) for k, r in [(14, 1e-2), (50, 1e-4)]]
+    assert resolution_text(fixed[1]) == "16 steps" and span_text(*fixed) == "1 to 16 steps"
+    assert resolution_text(adaptive[1]) == "rtol 1e-04" and span_text(*adaptive) == "rtol 1e-02 to rtol 1e-04"

@@ -14,8 +14,9 @@ import torch
 
 import toyexp
 from notebook_chain import notebook_chain
+from toyexp.core import names
+from toyexp.core.nets import ConcatMLP, FiLMMLP
 from toyexp.run.steps import INFERENCE_SEED_OFFSET
-from toyexp.core.modes import MODES
 
 pytestmark = pytest.mark.training
 
@@ -30,7 +31,7 @@ def run_steps(out_dir, *overrides, mode="flow", task="recon", seed=42):
     cfg = toyexp.load_config(task, quick=True, mode=mode, seed=seed,
                              overrides=[*TINY, f"experiment.output_dir={out_dir}", *overrides])
     chain = notebook_chain(cfg)
-    return cfg, chain.run, chain.initial, chain.trained
+    return cfg, chain.ctx, chain.initial, chain.trained
 
 
 # --- each mode's prediction, written out -------------------------------------------------------
@@ -88,34 +89,34 @@ REFERENCE = {
 }
 
 
-def final_network(cfg, run, dim):
+def final_network(cfg, ctx, dim):
     net = toyexp.build_network(cfg.network, dim)
-    net.load_state_dict(torch.load(run.dir / "checkpoints" / "final_model.pt", weights_only=True)["model"])
+    net.load_state_dict(torch.load(ctx.dir / "checkpoints" / "final_model.pt", weights_only=True)["model"])
     return net
 
 
 @pytest.mark.parametrize("architecture", ["concat", "film"])
-@pytest.mark.parametrize("mode", tuple(MODES))
+@pytest.mark.parametrize("mode", names.MODES)
 def test_every_mode_trains_and_predicts_by_its_definition(tmp_path, mode, architecture):
     """Guards: every mode (and both networks) runs end to end, and metrics.json and predictions.npz hold
     the mode's own prediction, its errors and its NFE at every evaluated setting."""
     if mode not in REFERENCE:
         pytest.fail(f"mode {mode!r} has no prediction written out in REFERENCE; add one from its definition")
-    cfg, run, _, _ = run_steps(tmp_path, f"network.architecture={architecture}", mode=mode)
+    cfg, ctx, _, _ = run_steps(tmp_path, f"network.architecture={architecture}", mode=mode)
     assert (cfg.evaluation.methods, cfg.evaluation.steps) == (["euler", "rk4"], [1, 4])  # what REFERENCE assumes
-    metrics = json.loads((run.dir / "metrics.json").read_text())
-    assert metrics["mode"] == mode and metrics["config"]["network"]["architecture"] == architecture
+    metrics = json.loads((ctx.dir / "metrics.json").read_text())
+    assert (metrics["mode"], metrics["variant"]) == (mode, mode) and metrics["config"]["network"]["architecture"] == architecture
     final = metrics["final"]
     assert {"l1", "l2", "nfe", "method", "num_steps"} <= set(final)
     assert (final["method"], final["num_steps"]) == ("euler", 4)  # the first method at the most steps
 
     reference, settings, cost = REFERENCE[mode]
-    with np.load(run.dir / "predictions.npz") as z:
+    with np.load(ctx.dir / "predictions.npz") as z:
         c, x_1, stored = (torch.from_numpy(z[k]) for k in ("c_eval", "x_eval", "pred_eval"))
     g = torch.Generator().manual_seed(cfg.experiment.seed + INFERENCE_SEED_OFFSET)
     x_0 = torch.randn(x_1.shape, generator=g)  # evaluation.initial_dist = gaussian
-    net = final_network(cfg, run, x_1.shape[1])
-    assert isinstance(net, toyexp.FiLMMLP if architecture == "film" else toyexp.ConcatMLP)
+    net = final_network(cfg, ctx, x_1.shape[1])
+    assert isinstance(net, FiLMMLP if architecture == "film" else ConcatMLP)
 
     evaluations = {(e["method"], e["num_steps"]): e for e in metrics["evaluations"]}
     assert sorted(evaluations) == sorted(settings)
@@ -136,15 +137,15 @@ def test_every_mode_trains_and_predicts_by_its_definition(tmp_path, mode, archit
 
 def test_l1_loss_is_the_mean_absolute_error(tmp_path):
     """Guards: training.loss_type=l1 reaches the loop as mean |residual| (not squared, not summed), and trains."""
-    cfg, run, initial, trained = run_steps(tmp_path, "training.loss_type=l1", "training.batch_size=64", mode="regression")
+    cfg, ctx, initial, trained = run_steps(tmp_path, "training.loss_type=l1", "training.batch_size=64", mode="regression")
     assert cfg.dataset.num_train <= cfg.training.batch_size  # one minibatch per epoch: the epoch loss is a full mean
-    data = toyexp.make_dataset(cfg)
+    data = ctx.data
     with torch.no_grad():
         residual = initial(torch.zeros_like(data.x_train), data.c_train, torch.zeros(len(data.c_train), 1)) - data.x_train
     first = trained.history.train_loss[0]  # the loss of the untrained network
     assert first == pytest.approx(residual.abs().mean().item(), rel=1e-6)
     assert first != pytest.approx((residual ** 2).mean().item(), rel=1e-3)
-    metrics = json.loads((run.dir / "metrics.json").read_text())
+    metrics = json.loads((ctx.dir / "metrics.json").read_text())
     assert metrics["config"]["training"]["loss_type"] == "l1" and math.isfinite(metrics["final"]["l2"])
     assert trained.history.train_loss[-1] < first
 
@@ -158,9 +159,9 @@ def off_subspace(pred, basis):
 def test_projection_with_three_intervals(tmp_path):
     """Guards: num_intervals=3 runs end to end and reports each interval against its own subspace,
     their means, and the two interior boundaries."""
-    cfg, run, _, _ = run_steps(tmp_path, "dataset.num_intervals=3", mode="regression", task="projection")
-    final = json.loads((run.dir / "metrics.json").read_text())["final"]
-    with np.load(run.dir / "predictions.npz") as z:
+    cfg, ctx, _, _ = run_steps(tmp_path, "dataset.num_intervals=3", mode="regression", task="projection")
+    final = json.loads((ctx.dir / "metrics.json").read_text())["final"]["task_metrics"]
+    with np.load(ctx.dir / "predictions.npz") as z:
         c, x_1, pred = (torch.from_numpy(z[k]).double() for k in ("c_eval", "x_eval", "pred_eval"))
     c = c[:, 0]
     lo, hi, k = cfg.dataset.c_min, cfg.dataset.c_max, cfg.dataset.low_dim

@@ -1,11 +1,13 @@
 """Results are written whole and readable: the atomic writer of toyexp.run.files."""
 
+import json
+import math
 import os
 import stat
 
 import pytest
 
-from toyexp.run.files import atomic_write, write_text
+from toyexp.run.files import PROJECT_ROOT, atomic_write, display_path, resolve_path, write_json, write_text
 
 
 def test_an_atomic_write_has_the_mode_of_a_plain_write(tmp_path):
@@ -34,3 +36,41 @@ def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path):
         atomic_write(tmp_path / "metrics.json", torn)
     assert (tmp_path / "metrics.json").read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["metrics.json"]
+
+
+def test_write_json_atomic_and_leaves_no_temporary(tmp_path):
+    path = tmp_path / "sub" / "m.json"
+    write_json(path, {"a": 1, "b": [1.5, float("nan")]})
+    assert [p.name for p in path.parent.iterdir()] == ["m.json"]
+    loaded = json.loads(path.read_text())
+    assert loaded["a"] == 1 and loaded["b"][0] == 1.5 and math.isnan(loaded["b"][1])
+    write_json(path, {"a": 2})  # overwrite in place
+    assert json.loads(path.read_text()) == {"a": 2}
+    assert [p.name for p in path.parent.iterdir()] == ["m.json"]
+
+
+def test_a_value_that_is_not_json_leaves_the_original_untouched(tmp_path):
+    path = tmp_path / "m.json"
+    write_json(path, {"keep": True})
+    before = path.read_bytes()
+    with pytest.raises(TypeError):
+        write_json(path, {"bad": object()})  # not serialisable
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["m.json"]
+
+
+def test_interrupted_write_cleans_up(tmp_path):
+    path = tmp_path / "x.txt"
+
+    def interrupted(tmp):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write(path, interrupted)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_resolve_and_display_paths(tmp_path):
+    assert resolve_path(tmp_path) == tmp_path
+    assert resolve_path("outputs/x") == PROJECT_ROOT / "outputs" / "x"
+    assert display_path(PROJECT_ROOT / "outputs" / "x") == "outputs/x" and display_path(tmp_path) == str(tmp_path)

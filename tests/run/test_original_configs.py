@@ -20,46 +20,48 @@ import torch
 import yaml
 
 import toyexp
-from toyexp.run import GRID_POINTS
-from toyexp.run.config import DeprecatedConfigWarning
+from toyexp.run.legacy import DeprecatedConfigWarning
+from toyexp.run.steps import GRID_POINTS
 from toyexp.schema import ConfigError
 
 HERE = Path(__file__).resolve().parent / "original_configs"
 FILES = {"recon": HERE / "config_recon.yaml", "projection": HERE / "config_proj.yaml", "lie": HERE / "config_lie.yaml"}
 
 # What each file resolves to, by hand: its values under the new names, the package defaults for
-# the keys the original scripts did not have (num_threads, rtol, atol, recon's loss_aggregation).
+# the keys the original scripts did not have (num_threads, rtol, atol, recon's loss_aggregation, num_steps,
+# noise_std, max_frequency).
 RESOLVED = {
     "recon": {
-        "experiment": {"name": "recon_original_layout", "task": "recon", "mode": "mip", "seed": 7, "device": "cuda",
+        "experiment": {"task": "recon", "variant": "recon_original_layout", "grid_point": {}, "mode": "mip", "seed": 7, "device": "cuda",
                        "output_dir": "./outputs/original/recon", "num_threads": 1},
         "dataset": {"num_train": 40, "num_eval": 100000, "condition_dim": 1, "sampling_strategy": "random", "c_min": -0.5,
-                    "c_max": 1.5, "sample_seed": 14, "target_dim": 1, "num_components": 4, "weight_strategy": "inverse_freq"},
+                    "c_max": 1.5, "sample_seed": 14, "noise_std": 0.0, "target_dim": 1, "num_components": 4, "weight_strategy": "inverse_freq",
+                    "max_frequency": None},
         "network": {"architecture": "film", "hidden_dim": 64, "num_layers": 2, "activation": "tanh"},
-        "training": {"batch_size": 16, "num_epochs": 50000, "learning_rate": 0.0005, "log_interval": 1000, "eval_interval": 50000,
+        "training": {"batch_size": 16, "num_epochs": 50000, "num_steps": None, "learning_rate": 0.0005, "lr_schedule": "constant", "log_interval": 1000, "eval_interval": 50000,
                      "save_interval": 50000, "initial_dist": "gaussian", "loss_type": "l1", "loss_aggregation": "full", "mip_t_star": 0.8},
         "evaluation": {"num_eval_steps": 1, "integration_method": "euler", "initial_dist": "zeros", "rtol": 0.001, "atol": 1e-05},
     },
     "projection": {
-        "experiment": {"name": "proj_original_layout", "task": "projection", "mode": "mip_one_step", "seed": 3, "device": "cpu",
+        "experiment": {"task": "projection", "variant": "proj_original_layout", "grid_point": {}, "mode": "mip_one_step", "seed": 3, "device": "cpu",
                        "output_dir": "./outputs/original/proj", "num_threads": 1},
         "dataset": {"num_train": 60, "num_eval": 100000, "condition_dim": 1, "sampling_strategy": "grid", "c_min": 0.0, "c_max": 2.0,
-                    "sample_seed": 25, "target_dim": 8, "num_components": 2, "weight_strategy": "uniform", "low_dim": 3,
+                    "sample_seed": 25, "noise_std": 0.0, "target_dim": 8, "num_components": 2, "weight_strategy": "uniform", "max_frequency": None, "low_dim": 3,
                     "proj_seed": 24, "num_intervals": 2},
         "network": {"architecture": "concat", "hidden_dim": 48, "num_layers": 3, "activation": "gelu"},
-        "training": {"batch_size": 20, "num_epochs": 50000, "learning_rate": 0.002, "log_interval": 500, "eval_interval": 25000,
+        "training": {"batch_size": 20, "num_epochs": 50000, "num_steps": None, "learning_rate": 0.002, "lr_schedule": "constant", "log_interval": 500, "eval_interval": 25000,
                      "save_interval": 25000, "initial_dist": "zeros", "loss_type": "l2", "loss_aggregation": "full", "mip_t_star": 0.7},
         "evaluation": {"num_eval_steps": 1, "integration_method": "euler", "initial_dist": "zeros", "rtol": 0.001, "atol": 1e-05},
     },
     "lie": {
-        "experiment": {"name": "lie_original_layout", "task": "lie", "mode": "mip", "seed": 5, "device": "cpu",
+        "experiment": {"task": "lie", "variant": "lie_original_layout", "grid_point": {}, "mode": "mip", "seed": 5, "device": "cpu",
                        "output_dir": "./outputs/original/lie", "num_threads": 1},
         "dataset": {"num_train": 30, "num_eval": 100000, "condition_dim": 1, "sampling_strategy": "grid", "c_min": 0.0, "c_max": 1.0,
-                    "sample_seed": 33, "target_dim": 12, "rotation_dim": 2, "num_rotations": 6, "alpha_min": 0.5, "alpha_max": 3.0,
+                    "sample_seed": 33, "noise_std": 0.0, "target_dim": 12, "rotation_dim": 2, "num_rotations": 6, "alpha_min": 0.5, "alpha_max": 3.0,
                     "alpha_values": [], "rotation_seed": 31, "weight_seed": 32, "weight_type": "high_frequency",
                     "num_weight_components": 4, "weight_strategy": "inverse_freq"},
         "network": {"architecture": "concat", "hidden_dim": 256, "num_layers": 3, "activation": "silu"},
-        "training": {"batch_size": 10, "num_epochs": 50000, "learning_rate": 0.001, "log_interval": 1000, "eval_interval": 50000,
+        "training": {"batch_size": 10, "num_epochs": 50000, "num_steps": None, "learning_rate": 0.001, "lr_schedule": "constant", "log_interval": 1000, "eval_interval": 50000,
                      "save_interval": 50000, "initial_dist": "gaussian", "loss_type": "l2", "loss_aggregation": "per_component",
                      "mip_t_star": 0.9},
         "evaluation": {"num_eval_steps": 9, "integration_method": "euler", "initial_dist": "zeros", "rtol": 0.001, "atol": 1e-05},
@@ -76,9 +78,10 @@ NO_EFFECT = {
 }
 # The older names each file uses -> the new ones.
 OLDER = {
-    "recon": {},
-    "projection": {"experiment.mode: 'mip_one_step_integrate'": "'mip_one_step'"},
-    "lie": {"dataset.num_c_train": "dataset.num_train", "dataset.num_c_eval": "dataset.num_eval", "dataset.weight_mode": "dataset.weight_type"},
+    "recon": {"experiment.name": "experiment.variant"},
+    "projection": {"experiment.name": "experiment.variant", "experiment.mode: 'mip_one_step_integrate'": "'mip_one_step'"},
+    "lie": {"experiment.name": "experiment.variant", "dataset.num_c_train": "dataset.num_train", "dataset.num_c_eval": "dataset.num_eval",
+            "dataset.weight_mode": "dataset.weight_type"},
 }
 TASKS = sorted(FILES)
 
@@ -173,8 +176,8 @@ def test_lie_keys_mean_what_they_meant():
 
 @pytest.mark.parametrize("task, key, owner", [
     ("recon", "low_dim", "projection"), ("recon", "num_c_train", "lie"), ("recon", "alpha_values", "lie"),
-    ("projection", "weight_mode", "lie"), ("lie", "proj_seed", "projection"), ("lie", "freq_seed", "recon and projection"),
-    ("lie", "num_components", "recon and projection"),
+    ("projection", "weight_mode", "lie"), ("lie", "proj_seed", "projection"), ("lie", "freq_seed", "projection and recon"),
+    ("lie", "num_components", "projection and recon"),
 ])
 def test_a_key_of_another_task_is_refused_naming_both(task, key, owner):
     """Guards against one schema for all: in the original file or as an override, another task's
@@ -231,7 +234,7 @@ def check_run_folder(task, run_dir, cfg, figures):
     assert {p.stem for p in (run_dir / "plots").glob("*.png")} == figures
     recorded = (run_dir / "config.yaml").read_text()
     for older in ("num_c_train", "num_c_eval", "weight_mode", "freq_seed", "phase_seed", "analyze_subspace",
-                  "compute_cosine_similarity", "mip_one_step_integrate", "notes"):
+                  "compute_cosine_similarity", "mip_one_step_integrate", "notes", "name:"):
         assert older not in recorded
     log = (run_dir / "train.log").read_text()
     for note in cfg.notes:  # each note once, on one line
@@ -246,7 +249,7 @@ def test_a_short_run_from_the_file(task, tmp_path):
     cfg, _ = load(task, overrides=["training.num_epochs=3", "dataset.num_eval=2000", f"experiment.output_dir={tmp_path}"])
     with warnings.catch_warnings(record=True):
         warnings.simplefilter("always")  # recon's device: "cuda" falls back to the CPU with a warning
-        toyexp.run.run(cfg)
+        toyexp.run_all(cfg)
     run_dir = tmp_path / cfg.experiment.mode / f"seed-{cfg.experiment.seed}"
     figures = {"training_curves", "predictions", "errors"} | ({"subspace_coordinates", "subspace_spectrum"} if task == "projection" else set())
     _, log = check_run_folder(task, run_dir, cfg, figures)
@@ -263,7 +266,7 @@ import toyexp
 warnings.simplefilter("ignore")
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 cfg = toyexp.load_config("lie", sys.argv[1], overrides=["training.num_epochs=2", "experiment.output_dir=" + sys.argv[2]])
-toyexp.run.run(cfg)
+toyexp.run_all(cfg)
 print(json.dumps({"base_mb": base / 1024, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 

@@ -5,7 +5,8 @@ file is covered without touching this test.
   top-level key must be a parameter of that notebook (papermill only warns about others), and
   the file goes through the notebook's own path, ``toyexp.config_from_parameters(task, ...)``,
   with the notebook's defaults for every key it leaves out, as papermill injects it.
-- ``params/*.yaml`` are sweep files: ``load_sweep`` then ``plan`` (reads only).
+- ``params/*.yaml`` are sweep files: ``load_sweep`` then ``plan`` (reads only), each run carrying
+  its identity (variant, grid point) in its config.
 """
 
 from pathlib import Path
@@ -15,10 +16,11 @@ import yaml
 from papermill.inspection import inspect_notebook
 
 import toyexp
-from toyexp.core.config import SECTIONS
+from toyexp.run.config import SECTION_NAMES
 from toyexp.schema import parse_override
-from toyexp.tasks import TASKS
-from toyexp.study.sweep import load_sweep, plan
+from toyexp.study.plan import plan
+from toyexp.study.sweep_file import load_sweep
+from toyexp.tasks import built_in
 
 ROOT = Path(__file__).resolve().parents[2]
 PARAMETER_FILES = sorted(ROOT.glob("params/*/*.yaml"))
@@ -33,7 +35,7 @@ def name(path: Path) -> str:
 
 def test_the_globs_find_the_files():
     """Guards the globs themselves: a moved folder would otherwise leave nothing to check."""
-    assert {p.parent.name for p in PARAMETER_FILES} == set(TASKS)
+    assert {p.parent.name for p in PARAMETER_FILES} == set(built_in())
     assert {p.stem for p in SWEEP_FILES} >= {"sweep", "smoke", "search"}
 
 
@@ -54,7 +56,7 @@ def test_parameter_file_resolves_through_the_notebook(path):
 
     assert cfg.experiment.task == task
     resolved = cfg.to_dict()
-    for section in SECTIONS:
+    for section in SECTION_NAMES:
         for key, value in (parameters.get(section) or {}).items():
             assert resolved[section][key] == value, f"{name(path)}: {section}.{key}"
     if parameters.get("mode") is not None:
@@ -64,7 +66,7 @@ def test_parameter_file_resolves_through_the_notebook(path):
     for item in parameters.get("overrides") or []:
         section, key = parse_override(item)[0].split(".")
         assert resolved[section][key] == parse_override(item)[1], f"{name(path)}: {item}"
-    unset = {s for s in SECTIONS if s not in parameters} - {"experiment"}
+    unset = {s for s in SECTION_NAMES if s not in parameters} - {"experiment"}
     defaults = toyexp.load_config(task).to_dict()
     for section in unset:  # quick=False: package defaults, never the quick preset
         assert resolved[section] == defaults[section], f"{name(path)}: {section} should keep the package defaults"
@@ -75,23 +77,24 @@ def test_sweep_file_plans_every_run(path, tmp_path):
     """Every run of the sweep resolves, once, with its experiment, seed and the overrides of its
     variant, its grid point and the whole sweep in its config."""
     sweep = load_sweep(path)
-    specs = plan(sweep, book_dir=tmp_path / "book")
+    runs = plan(sweep, book_dir=tmp_path / "book")
 
     points = 1
     for values in sweep.grid.values():
         points *= len(values)
-    assert len(specs) == len(sweep.tasks) * len(sweep.variants) * points * len(sweep.seeds)
-    assert len({s.id for s in specs}) == len(specs), "two runs share an id"
-    assert len({s.run_dir for s in specs}) == len(specs), "two runs share a folder"
-    for spec in specs:
-        config = spec.config
-        assert config["experiment"]["task"] == spec.task and config["experiment"]["seed"] == spec.seed
-        variant = spec.variant.split("/")[0]
-        expected = dict(parse_override(item) for item in [*sweep.overrides, *sweep.variants[variant]])  # later wins
+    assert len(runs) == len(sweep.tasks) * len(sweep.variants) * points * len(sweep.seeds)
+    assert len({s.id for s in runs}) == len(runs), "two runs share an id"
+    assert len({s.run_dir for s in runs}) == len(runs), "two runs share a folder"
+    for run in runs:
+        config = run.config
+        assert config["experiment"]["task"] == run.task and config["experiment"]["seed"] == run.seed
+        assert (config["experiment"]["variant"], config["experiment"]["grid_point"]) == (run.variant, run.grid_point)
+        expected = dict(parse_override(item) for item in [*sweep.overrides, *sweep.variants[run.variant]])  # later wins
+        expected |= run.grid_point  # the grid point's values come last
         for key, value in expected.items():
             section, field = key.split(".")
-            assert config[section][field] == value, f"{spec.id}: {key}={value}"
+            assert config[section][field] == value, f"{run.id}: {key}={value}"
         for key in sweep.grid:
             section, field = key.split(".")
-            assert config[section][field] in sweep.grid[key], f"{spec.id}: {key}"
+            assert config[section][field] in sweep.grid[key], f"{run.id}: {key}"
     assert not (tmp_path / "book").exists() or not any((tmp_path / "book").rglob("*.ipynb")), "plan wrote notebooks"

@@ -10,8 +10,9 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from toyexp.run import style  # noqa: E402
-from toyexp.study import collect, figures, results, summary  # noqa: E402
+from toyexp.study import collect, figures, results  # noqa: E402
 from toyexp.tasks import get_task  # noqa: E402
+from toyexp.tasks.base import ERRORS  # noqa: E402
 
 
 def _labels(locs, labels, view):
@@ -57,18 +58,17 @@ def layout_problems(fig):
 
 def analysis_figures(root, task):
     """Every figure the report of ``task`` draws, except error_vs_nfe (another module's)."""
-    res = results.task_results(collect.collect(root), task)
+    res = results.task_results(collect.collect(root), task, {})
     base = [r.variant for r in res.baselines]
-    figs = {"bars": figures.metric_bars(res.rows, summary.ERRORS, "final error")}
+    figs = {"bars": figures.metric_bars(res.rows, ERRORS, "final error")}
     spec = get_task(task)
     if spec.summary_metrics:
         figs["task bars"] = figures.metric_bars(res.rows, spec.summary_metrics, "task metrics")
-    bands = {v: summary.prediction_band(runs) for v, runs in res.runs.items()}
-    figs["predictions"] = figures.prediction_bands(bands, "predictions", baselines=base)
+    figs["predictions"] = figures.prediction_bands(res.bands, "predictions", baselines=base)
     figs["distance"] = figures.error_vs_distance(res.profiles, "between", base)
     if next(iter(res.profiles.values())).target_freqs is not None:
         figs["spectrum"] = figures.error_spectrum(res.profiles, "spectrum", base)
-    for section in spec.analysis(res.rows, res.finals(), style.colour):
+    for section in spec.sections(list(res.rows), res.own, style.colour):
         for k, fig in enumerate(section.figures):
             figs[f"{section.title} {k}"] = fig
     return figs

@@ -1,18 +1,22 @@
-"""The book pages of a sweep: run pages opening with their result, variant and task pages, the TOC.
+"""The book pages of a sweep: run pages opening with their result, variant and task pages, and the
+appendix's TOC entries (the TOC itself: test_front.py).
 
 Runs are hand-made (a metrics.json with round numbers and a small executed-looking notebook),
 so every number on a page is known in advance; nothing trains.
 """
 
-import json
+import dataclasses
 from pathlib import Path
 
 import nbformat
 import pytest
 import yaml
 
+from toyexp.run.record import TrainingSummary, write_record
 from toyexp.study import book
-from toyexp.study.sweep import load_sweep, plan
+from toyexp.study.plan import plan
+from toyexp.study.sweep_file import load_sweep
+from toyexp.tasks.base import Final
 
 VARIANTS = {"regression": ["experiment.mode=regression"], "flow": ["experiment.mode=flow", "training.initial_dist=gaussian"]}
 L2 = {("regression", 42): 0.25, ("regression", 43): 0.35, ("flow", 42): 0.125}  # flow seed 43 never finished
@@ -35,28 +39,28 @@ def run_notebook(title: str) -> nbformat.NotebookNode:
     return nb
 
 
+def finish(run, record, l2: float, seconds: float) -> None:
+    """The metrics.json of ``run`` (a PlannedRun): l2 at rk4 with 4 steps, trained 300 epochs in ``seconds``."""
+    mode = run.config["experiment"]["mode"]
+    final = Final("rk4", 4, 16 if mode == "flow" else 1, 0.1, l2)
+    done = record(run.task, run.variant, mode, run.seed, final, config=run.config)
+    run.run_dir.mkdir(parents=True, exist_ok=True)
+    write_record(run.run_dir / "metrics.json", dataclasses.replace(done, training=TrainingSummary(300, 600, seconds, 300, (300,), (l2,))))
+
+
 @pytest.fixture
-def sweep_and_specs(tmp_path):
+def sweep_and_specs(tmp_path, run_record):
     path = tmp_path / "sweep.yaml"
     path.write_text(yaml.safe_dump({"tasks": ["recon"], "seeds": [42, 43], "variants": VARIANTS,
-                                    "overrides": ["training.num_epochs=300"], "results_dir": str(tmp_path / "results")}))
+                                    "overrides": ["training.num_epochs=300"], "results_dir": str(tmp_path / "results")}, sort_keys=False))
     sweep = load_sweep(path)
     specs = plan(sweep, tmp_path / "book")
     for spec in specs:
         spec.notebook.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(run_notebook(spec.title), spec.notebook)
         l2 = L2.get((spec.variant, spec.seed))
-        if l2 is None:
-            continue
-        spec.run_dir.mkdir(parents=True)
-        integrates = spec.config["experiment"]["mode"] == "flow"
-        final = {"l1": 0.1, "l2": l2, "method": "rk4", "num_steps": 4, "nfe": 16 if integrates else 1}
-        (spec.run_dir / "metrics.json").write_text(json.dumps({
-            "task": spec.task, "mode": spec.config["experiment"]["mode"], "seed": spec.seed, "final": final,
-            "train_seconds": 2.5 + spec.seed - 42, "config": spec.config,
-        }))
-    base = tmp_path / "book" / "_toc.base.yml"
-    base.write_text(yaml.safe_dump({"format": "jb-book", "root": "intro", "chapters": [{"file": "methods"}, {"file": "appendix"}]}))
+        if l2 is not None:
+            finish(spec, run_record, l2, 2.5 + spec.seed - 42)
     return sweep, specs
 
 
@@ -66,7 +70,7 @@ def test_run_page_opens_with_its_result_and_hides_parameters(sweep_and_specs):
     nb = nbformat.read(next(s.notebook for s in specs if s.id == "recon/flow/seed-42"), as_version=4)
     sources = [c.source for c in nb.cells]
     assert sources[0] == "# recon: flow, seed 42"
-    assert sources[1] == "**recon · flow · seed 42**: l2 = 0.1250 (rk4, 4 steps, NFE 16); trained for 300 epochs in 2.5 s."
+    assert sources[1] == "**recon · flow · seed 42**: l2 = 0.1250 (rk4, 4 steps, NFE 16); trained for 300 epochs (600 steps) in 2.5 s."
     assert sources[2] == "Markdown(describe_run(...))"  # the narrative, moved up from the end
     assert sources[3] == "*Reconstruction*\nWe learn $f$."  # the title cell's intro follows
     assert sources[-2:] == ["## Training", "train()"]
@@ -109,13 +113,13 @@ def test_task_page_links_its_variants(sweep_and_specs):
     assert "| [flow](recon/flow.md) | flow | 1 of 2 | 0.1250 ± — |" in page
 
 
-def test_toc_nests_task_variant_seed(sweep_and_specs):
+def test_the_appendix_entries_nest_task_variant_seed(sweep_and_specs):
+    """The TOC entries of the runs (runs/appendix.yml, which front.write_toc puts under the appendix):
+    task, then its variants in the sweep file's order, then the seeds that completed."""
     sweep, specs = sweep_and_specs
     root = specs[0].notebook.parents[2]
     book.write_pages(sweep, specs, root)
-    toc = yaml.safe_load((root / "_toc.yml").read_text())
-    assert [c["file"] for c in toc["chapters"]] == ["methods", "appendix"]
-    (task,) = toc["chapters"][1]["sections"]
+    (task,) = yaml.safe_load((root / book.APPENDIX_FILE).read_text())
     assert (task["file"], task["title"]) == ("runs/recon", "recon")
     variants = {v["title"]: v for v in task["sections"]}
     assert list(variants) == list(sweep.variants)  # in the sweep file's order
@@ -124,38 +128,20 @@ def test_toc_nests_task_variant_seed(sweep_and_specs):
     assert [s["title"] for s in variants["flow"]["sections"]] == ["seed 42"]  # the unfinished run has no page
 
 
-def test_no_base_toc_no_toc(sweep_and_specs):
-    """A sweep whose book folder is not the report's (params/smoke.yaml) writes pages, no TOC."""
-    sweep, specs = sweep_and_specs
-    root = specs[0].notebook.parents[2]
-    (root / "_toc.base.yml").unlink()
-    book.write_pages(sweep, specs, root)
-    assert not (root / "_toc.yml").exists() and (root / "runs" / "recon.md").is_file()
-
-
-def test_base_toc_without_appendix_is_named(tmp_path):
-    (tmp_path / "_toc.base.yml").write_text(yaml.safe_dump({"format": "jb-book", "root": "intro", "chapters": [{"file": "methods"}]}))
-    with pytest.raises(ValueError, match="no chapter 'file: appendix'"):
-        book.write_toc(tmp_path, [])
-
-
-def test_a_full_disk_leaves_every_page_whole(sweep_and_specs, monkeypatch):
+def test_a_full_disk_leaves_every_page_whole(sweep_and_specs, monkeypatch, run_record):
     """Guards: when the disk fills up while the pages are written, the error reaches the caller,
     every page is either its previous version or its new one (never a torn file) and no
-    temporary file is left: run pages, variant and task pages and the TOC."""
+    temporary file is left: run pages, variant and task pages and the appendix's TOC entries."""
     import errno
     import os
 
     sweep, specs = sweep_and_specs
     root = specs[0].notebook.parents[2]
     book.write_pages(sweep, specs, root)
-    pages = [p for p in root.rglob("*") if p.is_file() and p.suffix in (".md", ".yml", ".ipynb") and p.name != "_toc.base.yml"]
+    pages = [p for p in root.rglob("*") if p.is_file() and p.suffix in (".md", ".yml", ".ipynb")]
     before = {p: p.read_text() for p in pages}
     flow43 = next(s for s in specs if s.id == "recon/flow/seed-43")  # now it finishes: every page changes
-    flow43.run_dir.mkdir(parents=True)
-    (flow43.run_dir / "metrics.json").write_text(json.dumps({
-        "task": "recon", "mode": "flow", "seed": 43, "train_seconds": 1.0, "config": flow43.config,
-        "final": {"l1": 0.1, "l2": 0.5, "method": "rk4", "num_steps": 4, "nfe": 16}}))
+    finish(flow43, run_record, 0.5, 1.0)
     real_write_text, written = Path.write_text, []
 
     def fills_after_two(self, text, *args, **kwargs):  # the third page's write stops half-way
@@ -170,7 +156,7 @@ def test_a_full_disk_leaves_every_page_whole(sweep_and_specs, monkeypatch):
         book.write_pages(sweep, specs, root)
     monkeypatch.undo()
     assert raised.value.errno == errno.ENOSPC and len(written) == 2
-    assert [p.name for p in root.rglob("*") if p.is_file() and p not in before and p.name != "_toc.base.yml"] == []
+    assert [p.name for p in root.rglob("*") if p.is_file() and p not in before] == []
     changed = [p for p in pages if p.read_text() != before[p]]
     assert len(changed) == 2  # the two pages written before the disk filled, whole
     for page in pages:
@@ -179,4 +165,31 @@ def test_a_full_disk_leaves_every_page_whole(sweep_and_specs, monkeypatch):
         elif page.suffix == ".yml":
             yaml.safe_load(page.read_text())
     book.write_pages(sweep, specs, root)  # space again: every page is brought up to date
-    assert all(p.read_text() != before[p] for p in pages if p.name in ("flow.md", "recon.md", "_toc.yml"))
+    assert all(p.read_text() != before[p] for p in pages if p.name in ("flow.md", "recon.md", "appendix.yml"))
+
+
+def test_each_grid_point_of_a_variant_gets_its_own_page(tmp_path, run_record):
+    """Guards the pages of a sweep with a grid: a variant page per (variant, grid point), titled with
+    the point, naming the overrides of its runs, its seeds under it in the TOC."""
+    path = tmp_path / "sweep.yaml"
+    path.write_text(yaml.safe_dump({"tasks": ["recon"], "seeds": [42], "variants": {"flow": ["experiment.mode=flow"]},
+                                    "grid": {"training.learning_rate": [0.01, 0.001]},
+                                    "results_dir": str(tmp_path / "results")}))
+    sweep = load_sweep(path)
+    runs = plan(sweep, tmp_path / "book")
+    for run, l2 in zip(runs, (0.25, 0.5)):
+        run.notebook.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(run_notebook(run.title), run.notebook)
+        finish(run, run_record, l2, 1.0)
+    book.write_pages(sweep, runs, tmp_path / "book")
+    page = (tmp_path / "book" / "runs" / "recon" / "flow-learning_rate=0.001.md").read_text()
+    assert page.startswith("# recon: flow (learning_rate = 0.001)\n")
+    assert "| 42 | 0.5000 | rk4, 4 steps | 16 | 1.0 s | [seed 42](flow-learning_rate=0.001-seed42.ipynb) |" in page
+    assert "with `experiment.mode=flow`, `training.learning_rate=0.001`, one per seed" in page
+    task = (tmp_path / "book" / "runs" / "recon.md").read_text()
+    assert "| [flow (learning_rate = 0.01)](recon/flow-learning_rate=0.01.md) | flow | 1 of 1 | 0.2500 ± — |" in task
+    (entry,) = yaml.safe_load((tmp_path / "book" / book.APPENDIX_FILE).read_text())
+    assert [(v["title"], [s["file"] for s in v["sections"]]) for v in entry["sections"]] == [
+        ("flow (learning_rate = 0.01)", ["runs/recon/flow-learning_rate=0.01-seed42"]),
+        ("flow (learning_rate = 0.001)", ["runs/recon/flow-learning_rate=0.001-seed42"]),
+    ]

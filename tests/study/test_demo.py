@@ -39,7 +39,9 @@ def test_the_committed_demo_holds_every_run_and_only_what_the_analysis_reads():
     root = resolve_path(DEMO_DIR)
     collection = collect.collect(DEMO_DIR)
     assert not collection.incomplete
-    assert [(r.task, r.variant, r.seed) for r in collection.runs] == sorted((s.task, s.variant, s.seed) for s in demo_runs())
+    assert [(r.record.task, r.record.variant, r.record.seed) for r in collection.runs] == sorted(
+        (s.task, s.variant, s.seed) for s in demo_runs())  # identity read from each record
+    assert collection.problems == ()
     for spec in demo_runs():
         assert sorted(p.name for p in committed(spec).iterdir()) == ["metrics.json", "predictions.npz"]
         with np.load(committed(spec) / "predictions.npz") as arrays:

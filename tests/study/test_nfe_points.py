@@ -1,36 +1,30 @@
 """Error against NFE across seeds with an adaptive integrator: hand-made run folders with planted
 numbers, so every mean, std and point on the figure is known in advance."""
 
-import json
 import statistics
 
 import matplotlib
-import numpy as np
 import pytest
 
+from toyexp.core.metrics import Evaluation
+from toyexp.core.resolution import Tolerance
 from toyexp.run import style
 from toyexp.study import collect, figures, summary
+from toyexp.study.collect import Member
 
 matplotlib.use("Agg")
 
-C = np.linspace(0, 1, 11)[:, None]
-
-
-def write_run(root, variant, seed, evaluations):
-    run_dir = root / "recon" / variant / "flow" / f"seed-{seed}"
-    run_dir.mkdir(parents=True)
-    np.savez(run_dir / "predictions.npz", c_train=C, x_train=C, c_grid=C, x_grid=C, pred_grid=C)
-    metrics = {"task": "recon", "mode": "flow", "seed": seed, "final": {"l1": 0.0, "l2": 0.0},
-               "evaluations": evaluations, "config": {}, "provenance": {}}
-    (run_dir / "metrics.json").write_text(json.dumps(metrics))
-
 
 def euler(n, l2):
-    return {"method": "euler", "num_steps": n, "nfe": n, "l1": 0.0, "l2": l2, "rtol": None, "atol": None}
+    return Evaluation("euler", n, n, 0.0, l2)
 
 
 def dopri5(rtol, nfe, l2):
-    return {"method": "dopri5", "num_steps": None, "nfe": nfe, "l1": 0.0, "l2": l2, "rtol": rtol, "atol": 1e-5}
+    return Evaluation("dopri5", Tolerance(rtol, 1e-5), nfe, 0.0, l2)
+
+
+def curves_of(root):
+    return summary.nfe_curves(tuple(Member.of(r) for r in collect.collect(root).select("recon", "flow")))
 
 
 # seed -> its evaluations; dopri5's counted NFE differs from seed to seed, and the runs list
@@ -43,22 +37,22 @@ PLANTED = {
 
 
 @pytest.fixture
-def curves(tmp_path):
+def curves(tmp_path, write_run):
     for seed, evals in PLANTED.items():
-        write_run(tmp_path, "flow", seed, evals)
-    return summary.nfe_curves(collect.collect(tmp_path).select("recon", "flow"))
+        write_run(tmp_path, "recon", "flow", "flow", seed, {"l1": 0.0, "l2": 0.0}, evals)
+    return curves_of(tmp_path)
 
 
 def test_fixed_step_curve_is_unchanged_by_an_adaptive_method(curves):
     fixed, adaptive = curves
-    assert (fixed.method, fixed.num_steps, fixed.nfe, fixed.rtol, fixed.adaptive) == ("euler", (1, 4), (1, 4), (), False)
+    assert (fixed.method, fixed.steps, fixed.nfe, fixed.rtol, fixed.adaptive) == ("euler", (1, 4), (1, 4), (), False)
     assert fixed.l2.mean == pytest.approx([0.5, 0.2])
     assert fixed.l2.std == pytest.approx([statistics.stdev([0.4, 0.6, 0.5]), statistics.stdev([0.1, 0.2, 0.3])])
 
 
 def test_adaptive_method_is_a_point_set_per_tolerance(curves):
     _, d = curves
-    assert (d.method, d.adaptive, d.num_steps, d.rtol) == ("dopri5", True, (), (1e-2, 1e-4))  # loose to tight
+    assert (d.method, d.adaptive, d.steps, d.rtol) == ("dopri5", True, (), (1e-2, 1e-4))  # loose to tight
     assert d.seed_nfe.tolist() == [[14, 50], [20, 62], [26, 56]]  # (seed, tolerance), each seed's own count
     assert d.seed_l2.tolist() == [[0.03, 0.002], [0.05, 0.004], [0.04, 0.003]]
     assert d.nfe == pytest.approx((20.0, 56.0)) and d.l2.x == pytest.approx([20.0, 56.0])  # mean NFE over seeds
@@ -66,19 +60,21 @@ def test_adaptive_method_is_a_point_set_per_tolerance(curves):
     assert d.l2.n == 3
 
 
-def test_a_tolerance_not_every_seed_ran_is_left_out(tmp_path):
-    write_run(tmp_path, "flow", 1, [euler(1, 0.4), dopri5(1e-2, 14, 0.03), dopri5(1e-3, 30, 0.01)])
-    write_run(tmp_path, "flow", 2, [euler(1, 0.6), dopri5(1e-2, 20, 0.05)])
-    _, d = summary.nfe_curves(collect.collect(tmp_path).select("recon", "flow"))
+def test_a_tolerance_not_every_seed_ran_is_left_out(tmp_path, write_run):
+    write_run(tmp_path, "recon", "flow", "flow", 1, {"l1": 0.0, "l2": 0.0}, [euler(1, 0.4), dopri5(1e-2, 14, 0.03), dopri5(1e-3, 30, 0.01)])
+    write_run(tmp_path, "recon", "flow", "flow", 2, {"l1": 0.0, "l2": 0.0}, [euler(1, 0.6), dopri5(1e-2, 20, 0.05)])
+    _, d = curves_of(tmp_path)
     assert d.rtol == (1e-2,) and d.seed_nfe.tolist() == [[14], [20]]
 
 
-def test_runs_without_rtol_keys_still_read(tmp_path):
-    # metrics.json written before dopri5 existed has no rtol / atol in its evaluations
+def test_step_counts_listed_out_of_order_make_an_ordered_curve(tmp_path, write_run):
+    """rk4 at 2 then 1 steps (4 network evaluations a step): the curve runs 1, 2 steps at NFE 4, 8."""
     for seed in (1, 2):
-        write_run(tmp_path, "flow", seed, [{"method": "rk4", "num_steps": n, "nfe": 4 * n, "l1": 0.0, "l2": seed / n} for n in (2, 1)])
-    (c,) = summary.nfe_curves(collect.collect(tmp_path).select("recon", "flow"))
-    assert (c.num_steps, c.nfe, c.adaptive) == ((1, 2), (4, 8), False)
+        write_run(tmp_path, "recon", "flow", "flow", seed, {"l1": 0.0, "l2": 0.0},
+                  [Evaluation("rk4", n, 4 * n, 0.0, seed / n) for n in (2, 1)])
+    (c,) = curves_of(tmp_path)
+    assert (c.steps, c.nfe, c.adaptive) == ((1, 2), (4, 8), False)
+    assert c.l2.mean == pytest.approx([1.5, 0.75])
 
 
 def test_figure_shows_dopri5_as_points_with_seeds_and_mean(curves):

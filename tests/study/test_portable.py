@@ -2,7 +2,7 @@
 
 Portable mode is two variables that torch and MKL read once, at their first use, so they
 must be in a kernel's environment when it starts: these tests read what each run's kernel
-actually ran on (provenance.kernels) and compare its numbers with the same run executed by
+actually ran on (provenance.code_path) and compare its numbers with the same run executed by
 hand in a python started with the variables exported.
 """
 
@@ -11,17 +11,22 @@ import os
 import subprocess
 import sys
 
+import dataclasses
+
 import nbformat
 import pytest
 import yaml
 from nbformat.v4 import new_code_cell, new_notebook
 
-import toyexp.cli as cli
 from toyexp.cli import main
-from toyexp.run.kernel_path import PORTABLE_ENV
-from toyexp.study.execute import SINGLE_THREAD, run_local
+from toyexp.run.code_path import PORTABLE_ENV, CodePath
+from toyexp.run.record import write_record
+from toyexp.study.execute import SINGLE_THREAD, Job
+from toyexp.study.executors import run_local
 from toyexp.study.kernels import KERNELS
-from toyexp.study.sweep import is_complete, load_sweep, plan
+from toyexp.study.plan import is_complete, plan
+from toyexp.study.sweep_file import load_sweep
+from toyexp.tasks.base import Final
 
 TINY = ["training.num_epochs=30", "training.eval_interval=10", "training.save_interval=30", "network.hidden_dim=16",
         "network.num_layers=2", "dataset.num_eval=100", "evaluation.num_eval_steps=[1, 4]",
@@ -30,11 +35,11 @@ VARIANTS = {"regression": ["experiment.mode=regression"],
             "flow": ["experiment.mode=flow", "training.initial_dist=zeros", "evaluation.initial_dist=zeros"]}
 BY_HAND = """
 import json, sys, toyexp
-from toyexp.run import run
+from toyexp.run.record import record_to_json
 out = []
 for config in json.loads(sys.argv[1]):
-    metrics = run(toyexp.load_config(config["experiment"]["task"], config), figures=False)
-    out.append({k: metrics[k] for k in ("final", "evaluations")} | {"kernels": metrics["provenance"]["kernels"]})
+    metrics = record_to_json(toyexp.run_all(toyexp.load_config(config["experiment"]["task"], config), figures=False))
+    out.append({k: metrics[k] for k in ("final", "evaluations")} | {"code_path": metrics["provenance"]["code_path"]})
 print(json.dumps(out))
 """
 
@@ -68,42 +73,35 @@ def by_hand(configs: list[dict], folder) -> list[dict]:
     return json.loads(child.stdout)
 
 
-def test_the_flag_reaches_every_executor(tmp_path, monkeypatch, capsys):
+def test_the_flag_reaches_every_executor(tmp_path, capsys, executors):
     """Guards the plumbing: with --portable every job carries portable mode's variables (the
     Dask and Slurm executors hand them to the fresh kernel each run starts, as the local one
     does), without it none; the first line says which."""
-    seen = {}
-
-    def fake(name):
-        def run(jobs, *args, **kwargs):
-            seen[name] = [job[6] for job in jobs]
-            return []
-        return run
-
-    for name in ("run_local", "run_dask", "run_slurm"):
-        monkeypatch.setattr(cli, name, fake(name))
     path = write_sweep(tmp_path)
     for executor in ("local", "dask", "slurm"):
         assert main(["sweep", str(path), "--no-analysis", "--executor", executor, "--portable"]) == 0
         assert "portable mode)" in capsys.readouterr().out
-        assert seen.pop(f"run_{executor}") == [PORTABLE_ENV, PORTABLE_ENV]
+        name, jobs, _ = executors.calls.pop()
+        assert name == f"run_{executor}" and [job.env for job in jobs] == [PORTABLE_ENV, PORTABLE_ENV]
     assert main(["sweep", str(path), "--no-analysis"]) == 0
     assert "portable" not in capsys.readouterr().out
-    assert seen.pop("run_local") == [None, None]
+    name, jobs, _ = executors.calls.pop()
+    assert name == "run_local" and [job.env for job in jobs] == [None, None]
 
 
-def test_resume_with_portable_redoes_the_runs_of_a_native_sweep(tmp_path):
+def test_resume_with_portable_redoes_the_runs_of_a_native_sweep(tmp_path, run_record):
     """Guards --resume --portable: a run complete on the native path is done again, one complete
     in portable mode (as its provenance records it) is kept; without --portable both are kept."""
-    (spec,) = plan(load_sweep(write_sweep(tmp_path, {"regression": VARIANTS["regression"]})), tmp_path / "book")
-    spec.run_dir.mkdir(parents=True)
-    spec.notebook.parent.mkdir(parents=True)
-    spec.notebook.write_text("{}")
-    for provenance, portable_complete in [({}, False), ({"kernels": {"portable": False}}, False),
-                                          ({"kernels": {"portable": True}}, True)]:
-        (spec.run_dir / "metrics.json").write_text(json.dumps({"config": spec.config, "provenance": provenance}))
-        assert is_complete(spec)
-        assert is_complete(spec, portable=True) is portable_complete
+    (run,) = plan(load_sweep(write_sweep(tmp_path, {"regression": VARIANTS["regression"]})), tmp_path / "book")
+    run.notebook.parent.mkdir(parents=True)
+    run.notebook.write_text("{}")
+    native = CodePath("AMD EPYC", "AVX512", "OFF", {"ATEN_CPU_CAPABILITY": None, "MKL_CBWR": None}, False)
+    for code_path, portable_complete in [(native, False), (dataclasses.replace(native, capability="DEFAULT", portable=True), True)]:
+        record = run_record("recon", "regression", "regression", 7, Final("euler", 1, 1, 0.1, 0.2), config=run.config,
+                            code_path=code_path)
+        write_record(run.run_dir / "metrics.json", record)
+        assert is_complete(run)
+        assert is_complete(run, portable=True) is portable_complete
 
 
 @pytest.mark.slow
@@ -120,12 +118,12 @@ def test_a_portable_sweep_equals_portable_runs_by_hand(tmp_path, capsys, fresh):
     in_sweep = run_metrics(tmp_path / "results")
     assert sorted(in_sweep) == ["recon/flow/flow/seed-7", "recon/regression/regression/seed-7"]
     for metrics in in_sweep.values():
-        kernels = metrics["provenance"]["kernels"]
-        assert (kernels["capability"], kernels["mkl_cbwr"], kernels["env"], kernels["portable"]) == (
+        code_path = metrics["provenance"]["code_path"]
+        assert (code_path["capability"], code_path["mkl_cbwr"], code_path["env"], code_path["portable"]) == (
             "DEFAULT", "COMPATIBLE", PORTABLE_ENV, True)
     hand = by_hand([m["config"] for m in in_sweep.values()], tmp_path / "by-hand")
     for metrics, alone in zip(in_sweep.values(), hand):
-        assert alone["kernels"]["portable"] is True
+        assert alone["code_path"]["portable"] is True
         assert alone["final"] == metrics["final"]  # bit-identical floats
         assert alone["evaluations"] == metrics["evaluations"]
 
@@ -136,9 +134,9 @@ def test_without_the_flag_a_sweep_stays_on_the_native_path(tmp_path, capsys):
     path = write_sweep(tmp_path, {"regression": VARIANTS["regression"]})
     assert main(["sweep", str(path), "--no-analysis", "--jobs", "1"]) == 0, capsys.readouterr()
     (metrics,) = run_metrics(tmp_path / "results").values()
-    kernels = metrics["provenance"]["kernels"]
-    assert kernels["env"] == {"ATEN_CPU_CAPABILITY": None, "MKL_CBWR": None}
-    assert kernels["capability"] != "DEFAULT" and kernels["mkl_cbwr"] == "OFF" and kernels["portable"] is False
+    code_path = metrics["provenance"]["code_path"]
+    assert code_path["env"] == {"ATEN_CPU_CAPABILITY": None, "MKL_CBWR": None}
+    assert code_path["capability"] != "DEFAULT" and code_path["mkl_cbwr"] == "OFF" and code_path["portable"] is False
 
 
 @pytest.mark.slow
@@ -152,27 +150,9 @@ def test_a_warm_kernel_started_without_the_variables_is_replaced(tmp_path, monke
     source = tmp_path / "probe.ipynb"
     nbformat.write(nb, source)
     envs = [None, PORTABLE_ENV, PORTABLE_ENV, None]
-    jobs = [(str(source), str(tmp_path / f"out{i}.ipynb"), {}, None, f"run-{i}", None, env) for i, env in enumerate(envs)]
+    jobs = [Job(f"run-{i}", str(source), str(tmp_path / f"out{i}.ipynb"), {}, env=env) for i, env in enumerate(envs)]
     assert [o.status for o in run_local(jobs, 1, lambda o: None)] == ["done"] * 4
     seen = [nbformat.read(tmp_path / f"out{i}.ipynb", as_version=4).cells[0].outputs[0].text.split() for i in range(4)]
     pids, capabilities = [s[0] for s in seen], [s[1] for s in seen]
     assert capabilities[1:3] == ["DEFAULT", "DEFAULT"] and "DEFAULT" not in (capabilities[0], capabilities[3])
     assert pids[0] != pids[1] == pids[2] != pids[3]
-
-
-def test_the_provenance_summary_counts_runs_by_code_path(tmp_path, write_run):
-    """Guards the analysis' provenance cell: a study that mixes portable and native runs (or runs
-    from before provenance.kernels) says so, run counts included."""
-    from toyexp.study import collect, summary
-
-    native = {"cpu": "AMD EPYC", "capability": "AVX512", "mkl_cbwr": "OFF", "portable": False}
-    portable = {"cpu": "AMD EPYC", "capability": "DEFAULT", "mkl_cbwr": "COMPATIBLE", "portable": True}
-    for seed, kernels in [(1, native), (2, portable), (3, portable), (4, None)]:
-        run_dir = write_run(tmp_path, "recon", "flow", "flow", seed, {"l1": 0.1, "l2": 0.2})
-        metrics = json.loads((run_dir / "metrics.json").read_text())
-        if kernels:
-            metrics["provenance"]["kernels"] = kernels
-        (run_dir / "metrics.json").write_text(json.dumps(metrics))
-    line = next(x for x in summary.provenance_summary(collect.collect(tmp_path)).splitlines() if x.startswith("CPU code paths"))
-    assert line == ("CPU code paths: AMD EPYC: torch AVX512, MKL OFF (1 run); "
-                    "AMD EPYC: torch DEFAULT, MKL COMPATIBLE (portable) (2 runs); not recorded (1 run)")

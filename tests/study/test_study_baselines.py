@@ -1,22 +1,19 @@
-"""The study's baselines on the runs' own samples, the three tables and the prose, against
-answers computed independently from the rebuilt datasets and planted errors."""
+"""The study's baselines on the runs' own samples, against answers computed independently from
+the rebuilt datasets: the same samples as the networks, the task's metrics, one fit per seed."""
 
 import math
-import statistics
 
 import numpy as np
 import pytest
 
 import toyexp
-from toyexp.core.stats import NBSP
-from toyexp.study import baselines, collect, interpret, results, summary
-
-T_2 = 4.303  # t_{0.975, 2} from a table
+from toyexp.study import baselines, collect
+from toyexp.study.results import task_results
+from toyexp.tasks.lie.metrics import RotationMetrics
 
 
 def test_linear_baseline_error_matches_an_independent_interpolation(small_study):
-    c = collect.collect(small_study)
-    res = results.task_results(c, "recon")
+    res = task_results(collect.collect(small_study), "recon", {})
     assert [r.variant for r in res.rows] == ["flow", "regression", "linear", "spline", "gp"]
     assert [r.baseline for r in res.rows] == [False, False, True, True, True]
     expected = []
@@ -27,17 +24,19 @@ def test_linear_baseline_error_matches_an_independent_interpolation(small_study)
         expected.append(math.sqrt(float(np.mean((pred - data.x_eval[:, 0].numpy()) ** 2))))
     linear = next(r for r in res.rows if r.variant == "linear")
     assert linear.values["l2"] == pytest.approx(expected, rel=1e-5)
+    assert (linear.mode, linear.seeds) == (None, (42, 43, 44))
     assert res.note == ""
 
 
 def test_baselines_carry_the_task_metrics_and_are_cached(small_study):
-    c = collect.collect(small_study)
-    first = baselines.baselines(c, "lie")
-    assert set(first.runs) == {"linear", "spline", "gp"} and [r.seed for r in first.runs["gp"]] == [42, 43, 44]
-    final = first.runs["spline"][0].metrics["final"]
-    assert {"cosine_mean", "projection_mean", "per_velocity"} <= set(final)
-    again = baselines.baselines(c, "lie")
-    assert again.runs["gp"][0] is first.runs["gp"][0]  # fitted once per (task, seed)
+    runs = collect.collect(small_study).select("lie")
+    first = baselines.baselines(runs)
+    assert set(first.members) == {"linear", "spline", "gp"} and [m.seed for m in first.members["gp"]] == [42, 43, 44]
+    final = first.members["spline"][0].final
+    assert isinstance(final.task_metrics, RotationMetrics) and len(final.task_metrics.per_velocity) == 3
+    assert (final.method, final.nfe, first.members["spline"][0].evaluations) == ("spline", 0, ())  # no network, no integrator
+    again = baselines.baselines(runs)
+    assert again.members["gp"][0] is first.members["gp"][0]  # fitted once per (task, seed, dataset)
 
 
 def test_baselines_refuse_samples_the_config_does_not_rebuild(tmp_path, dataset_run):
@@ -45,79 +44,25 @@ def test_baselines_refuse_samples_the_config_does_not_rebuild(tmp_path, dataset_
     arrays = dict(np.load(run_dir / "predictions.npz"))
     arrays["x_train"] = arrays["x_train"] + 0.5  # samples the dataset code no longer makes
     np.savez(run_dir / "predictions.npz", **arrays)
-    base = baselines.baselines(collect.collect(tmp_path), "recon")
-    assert base.runs == {}
+    base = baselines.baselines(collect.collect(tmp_path).select("recon"))
+    assert base.members == {}
     assert "seed 42 has none: for regression, the dataset rebuilt from its config differs" in base.note
 
 
-def test_interval_and_comparison_tables_by_hand(tmp_path, write_run):
-    # regression l2 = a, flow l2 = a + d with d = 0.01, 0.02, 0.06: mean 0.03, s = 0.01 sqrt(7)
-    for seed in (1, 2, 3):
-        for variant, l2 in (("regression", 0.1 * seed), ("flow", 0.1 * seed + [0.01, 0.02, 0.06][seed - 1])):
-            write_run(tmp_path, "recon", variant, variant, seed, {"l1": l2, "l2": l2})
-    rows = summary.summary_table(collect.collect(tmp_path), "recon")
-    ref = summary.reference_row(rows)
-    assert ref.variant == "regression"
-    table = summary.comparison_table(rows, ref).replace(NBSP, " ")
-    half = T_2 * 0.01 * math.sqrt(7) / math.sqrt(3)
-    t = 0.03 / (0.01 * math.sqrt(7 / 3))
-    p = 1 - t / math.sqrt(2 + t * t)  # closed form of the t distribution with 2 dof
-    assert f"| flow | l2 | 3 | +0.0300 | [{0.03 - half:+.4f}, {0.03 + half:+.4f}] | {p:.3f} | no |" in table
-    intervals = summary.interval_table(rows).replace(NBSP, " ")
-    m, s = 0.2, statistics.stdev([0.1, 0.2, 0.3])
-    hw = T_2 * s / math.sqrt(3)
-    assert f"| regression | 3 | {m:.4f} ± {s:.4f} | [{m - hw:.4f}, {m + hw:.4f}] |" in intervals
-    assert intervals.index("**l1 (mean absolute error)**") < intervals.index("**l2 (RMSE)**")  # a table each
-    assert " ± " not in summary.interval_table(rows)
-
-
-def test_findings_tell_which_differences_the_seeds_can_tell_apart(small_study):
-    c = collect.collect(small_study)
-    text = interpret.interpretation(c, "recon").replace(NBSP, " ")
-    assert "**Paired with regression**" in text
-    flow = summary.summary_table(c, "recon")[0]
-    assert flow.variant == "flow"
-    # flow's planted error is twice regression's on every seed: the interval excludes 0
-    assert "- distinguishable at 95 %:\n  - flow +" in text
-    assert "**Against the best baseline, gp**" in text or "**Against the best baseline, spline**" in text
-    assert "no network has a lower l2 than" in text  # the planted networks err by 0.01 everywhere
-    assert "print(" not in text and "\n\n" in text
-
-
-def test_one_seed_says_there_is_no_interval(tmp_path, dataset_run):
-    dataset_run(tmp_path, "recon", "regression", "regression", 42, 0.01)
+def test_variants_trained_on_other_samples_are_named(tmp_path, dataset_run):
+    """Guards the note: a variant of the same seed whose samples differ (here another num_train)
+    is named, and the baselines use the first variant's samples."""
     dataset_run(tmp_path, "recon", "flow", "flow", 42, 0.02)
-    text = interpret.interpretation(collect.collect(tmp_path), "recon")
-    assert "(one seed, no interval)" in text
-    assert "with one seed there is no interval: no difference can be told apart" in text
-
-
-def test_lie_says_baselines_may_leave_the_rotation_group(small_study):
-    text = interpret.interpretation(collect.collect(small_study), "lie")
-    assert "may leave the rotation group" in text
+    dataset_run(tmp_path, "recon", "regression", "regression", 42, 0.01, num_train=14)
+    base = baselines.baselines(collect.collect(tmp_path).select("recon"))
+    assert [m.predictions.c_train.shape for m in base.members["linear"]] == [(12, 1)]
+    assert base.note == "Baselines left out: seed 42: regression trained on other samples than flow; the baselines use flow's."
 
 
 def test_baseline_grid_predictions_are_arrays_of_the_grid_shape(small_study):
-    # predictions stored for the figures are numpy arrays of the grid's shape
-    c = collect.collect(small_study)
-    run = baselines.baselines(c, "projection").runs["linear"][0]
-    assert isinstance(run.predictions["pred_grid"], np.ndarray)
-    assert run.predictions["pred_grid"].shape == run.predictions["x_grid"].shape == (120, 8)
-
-
-def test_wide_tables_split_and_scientific_cells_never_break(small_study):
-    from toyexp.tasks import get_task
-
-    res = results.task_results(collect.collect(small_study), "projection")
-    metrics = get_task("projection").summary_metrics  # five: split 3 + 2
-    tables = summary.markdown_table(res.rows, metrics).split("\n\n")
-    assert [t.splitlines()[0].count("|") - 3 for t in tables] == [3, 2]
-    assert all(len(t.splitlines()) == 2 + len(res.rows) for t in tables)
-    assert "| *linear* |" in tables[0]  # a baseline row, marked in italic
-    assert summary.markdown_table(res.rows, metrics[:3]).count("\n\n") == 0
-    from toyexp.core.stats import nowrap
-
-    assert nowrap("7.8e-07") == '<span style="white-space: nowrap">7.8e-07</span>' and nowrap("0.0123") == "0.0123"
+    member = baselines.baselines(collect.collect(small_study).select("projection")).members["linear"][0]
+    assert isinstance(member.predictions.pred_grid, np.ndarray)
+    assert member.predictions.pred_grid.shape == member.predictions.x_grid.shape == (120, 8)
 
 
 @pytest.mark.parametrize("seed", [42, 43])

@@ -1,4 +1,5 @@
-"""Sweeps: the plan of runs, resuming, and the whole chain (runs, analysis, book) on tiny settings."""
+"""A sweep end to end on tiny settings: runs on 2 jobs with failing runs, resume, the analysis and
+the built book; and the Dask and Slurm executors giving the runs of the local one."""
 
 import json
 from html.parser import HTMLParser
@@ -6,102 +7,18 @@ from pathlib import Path
 
 import nbformat
 import pytest
-import yaml
 
-from toyexp import ConfigError, load_config
 from toyexp.cli import main
-from toyexp.run.files import PROJECT_ROOT
-from toyexp.study.sweep import is_complete, load_sweep, plan
+from toyexp.run.record import read_record
 from book_build import build_book, copy_book
+from sweeps import TINY, write_sweep
 
-TINY = [
-    "training.num_epochs=20", "training.eval_interval=10", "training.save_interval=10", "network.hidden_dim=16",
-    "network.num_layers=1", "dataset.num_eval=100", "evaluation.num_eval_steps=[1, 2]",
-    "evaluation.integration_method=[euler, rk4]",
-]
+OVERRIDES = [*TINY, "evaluation.integration_method=[euler, rk4]"]
 VARIANTS = {
     "regression": ["experiment.mode=regression"],
     "flow": ["experiment.mode=flow", "training.initial_dist=zeros", "evaluation.initial_dist=zeros"],
     "flow-gaussian": ["experiment.mode=flow", "training.initial_dist=gaussian", "evaluation.initial_dist=gaussian"],
 }
-
-
-def write_sweep(path: Path, **fields) -> Path:
-    sweep = {"tasks": ["recon"], "seeds": [42], "variants": VARIANTS, "overrides": TINY, "grid": {},
-             "results_dir": str(path.parent / "results")}
-    sweep.update(fields)
-    path.write_text(yaml.safe_dump(sweep))
-    return path
-
-
-def test_default_study_plans_ninety_runs():
-    specs = plan(load_sweep(PROJECT_ROOT / "params" / "sweep.yaml"))
-    assert len(specs) == 3 * 6 * 5
-    assert {s.task for s in specs} == {"recon", "projection", "lie"}
-    assert {s.config["experiment"]["mode"] for s in specs} == {"regression", "flow", "straight_flow", "mip", "mip_one_step"}
-    flow = next(s for s in specs if s.id == "recon/flow/seed-43")
-    assert flow.run_dir == PROJECT_ROOT / "outputs" / "recon" / "flow" / "flow" / "seed-43"
-    assert flow.notebook == PROJECT_ROOT / "book" / "runs" / "recon" / "flow-seed43.ipynb"
-    assert flow.config["evaluation"]["num_eval_steps"] == [1, 2, 4, 8, 16]
-    assert flow.config["training"]["num_epochs"] == 5000  # the seed README's defaults, not the notebook's quick ones
-
-
-def test_plan_crosses_grid_and_resolves_each_config(tmp_path):
-    sweep = load_sweep(write_sweep(tmp_path / "s.yaml", seeds=[1, 2], grid={"training.learning_rate": [0.01, 0.001]}))
-    specs = plan(sweep, tmp_path / "book")
-    assert len(specs) == 3 * 2 * 2
-    spec = next(s for s in specs if s.id == "recon/flow/learning_rate=0.001/seed-2")
-    assert spec.run_dir == tmp_path / "results" / "recon" / "flow" / "learning_rate=0.001" / "flow" / "seed-2"
-    assert spec.notebook == tmp_path / "book" / "runs" / "recon" / "flow-learning_rate=0.001-seed2.ipynb"
-    expected = load_config("recon", seed=2, overrides=spec.overrides)
-    assert spec.config == expected.to_dict() and expected.training.learning_rate == 0.001
-    assert spec.parameters == {"seed": 2, "overrides": spec.overrides}
-
-
-@pytest.mark.parametrize(
-    "fields, message",
-    [
-        ({"tasks": ["recon", "projektion"]}, "projektion"),
-        ({"seeds": ["42"]}, "seeds"),
-        ({"variants": {"flow": "experiment.mode=flow"}}, "variants"),
-        ({"grid": {"training.learning_rate": []}}, "grid"),
-        ({"result_dir": "x"}, "result_dir"),
-        ({"seeds": []}, "'seeds' is missing or empty"),
-    ],
-)
-def test_bad_sweep_file_is_named(tmp_path, fields, message):
-    with pytest.raises(ConfigError, match=message):
-        load_sweep(write_sweep(tmp_path / "s.yaml", **fields))
-
-
-def test_bad_run_config_fails_before_anything_runs(tmp_path, capsys):
-    path = write_sweep(tmp_path / "s.yaml", variants={"flow": ["experiment.mode=flw"]})
-    assert main(["sweep", str(path), "--book-dir", str(tmp_path / "book")]) == 2
-    err = capsys.readouterr().err
-    assert "run recon/flow/seed-42" in err and "experiment.mode" in err and "did you mean 'flow'" in err
-    assert not (tmp_path / "results").exists()
-
-
-def test_missing_sweep_file_and_bad_jobs(tmp_path, capsys):
-    assert main(["sweep", str(tmp_path / "none.yaml")]) == 2
-    assert "does not exist" in capsys.readouterr().err
-    assert main(["sweep", str(write_sweep(tmp_path / "s.yaml")), "--jobs", "0"]) == 2
-    assert "--jobs 0" in capsys.readouterr().err
-
-
-def test_complete_means_same_config_and_notebook(tmp_path):
-    (spec,) = plan(load_sweep(write_sweep(tmp_path / "s.yaml", variants={"regression": VARIANTS["regression"]})), tmp_path)
-    assert not is_complete(spec)
-    spec.run_dir.mkdir(parents=True)
-    spec.notebook.parent.mkdir(parents=True)
-    spec.notebook.write_text("{}")
-    (spec.run_dir / "metrics.json").write_text('{"config": ')  # a torn file is never trusted
-    assert not is_complete(spec)
-    (spec.run_dir / "metrics.json").write_text(json.dumps({"config": spec.config}))
-    assert is_complete(spec)
-    changed = dict(spec.config, training={**spec.config["training"], "num_epochs": 21})
-    (spec.run_dir / "metrics.json").write_text(json.dumps({"config": changed}))
-    assert not is_complete(spec)
 
 
 def metrics_files(results: Path) -> dict[str, float]:
@@ -113,7 +30,8 @@ def test_smoke_sweep_chain(tmp_path, capsys):
     """Runs with 2 jobs, a failing run, resume, the analysis and the book, end to end."""
     book, results = copy_book(tmp_path / "book"), tmp_path / "results"
     variants = {**VARIANTS, "broken": ["experiment.mode=regression"]}
-    path = write_sweep(tmp_path / "sweep.yaml", tasks=["recon", "projection", "lie"], seeds=[42, 43], variants=variants)
+    path = write_sweep(tmp_path, tasks=["recon", "projection", "lie"], seeds=[42, 43], variants=variants, overrides=OVERRIDES,
+                       book_dir=str(book))
     for seed in (42, 43):  # recon/broken fails half-way through training: it cannot write a checkpoint
         run_dir = results / "recon" / "broken" / "regression" / f"seed-{seed}"
         run_dir.mkdir(parents=True)
@@ -132,6 +50,10 @@ def test_smoke_sweep_chain(tmp_path, capsys):
     assert any(o.output_type == "error" for c in broken_nb.cells if c.cell_type == "code" for o in c.outputs)
     done = metrics_files(results)
     assert len(done) == 20  # 3 variants x 2 seeds x 3 experiments, and lie/broken
+    for path in done:  # each run records who it is: task/variant/mode/seed-N
+        task, variant, mode, seed = path.split("/")[:4]
+        record = read_record(results / path)
+        assert (record.task, record.variant, record.grid_point, record.mode, f"seed-{record.seed}") == (task, variant, {}, mode, seed)
     run_nb = nbformat.read(book / "runs" / "projection" / "flow-gaussian-seed43.ipynb", as_version=4)
     assert run_nb.cells[0].source.startswith("# projection: flow-gaussian, seed 43")
     assert (book / "analysis.ipynb").is_file()
@@ -139,7 +61,8 @@ def test_smoke_sweep_chain(tmp_path, capsys):
     # Resume: only the run whose outputs were deleted runs again.
     victim = "recon/flow/flow/seed-43/metrics.json"
     (results / victim).unlink()
-    path = write_sweep(tmp_path / "sweep.yaml", tasks=["recon", "projection", "lie"], seeds=[42, 43], variants=VARIANTS)
+    path = write_sweep(tmp_path, tasks=["recon", "projection", "lie"], seeds=[42, 43], variants=VARIANTS, overrides=OVERRIDES,
+                       book_dir=str(book))
     assert main(["sweep", str(path), "--jobs", "2", "--resume", "--book-dir", str(book)]) == 0
     out = capsys.readouterr().out
     assert "18 runs: 1 to execute, 17 already complete" in out
@@ -210,7 +133,7 @@ def final_metrics(results: Path) -> dict[str, dict]:
 def local_finals(tmp_path_factory) -> dict[str, dict]:
     """The executors' runs (one regression, one flow from Gaussian noise), on the local executor."""
     tmp = tmp_path_factory.mktemp("local")
-    path = write_sweep(tmp / "sweep.yaml", variants=EXECUTOR_VARIANTS)
+    path = write_sweep(tmp, seeds=[42], variants=EXECUTOR_VARIANTS, overrides=OVERRIDES)
     assert main(["sweep", str(path), "--jobs", "2", "--no-analysis", "--book-dir", str(tmp / "book")]) == 0
     return final_metrics(tmp / "results")
 
@@ -221,25 +144,10 @@ def test_other_executors_run_the_same_runs(tmp_path, capsys, executor, local_fin
     """Guards: Dask and submitit execute the same runs as the local executor, with bit-identical
     final metrics run by run (a worker that lost the seed, the thread setting or a parameter,
     or a run executed twice or not at all, fails here)."""
-    path = write_sweep(tmp_path / "sweep.yaml", variants=EXECUTOR_VARIANTS)
+    path = write_sweep(tmp_path, seeds=[42], variants=EXECUTOR_VARIANTS, overrides=OVERRIDES)
     extra = ["--slurm-cluster", "local"] if executor == "slurm" else []
     rc = main(["sweep", str(path), "--jobs", "2", "--executor", executor, "--no-analysis", "--book-dir", str(tmp_path / "book"), *extra])
     assert rc == 0, capsys.readouterr()
     assert "2 done, 0 skipped, 0 failed" in capsys.readouterr().out
     assert sorted(local_finals) == ["recon/flow-gaussian/flow/seed-42", "recon/regression/regression/seed-42"]
     assert final_metrics(tmp_path / "results") == local_finals
-
-
-def test_search_file_crosses_learning_rates_and_sample_sizes():
-    specs = plan(load_sweep(PROJECT_ROOT / "params" / "search.yaml"))
-    assert len(specs) == 1 * 2 * (2 * 5) * 3
-    points = {(s.config["training"]["learning_rate"], s.config["dataset"]["num_train"]) for s in specs}
-    assert points == {(lr, n) for lr in (0.001, 0.0003) for n in (10, 25, 50, 100, 200)}
-    assert len({s.run_dir for s in specs}) == len(specs)  # every run has its own folder
-
-
-def test_book_dir_comes_from_the_sweep_file_unless_given(tmp_path):
-    sweep = load_sweep(write_sweep(tmp_path / "s.yaml", variants={"flow": VARIANTS["flow"]}, book_dir=str(tmp_path / "nb")))
-    assert plan(sweep)[0].notebook == tmp_path / "nb" / "runs" / "recon" / "flow-seed42.ipynb"
-    assert plan(sweep, tmp_path / "other")[0].notebook.parent == tmp_path / "other" / "runs" / "recon"
-    assert load_sweep(PROJECT_ROOT / "params" / "smoke.yaml").book_dir != "book"  # smoke runs stay out of the report

@@ -8,9 +8,9 @@ import nbformat
 import pytest
 import yaml
 
-import toyexp.cli as cli
 from toyexp.cli import main
 from toyexp.run.files import PROJECT_ROOT
+from toyexp.study import steps
 
 TINY = [
     "training.num_epochs=20", "training.eval_interval=10", "training.save_interval=10", "network.hidden_dim=16",
@@ -41,15 +41,14 @@ def read_only_folder(tmp_path, tmpfs):
     yield tmpfs.mount(folder, "64k", read_only=True)
 
 
-def test_a_read_only_results_folder_is_one_line(tmp_path, read_only_folder, monkeypatch, capsys):
+def test_a_read_only_results_folder_is_one_line(tmp_path, read_only_folder, capsys, executors):
     """Guards: a results folder that cannot be written stops the sweep before anything runs:
     exit 2, one line naming the folder and the reason."""
-    monkeypatch.setattr(cli, "run_local", lambda *a, **k: pytest.fail("a run started"))
     assert main(["sweep", str(write_sweep(tmp_path, results=read_only_folder)), "--no-analysis"]) == 2
     out, err = capsys.readouterr()
     assert err.count("\n") == 1 and err.startswith(f"error: cannot write in the results folder {read_only_folder}: ")
     assert "Read-only file system" in err or "Permission denied" in err
-    assert out == "" and list(read_only_folder.iterdir()) == []
+    assert out == "" and list(read_only_folder.iterdir()) == [] and executors.calls == []
 
 
 def broken_copy(notebook: Path, dest: Path, anchor: str, broken: str) -> tuple[Path, int, int]:
@@ -68,8 +67,8 @@ def test_a_notebook_with_a_syntax_error_fails_its_runs_and_the_others_go_on(tmp_
     notebook, the cell, the line and its text; the runs of the other tasks complete; exit 1."""
     broken, cell, line = broken_copy(PROJECT_ROOT / "notebooks" / "recon.ipynb", tmp_path / "recon-edited.ipynb",
                                      "from IPython.display import Markdown", "x = = 1")
-    real_notebook_for = cli.notebook_for
-    monkeypatch.setattr(cli, "notebook_for", lambda task: broken if task == "recon" else real_notebook_for(task))
+    real_notebook_for = steps.notebook_for
+    monkeypatch.setattr(steps, "notebook_for", lambda task: broken if task == "recon" else real_notebook_for(task))
     assert main(["sweep", str(write_sweep(tmp_path, tasks=("recon", "projection"))), "--jobs", "1", "--no-analysis"]) == 1
     out, err = capsys.readouterr()
     expected = f"SyntaxError in {broken}, cell {cell}, line {line} (x = = 1): invalid syntax"

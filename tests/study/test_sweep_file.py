@@ -4,7 +4,8 @@
 import pytest
 
 from toyexp.cli import main
-from toyexp.study.sweep import load_sweep, plan
+from toyexp.study.plan import plan
+from toyexp.study.sweep_file import load_sweep
 
 GOOD = """\
 tasks: [recon]
@@ -20,8 +21,8 @@ variants:
         # YAML syntax: PyYAML's traceback becomes the line and column it points at
         ("tasks: [recon\nseeds: [1]\n", ["not valid YAML", "line 2, column 6", "expected ',' or ']'", "a mapping with keys tasks, seeds, variants"]),
         ("tasks: [recon]\nseeds: \"abc\"\nvariants: {a: []}\n", ["line 2", "seeds: 'abc'", "list of integers"]),
-        ("tasks: recon\nseeds: [1]\nvariants: {a: []}\n", ["line 1", "tasks: 'recon'", "list of names", "recon, projection, lie"]),
-        ("tasks: [recon]\nseeds: [1]\nvariants: [regression, flow]\n", ["line 3", "variants", "must map a name to a list"]),
+        ("tasks: recon\nseeds: [1]\nvariants: {a: []}\n", ["line 1", "tasks: 'recon'", "non-empty list of strings", "names from lie, projection, recon"]),
+        ("tasks: [recon]\nseeds: [1]\nvariants: [regression, flow]\n", ["line 3", "variants", "a mapping of strings to non-empty lists", "each name maps to a list of dotted overrides"]),
         ("tasks: [recon]\nseeds: [1]\nvariants:\n  flow: experiment.mode=flow\n", ["line 4", "variants.flow", "list of dotted overrides"]),
         ("tasks: [recon]\nseeds: [1, 2, 1]\nvariants: {a: []}\n", ["line 2", "seeds: [1]", "listed twice"]),
         ("tasks: [recon]\nseeds: []\nvariants: {a: []}\n", ["line 2", "'seeds' is missing or empty"]),
@@ -31,7 +32,7 @@ variants:
         # PyYAML would keep only the second 'flow'; one variant would silently vanish
         (GOOD + "  flow: [experiment.mode=flow]\n  flow: [experiment.mode=mip]\n",
          ["line 6", "duplicate key 'flow'", "first given on line 5"]),
-        (GOOD.replace("[recon]", "[recon, projektion]"), ["line 1", "['projektion']", "did you mean 'projection'", "valid: recon, projection, lie"]),
+        (GOOD.replace("[recon]", "[recon, projektion]"), ["line 1", "'projektion' is invalid", "did you mean 'projection'", "valid: 'lie', 'projection', 'recon'"]),
         (GOOD + "grid:\n  training.learning_rat: [0.1, 0.01]\n",
          ["line 6", "grid key 'training.learning_rat' does not exist", "did you mean 'training.learning_rate'",
           "valid keys in 'training'", "'batch_size'"]),
@@ -77,21 +78,12 @@ def write_plan(tmp_path):
     return path
 
 
-def test_only_selects_exactly_the_matching_runs(tmp_path, monkeypatch, capsys):
+def test_only_selects_exactly_the_matching_runs(tmp_path, executors, capsys):
     """Guards: --only passes exactly the run ids that match the glob to the executor (not a prefix
     match, not every run), and only those runs get a params.yaml."""
-    import toyexp.cli as cli
-
-    executed = []
-
-    def fake_run_local(jobs, workers, on_done, fresh=False):
-        executed.extend(job[4] for job in jobs)
-        return [cli.Outcome(job[4], "done", job[1]) for job in jobs]
-
-    monkeypatch.setattr(cli, "run_local", fake_run_local)
     path = write_plan(tmp_path)
     assert main(["sweep", str(path), "--only", "*/flow/seed-4[3]", "--no-analysis"]) == 0
-    assert executed == ["recon/flow/seed-43", "projection/flow/seed-43"]
+    assert [job.run_id for job in executors.jobs] == ["recon/flow/seed-43", "projection/flow/seed-43"]
     assert "2 runs: 2 to execute" in capsys.readouterr().out
     assert sorted(str(p.relative_to(tmp_path / "results")) for p in (tmp_path / "results").rglob("params.yaml")) == [
         "projection/flow/flow/seed-43/params.yaml", "recon/flow/flow/seed-43/params.yaml"]

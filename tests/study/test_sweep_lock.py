@@ -78,21 +78,21 @@ def test_a_stale_lock_is_taken_over_with_a_note(tmp_path, dead_pid):
     assert [p.name for p in lock.parent.iterdir()] == []  # no scratch files left behind
 
 
-def test_the_lock_is_held_while_running_and_removed_after(tmp_path, monkeypatch, capsys):
+def test_the_lock_is_held_while_running_and_removed_after(tmp_path, executors):
     """Guards: the sweep holds the lock while its runs execute (a second ResultsLock is refused)
     and removes it when it ends, here after a failing run."""
-    import toyexp.cli as cli
+    from toyexp.study.outcomes import Outcome
 
     seen = []
 
-    def fake_run_local(jobs, workers, on_done, fresh=False):
+    def outcome(job):
         other = ResultsLock(tmp_path / "results", ["second"])
         with pytest.raises(Exception, match="in use by another sweep"):
             other.acquire()
         seen.append(json.loads((tmp_path / "results" / ".sweep.lock").read_text()))
-        return [cli.Outcome(jobs[0][4], "failed", jobs[0][1], 0.0, "boom")]
+        return Outcome(job.run_id, "failed", job.output, 0.0, "boom")
 
-    monkeypatch.setattr(cli, "run_local", fake_run_local)
+    executors.outcome = outcome
     assert main(["sweep", str(write_sweep(tmp_path)), "--no-analysis"]) == 1
     assert seen and seen[0]["command"].startswith("toyexp sweep ")
     assert not (tmp_path / "results" / ".sweep.lock").exists()

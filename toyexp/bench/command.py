@@ -31,10 +31,12 @@ from typing import Callable, Iterator
 
 import nbformat
 
-from ..run import display_path, load_config, load_metrics, resolve_path, run_directory
-from ..run.files import PROJECT_ROOT, write_json
-from ..study.execute import SINGLE_THREAD, Outcome, execute_notebook, run_local
-from ..study.sweep import notebook_for
+from ..run.config import load_config
+from ..run.files import PROJECT_ROOT, display_path, resolve_path, write_json
+from ..run.record import RunRecord, read_record
+from ..study.execute import SINGLE_THREAD, Job, Outcome, execute_notebook
+from ..study.executors import run_local
+from ..study.plan import notebook_for, run_dir
 from .loops import training_costs
 from .report import report_json, report_table
 from .results import FIRST_SEED, BenchResult, NotebookCost, Settings, StudySweepCost, SweepCost
@@ -45,9 +47,8 @@ NOTEBOOK_PHASES = {  # phase -> text that marks its cell; the first match wins
 }
 MEMORY_SCRIPT = """
 import resource, sys, toyexp
-from toyexp.run import run
 cfg = toyexp.load_config("recon", overrides=sys.argv[1:])
-run(cfg, figures=False)
+toyexp.run_all(cfg, figures=False)
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
@@ -87,23 +88,22 @@ def notebook_cost(folder: Path, overrides: list[str]) -> NotebookCost:
     overrides = [f"experiment.output_dir={folder / 'outputs'}", *overrides]
     params = {"mode": "regression", "overrides": overrides}
     folder.mkdir(parents=True, exist_ok=True)
-    outcome = checked(execute_notebook(str(notebook_for("recon")), str(folder / "recon.ipynb"), params, None, "bench/notebook"))
+    outcome = checked(execute_notebook(Job("bench/notebook", str(notebook_for("recon")), str(folder / "recon.ipynb"), params)))
     nb = nbformat.read(outcome.notebook, as_version=4)
-    metrics = load_metrics(run_directory(load_config("recon", mode="regression", overrides=overrides)) / "metrics.json")
-    return NotebookCost(notebook_phases(nb, outcome.seconds), outcome.seconds, metrics["train_seconds"])
+    record = read_record(run_dir(load_config("recon", mode="regression", overrides=overrides)) / "metrics.json")
+    return NotebookCost(notebook_phases(nb, outcome.seconds), outcome.seconds, record.training.seconds)
 
 
 # 3. A sweep of identical runs -------------------------------------------------------------
 
 
-def recon_runs(folder: Path, runs: dict[str, dict], label: str, overrides: list[str]) -> list:
+def recon_runs(folder: Path, runs: dict[str, dict], label: str, overrides: list[str]) -> list[Job]:
     """Jobs for run_local: recon in regression mode, one per ``runs`` entry (name -> extra
     notebook parameters), each writing to ``folder/<name>``."""
     folder.mkdir(parents=True, exist_ok=True)
     return [
-        (str(notebook_for("recon")), str(folder / f"{name}.ipynb"),
-         {"mode": "regression", **extra, "overrides": [f"experiment.output_dir={folder / name}", *overrides]},
-         None, f"bench/{label}/{name}")
+        Job(f"bench/{label}/{name}", str(notebook_for("recon")), str(folder / f"{name}.ipynb"),
+            {"mode": "regression", **extra, "overrides": [f"experiment.output_dir={folder / name}", *overrides]})
         for name, extra in runs.items()
     ]
 
@@ -161,14 +161,15 @@ def study_sweep_cost(folder: Path, runs: int, jobs: int, overrides: list[str]) -
     cpu = cpu_seconds()
     wall = timed_sweep(batch, jobs)
     cpu = cpu_seconds() - cpu
-    metrics = [
-        load_metrics(run_directory(load_config("recon", mode="regression", seed=params["seed"], overrides=params["overrides"])) / "metrics.json")
-        for _, _, params, _, _ in batch
+    records: list[RunRecord] = [
+        read_record(run_dir(load_config("recon", mode="regression", seed=job.parameters["seed"],
+                                        overrides=job.parameters["overrides"])) / "metrics.json")
+        for job in batch
     ]
-    run_seconds = sum(m["run_seconds"] for m in metrics)
+    run_seconds = sum(r.run_seconds for r in records)
     if cpu < run_seconds / 2:  # the kernels' time is missing: they were not waited for
         raise BenchError(f"the study sweep measured {cpu:.1f} CPU-s for {run_seconds:.1f} s of runs: kernel CPU time was not collected")
-    return StudySweepCost(runs, jobs, wall, cpu, run_seconds, sum(m["train_seconds"] for m in metrics), metrics[0]["train_steps"])
+    return StudySweepCost(runs, jobs, wall, cpu, run_seconds, sum(r.training.seconds for r in records), records[0].training.steps)
 
 
 # The command ------------------------------------------------------------------------------
@@ -219,19 +220,6 @@ def settings_from(args: argparse.Namespace) -> Settings:
         if value < 1:
             raise ValueError(f"{option} {value} is invalid; it must be at least 1")
     return Settings(steps, repeats, runs, cores, quick, study)
-
-
-def add_parser(subparsers) -> argparse.ArgumentParser:
-    """The ``bench`` sub-command."""
-    p = subparsers.add_parser("bench", help="measure training, notebook, sweep and memory costs; write them as JSON")
-    p.add_argument("--quick", action="store_true", help="tiny step counts and very short runs (CI; under a minute)")
-    p.add_argument("--json", metavar="PATH", help="where to write the figures (default: outputs/bench/bench-<timestamp>.json; relative to the project root)")
-    p.add_argument("--repeats", type=int, help="timed repeats of each training loop; the median is reported (default: 5, quick: 3)")
-    p.add_argument("--steps", type=int, help="training steps per repeat (default: 1000, quick: 100)")
-    p.add_argument("--sweep-runs", type=int, help="identical runs in the sweep (default: 2 x cores, quick: 2)")
-    p.add_argument("--study-runs", type=int, help="seed-default runs in the warm-kernel sweep (default: 6 x cores, quick: cores, 20 epochs)")
-    p.set_defaults(func=bench_command)
-    return p
 
 
 def bench_command(args: argparse.Namespace) -> int:

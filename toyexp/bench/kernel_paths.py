@@ -31,9 +31,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..run.files import PROJECT_ROOT, resolve_path, write_json
-from ..run.kernel_path import PORTABLE_ENV
+from ..run.code_path import PORTABLE_ENV
 from ..study.execute import SINGLE_THREAD
-from ..study.sweep import load_sweep
+from ..study.sweep_file import load_sweep
 
 # name -> the variables set for the child (every code-path variable not named is unset)
 PATHS = {
@@ -63,11 +63,11 @@ MODES = {"regression": ["experiment.mode=regression"],
 STUDY = "params/sweep.yaml"  # its overrides (the evaluation settings) apply to every run here
 CHILD = """
 import json, sys, toyexp
-from toyexp.run import run
+from toyexp.run.record import record_to_json
 task, seed, overrides = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-metrics = run(toyexp.load_config(task, seed=seed, overrides=overrides), figures=False)
-print(json.dumps({k: metrics[k] for k in ("final", "evaluations", "train_seconds", "run_seconds")}
-                 | {"kernels": metrics["provenance"]["kernels"]}))
+record = record_to_json(toyexp.run_all(toyexp.load_config(task, seed=seed, overrides=overrides), figures=False))
+print(json.dumps({"final": record["final"], "evaluations": record["evaluations"], "train_seconds": record["training"]["seconds"],
+                  "run_seconds": record["run_seconds"], "code_path": record["provenance"]["code_path"]}))
 """
 
 
@@ -82,7 +82,7 @@ class PathRun:
     repeat: int
     final: dict
     evaluations: list
-    kernels: dict  # provenance.kernels as the child recorded it
+    code_path: dict  # provenance.code_path as the child recorded it
     cpu_seconds: float  # the child's user + system CPU
     train_seconds: float
 
@@ -108,7 +108,7 @@ def run_on_path(task: str, mode: str, seed: int, path: str, repeat: int, overrid
     if child.returncode != 0:
         raise RuntimeError(f"{task} {mode} seed {seed} on {path} exited with {child.returncode}: {child.stderr.strip()[-2000:]}")
     result = json.loads(child.stdout.strip().splitlines()[-1])
-    return PathRun(task, mode, seed, path, repeat, result["final"], result["evaluations"], result["kernels"], cpu,
+    return PathRun(task, mode, seed, path, repeat, result["final"], result["evaluations"], result["code_path"], cpu,
                    result["train_seconds"])
 
 
@@ -136,7 +136,7 @@ def report(runs: list[PathRun], paths: list[str]) -> str:
             repeats_equal = all(o.final == r.final and o.evaluations == r.evaluations for o in on)
             ratios = [o.cpu_seconds / f.cpu_seconds for o in on for f in first if f.repeat == o.repeat]
             lines.append(
-                f"  {path:<22} {r.kernels['capability']:<10} {str(r.kernels['mkl_cbwr']):<10} {r.final['l2']!r:<22} "
+                f"  {path:<22} {r.code_path['capability']:<10} {str(r.code_path['mkl_cbwr']):<10} {r.final['l2']!r:<22} "
                 f"{relative_difference(r.final['l2'], ref.final['l2']):>9.1e}  {str(r.final == ref.final):<8} "
                 f"{str(r.evaluations == ref.evaluations):<8} {statistics.median(o.cpu_seconds for o in on):>6.1f} "
                 f"{statistics.median(ratios) if ratios else float('nan'):>6.2f}"

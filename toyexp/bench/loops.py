@@ -19,11 +19,12 @@ from typing import Callable, Iterator
 import torch
 from torch import Tensor, nn
 
-from ..core.config import Config
 from ..core.modes import build_mode
 from ..core.nets import build_network
+from ..core.paths import LOSSES
 from ..core.train import train
-from ..run import load_config, make_dataset
+from ..run.config import Config, load_config
+from ..run.steps import make_dataset
 
 DEFAULT_THREADS = torch.get_num_threads()  # recorded at import, before any run sets its own count
 
@@ -118,7 +119,8 @@ def toyexp_loop(cfg: Config, c: Tensor, x_1: Tensor) -> Callable[[int], int]:
         epochs = -(-steps // per_epoch)
         beyond = epochs + 1  # intervals past the run: only the final, stub evaluation happens
         training = replace(cfg.training, num_epochs=epochs, log_interval=beyond, eval_interval=beyond, save_interval=beyond)
-        return train(model, mode, c, x_1, training, generator, lambda: 0.0, log, None, progress=False).steps
+        return train(model, mode, c, x_1, training, ell=LOSSES[training.loss_type], generator=generator,
+                     eval_l2=lambda: 0.0, log=log, progress=False).steps
 
     return run
 

@@ -29,7 +29,6 @@ CHILD = """
 import json, resource, sys, time
 import matplotlib
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import toyexp
 from toyexp.run import plots
 from toyexp.study.collect import collect
@@ -39,27 +38,24 @@ task, num_eval, folder = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 cfg = toyexp.load_config(task, mode="flow", overrides=[  # a run folder <folder>/<task>/<variant>/<mode>/seed-<seed>
     f"dataset.num_eval={num_eval}", f"experiment.output_dir={folder}/{task}/flow", "training.num_epochs=2",
     "evaluation.num_eval_steps=[1,4]", "evaluation.integration_method=[euler,rk4]"])
-run = toyexp.start_run(cfg)
 t0 = time.perf_counter()
-data = toyexp.make_dataset(cfg)
+ctx = toyexp.start_run(cfg)  # the data and the evaluation set with it
 t1 = time.perf_counter()
-model = toyexp.build_network(cfg.network, data.dim)
-trained = toyexp.fit(run, data, model, progress=False)
+model = toyexp.build_network(cfg.network, ctx.data.dim)
+trained = toyexp.fit(ctx, model, progress=False)
 t2 = time.perf_counter()
-results = toyexp.evaluate_run(run, data, model, trained)
+result = toyexp.evaluate_run(ctx, model, trained)
 t3 = time.perf_counter()
-for name, fig in plots.run_figures(run, data, trained, results).items():
-    plots.save(fig, run.dir / "plots" / f"{name}.png")
-    plt.close(fig)
+plots.save_all(plots.run_figures(ctx, trained, result), ctx.dir / "plots")
 t4 = time.perf_counter()
-toyexp.finish_run(run, trained, results)
+toyexp.finish_run(ctx, trained, result)
 run_rss = rss()
 t5 = time.perf_counter()
-assert task_results(collect(folder), task) is not None
+assert task_results(collect(folder), task, {}) is not None
 t6 = time.perf_counter()
 print(json.dumps({"data_s": t1 - t0, "fit_s": t2 - t1, "evaluate_s": t3 - t2, "figures_s": t4 - t3, "analysis_s": t6 - t5,
-                  "run_rss_mb": run_rss, "peak_rss_mb": rss(), "npz_mb": (run.dir / "predictions.npz").stat().st_size / 1e6,
-                  "grid_points": len(results.c_grid)}))
+                  "run_rss_mb": run_rss, "peak_rss_mb": rss(), "npz_mb": (ctx.dir / "predictions.npz").stat().st_size / 1e6,
+                  "grid_points": len(result.c_grid)}))
 """
 
 COLUMNS = ("data_s", "fit_s", "evaluate_s", "figures_s", "analysis_s", "run_rss_mb", "peak_rss_mb", "npz_mb", "grid_points")

@@ -10,7 +10,8 @@ import dataclasses
 import os
 from dataclasses import dataclass
 
-from ..run.files import provenance
+from ..run.provenance import provenance
+from ..run.record import plain
 from .results import FIRST_SEED, RUN_OVERRIDES, BenchResult, NotebookCost, Settings, StudySweepCost, SweepCost
 from .loops import DEFAULT_THREADS, StepCost
 
@@ -102,7 +103,7 @@ def targets(result: BenchResult) -> list[Target]:
 
 
 def machine() -> dict:
-    return {"cpu_count": os.cpu_count(), "default_torch_threads": DEFAULT_THREADS, **provenance()}
+    return {"cpu_count": os.cpu_count(), "default_torch_threads": DEFAULT_THREADS, **plain(provenance())}
 
 
 def report_json(result: BenchResult, seconds: float) -> dict:

@@ -23,6 +23,9 @@ from typing import Callable
 import torch
 from torch import Tensor
 
+from . import names
+from .resolution import Tolerance
+
 Velocity = Callable[[Tensor, float], Tensor]
 
 MAX_STEPS = 1000  # attempted steps before an adaptive solve gives up (trained fields here need < 25)
@@ -31,14 +34,6 @@ MAX_STEPS = 1000  # attempted steps before an adaptive solve gives up (trained f
 class SolverFailed(RuntimeError):
     """An adaptive solver could not reach t_1: its step size underflowed, the state went
     non-finite, or it needed more than ``MAX_STEPS`` steps (the field blows up, or is too stiff)."""
-
-
-@dataclass(frozen=True)
-class Tolerance:
-    """The error an adaptive solver allows per step, |e_i| <= atol + rtol |x_i| (in RMS over i)."""
-
-    rtol: float
-    atol: float
 
 
 @dataclass(frozen=True)
@@ -97,3 +92,4 @@ def dopri5(v: Velocity, x_0: Tensor, tol: Tolerance, t_0: float = 0.0, t_1: floa
 
 
 ADAPTIVE: dict[str, Callable[..., Solution]] = {"dopri5": dopri5}
+names.check_registry("adaptive.ADAPTIVE", ADAPTIVE, names.ADAPTIVE_METHODS)

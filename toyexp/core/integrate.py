@@ -5,8 +5,8 @@ Each fixed-step solver is one step function ``x_{n+1} = step(v, x_n, t_n, h)`` o
 grid, and one loop drives them all. Adding a solver is adding a function to ``STEPS`` (or, for
 one that picks its own steps, to ``ADAPTIVE``).
 
-How finely a method integrates is its *resolution*: a number of equal steps for a fixed-step
-method, a :class:`~toyexp.core.adaptive.Tolerance` for an adaptive one.
+How finely a method integrates is its *resolution* (:mod:`~toyexp.core.resolution`): a number
+of equal steps for a fixed-step method, a Tolerance for an adaptive one.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from typing import Callable
 
 from torch import Tensor
 
-from .adaptive import ADAPTIVE, Tolerance
+from . import names
+from .adaptive import ADAPTIVE
+from .resolution import Resolution, Tolerance
 
 Velocity = Callable[[Tensor, float], Tensor]
-Resolution = int | Tolerance  # equal steps for a method of STEPS, a tolerance for one of ADAPTIVE
 
 
 def euler_step(v: Velocity, x: Tensor, t: float, h: float) -> Tensor:
@@ -49,27 +50,25 @@ def rk4_step(v: Velocity, x: Tensor, t: float, h: float) -> Tensor:
 
 STEPS = {"euler": euler_step, "midpoint": midpoint_step, "heun": heun_step, "rk4": rk4_step}
 EVALS_PER_STEP = {"euler": 1, "midpoint": 2, "heun": 2, "rk4": 4}
+names.check_registry("integrate.STEPS", STEPS, names.FIXED_STEP_METHODS)
 
 
-METHODS = (*STEPS, *ADAPTIVE)  # every integrator, fixed-step first
-
-
-def integrate(v: Velocity, x_0: Tensor, num_steps: Resolution, method: str = "euler", t_0: float = 0.0, t_1: float = 1.0) -> Tensor:
-    """Integrate dx/dt = v(x, t) from x(t_0) = x_0 (B, D) to t_1: ``num_steps`` equal steps of a
-    fixed-step method, or an adaptive method (``ADAPTIVE``) at the Tolerance ``num_steps``."""
+def integrate(v: Velocity, x_0: Tensor, resolution: Resolution, method: str = "euler", t_0: float = 0.0, t_1: float = 1.0) -> Tensor:
+    """Integrate dx/dt = v(x, t) from x(t_0) = x_0 (B, D) to t_1: ``resolution`` equal steps of a
+    fixed-step method, or an adaptive method (``ADAPTIVE``) at the Tolerance ``resolution``."""
     if method in ADAPTIVE:
-        return ADAPTIVE[method](v, x_0, num_steps, t_0, t_1).x_1
+        return ADAPTIVE[method](v, x_0, resolution, t_0, t_1).x_1
     step = STEPS[method]
-    h = (t_1 - t_0) / num_steps
+    h = (t_1 - t_0) / resolution
     x = x_0
-    for n in range(num_steps):
+    for n in range(resolution):
         x = step(v, x, t_0 + n * h, h)
     return x
 
 
-def nfe(method: str, num_steps: int) -> int:
-    """Number of velocity evaluations one fixed-step integration costs (an adaptive one's is counted)."""
-    return EVALS_PER_STEP[method] * num_steps
+def nfe(method: str, steps: int) -> int:
+    """Number of velocity evaluations one fixed-step integration of ``steps`` steps costs (an adaptive one's is counted)."""
+    return EVALS_PER_STEP[method] * steps
 
 
 def resolutions(method: str, steps: list[int], tolerances: list[Tolerance]) -> list[Resolution]:

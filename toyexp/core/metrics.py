@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 import torch
 from torch import Tensor, nn
 
-from .adaptive import ADAPTIVE, Tolerance
-from .integrate import Resolution
 from .modes import Mode
+from .resolution import Resolution, Tolerance
 
 
 def l1_error(pred: Tensor, target: Tensor) -> float:
@@ -26,21 +25,36 @@ def l2_error(pred: Tensor, target: Tensor) -> float:
 
 @dataclass(frozen=True)
 class Evaluation:
-    method: str
-    num_steps: int | None  # the steps of a fixed-step method; None for an adaptive one, which picks its own
+    """The error of one prediction over the evaluation set, and what it cost."""
+
+    method: str  # the integrator
+    resolution: Resolution  # its steps, or for an adaptive method the Tolerance it solved to
     nfe: int  # network evaluations of one prediction, counted (one batched call over all points = 1)
     l1: float
     l2: float
-    rtol: float | None = None  # an adaptive method's tolerance; None for a fixed-step one
-    atol: float | None = None
 
     @property
     def setting(self) -> tuple[str, Resolution]:
         """(method, resolution) as :meth:`Mode.settings` lists it."""
-        return self.method, self.num_steps if self.rtol is None else Tolerance(self.rtol, self.atol)
+        return self.method, self.resolution
 
-    def to_dict(self) -> dict:
-        return asdict(self)
+    @property
+    def steps(self) -> int | None:
+        """The steps of a fixed-step method; None for an adaptive one, which picks its own."""
+        return None if isinstance(self.resolution, Tolerance) else self.resolution
+
+    @property
+    def tolerance(self) -> Tolerance | None:
+        """An adaptive method's tolerance; None for a fixed-step one."""
+        return self.resolution if isinstance(self.resolution, Tolerance) else None
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    """An evaluation and the prediction it scored, x̂ (M, D)."""
+
+    evaluation: Evaluation
+    prediction: Tensor
 
 
 # Points per network call at evaluation. A forward pass holds a few (points, hidden_dim)
@@ -87,44 +101,30 @@ class Chunked:
 
 
 @torch.no_grad()
-def counted_predict(model: nn.Module, mode: Mode, c: Tensor, x_0: Tensor, num_steps: Resolution, method: str) -> tuple[Tensor, int]:
+def counted_predict(model: nn.Module, mode: Mode, c: Tensor, x_0: Tensor, resolution: Resolution, method: str) -> tuple[Tensor, int]:
     """Predictions of ``model`` in evaluation mode, x_0 (M, D) the inference start, in chunks of
     :data:`EVAL_CHUNK` points; and the number of calls the mode made of the network (its NFE)."""
     net = Chunked(model, EVAL_CHUNK)
     model.eval()
     try:
-        return mode.predict(net, c, x_0, num_steps, method), net.calls
+        return mode.predict(net, c, x_0, resolution, method), net.calls
     finally:
         model.train()
 
 
-def predict(model: nn.Module, mode: Mode, c: Tensor, x_0: Tensor, num_steps: Resolution, method: str) -> Tensor:
+def predict(model: nn.Module, mode: Mode, c: Tensor, x_0: Tensor, resolution: Resolution, method: str) -> Tensor:
     """:func:`counted_predict` without the count."""
-    return counted_predict(model, mode, c, x_0, num_steps, method)[0]
+    return counted_predict(model, mode, c, x_0, resolution, method)[0]
 
 
-def evaluate(
-    model: nn.Module, mode: Mode, c: Tensor, x_1: Tensor, x_0: Tensor, methods: list[str], steps: list[int],
-    tolerances: list[Tolerance] = (), predictions: dict | None = None,
-) -> list[Evaluation]:
-    """l1, l2 and the counted NFE for every (method, resolution) that changes the mode's prediction.
-
-    A fixed-step method is evaluated at each of ``steps``, an adaptive one (dopri5) at each of
-    ``tolerances``. A mode that does not integrate (regression, mip) is evaluated once, recorded
-    at the first method and its finest resolution; straight_flow only at the integrator its
-    steps amount to. ``predictions``, when given, receives each prediction under its
-    (method, resolution), so a caller need not solve again.
-    """
+def evaluate(model: nn.Module, mode: Mode, c: Tensor, x_1: Tensor, x_0: Tensor,
+             settings: list[tuple[str, Resolution]]) -> list[Evaluated]:
+    """l1, l2 and the counted NFE of the prediction at each (method, resolution) of ``settings``
+    (``mode.settings(...)``: those that change the mode's prediction), with the prediction."""
     out = []
-    for method, n in mode.settings(methods, steps, tolerances):
-        pred, calls = counted_predict(model, mode, c, x_0, n, method)
-        if predictions is not None:
-            predictions[method, n] = pred
-        errors = l1_error(pred, x_1), l2_error(pred, x_1)
-        if method in ADAPTIVE:  # n is the Tolerance; the solver chose its own steps
-            out.append(Evaluation(method, None, calls, *errors, rtol=n.rtol, atol=n.atol))
-        else:
-            out.append(Evaluation(method, n, calls, *errors))
+    for method, resolution in settings:
+        pred, calls = counted_predict(model, mode, c, x_0, resolution, method)
+        out.append(Evaluated(Evaluation(method, resolution, calls, l1_error(pred, x_1), l2_error(pred, x_1)), pred))
     return out
 
 

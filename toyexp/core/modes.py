@@ -4,10 +4,10 @@ Every mode is a pair of functions with fixed signatures, so the training loop an
 evaluation never ask which mode they run:
 
     loss(model, c, x_0, x_1, t, ell) -> scalar     c (B, C), x_0, x_1 (B, D), t (B, 1)
-    predict(model, c, x_0, num_steps, method) -> (B, D)
+    predict(model, c, x_0, resolution, method) -> (B, D)
 
-``num_steps`` is the method's resolution (toyexp.core.integrate): a step count, or for an
-adaptive method such as dopri5 the Tolerance it integrates to; predict hands it to integrate.
+``resolution`` is how finely the method integrates (toyexp.core.resolution): a step count, or for
+an adaptive method such as dopri5 the Tolerance it integrates to; predict hands it to integrate.
 
 On the linear path x_t = (1 - t) x_0 + t x_1 with t ~ U[0, 1]:
 
@@ -29,9 +29,10 @@ from typing import Callable
 import torch
 from torch import Tensor, nn
 
-from .adaptive import Tolerance
-from .integrate import Resolution, integrate, nfe, resolutions
+from . import names
+from .integrate import integrate, nfe, resolutions
 from .paths import linear_path, path_velocity
+from .resolution import Resolution, Tolerance
 
 
 def _time(x: Tensor, value: float) -> Tensor:
@@ -44,7 +45,7 @@ def regression_loss(model: nn.Module, c: Tensor, x_0: Tensor, x_1: Tensor, t: Te
     return ell(model(torch.zeros_like(x_1), c, torch.zeros_like(t)), x_1)
 
 
-def regression_predict(model: nn.Module, c: Tensor, x_0: Tensor, num_steps: int, method: str) -> Tensor:
+def regression_predict(model: nn.Module, c: Tensor, x_0: Tensor, resolution: Resolution, method: str) -> Tensor:
     """model(0, c, 0); one network evaluation whatever the step count."""
     return model(torch.zeros_like(x_0), c, _time(x_0, 0.0))
 
@@ -54,10 +55,10 @@ def flow_loss(model: nn.Module, c: Tensor, x_0: Tensor, x_1: Tensor, t: Tensor, 
     return ell(model(linear_path(x_0, x_1, t), c, t), path_velocity(x_0, x_1))
 
 
-def flow_predict(model: nn.Module, c: Tensor, x_0: Tensor, num_steps: int, method: str) -> Tensor:
+def flow_predict(model: nn.Module, c: Tensor, x_0: Tensor, resolution: Resolution, method: str) -> Tensor:
     """Integrate dx/dt = v(x, c, t) from x_0 at t = 0 to t = 1."""
     ones = _time(x_0, 1.0)
-    return integrate(lambda x, t: model(x, c, t * ones), x_0, num_steps, method)
+    return integrate(lambda x, t: model(x, c, t * ones), x_0, resolution, method)
 
 
 def straight_flow_loss(model: nn.Module, c: Tensor, x_0: Tensor, x_1: Tensor, t: Tensor, ell: Callable) -> Tensor:
@@ -65,14 +66,14 @@ def straight_flow_loss(model: nn.Module, c: Tensor, x_0: Tensor, x_1: Tensor, t:
     return ell(model(linear_path(x_0, x_1, t), c, torch.zeros_like(t)), x_1)
 
 
-def straight_flow_predict(model: nn.Module, c: Tensor, x_0: Tensor, num_steps: int, method: str) -> Tensor:
+def straight_flow_predict(model: nn.Module, c: Tensor, x_0: Tensor, resolution: Resolution, method: str) -> Tensor:
     """On the grid s_k = k / n: x_{s_{k+1}} = ((1 - s_{k+1}) x_s + (s_{k+1} - s_k) x̂_1) / (1 - s_k), x̂_1 = model(x_s, c, 0).
 
     This is Euler's method for the velocity (x̂_1 - x) / (1 - s), so ``method`` plays no part.
     """
-    x, zero = x_0, _time(x_0, 0.0)
-    for k in range(num_steps):
-        s, t = k / num_steps, (k + 1) / num_steps
+    x, zero, n = x_0, _time(x_0, 0.0), resolution
+    for k in range(n):
+        s, t = k / n, (k + 1) / n
         x = ((1 - t) * x + (t - s) * model(x, c, zero)) / (1 - s)
     return x
 
@@ -83,13 +84,13 @@ def mip_loss(model: nn.Module, c: Tensor, x_0: Tensor, x_1: Tensor, t: Tensor, e
     return ell(model(x_0, c, _time(x_0, 0.0)), x_1) + ell(model(x_star, c, _time(x_0, t_star)), x_1)
 
 
-def mip_predict(model: nn.Module, c: Tensor, x_0: Tensor, num_steps: int, method: str, t_star: float) -> Tensor:
+def mip_predict(model: nn.Module, c: Tensor, x_0: Tensor, resolution: Resolution, method: str, t_star: float) -> Tensor:
     """â = model((1 - t*) x_0 + t* â_0, c, t*) with â_0 = model(x_0, c, 0): two evaluations."""
     a_0 = model(x_0, c, _time(x_0, 0.0))
     return model((1 - t_star) * x_0 + t_star * a_0, c, _time(x_0, t_star))
 
 
-def mip_one_step_predict(model: nn.Module, c: Tensor, x_0: Tensor, num_steps: int, method: str) -> Tensor:
+def mip_one_step_predict(model: nn.Module, c: Tensor, x_0: Tensor, resolution: Resolution, method: str) -> Tensor:
     """â_0 = model(x_0, c, 0): the first of mip's two predictions."""
     return model(x_0, c, _time(x_0, 0.0))
 
@@ -99,7 +100,7 @@ class Mode:
     name: str
     loss: Callable[..., Tensor]
     predict: Callable[..., Tensor]
-    integrates: bool  # whether num_steps changes the prediction
+    integrates: bool  # whether the resolution changes the prediction
     method: str | None = None  # the one integrator the mode's steps amount to; None: any of them
     evaluations: int = 1  # network evaluations of a prediction that does not integrate
 
@@ -116,10 +117,10 @@ class Mode:
         method = self.settings(methods, steps, tolerances)[0][0]
         return method, resolutions(method, steps, tolerances)[-1]
 
-    def cost(self, method: str, num_steps: int) -> int:
-        """Network evaluations (NFE) of one prediction with a fixed-step method (an adaptive
-        method's cost is known only once it has run: :func:`toyexp.core.metrics.evaluate` counts it)."""
-        return nfe(method, num_steps) if self.integrates else self.evaluations
+    def cost(self, method: str, steps: int) -> int:
+        """Network evaluations (NFE) of one prediction with a fixed-step method at ``steps`` (an
+        adaptive method's cost is known only once it has run: :func:`toyexp.core.metrics.evaluate` counts it)."""
+        return nfe(method, steps) if self.integrates else self.evaluations
 
 
 # The one list of modes: name -> the Mode for mip's second time t* (training.mip_t_star).
@@ -131,6 +132,9 @@ MODES: dict[str, Callable[[float], Mode]] = {
     "mip": lambda t_star: Mode("mip", partial(mip_loss, t_star=t_star), partial(mip_predict, t_star=t_star), integrates=False, evaluations=2),
     "mip_one_step": lambda t_star: Mode("mip_one_step", partial(mip_loss, t_star=t_star), mip_one_step_predict, integrates=False),
 }
+
+
+names.check_registry("modes.MODES", MODES, names.MODES)
 
 
 def build_mode(name: str, t_star: float = 0.9) -> Mode:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import torch
 from torch import Tensor, nn
 
-if TYPE_CHECKING:
-    from .config import NetworkConfig
+from . import names
+from .config import NetworkConfig
 
 ACTIVATIONS = {"relu": nn.ReLU, "gelu": nn.GELU, "silu": nn.SiLU, "tanh": nn.Tanh}
 
@@ -58,6 +56,8 @@ class FiLMMLP(nn.Module):
 
 
 ARCHITECTURES = {"concat": ConcatMLP, "film": FiLMMLP}
+names.check_registry("nets.ACTIVATIONS", ACTIVATIONS, names.ACTIVATIONS)
+names.check_registry("nets.ARCHITECTURES", ARCHITECTURES, names.ARCHITECTURES)
 
 
 def build_network(cfg: NetworkConfig, dim_x: int, dim_c: int = 1) -> nn.Module:

@@ -1,4 +1,5 @@
-"""Adam (Kingma & Ba, 2015) through torch's fused kernel, on a list of parameters.
+"""Adam (Kingma & Ba, 2015) through torch's fused kernel, on a list of parameters, and the
+learning-rate schedules (training.lr_schedule) it steps with.
 
 At step n = 1, 2, ..., with gradient g of each parameter p:
 
@@ -15,10 +16,32 @@ ops per step) took more than half of a training step's CPU time at the seed defa
 
 from __future__ import annotations
 
-from typing import Iterable
+import math
+from typing import Callable, Iterable
 
 import torch
 from torch import Tensor
+
+from . import names
+
+
+def constant(peak: float, step: int, num_steps: int) -> float:
+    """``peak`` at every step."""
+    return peak
+
+
+def cosine(peak: float, step: int, num_steps: int) -> float:
+    """Cosine decay without restarts (Loshchilov & Hutter, 2017): peak (1 + cos(pi step / num_steps)) / 2.
+
+    ``peak`` at step 0, falling towards 0, which it would reach at step num_steps, one past the
+    last: the final iterate ends a slow descent instead of being one point of a noisy walk.
+    """
+    return peak * (1.0 + math.cos(math.pi * step / num_steps)) / 2.0
+
+
+# training.lr_schedule: the learning rate of optimiser step 0, 1, ..., num_steps - 1
+LR_SCHEDULES: dict[str, Callable[[float, int, int], float]] = {"constant": constant, "cosine": cosine}
+names.check_registry("optim.LR_SCHEDULES", LR_SCHEDULES, names.LR_SCHEDULES)
 
 
 class Adam:

@@ -11,15 +11,26 @@ from typing import Callable
 import torch
 from torch import Tensor
 
+from . import names
 
-INITIAL_DISTS = ("zeros", "gaussian")  # the distributions of x_0
+
+def zeros(shape: tuple[int, ...], generator: torch.Generator) -> Tensor:
+    """x_0 = 0."""
+    return torch.zeros(shape)
+
+
+def gaussian(shape: tuple[int, ...], generator: torch.Generator) -> Tensor:
+    """x_0 ~ N(0, I), drawn from ``generator`` (on the CPU)."""
+    return torch.randn(shape, generator=generator)
+
+
+INITIAL_DISTS: dict[str, Callable[[tuple[int, ...], torch.Generator], Tensor]] = {"zeros": zeros, "gaussian": gaussian}
+names.check_registry("paths.INITIAL_DISTS", INITIAL_DISTS, names.INITIAL_DISTS)
 
 
 def sample_x0(dist: str, shape: tuple[int, ...], generator: torch.Generator) -> Tensor:
-    """Initial points x_0: all zeros, or standard Gaussian draws from ``generator`` (on the CPU)."""
-    if dist == "zeros":
-        return torch.zeros(shape)
-    return torch.randn(shape, generator=generator)
+    """Initial points x_0 of the distribution called ``dist`` (a key of INITIAL_DISTS)."""
+    return INITIAL_DISTS[dist](shape, generator)
 
 
 def linear_path(x_0: Tensor, x_1: Tensor, t: Tensor) -> Tensor:
@@ -47,15 +58,24 @@ def l1_loss(pred: Tensor, target: Tensor) -> Tensor:
     return (pred - target).abs().mean()
 
 
-LOSSES: dict[str, Callable[[Tensor, Tensor], Tensor]] = {"l2": l2_loss, "l1": l1_loss}
+Loss = Callable[[Tensor, Tensor], Tensor]
+LOSSES: dict[str, Loss] = {"l2": l2_loss, "l1": l1_loss}
+names.check_registry("paths.LOSSES", LOSSES, names.LOSSES)
 
 
-def per_component(ell: Callable[[Tensor, Tensor], Tensor], num_components: int) -> Callable[[Tensor, Tensor], Tensor]:
-    """The loss summed over components: sum_k ell(pred_k, target_k), with the D output
-    coordinates cut into ``num_components`` equal consecutive blocks (D must divide evenly)."""
+def per_block(ell: Loss, num_blocks: int) -> Loss:
+    """The loss summed over blocks: sum_k ell(pred_k, target_k), with the D output coordinates
+    cut into ``num_blocks`` equal consecutive blocks (D must divide evenly)."""
 
     def loss(pred: Tensor, target: Tensor) -> Tensor:
-        blocks = zip(pred.chunk(num_components, dim=-1), target.chunk(num_components, dim=-1))
+        blocks = zip(pred.chunk(num_blocks, dim=-1), target.chunk(num_blocks, dim=-1))
         return sum(ell(p, t) for p, t in blocks)
 
     return loss
+
+
+def training_loss(loss_type: str, aggregation: str, num_blocks: int) -> Loss:
+    """The ell a run trains with: ``loss_type`` over all outputs (``full``), or summed over
+    ``num_blocks`` blocks of them (``per_component``: a task's components)."""
+    ell = LOSSES[loss_type]
+    return per_block(ell, num_blocks) if aggregation == "per_component" else ell

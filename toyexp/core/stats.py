@@ -2,7 +2,7 @@
 
 Over the n seeds of a variant, a number v_1..v_n is summarised by its mean
 m = (1/n) sum_i v_i and sample standard deviation s = sqrt(sum_i (v_i - m)^2 / (n - 1)).
-With one seed s is undefined: it is stored as 0 (so plots draw no error bar) and printed as "—".
+With one seed s is undefined: it is stored as 0 (so plots draw no error bar).
 
 The 95 % confidence interval of the mean is m ± t_{0.975, n-1} s / sqrt(n) (Student t with
 n - 1 degrees of freedom). Two variants run on the same seeds (same data, same initialisation)
@@ -12,13 +12,12 @@ interval, and the paired t-test's two-sided p-value p = 2 P(T_{n-1} > |t|), t = 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 
 LEVEL = 0.95  # confidence level of every interval in the report
-BASELINE = "baseline"  # the mode of a classical baseline's records and rows
 
 
 def t_quantile(n: int) -> float:
@@ -97,33 +96,6 @@ class Band:
     n: int
 
 
-@dataclass(frozen=True)
-class SummaryRow:
-    """One variant of a task (a trained network, or a classical baseline fitted to the same
-    samples): its final metrics per seed and as mean and std over its seeds."""
-
-    variant: str
-    mode: str  # the training mode; BASELINE for a baseline
-    seeds: tuple[int, ...]
-    stats: dict[str, Stat]  # metric name -> mean and std over seeds
-    values: dict[str, tuple[float, ...]] = field(default_factory=dict, compare=False)  # metric name -> one per seed
-
-    @property
-    def n(self) -> int:
-        return len(self.seeds)
-
-    @property
-    def baseline(self) -> bool:
-        return self.mode == BASELINE
-
-
-def compare(a: SummaryRow, b: SummaryRow, metric: str) -> Paired:
-    """``metric`` of b against a, paired by the seeds both report (b - a per seed)."""
-    common = [s for s in a.seeds if s in b.seeds]
-    at = lambda row, s: row.values[metric][row.seeds.index(s)]  # noqa: E731
-    return paired([at(a, s) for s in common], [at(b, s) for s in common])
-
-
 def mean_std(values, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Mean and sample std (ddof = 1) over ``axis``; the std is 0 for a single value."""
     v = np.asarray(values, dtype=float)
@@ -136,60 +108,28 @@ def stat(values) -> Stat:
     return Stat(float(mean), float(std), len(values))
 
 
-NBSP = "\u00a0"  # joins a number's parts so a table cell never wraps inside it
+def log_log_slope(x, y) -> float:
+    """The least-squares slope b of log y = a + b log x (x, y positive): the power-law rate y ∝ x^b."""
+    lx, ly = np.log(np.asarray(x, dtype=float)), np.log(np.asarray(y, dtype=float))
+    lx = lx - lx.mean()
+    return float((lx * (ly - ly.mean())).sum() / (lx * lx).sum())
 
 
-def format_number(v: float, spec: str = ".4f") -> str:
-    """``v`` in the format ``spec``; a non-zero number that would print as zero there (a baseline's
-    1e-6 at ".4f") in scientific notation with two significant digits instead."""
-    text = f"{v:{spec}}"
-    if v != 0 and np.isfinite(v) and float(text) == 0:
-        return f"{v:{'+' if spec.startswith('+') else ''}.1e}"
-    return text
+def rate(x, ys) -> Stat:
+    """The power-law rate of y against x over seeds: the log-log slope of each seed's row of
+    ``ys`` (S, len(x)), and their mean, sample std and n (so a t interval over seeds)."""
+    return stat([log_log_slope(x, y) for y in np.asarray(ys, dtype=float)])
 
 
-def format_stat(s: Stat, spec: str = ".4f", sep: str = " ") -> str:
-    """``mean ± std`` at fixed precision; the std reads "—" for a single seed. ``sep`` joins the
-    parts (:data:`NBSP` in tables)."""
-    mean = format_number(s.mean, spec)
-    # the std takes the mean's notation: round-off spread around 1.0 reads 0.0000, not 2.2e-16
-    std = (format_number(s.std, spec.lstrip("+")) if "e" in mean else f"{s.std:{spec.lstrip('+')}}") if s.n > 1 else "—"
-    return f"{mean}{sep}±{sep}{std}"
+def adjusted_p(p_values) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values (q-values) of one family of tests: a test is called
+    distinguishable at false-discovery rate α when q <= α. Undefined (NaN) p-values stay NaN
+    and do not count as tests."""
+    from scipy.stats import false_discovery_control
 
-
-def nowrap(cell: str) -> str:
-    """A table cell that the browser never breaks: a number in scientific notation is wrapped in
-    an HTML span (a line may break after the hyphen of "e-07", which a no-break space cannot stop)."""
-    return f'<span style="white-space: nowrap">{cell}</span>' if "e-" in cell or "e+" in cell else cell
-
-
-def format_interval(ci: Interval | None, spec: str = ".4f", sep: str = " ") -> str:
-    """``[low, high]`` at fixed precision, "—" when there is no interval (one seed)."""
-    return "—" if ci is None else f"[{format_number(ci.low, spec)},{sep}{format_number(ci.high, spec)}]"
-
-
-def format_p(p: float) -> str:
-    """A p-value at three decimals, "< 0.001" below that, "—" when undefined."""
-    return "—" if not np.isfinite(p) else ("< 0.001" if p < 0.001 else f"{p:.3f}")
-
-
-def seeds_text(counts) -> str:
-    """'n = 3 seeds', or 'n = 2–3 seeds' when the variants differ."""
-    lo, hi = min(counts), max(counts)
-    return f"n = {lo} seed{'s' * (hi > 1)}" if lo == hi else f"n = {lo}–{hi} seeds"
-
-
-def extremes(names: list[str], value, spec: str) -> tuple[str, str]:
-    """The names with the lowest and with the highest value, ties (equal as printed) joined by "and"."""
-    printed = {v: f"{value(v):{spec}}" for v in names}
-    tied = lambda w: " and ".join(v for v in names if printed[v] == printed[w])  # noqa: E731
-    return tied(min(names, key=value)), tied(max(names, key=value))
-
-
-def change_text(first: float, last: float) -> str:
-    """How a number moves from ``first`` to ``last``: "falls by 12.5%", "rises by 3.0%", ..."""
-    if last == first:
-        return "does not change"
-    if last < first:
-        return f"falls by {100 * (first - last) / first:.1f}%"
-    return f"rises by {100 * (last - first) / first:.1f}%" if first > 0 else "rises from zero"
+    p = np.asarray(p_values, dtype=float)
+    q = np.full_like(p, np.nan)
+    defined = np.isfinite(p)
+    if defined.any():
+        q[defined] = false_discovery_control(p[defined], method="bh")
+    return q

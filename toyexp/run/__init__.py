@@ -1,16 +1,20 @@
-"""One run: its config, the steps a notebook takes, and :func:`run` that takes them all.
+"""One run: its config, the steps a notebook takes, and :func:`run_all` that takes them all.
 
 It writes the run's folder (config.yaml, train.log, checkpoints, predictions.npz, plots,
-and metrics.json last) and knows tasks only through the registry.
+and metrics.json last) and knows tasks only through the registry. The config loads without
+torch; the steps import it when first used.
 """
 
-from .config import QUICK, load_config
-from .files import display_path, resolve_path
-from .notebook import config_from_parameters
-from .steps import GRID_POINTS, Run, RunResults, dense_grid, evaluate_run, finish_run, fit, load_metrics, load_predictions, make_dataset, run, run_directory, start_run
+from .._lazy import lazy_exports
 
-__all__ = [
-    "QUICK", "load_config", "display_path", "resolve_path", "config_from_parameters", "GRID_POINTS", "Run", "RunResults", "dense_grid",
-    "evaluate_run", "finish_run", "fit", "load_metrics", "load_predictions", "make_dataset", "run",
-    "run_directory", "start_run",
-]
+EXPORTS = {
+    "QUICK": ".config", "Config": ".config", "load_config": ".config",
+    "display_path": ".files", "resolve_path": ".files",
+    "config_from_parameters": ".notebook",
+    "RunRecord": ".record", "read_record": ".record",
+    "load_predictions": ".outputs",
+    "RunContext": ".steps", "start_run": ".steps", "fit": ".steps", "evaluate_run": ".steps",
+    "finish_run": ".steps", "run_all": ".steps", "make_dataset": ".steps", "run_directory": ".steps",
+}
+__getattr__ = lazy_exports(__name__, EXPORTS)
+__all__ = list(EXPORTS)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from ..core.config import Config
-from .config import load_config
+from .config import Config, load_config
 
 PAPERMILL_MARKER = "# Parameters"  # first line of the cell papermill injects
 

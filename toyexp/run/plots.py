@@ -36,32 +36,39 @@ def save(fig: Figure, path: Path, dpi: int = 100) -> bytes:
     return data
 
 
+def save_all(figures: dict[str, Figure], folder: Path) -> list[bytes]:
+    """Save each figure as ``folder/<name>.png`` and close it; the PNGs, in order."""
+    pngs = []
+    for name, fig in figures.items():
+        pngs.append(save(fig, folder / f"{name}.png"))
+        plt.close(fig)
+    return pngs
+
+
 def save_and_show(figures: dict[str, Figure], folder: Path) -> None:
     """Save each figure as ``folder/<name>.png`` and show that same PNG in the notebook."""
-    for name, fig in figures.items():
-        data = save(fig, folder / f"{name}.png")
-        plt.close(fig)
+    for data in save_all(figures, folder):
         show_png(data)
 
 
 def run_title(cfg) -> str:
-    """``<task> · <mode> · seed <seed>``, the title of every figure of a run."""
-    return f"{cfg.experiment.task} · {cfg.experiment.mode} · seed {cfg.experiment.seed}"
+    """``<task> · <variant> · seed <seed>``, the title of every figure of a run."""
+    return f"{cfg.experiment.task} · {cfg.experiment.variant} · seed {cfg.experiment.seed}"
 
 
-def run_figures(run, data, trained, results) -> dict[str, Figure]:
-    """The figures of a run: training curves, predictions, errors, error against NFE (when the
-    mode integrates), then the task's own figures."""
-    title = run_title(run.cfg)
-    grid = (results.c_grid, results.x_grid, results.pred_grid)
+def run_figures(ctx, trained, result) -> dict[str, Figure]:
+    """The figures of a run (a RunContext, its TrainResult and RunResult): training curves,
+    predictions, errors, error against NFE (when the mode integrates), then the task's own."""
+    title, data = run_title(ctx.cfg), ctx.data
+    grid = (result.c_grid, result.x_grid, result.pred_grid)
     figures = {
         "training_curves": training_curves(trained.history, title),
         "predictions": predictions(*grid, data.c_train, data.x_train, title),
         "errors": errors(*grid, data.c_train, title),
     }
-    if run.mode.integrates:
-        figures["error_vs_nfe"] = error_vs_nfe(results.evaluations, title)
-    return figures | run.task.figures(data, results, title)
+    if ctx.mode.integrates:
+        figures["error_vs_nfe"] = error_vs_nfe(result.evaluations, title)
+    return figures | ctx.task.figures(data, result, title)
 
 
 def training_curves(history: History, title: str = "") -> Figure:
@@ -118,12 +125,12 @@ def error_vs_nfe(evaluations: list[Evaluation], title: str = "") -> Figure:
     for method in dict.fromkeys(e.method for e in evaluations):
         runs = [e for e in evaluations if e.method == method]
         nfe, l2 = [e.nfe for e in runs], [e.l2 for e in runs]
-        if runs[0].rtol is None:
+        if runs[0].tolerance is None:
             ax.plot(nfe, l2, "o-", color=style.colour(method), label=method)
         else:  # no line: the solver, not the config, chose each NFE
             ax.plot(nfe, l2, "D", ls="none", ms=7, color=style.colour(method), label=f"{method} (one point per rtol)")
             for e in runs:
-                ax.annotate(f"{e.rtol:.0e}", (e.nfe, e.l2), textcoords="offset points", xytext=(5, 4), fontsize=8)
+                ax.annotate(f"{e.tolerance.rtol:.0e}", (e.nfe, e.l2), textcoords="offset points", xytext=(5, 4), fontsize=8)
     ax.set(xscale="log", yscale="log", xlabel="network evaluations (NFE)", ylabel="RMSE (l2)", title=title or "error against integration cost")
     ax.legend(title="integrator", loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
     ax.grid(alpha=0.3, which="both")

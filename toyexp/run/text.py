@@ -1,38 +1,44 @@
-"""Text for the notebooks: tables and sentences computed from the numbers of a run."""
+"""Text for the notebooks and the book: tables and sentences computed from the numbers of a run."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..core.config import Config
 from ..core.metrics import Evaluation, distance_to_nearest, training_spacing
-from ..core.modes import build_mode
-from ..tasks import get_task
-from .config import defaults
+from ..core.modes import Mode
+from ..tasks.base import RunResult
+from .config import Config, defaults
+from .record import RunRecord
 
 
-def evaluation_table(evaluations: list[Evaluation]) -> str:
+def evaluation_table(evaluations: tuple[Evaluation, ...]) -> str:
     """A fixed-precision table of l1 / l2 for each integrator and step count; when an adaptive
     method (dopri5) was evaluated, a column of its relative tolerance (its steps show as -)."""
-    adaptive = any(e.rtol is not None for e in evaluations)
+    adaptive = any(e.tolerance is not None for e in evaluations)
     lines = [f"{'method':<9} {'steps':>5} {'NFE':>5} {'l1':>9} {'l2':>9}" + (f" {'rtol':>7}" if adaptive else "")]
     for e in evaluations:
-        steps = "-" if e.num_steps is None else f"{e.num_steps:d}"
-        rtol = "" if not adaptive else f" {'-':>7}" if e.rtol is None else f" {e.rtol:>7.0e}"
+        steps = "-" if e.steps is None else f"{e.steps:d}"
+        rtol = "" if not adaptive else f" {'-':>7}" if e.tolerance is None else f" {e.tolerance.rtol:>7.0e}"
         lines.append(f"{e.method:<9} {steps:>5} {e.nfe:>5d} {e.l1:>9.4f} {e.l2:>9.4f}{rtol}")
     return "\n".join(lines)
 
 
-def setting_text(e: dict) -> str:
-    """How finely an evaluation (or ``final``) integrated: ``16 steps``, or ``rtol 1e-03`` for an adaptive method."""
-    return f"{e['num_steps']} steps" if e.get("rtol") is None else f"rtol {e['rtol']:.0e}"
+def resolution_text(e: Evaluation) -> str:
+    """How finely an evaluation integrated: ``16 steps``, or ``rtol 1e-03`` for an adaptive method."""
+    return f"{e.steps} steps" if e.tolerance is None else f"rtol {e.tolerance.rtol:.0e}"
 
 
-def span_text(lo: dict, hi: dict) -> str:
+def span_text(lo: Evaluation, hi: Evaluation) -> str:
     """``1 to 16 steps``, or ``rtol 1e-02 to rtol 1e-04`` for an adaptive method."""
-    if lo.get("rtol") is None:
-        return f"{lo['num_steps']} to {hi['num_steps']} steps"
-    return f"{setting_text(lo)} to {setting_text(hi)}"
+    if lo.tolerance is None:
+        return f"{lo.steps} to {hi.steps} steps"
+    return f"{resolution_text(lo)} to {resolution_text(hi)}"
+
+
+def final_setting(final: Evaluation, mode: Mode) -> str:
+    """The integrator and resolution of ``final`` ("euler, 16 steps", "dopri5, rtol 1e-04"), or ""
+    for a mode that does not integrate (regression, mip...): its prediction has neither."""
+    return f"{final.method}, {resolution_text(final)}" if mode.integrates else ""
 
 
 def near_and_between(c_grid, x_grid, pred_grid, c_train) -> tuple[float, float, float]:
@@ -49,58 +55,48 @@ def near_and_between(c_grid, x_grid, pred_grid, c_train) -> tuple[float, float, 
     return rmse(near), rmse(~near), spacing
 
 
-def describe_run(metrics: dict, results, data) -> str:
-    """Sentences about one run, every number taken from ``metrics`` and ``results``; then, as a
-    paragraph of its own (Markdown), the task's own."""
-    final, best = metrics["final"], metrics["best"]
-    setting = final_setting(metrics)
+def describe_run(ctx, result: RunResult) -> str:
+    """Sentences about one run (a RunContext and its RunResult), every number taken from the
+    result; then, as a paragraph of its own (Markdown), the task's own."""
+    final, best, data = result.final, result.best, ctx.data
+    setting = final_setting(final, ctx.mode)
     out = [
-        f"The final {metrics['mode']} model reaches l2 = {final['l2']:.4f} and l1 = {final['l1']:.4f} "
-        f"on {len(data.c_eval)} evaluation points ({setting + ', ' if setting else ''}NFE {final['nfe']}).",
-        f"The best evaluated model (epoch {best['epoch']}) has l2 = {best['l2']:.4f}.",
+        f"The final {ctx.cfg.experiment.mode} model reaches l2 = {final.l2:.4f} and l1 = {final.l1:.4f} "
+        f"on {len(data.c_eval)} evaluation points ({setting + ', ' if setting else ''}NFE {final.nfe}).",
+        f"The best evaluated model (epoch {best.epoch}) has l2 = {best.l2:.4f}.",
     ]
-    near, between, spacing = near_and_between(results.c_grid, results.x_grid, results.pred_grid, data.c_train)
+    near, between, spacing = near_and_between(result.c_grid, result.x_grid, result.pred_grid, data.c_train)
     if np.isfinite(near) and np.isfinite(between):
         ratio = between / near if near > 0 else float("inf")
         out.append(
             f"On the dense grid the RMSE is {near:.4f} within {spacing / 4:.4f} of a training input and "
             f"{between:.4f} between training inputs ({ratio:.2f} times as large)."
         )
-    err = np.linalg.norm(np.asarray(results.pred_grid) - np.asarray(results.x_grid), axis=1)
+    err = np.linalg.norm(np.asarray(result.pred_grid) - np.asarray(result.x_grid), axis=1)
     i = int(err.argmax())
-    c_worst = float(results.c_grid[i, 0])
-    d_worst = float(distance_to_nearest(results.c_grid[i : i + 1], data.c_train)[0])
+    c_worst = float(result.c_grid[i, 0])
+    d_worst = float(distance_to_nearest(result.c_grid[i : i + 1], data.c_train)[0])
     out.append(f"The largest error, {err[i]:.4f}, is at c = {c_worst:.3f}, {d_worst:.4f} from the nearest training input.")
-    evals = [e for e in metrics["evaluations"] if e["method"] == final["method"]]
-    if len(evals) > 1 and setting:
-        lo, hi = evals[0], evals[-1]
+    same = [e for e in result.evaluations if e.method == final.method]
+    if len(same) > 1 and setting:
+        lo, hi = same[0], same[-1]
         out.append(
-            f"With {final['method']}, going from {span_text(lo, hi)} changes l2 from {lo['l2']:.4f} to {hi['l2']:.4f}"
-            + (f" (NFE {lo['nfe']} to {hi['nfe']})." if lo.get("rtol") is not None else ".")
+            f"With {final.method}, going from {span_text(lo, hi)} changes l2 from {lo.l2:.4f} to {hi.l2:.4f}"
+            + (f" (NFE {lo.nfe} to {hi.nfe})." if lo.tolerance is not None else ".")
         )
-    own = get_task(metrics["task"]).describe(final)
+    own = ctx.task.describe(final.task_metrics) if final.task_metrics is not None else ""
     return "\n".join(out) + (f"\n\n{own}" if own else "")
 
 
-def final_setting(metrics: dict) -> str:
-    """The integrator and step count of ``final`` ("euler, 16 steps", "dopri5, rtol 1e-04"), or "" for a mode that does
-    not integrate (regression, mip...): its prediction has neither."""
-    final, cfg = metrics["final"], metrics["config"]
-    mode = build_mode(metrics["mode"], cfg["training"]["mip_t_star"])
-    return f"{final['method']}, {setting_text(final)}" if mode.integrates else ""
-
-
-def run_headline(metrics: dict, variant: str | None = None) -> str:
-    """The one-line result of a run, in Markdown: task, variant (the mode when not given), seed,
-    l2 at the ``final`` setting with that setting and its NFE, and the training time."""
-    final, cfg = metrics["final"], metrics["config"]
-    who = " · ".join([metrics["task"], variant or metrics["mode"], f"seed {metrics['seed']}"])
-    setting = final_setting(metrics)
-    cost = f"{setting}, NFE {final['nfe']}" if setting else f"NFE {final['nfe']}"
-    return (
-        f"**{who}**: l2 = {final['l2']:.4f} ({cost}); "
-        f"trained for {cfg['training']['num_epochs']} epochs in {metrics['train_seconds']:.1f} s."
-    )
+def run_headline(record: RunRecord, mode: Mode) -> str:
+    """The one-line result of a run, in Markdown: task, variant, seed, l2 at the ``final`` setting
+    with that setting and its NFE, and the training time."""
+    final = record.final
+    who = " · ".join([record.task, record.variant, f"seed {record.seed}"])
+    setting = final_setting(final, mode)
+    cost = f"{setting}, NFE {final.nfe}" if setting else f"NFE {final.nfe}"
+    return (f"**{who}**: l2 = {final.l2:.4f} ({cost}); trained for {record.training.epochs} epochs "
+            f"({record.training.steps} steps) in {record.training.seconds:.1f} s.")
 
 
 def _markdown_value(value) -> str:
@@ -113,9 +109,10 @@ def config_changes(cfg: Config) -> str:
 
     The run's whole config is its task's own sections (config.yaml); this is the part a reader
     needs to tell one run from another. A key whose default is None is derived from the others
-    (lie's ``target_dim``) and is left out.
+    (lie's ``target_dim``) and is left out, as is the variant when it is the mode.
     """
-    base = defaults(get_task(cfg.experiment.task))
+    base = defaults(cfg.experiment.task)
+    base["experiment"]["variant"] = cfg.experiment.mode
     rows = [
         f"| `{section}.{key}` | {_markdown_value(value)} | {_markdown_value(base[section][key])} |"
         for section, keys in cfg.to_dict().items()

@@ -5,10 +5,10 @@ what a field accepts and checks one value; :mod:`~toyexp.schema.loader` merges Y
 dotted overrides into a tree and builds the dataclasses, rejecting unknown keys.
 """
 
-from .fields import ConfigError, at_least, check_choice, check_field, choice, did_you_mean, positive, valid
-from .loader import build_section, merge, parse_override, read_sections, set_dotted
+from .fields import ConfigError, FieldError, at_least, between, check_choice, check_field, choice, did_you_mean, positive, valid
+from .loader import build_section, merge, parse_override, read_sections, read_yaml_lines, set_dotted
 
 __all__ = [
-    "ConfigError", "at_least", "check_choice", "check_field", "choice", "did_you_mean", "positive", "valid",
-    "build_section", "merge", "parse_override", "read_sections", "set_dotted",
+    "ConfigError", "FieldError", "at_least", "between", "check_choice", "check_field", "choice", "did_you_mean", "positive", "valid",
+    "build_section", "merge", "parse_override", "read_sections", "read_yaml_lines", "set_dotted",
 ]

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from .fields import ConfigError, check_field, did_you_mean, valid
+from .fields import ConfigError, FieldError, check_field, did_you_mean, valid
 
 
 def parse_override(item: str) -> tuple[str, Any]:
@@ -56,21 +56,23 @@ def read_sections(sections: dict | str | Path | None, names: typing.Iterable[str
     return sections
 
 
-def merge(tree: dict, update: dict, prefix: str = "") -> dict:
-    """Return ``tree`` updated by ``update``, rejecting keys that ``tree`` does not have."""
+def merge(tree: dict, update: dict) -> dict:
+    """Return ``tree`` ``{section: {key: value}}`` updated by ``update`` section by section: each
+    key given replaces its value whole (a value may itself be a mapping). Sections and keys
+    that ``tree`` does not have are refused."""
     out = copy.deepcopy(tree)
-    for key, value in update.items():
-        dotted = f"{prefix}{key}"
-        if key not in out:
-            raise ConfigError(f"unknown key {dotted!r}{did_you_mean(key, out, prefix)}; valid keys: {valid(out)}")
-        if isinstance(out[key], dict):
-            if value is None:
-                continue  # an empty section in YAML (`training:`) changes nothing
-            if not isinstance(value, dict):
-                raise ConfigError(f"{dotted!r} must be a mapping of keys {valid(out[key])}, got {value!r}")
-            out[key] = merge(out[key], value, f"{dotted}.")
-        else:
-            out[key] = value
+    for section, values in update.items():
+        if section not in out:
+            raise ConfigError(f"unknown key {section!r}{did_you_mean(section, out)}; valid keys: {valid(out)}")
+        if values is None:
+            continue  # an empty section in YAML (`training:`) changes nothing
+        if not isinstance(values, dict):
+            raise ConfigError(f"{section!r} must be a mapping of keys {valid(out[section])}, got {values!r}")
+        for key, value in values.items():
+            if key not in out[section]:
+                raise ConfigError(f"unknown key {section + '.' + key!r}{did_you_mean(key, out[section], section + '.')}; "
+                                  f"valid keys: {valid(out[section])}")
+            out[section][key] = value
     return out
 
 
@@ -88,9 +90,63 @@ def set_dotted(tree: dict, key: str, value: Any) -> None:
 
 
 def build_section(cls: type, name: str, values: dict) -> Any:
-    """The dataclass ``cls`` from ``values``, each checked against its field as ``<name>.<key>``."""
+    """The dataclass ``cls`` from ``values``, each checked against its field as ``<name>.<key>``
+    (``<key>`` when ``name`` is ""); a field without a default must be given."""
     hints = typing.get_type_hints(cls)
-    return cls(**{
-        f.name: check_field(f"{name}.{f.name}", values[f.name], hints[f.name], f.metadata)
-        for f in dataclasses.fields(cls)
-    })
+    kwargs = {}
+    for f in dataclasses.fields(cls):
+        if not f.init:
+            continue
+        key = f"{name}.{f.name}" if name else f.name
+        if f.name not in values:
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                raise FieldError(key, f"{key!r} is missing")
+            continue
+        kwargs[f.name] = check_field(key, values[f.name], hints[f.name], f.metadata)
+    return cls(**kwargs)
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, except that a key given twice in one mapping is an error: PyYAML
+    would silently keep the last one (two variants of one name would become one)."""
+
+    def construct_mapping(self, node, deep=False):
+        first: dict = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            if not isinstance(key, typing.Hashable):
+                continue  # PyYAML's own error follows
+            if key in first:
+                raise ConfigError(f"line {line}: duplicate key {key!r} (first given on line {first[key]}); each key may appear once")
+            first[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+def read_yaml_lines(text: str) -> tuple[Any, dict]:
+    """The data of a YAML document, with every key unique, and the line of each top-level key
+    (``lines[key]``) and of each key one level down (``lines[(key, sub_key)]``).
+
+    Raises ConfigError naming the line and column of a syntax error, or the duplicate key.
+    """
+    loader = _UniqueKeyLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = " ".join(str(err.problem or err.context or "").split())
+        raise ConfigError(f"not valid YAML: {where}{problem}") from None
+    except yaml.YAMLError as err:
+        raise ConfigError(f"not valid YAML: {' '.join(str(err).split())}") from None
+    finally:
+        loader.dispose()
+    lines: dict = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            lines[key_node.value] = key_node.start_mark.line + 1
+            if isinstance(value_node, yaml.MappingNode):
+                for sub_key, _ in value_node.value:
+                    lines[(key_node.value, sub_key.value)] = sub_key.start_mark.line + 1
+    return data, lines

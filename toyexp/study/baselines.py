@@ -1,12 +1,12 @@
 """The classical baselines of a task, fitted per seed to exactly the samples its networks saw.
 
-For each seed of a task the dataset is rebuilt from a run's resolved config (metrics.json
-holds it, as config.yaml does), checked against the training samples that run stored, and
-every baseline of :data:`toyexp.core.baselines.BASELINES` is fitted to it. Each baseline then
-gets the networks' measures: l1 and l2 on the evaluation set, the task's own metrics, and a
-prediction on the dense grid (so the error between the samples and its spectrum follow).
-A baseline's result looks like a run's (a :class:`RunRecord` of mode ``baseline``), so the
-summaries treat it as one more variant. Results are cached in memory per (task, seed, config).
+For each seed (and grid point) of a task the dataset is rebuilt from a run's resolved config
+(metrics.json holds it, as config.yaml does), checked against the training samples that run
+stored, and every baseline of :data:`toyexp.core.baselines.BASELINES` is fitted to it. Each
+baseline then gets the networks' measures: l1 and l2 on the evaluation set, the task's own
+metrics, and a prediction on the dense grid (so the error between the samples and its
+spectrum follow). A baseline's seed is a :class:`~.collect.Member` like a network's, so the
+summaries treat it as one more row. Fits are cached in memory per (task, seed, dataset keys).
 """
 
 from __future__ import annotations
@@ -19,88 +19,90 @@ import torch
 
 from ..core.baselines import BASELINES
 from ..core.metrics import l1_error, l2_error
-from ..core.stats import BASELINE
-from ..run import dense_grid, load_config, make_dataset
+from ..run.config import load_config
+from ..run.steps import GRID_POINTS, make_dataset
 from ..schema import ConfigError
 from ..tasks import get_task
-from .collect import Collection, RunRecord
+from ..tasks.base import Final
+from .collect import CollectedRun, Member, Predictions
 
-_CACHE: dict[tuple, dict[str, RunRecord]] = {}
-
-
-@dataclass(frozen=True)
-class Baselines:
-    runs: dict[str, list[RunRecord]]  # baseline name -> one record per seed, in seed order
-    note: str = ""  # Markdown: what was left out and why ("" when nothing was)
-
-
-def _same_samples(a: dict, b: dict) -> bool:
-    return all(a[k].shape == b[k].shape and np.allclose(a[k], b[k], rtol=1e-6, atol=1e-9) for k in ("c_train", "x_train"))
+_CACHE: dict[str, dict[str, Member]] = {}
 
 
 class Unavailable(Exception):
     """The samples of a run cannot be rebuilt; the message says why."""
 
 
-def fit_baselines(run: RunRecord) -> dict[str, RunRecord]:
+@dataclass(frozen=True)
+class Baselines:
+    members: dict[str, tuple[Member, ...]]  # baseline name -> one fit per seed, in seed order
+    note: str = ""  # Markdown: what was left out and why ("" when nothing was)
+
+
+def _same_samples(a: Predictions, b: Predictions) -> bool:
+    return all(x.shape == y.shape and np.allclose(x, y, rtol=1e-6, atol=1e-9)
+               for x, y in ((a.c_train, b.c_train), (a.x_train, b.x_train)))
+
+
+def fit_baselines(run: CollectedRun) -> dict[str, Member]:
     """Every baseline fitted to ``run``'s training samples. Raises :class:`Unavailable` when its
     config no longer loads or the dataset rebuilt from it differs from the samples it stored
     (the package changed since the run)."""
-    config = run.metrics["config"]
-    # the samples depend on the dataset section and the run seed alone (toyexp.run.make_dataset)
-    sections = {"experiment": {"seed": run.seed}} | ({"dataset": config["dataset"]} if "dataset" in config else {})
-    key = (run.task, run.seed, json.dumps(sections, sort_keys=True, default=str))
+    record = run.record
+    # the samples depend on the dataset section and the run seed alone (toyexp.run.steps.make_dataset)
+    sections = {"experiment": {"seed": record.seed}, "dataset": record.config["dataset"]}
+    key = json.dumps([record.task, sections], sort_keys=True, default=str)
     if key not in _CACHE:
-        _CACHE[key] = _fit(run, sections)
+        _CACHE[key] = _fit(record.task, sections, record.config)
     fitted = _CACHE[key]
     if not _same_samples(next(iter(fitted.values())).predictions, run.predictions):
         raise Unavailable("the dataset rebuilt from its config differs from the training samples it stored")
     return fitted
 
 
-def _fit(run: RunRecord, sections: dict) -> dict[str, RunRecord]:
-    """Every baseline fitted to the dataset of ``sections`` (the run's seed and dataset keys)."""
+def _fit(task_name: str, sections: dict, config: dict) -> dict[str, Member]:
+    """Every baseline fitted to the dataset of ``sections`` (a run's seed and dataset keys)."""
     try:
-        cfg = load_config(run.task, sections)
+        cfg = load_config(task_name, sections)
     except ConfigError as e:
         raise Unavailable(f"its config no longer loads ({e})") from None
-    data, task = make_dataset(cfg), get_task(run.task)
-    arrays = {"c_train": data.c_train.numpy(), "x_train": data.x_train.numpy()}
-    c_grid = dense_grid(cfg, data)
-    arrays |= {"c_grid": c_grid.numpy(), "x_grid": data.target(c_grid).numpy()}
-    fitted = {}
+    data, task = make_dataset(cfg), get_task(task_name)
+    c_grid = data.grid(min(cfg.dataset.num_eval, GRID_POINTS))  # the runs' dense grid (toyexp.run.steps.dense_grid)
+    c_train, x_train = data.c_train.numpy(), data.x_train.numpy()
     c_eval = data.c_eval.numpy()
+    fitted = {}
     for name, baseline in BASELINES.items():
         # one fit, predicted at the evaluation inputs and on the grid together
-        pred = baseline(arrays["c_train"], arrays["x_train"], np.concatenate([c_eval, arrays["c_grid"]]), run.seed)
+        pred = baseline(c_train, x_train, np.concatenate([c_eval, c_grid.numpy()]), cfg.experiment.seed)
         pred_eval = torch.as_tensor(pred[: len(c_eval)], dtype=data.x_eval.dtype)  # (M, D)
-        final = {"l1": l1_error(pred_eval, data.x_eval), "l2": l2_error(pred_eval, data.x_eval)}
-        final |= task.metrics(data, data.c_eval, pred_eval)
-        metrics = {"task": run.task, "mode": BASELINE, "seed": run.seed, "final": final, "config": run.metrics["config"]}
-        fitted[name] = RunRecord(run.task, name, BASELINE, run.seed, run.run_dir, metrics,
-                                 arrays | {"pred_grid": pred[len(c_eval):]})
+        # its own interpolation as the "method": no integration (resolution 0) and no network evaluation (NFE 0)
+        final = Final(name, 0, 0, l1_error(pred_eval, data.x_eval), l2_error(pred_eval, data.x_eval),
+                      task_metrics=task.metrics(data, data.c_eval, pred_eval))
+        predictions = Predictions(c_train, x_train, c_grid.numpy(), data.target(c_grid).numpy(), pred[len(c_eval):])
+        fitted[name] = Member(cfg.experiment.seed, final, predictions, (), config)
     return fitted
 
 
-def baselines(collection: Collection, task: str) -> Baselines:
-    """The baselines of ``task``, one fit per seed from the first run of that seed."""
-    by_seed: dict[int, list[RunRecord]] = {}
-    for r in collection.select(task):
-        by_seed.setdefault(r.seed, []).append(r)
-    runs: dict[str, list[RunRecord]] = {name: [] for name in BASELINES}
+def baselines(runs: list[CollectedRun]) -> Baselines:
+    """The baselines of a task at one grid point (``runs``: its runs), one fit per seed from the
+    first run of that seed."""
+    by_seed: dict[int, list[CollectedRun]] = {}
+    for r in runs:
+        by_seed.setdefault(r.record.seed, []).append(r)
+    members: dict[str, list[Member]] = {name: [] for name in BASELINES}
     notes = []
     for seed in sorted(by_seed):
         first, *others = by_seed[seed]
         try:
             fitted = fit_baselines(first)
         except Unavailable as e:
-            notes.append(f"seed {seed} has none: for {first.variant}, {e}")
+            notes.append(f"seed {seed} has none: for {first.record.variant}, {e}")
             continue
-        differ = sorted({r.variant for r in others if not _same_samples(first.predictions, r.predictions)})
+        differ = sorted({r.record.variant for r in others if not _same_samples(first.predictions, r.predictions)})
         if differ:
-            notes.append(f"seed {seed}: {', '.join(differ)} trained on other samples than {first.variant} "
-                         f"(a grid over dataset keys?); the baselines use {first.variant}'s")
-        for name, record in fitted.items():
-            runs[name].append(record)
+            notes.append(f"seed {seed}: {', '.join(differ)} trained on other samples than {first.record.variant}; "
+                         f"the baselines use {first.record.variant}'s")
+        for name, member in fitted.items():
+            members[name].append(member)
     note = ("Baselines left out: " + "; ".join(notes) + ".") if notes else ""
-    return Baselines({k: v for k, v in runs.items() if v}, note)
+    return Baselines({k: tuple(v) for k, v in members.items() if v}, note)

@@ -20,9 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core.config import Config
-from ..run import display_path, load_config, load_predictions, resolve_path, run, run_directory
-from ..tasks import TASKS
+from ..run.config import Config, load_config
+from ..run.files import display_path, resolve_path
+from ..run.outputs import load_predictions
+from ..run.record import record_to_json
+from ..run.steps import run_all, run_directory
+from ..tasks import task_names
 from .collect import PREDICTION_KEYS
 
 DEMO_DIR = "notebooks/demo-results"
@@ -48,16 +51,16 @@ class DemoRun:
 
 def demo_runs() -> list[DemoRun]:
     """Every run of the demo study, in the order they are written."""
-    return [DemoRun(task, variant, seed) for task in TASKS for variant in DEMO_VARIANTS for seed in DEMO_SEEDS]
+    return [DemoRun(task, variant, seed) for task in task_names() for variant in DEMO_VARIANTS for seed in DEMO_SEEDS]
 
 
-def demo_config(spec: DemoRun, results_dir: str | Path = DEMO_DIR) -> Config:
-    """The config of ``spec`` whose run folder is ``<results_dir>/<task>/<variant>/<mode>/seed-<seed>``."""
-    if spec.variant not in DEMO_VARIANTS:
-        raise ValueError(f"demo variant {spec.variant!r} is unknown; valid: {', '.join(DEMO_VARIANTS)}")
-    output_dir = f"{results_dir}/{spec.task}/{spec.variant}"
-    return load_config(spec.task, seed=spec.seed, quick=True,
-                       overrides=[*DEMO_VARIANTS[spec.variant], *DEMO_OVERRIDES, f"experiment.output_dir={output_dir}"])
+def demo_config(demo: DemoRun, results_dir: str | Path = DEMO_DIR) -> Config:
+    """The config of ``demo`` whose run folder is ``<results_dir>/<task>/<variant>/<mode>/seed-<seed>``."""
+    if demo.variant not in DEMO_VARIANTS:
+        raise ValueError(f"demo variant {demo.variant!r} is unknown; valid: {', '.join(DEMO_VARIANTS)}")
+    output_dir = f"{results_dir}/{demo.task}/{demo.variant}"
+    return load_config(demo.task, seed=demo.seed, quick=True, overrides=[
+        *DEMO_VARIANTS[demo.variant], *DEMO_OVERRIDES, f"experiment.variant={demo.variant}", f"experiment.output_dir={output_dir}"])
 
 
 def write_demo_results(results_dir: str | Path = DEMO_DIR, runs: list[DemoRun] | None = None) -> Path:
@@ -76,10 +79,10 @@ def write_demo_results(results_dir: str | Path = DEMO_DIR, runs: list[DemoRun] |
     root.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=root.parent, prefix=f".{root.name}.") as scratch:
         trained, staged = Path(scratch) / "runs", Path(scratch) / "staged"
-        for spec in runs or demo_runs():
-            cfg = demo_config(spec, trained)
-            metrics = run(cfg, figures=False)
-            metrics["config"]["experiment"]["output_dir"] = f"{results_dir}/{spec.task}/{spec.variant}"
+        for demo in runs or demo_runs():
+            cfg = demo_config(demo, trained)
+            metrics = record_to_json(run_all(cfg, figures=False))
+            metrics["config"]["experiment"]["output_dir"] = f"{results_dir}/{demo.task}/{demo.variant}"
             kept = staged / run_directory(cfg).relative_to(trained)
             kept.mkdir(parents=True)
             arrays = load_predictions(run_directory(cfg))
@@ -102,7 +105,7 @@ def _readme(results_dir: str | Path) -> str:
     return f"""{README_TITLE}
 
 Real runs of the default study at tiny settings, which `notebooks/analysis.ipynb` reads when it
-runs as it is (JupyterLab, nbval): every task ({", ".join(TASKS)}) × seeds
+runs as it is (JupyterLab, nbval): every task ({", ".join(task_names())}) × seeds
 {" and ".join(map(str, DEMO_SEEDS))} × these variants,
 
 {variants}

@@ -19,10 +19,10 @@ _ERRNO = re.compile(r"\[Errno (\d+)\]")  # how an OSError's text starts
 def no_space(err: BaseException) -> bool:
     """Whether ``err`` says the disk or the quota is full: an OSError with that errno, or
     papermill's error for a cell whose OSError had it."""
-    from papermill.exceptions import PapermillExecutionError
-
     if isinstance(err, OSError):
         return err.errno in FULL
+    from papermill.exceptions import PapermillExecutionError  # a kernel's error: papermill is loaded by then
+
     if isinstance(err, PapermillExecutionError):
         found = _ERRNO.match(err.evalue or "")
         return found is not None and int(found[1]) in FULL

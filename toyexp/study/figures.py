@@ -18,11 +18,11 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
-from ..core.stats import Band, SummaryRow, seeds_text
+from ..report import seeds_text
 from ..run import style
-from ..tasks import Metric
+from ..tasks.base import Metric, SummaryRow
 from .interpolation import Interpolation
-from .summary import NfeCurve
+from .summary import NfeCurve, PredictionBand
 
 TARGET = "0.6"  # the target is grey and wide, under every prediction (regression itself is near black)
 
@@ -68,15 +68,15 @@ def metric_bars(rows: list[SummaryRow], metrics: tuple[Metric, ...], title: str 
     return fig
 
 
-def prediction_bands(bands: dict[str, tuple[Band, dict]], title: str = "", max_dims: int = 2, columns: int = 3,
+def prediction_bands(bands: dict[str, PredictionBand], title: str = "", max_dims: int = 2, columns: int = 3,
                      baselines: Names[str] = ()) -> Figure:
     """Per variant and output dimension: mean prediction ± 1 std over seeds against the target
     (grey) and the training samples; the ``baselines`` (names in ``bands``) share one panel per
     dimension, dashed. Panels wrap into rows of ``columns``, one block of rows per dimension.
-    ``bands`` maps variant -> summary.prediction_band(...)."""
+    ``bands`` maps variant -> its PredictionBand."""
     nets = [v for v in bands if v not in baselines]
     panels = nets + (["baselines"] if any(v in bands for v in baselines) else [])
-    dims = min(next(iter(bands.values()))[1]["x_grid"].shape[1], max_dims)
+    dims = min(next(iter(bands.values())).x_grid.shape[1], max_dims)
     cols = min(columns, len(panels))
     rows_per_dim = -(-len(panels) // cols)
     fig, axes = _figure(dims * rows_per_dim, cols, (4.4 * cols, 2.7 * dims * rows_per_dim + 0.8), sharex=True)
@@ -86,13 +86,14 @@ def prediction_bands(bands: dict[str, tuple[Band, dict]], title: str = "", max_d
     for j, panel in enumerate(panels):
         for d in range(dims):
             ax = axes[d * rows_per_dim + j // cols, j % cols]
-            band, arrays = bands[nets[0] if panel == "baselines" else panel]
-            ax.plot(band.x, arrays["x_grid"][:, d], color=TARGET, lw=2.4, zorder=1)
+            shown = bands[nets[0] if panel == "baselines" else panel]
+            band = shown.band
+            ax.plot(band.x, shown.x_grid[:, d], color=TARGET, lw=2.4, zorder=1)
             for v in ([b for b in bands if b in baselines] if panel == "baselines" else [panel]):
-                b = bands[v][0]
+                b = bands[v].band
                 ax.plot(b.x, b.mean[:, d], color=style.colour(v), lw=1.1, ls="--" if v in baselines else "-", zorder=3)
                 ax.fill_between(b.x, b.mean[:, d] - b.std[:, d], b.mean[:, d] + b.std[:, d], color=style.colour(v), alpha=0.3, zorder=2)
-            ax.plot(arrays["c_train"][:, 0], arrays["x_train"][:, d], "o", ms=3.5, mfc="none", mec="0.2", zorder=4)
+            ax.plot(shown.c_train[:, 0], shown.x_train[:, d], "o", ms=3.5, mfc="none", mec="0.2", zorder=4)
             ax.set_title(f"{panel} (n = {band.n})" if panel != "baselines" else "baselines (dashed)",
                          color=style.colour(panel) if panel != "baselines" else "0.2", fontsize="medium")
             ax.set(ylabel=f"x[{d}]")
@@ -103,7 +104,7 @@ def prediction_bands(bands: dict[str, tuple[Band, dict]], title: str = "", max_d
                Line2D([], [], ls="", marker="o", mfc="none", mec="0.2", label="training samples")]
     handles += [Line2D([], [], color=style.colour(v), ls="--", label=v) for v in bands if v in baselines]
     fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False)
-    _suptitle(fig, title, [b.n for b, _ in bands.values()], "mean ± 1 std over seeds")
+    _suptitle(fig, title, [b.band.n for b in bands.values()], "mean ± 1 std over seeds")
     return fig
 
 

@@ -17,9 +17,10 @@ import numpy as np
 
 from ..core.metrics import distance_to_nearest, training_spacing
 from ..core.stats import Band, Stat, mean_std, stat
+from ..run.config import load_config
 from ..run.text import near_and_between
 from ..tasks import get_task
-from .collect import RunRecord
+from .collect import Member
 
 DISTANCE_EDGES = np.linspace(0.0, 0.5, 6)  # distance to the nearest training input / spacing h
 # Measured on the analysis demo: the GP's error is 27-54 times the rounding of its float32 targets,
@@ -92,18 +93,23 @@ class Interpolation:
     above_nyquist: Stat | None  # share of the error energy above the Nyquist frequency
 
 
-def interpolation_profile(runs: list[RunRecord], edges=DISTANCE_EDGES) -> Interpolation:
-    """Error against distance to the training inputs, and the error spectrum, over the seeds of ``runs``."""
-    preds = [r.predictions for r in runs]
-    rmse = [binned_rmse(p["c_grid"], p["x_grid"], p["pred_grid"], p["c_train"], edges) for p in preds]
-    spectra = [error_spectrum(p["c_grid"], p["x_grid"], p["pred_grid"]) for p in preds]
-    nyquist = 1 / (2 * training_spacing(preds[0]["c_train"]))
-    split = [near_and_between(p["c_grid"], p["x_grid"], p["pred_grid"], p["c_train"]) for p in preds]
-    shaped = all(above_rounding(p["x_grid"], p["pred_grid"]) for p in preds)
+def target_frequencies(task: str, config: dict) -> np.ndarray | None:
+    """The task's target frequencies (cycles per unit c) for a run's resolved ``config``."""
+    return get_task(task).target_frequencies(load_config(task, {"dataset": config["dataset"]}).dataset)
+
+
+def interpolation_profile(members: tuple[Member, ...], task: str, edges=DISTANCE_EDGES) -> Interpolation:
+    """Error against distance to the training inputs, and the error spectrum, over the seeds of a row."""
+    preds = [m.predictions for m in members]
+    rmse = [binned_rmse(p.c_grid, p.x_grid, p.pred_grid, p.c_train, edges) for p in preds]
+    spectra = [error_spectrum(p.c_grid, p.x_grid, p.pred_grid) for p in preds]
+    nyquist = 1 / (2 * training_spacing(preds[0].c_train))
+    split = [near_and_between(p.c_grid, p.x_grid, p.pred_grid, p.c_train) for p in preds]
+    shaped = all(above_rounding(p.x_grid, p.pred_grid) for p in preds)
     return Interpolation(
-        Band((edges[:-1] + edges[1:]) / 2, *mean_std(rmse), len(runs)),
-        Band(spectra[0][0], *mean_std([a for _, a in spectra]), len(runs)),
-        np.asarray(edges), nyquist, get_task(runs[0].task).target_frequencies(runs[0].metrics["config"]),
+        Band((edges[:-1] + edges[1:]) / 2, *mean_std(rmse), len(members)),
+        Band(spectra[0][0], *mean_std([a for _, a in spectra]), len(members)),
+        np.asarray(edges), nyquist, target_frequencies(task, members[0].config),
         stat([between / near if near > 0 else np.inf for near, between, _ in split]) if shaped else None,
         stat([energy_fraction_above(f, a, nyquist) for f, a in spectra]) if shaped else None,
     )

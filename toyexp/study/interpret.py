@@ -1,4 +1,4 @@
-"""What we see in a task, as Markdown: every number computed from the runs, with its uncertainty.
+"""What we see in a task, as Markdown: every number read from its TaskResults, with its uncertainty.
 
 The paragraphs every task gets are written here: the final error of each variant and baseline
 with its 95 % interval, where the networks beat the best baseline and where they do not, which
@@ -8,28 +8,23 @@ the samples, and the cost. The task adds its own sentences through ``Task.interp
 
 from __future__ import annotations
 
-from ..core.stats import NBSP, Paired, Stat, compare, format_interval, format_number, format_p
+from ..core.stats import Paired, Stat
+from ..report import NBSP, format_interval, format_number, format_p, with_ci
 from ..tasks import get_task
-from .collect import Collection
+from ..tasks.base import ERRORS
 from .interpolation import ROUNDING_MARGIN
-from .results import TaskResults, task_results
-from .summary import ERRORS
+from .results import FDR, TaskResults
 
-SPEC = ERRORS[1].spec
-
-
-def with_ci(s: Stat, spec: str = SPEC) -> str:
-    """``0.0127 (95 % CI [−0.0072, 0.0326])``, or ``0.0127 (one seed, no interval)``."""
-    return f"{format_number(s.mean, spec)} " + (f"(95{NBSP}% CI {format_interval(s.ci, spec)})" if s.ci else "(one seed, no interval)")
+FMT = ERRORS[1].fmt
 
 
-def difference_text(c: Paired, spec: str = SPEC) -> str:
+def difference_text(c: Paired, fmt: str = FMT) -> str:
     """``+0.0120 (95 % CI [+0.0040, +0.0200], p = 0.012, 5 pairs)``."""
     d = c.difference
     p = format_p(c.p)
     p = p.replace(" ", NBSP) if p.startswith("<") else f"={NBSP}{p}"  # "p < 0.001", never "p = < 0.001"
-    ci = f"95{NBSP}% CI {format_interval(d.ci, '+' + spec)}, p{NBSP}{p}, " if d.ci else ""
-    return f"{format_number(d.mean, '+' + spec)} ({ci}{c.n} pair{'s' * (c.n != 1)})"
+    ci = f"95{NBSP}% CI {format_interval(d.ci, '+' + fmt)}, p{NBSP}{p}, " if d.ci else ""
+    return f"{format_number(d.mean, '+' + fmt)} ({ci}{c.n} pair{'s' * (c.n != 1)})"
 
 
 def _items(texts) -> str:
@@ -42,45 +37,47 @@ def error_paragraph(res: TaskResults) -> list[str]:
     l2 = lambda r: r.stats["l2"]  # noqa: E731
     ranked = sorted(res.rows, key=lambda r: l2(r).mean)
     out = ["**Final error.** Mean final l2 over the seeds, lowest first: "
-           + "; ".join(f"{r.variant}{' (baseline)' * r.baseline} {with_ci(l2(r))}" for r in ranked) + "."]
-    if not res.baselines:
+           + "; ".join(f"{r.variant}{' (baseline)' * r.baseline} {with_ci(l2(r), FMT)}" for r in ranked) + "."]
+    best = res.best_baseline
+    if best is None:
         return out + ["", f"No baseline to compare with. {res.note}".strip()]
-    best = min(res.baselines, key=lambda r: l2(r).mean)
     better, worse, unclear = [], [], []
     for r in res.networks:
-        c = compare(best, r, "l2")
-        (unclear if not c.distinguishable else better if c.difference.mean < 0 else worse).append(f"{r.variant} {difference_text(c)}")
-    out += ["", f"**Against the best baseline, {best.variant}** (l2 of the variant − {best.variant}, paired by seed):"]
-    out += [f"- lower than {best.variant}, the interval excluding 0:" + _items(better) if better else
+        c = res.versus_best_baseline[r.variant]
+        text = f"{r.variant} {difference_text(c)}, adjusted p {format_p(res.best_baseline_q[r.variant])}"
+        (unclear if not res.apart_from_best_baseline(r.variant) else better if c.difference.mean < 0 else worse).append(text)
+    out += ["", f"**Against the best baseline, {best.variant}** (l2 of the variant − {best.variant}, paired by seed; "
+            f"p-values adjusted over the {len(res.networks)} networks by Benjamini-Hochberg):"]
+    out += [f"- lower than {best.variant}, distinguishably:" + _items(better) if better else
             f"- no network has a lower l2 than {best.variant} that this many seeds can tell apart."]
     if worse:
-        out.append(f"- higher than {best.variant}, the interval excluding 0:" + _items(worse))
+        out.append(f"- higher than {best.variant}, distinguishably:" + _items(worse))
     if unclear:
-        out.append("- not distinguishable from it at this n (the interval contains 0):" + _items(unclear))
+        out.append("- not distinguishable from it at this n:" + _items(unclear))
     return out + (["", res.note] if res.note else [])
 
 
 def comparison_paragraph(res: TaskResults) -> list[str]:
     """Which paired differences in l2 with the reference variant the seeds can tell apart."""
     ref = res.reference
-    others = [r for r in res.rows if r is not ref]
-    if not others:
+    pairs = {r.variant: res.versus_reference[r.variant, "l2"] for r in res.rows if r is not ref}
+    if not pairs:
         return []
-    pairs = {r.variant: compare(ref, r, "l2") for r in others}
-    apart = [v for v, c in pairs.items() if c.distinguishable]
-    close = [v for v, c in pairs.items() if not c.distinguishable]
+    apart = [v for v in pairs if res.distinguishable(v)]
+    close = [v for v in pairs if not res.distinguishable(v)]
     n = max(c.n for c in pairs.values())
     out = [f"**Paired with {ref.variant}** (l2 of the variant − {ref.variant}, same seed = same data and initialisation, "
            f"{n} pair{'s' * (n != 1)} at most):"]
     if n < 2:
         return out + ["- with one seed there is no interval: no difference can be told apart."]
     if apart:
-        out.append("- distinguishable at 95 %:" + _items(f"{v} {difference_text(pairs[v])}" for v in apart))
+        out.append("- distinguishable:" + _items(f"{v} {difference_text(pairs[v])}, adjusted p {format_p(res.reference_q[v, 'l2'])}"
+                                                 for v in apart))
     if close:
-        out.append(f"- not distinguishable at n = {n} (the interval contains 0):"
-                   + _items(f"{v} {difference_text(pairs[v])}" for v in close))
-    out.append(f"- these are {len(pairs)} comparisons at 95 % each, without a correction for multiple testing: "
-               "about one in twenty excludes 0 by chance alone.")
+        out.append(f"- not distinguishable at n = {n}:"
+                   + _items(f"{v} {difference_text(pairs[v])}, adjusted p {format_p(res.reference_q[v, 'l2'])}" for v in close))
+    out.append(f"- the p-values of the {len(res.reference_q)} comparisons of the table above are adjusted together "
+               f"(Benjamini-Hochberg); a difference is distinguishable when its adjusted p is at most {FDR:g}.")
     return out
 
 
@@ -114,14 +111,14 @@ def cost_paragraph(res: TaskResults) -> list[str]:
     """How l2 changes from the fewest to the most integration steps, per integrating variant."""
     out, adaptive = [], False
     for r in res.networks:
-        for curve in res.curves[r.variant]:
-            if len(curve.num_steps) > 1:
+        for curve in res.curves.get(r.variant, ()):
+            if len(curve.steps) > 1:
                 b = curve.l2
                 first, last = _point(b, 0), _point(b, -1)
                 verb = "does not change" if last.mean == first.mean else ("falls" if last.mean < first.mean else "rises")
-                out.append(f"- {r.variant}, {curve.method}: mean l2 {verb} from {with_ci(first)} at {curve.num_steps[0]} "
-                           f"step{'s' * (curve.num_steps[0] != 1)} (NFE {curve.nfe[0]}) to {with_ci(last)} at "
-                           f"{curve.num_steps[-1]} steps (NFE {curve.nfe[-1]}).")
+                out.append(f"- {r.variant}, {curve.method}: mean l2 {verb} from {with_ci(first)} at {curve.steps[0]} "
+                           f"step{'s' * (curve.steps[0] != 1)} (NFE {curve.nfe[0]}) to {with_ci(last)} at "
+                           f"{curve.steps[-1]} steps (NFE {curve.nfe[-1]}).")
             elif curve.adaptive:
                 adaptive = True
                 out.append(f"- {r.variant}, {curve.method} at its tightest tolerance (rtol {curve.rtol[-1]:.0e}, "
@@ -142,16 +139,23 @@ def _point(band, i: int) -> Stat:
 def findings(res: TaskResults) -> str:
     """The "What we see" of one task as Markdown paragraphs and bullets."""
     task = get_task(res.task)
-    own = task.interpretation(res.rows, res.finals())
+    own = task.interpretation(list(res.rows), res.own)
     blocks = [error_paragraph(res), comparison_paragraph(res), between_paragraph(res), cost_paragraph(res),
               ([f"**{task.title}.**"] + [f"- {s}" for s in own]) if own else []]
     return "\n\n".join("\n".join(b) for b in blocks if b)
 
 
-def interpretation(collection: Collection, task: str) -> str:
-    """What we see in ``task`` across its variants and baselines, as Markdown."""
-    res = task_results(collection, task)
-    if res is None:
-        return f"There are no complete runs of {task} under {collection.root}."
-    return findings(res)
-
+def headline(res: TaskResults) -> str:
+    """One sentence for the report's abstract: the best baseline and the best network, with their
+    intervals, whether they can be told apart, and how the other networks compare with the reference."""
+    best_net = min(res.networks, key=lambda r: r.stats["l2"].mean)
+    where = res.task + (f" ({', '.join(f'{k.split(chr(46))[-1]} = {v}' for k, v in res.point.items())})" if res.point else "")
+    text = f"{where}: the best network, {best_net.variant}, reaches l2 {with_ci(best_net.stats['l2'])}"
+    if res.best_baseline is not None:
+        c = res.versus_best_baseline[best_net.variant]
+        apart = res.apart_from_best_baseline(best_net.variant)
+        verdict = ("lower than" if c.difference.mean < 0 else "higher than") if apart else "not distinguishable from"
+        text += f", {verdict} the best baseline, {res.best_baseline.variant}, at {with_ci(res.best_baseline.stats['l2'])}"
+    apart = [r.variant for r in res.networks if r is not res.reference and res.distinguishable(r.variant)]
+    return text + (f"; of the networks, {', '.join(apart)} differ{'s' * (len(apart) == 1)} from {res.reference.variant} "
+                   "(BH-adjusted p ≤ 0.05)" if apart else f"; no network differs distinguishably from {res.reference.variant}") + "."

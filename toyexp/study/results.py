@@ -1,26 +1,76 @@
-"""Everything the report of one task is computed from, gathered once: the rows of its variants
-and baselines, their runs per seed, the reference variant and the error between the samples."""
+"""The compute pass of the analysis: one task at one grid point, turned into typed numbers once.
+
+:func:`task_results` gathers the task's runs at a grid point, fits the classical baselines to
+the same samples, and computes a summary row per variant and baseline and the paired
+comparisons (each with the reference variant, each network with the best baseline). What only
+a full report draws (the error against NFE, the error between the samples, the prediction
+bands, the task's own numbers) is computed the first time it is read, and kept. Tables,
+figures and sentences (``tables``, ``figures``, ``interpret``, the grid's) only read a
+:class:`TaskResults`; nothing is computed twice.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
-from ..core.stats import SummaryRow
+from ..core.modes import build_mode
+from ..core.stats import Paired, adjusted_p
+from ..tasks import get_task
+from ..tasks.base import ERRORS, SummaryRow
 from .baselines import baselines
-from .collect import Collection, RunRecord
+from .collect import Collection, Member
 from .interpolation import Interpolation, interpolation_profile
-from .summary import NfeCurve, baseline_rows, nfe_curves, reference_row, summary_table
+from .summary import NfeCurve, PredictionBand, compare, nfe_curves, prediction_band, reference_row, summary_row
+
+
+FDR = 0.05  # the false-discovery rate at which a difference is called distinguishable (Benjamini-Hochberg)
 
 
 @dataclass(frozen=True)
 class TaskResults:
+    """Every number of one task's report at one grid point."""
+
     task: str
-    rows: list[SummaryRow]  # the trained variants, then the baselines
-    runs: dict[str, list[RunRecord]]  # variant or baseline -> its records, one per seed
+    point: dict[str, Any]  # the grid point ({} without a grid)
+    rows: tuple[SummaryRow, ...]  # the trained variants, then the baselines
+    members: dict[str, tuple[Member, ...]]  # row's variant -> its seeds
     reference: SummaryRow  # what every other row is compared with, paired by seed
-    profiles: dict[str, Interpolation]  # variant or baseline -> error between the samples
+    versus_reference: dict[tuple[str, str], Paired]  # (variant, l1 or l2) -> that row against the reference
+    reference_q: dict[tuple[str, str], float]  # their p-values adjusted over the table (Benjamini-Hochberg)
+    best_baseline: SummaryRow | None  # the baseline of lowest mean l2
+    versus_best_baseline: dict[str, Paired]  # trained variant -> its l2 against the best baseline
+    best_baseline_q: dict[str, float]  # their p-values adjusted together (Benjamini-Hochberg)
     note: str = ""  # Markdown: baselines left out and why
+
+    @cached_property
+    def curves(self) -> dict[str, tuple[NfeCurve, ...]]:
+        """Each integrating variant's l2 against NFE, per integrator."""
+        return {r.variant: nfe_curves(self.members[r.variant]) for r in self.networks if build_mode(r.mode).integrates}
+
+    @cached_property
+    def profiles(self) -> dict[str, Interpolation]:
+        """Each variant's and baseline's error between the samples."""
+        return {v: interpolation_profile(m, self.task) for v, m in self.members.items()}
+
+    @cached_property
+    def bands(self) -> dict[str, PredictionBand]:
+        """Each variant's and baseline's prediction over seeds."""
+        return {v: prediction_band(m, v) for v, m in self.members.items()}
+
+    @cached_property
+    def own(self) -> Any:
+        """The task's own numbers (Task.analyse)."""
+        return get_task(self.task).analyse(list(self.rows))
+
+    def distinguishable(self, variant: str, metric: str = "l2") -> bool:
+        """Whether the row differs from the reference in ``metric`` after the correction over the table."""
+        return self.reference_q[variant, metric] <= FDR
+
+    def apart_from_best_baseline(self, variant: str) -> bool:
+        """Whether a network's l2 differs from the best baseline's after the correction over the networks."""
+        return self.best_baseline_q[variant] <= FDR
 
     @property
     def networks(self) -> list[SummaryRow]:
@@ -30,23 +80,28 @@ class TaskResults:
     def baselines(self) -> list[SummaryRow]:
         return [r for r in self.rows if r.baseline]
 
-    @cached_property
-    def curves(self) -> dict[str, list[NfeCurve]]:
-        """Each trained variant's l2 against NFE, per integrator, computed once for figure and text."""
-        return {r.variant: nfe_curves(self.runs[r.variant]) for r in self.networks}
 
-    def finals(self) -> dict[str, list[dict]]:
-        """Each row's ``final`` per seed (metrics.json's, or the baseline's)."""
-        return {r.variant: [run.metrics["final"] for run in self.runs[r.variant]] for r in self.rows}
-
-
-def task_results(collection: Collection, task: str) -> TaskResults | None:
-    """The results of ``task`` with its baselines; None when it has no complete run."""
-    nets = summary_table(collection, task)
-    if not nets:
+def task_results(collection: Collection, task: str, point: dict[str, Any]) -> TaskResults | None:
+    """The results of ``task`` at grid ``point`` with its baselines; None when it has no complete run."""
+    runs = collection.select(task, point=point)
+    if not runs:
         return None
-    base = baselines(collection, task)
-    runs = {r.variant: collection.select(task, r.variant) for r in nets} | base.runs
-    rows = nets + baseline_rows(base.runs, task)
-    profiles = {v: interpolation_profile(records) for v, records in runs.items()}
-    return TaskResults(task, rows, runs, reference_row(rows), profiles, base.note)
+    by_variant = {v: collection.select(task, v, point) for v in collection.variants(task, point)}
+    members = {v: tuple(Member.of(r) for r in seeds) for v, seeds in by_variant.items()}
+    fitted = baselines(runs)
+    rows = tuple([summary_row(v, seeds[0].record.mode, members[v], task) for v, seeds in by_variant.items()]
+                 + [summary_row(name, None, m, task) for name, m in fitted.members.items()])
+    members |= fitted.members
+    reference = reference_row(list(rows))
+    names = [m.name for m in ERRORS]  # the comparison table's family
+    base = [r for r in rows if r.baseline]
+    best = min(base, key=lambda r: r.stats["l2"].mean) if base else None
+    versus = {(r.variant, n): compare(reference, r, n) for r in rows if r is not reference for n in names
+              if n in r.stats and n in reference.stats}
+    q = adjusted_p([c.p for c in versus.values()])
+    against = {r.variant: compare(best, r, "l2") for r in rows if not r.baseline} if best else {}
+    return TaskResults(
+        task, point, rows, members, reference, versus, dict(zip(versus, map(float, q))),
+        best, against, dict(zip(against, map(float, adjusted_p([c.p for c in against.values()])))),
+        fitted.note,
+    )

@@ -1,10 +1,10 @@
 """What the analysis notebook shows: one report per task, tables and figures displayed in place.
 
-:func:`task_report` is the whole section of a task: the final errors with their intervals, the
-task's own metrics, the paired comparisons with the reference variant (three narrow tables,
-each row a trained variant or a classical baseline), bars of every summarised metric, the
-predictions, the error between the samples, the error against NFE, the task's own sections,
-and what we see, as Markdown. The notebook calls it once per task present.
+:func:`task_report` is the whole section of a task: for each grid point (one, without a grid)
+its :class:`~.results.TaskResults` is computed once, then shown: the final errors with their
+intervals, the task's own metrics, the paired comparisons with the reference variant, bars of
+every summarised metric, the predictions, the error between the samples, the error against
+NFE, the task's own sections, and what we see, as Markdown. The notebook calls it once per task.
 """
 
 from __future__ import annotations
@@ -12,14 +12,17 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
-from ..core.modes import build_mode
 from ..core.stats import LEVEL
 from ..run import style
 from ..run.plots import png, show_png
 from ..tasks import get_task
-from . import figures, interpret, summary
+from . import figures, grid_figures, grid_text, interpret, tables
 from .collect import Collection
+from .grid import GridResults, grid_results
+from .plan import point_label
 from .results import TaskResults, task_results
+from .summary import metrics_of
+from ..tasks.base import ERRORS
 
 
 def _show(figs=None, dpi: int = 80) -> None:
@@ -35,62 +38,87 @@ def _md(text: str) -> None:
     display(Markdown(text))
 
 
-def task_report(collection: Collection, task: str) -> None:
-    """Every table, figure and sentence of ``task`` across its variants, seeds and baselines."""
+def task_report(collection: Collection, task: str) -> str:
+    """Every table, figure and sentence of ``task`` across its variants, seeds and baselines: the
+    full report of its one point, or the grid's report when the sweep had a grid. Returns its
+    headline (one sentence for the report's abstract)."""
     spec = get_task(task)
     style.use()
     _md(f"## {spec.title}\n\n{spec.description}")
-    res = task_results(collection, task)
-    if res is None:
+    points = collection.points(task)
+    if not points:
         _md(f"No complete runs of `{task}` under `{collection.root}`: no figures.")
-        return
-    tables(res)
-    figures.metric_bars(res.rows, summary.ERRORS, f"{task}: final error")
-    if spec.summary_metrics:
-        figures.metric_bars(res.rows, spec.summary_metrics, f"{task}: {spec.title.lower()} metrics")
+        return ""
+    grid = grid_results(collection, task)
+    if grid is not None:
+        grid_report(grid)
+        return grid_text.headline(grid)
+    res = task_results(collection, task, points[0])
+    point_report(res)
+    return interpret.headline(res)
+
+
+def grid_report(grid: GridResults) -> None:
+    """The report of a task over a grid: who wins where, each metric against the first key, the
+    l2 at every point, and what we see; every number read from ``grid``."""
+    axes = ", ".join(f"`{a.key}` ({', '.join(map(str, a.values))})" for a in grid.axes)
+    seeds = sorted({r.n for c in grid.cells for r in c.results.rows})
+    _md(f"The sweep's grid, {len(grid.cells)} points: {axes}; at each point every variant over "
+        f"{'–'.join(map(str, seeds))} seeds, and the classical baselines refitted to that point's samples.")
+    _md("### Who wins where\n\nAt each point, the row (network or baseline) with the lowest mean l2; hatched where the "
+        "runner-up cannot be told apart from it (paired t-test over seeds, Benjamini-Hochberg over the points).")
+    _show([grid_figures.winner_maps(grid, grid.task)])
+    _md(f"### Against {grid.axes[0].name}\n\nEach summarised metric against `{grid.axes[0].key}`: the mean over seeds "
+        "with its 95 % t interval as a band; baselines dashed.")
+    _show([grid_figures.metric_curves(grid, m, grid.task) for m in metrics_of(grid.task)])
+    _md("### l2 at every point\n\nMean over seeds; the lowest of each point in bold.\n\n" + tables.grid_table(grid))
+    _md("### What we see\n\n" + grid_text.grid_findings(grid))
+
+
+def point_report(res: TaskResults, heading: str = "###") -> None:
+    """The report of one task at one grid point, every number read from ``res``."""
+    task = get_task(res.task)
+    name = res.task + (f" ({point_label(res.point)})" if res.point else "")
+    show_tables(res, heading)
+    figures.metric_bars(res.rows, ERRORS, f"{name}: final error")
+    if task.summary_metrics:
+        figures.metric_bars(res.rows, task.summary_metrics, f"{name}: {task.title.lower()} metrics")
     _show()
     _md("Predictions on the dense grid: the mean over seeds with a ± 1 std band, against the target "
         "and the training samples; the baselines share the last panel.")
     baselines = [r.variant for r in res.baselines]
-    bands = {v: summary.prediction_band(runs) for v, runs in res.runs.items()}
-    _show([figures.prediction_bands(bands, f"{task}: predictions", baselines=baselines)])
+    _show([figures.prediction_bands(res.bands, f"{name}: predictions", baselines=baselines)])
     has_spectrum = next(iter(res.profiles.values())).target_freqs is not None
     _md("Between the samples: the error against the distance to the nearest training input"
         + (", and its spectrum." if has_spectrum else " (the task has no target frequencies to mark, so no spectrum)."))
-    _show([figures.error_vs_distance(res.profiles, f"{task}: error between the samples", baselines)]
-          + ([figures.error_spectrum(res.profiles, f"{task}: error spectrum", baselines)] if has_spectrum else []))
-    cost(res)
-    for section in spec.analysis(res.rows, res.finals(), style.colour):
-        _md(f"### {section.title}")
+    _show([figures.error_vs_distance(res.profiles, f"{name}: error between the samples", baselines)]
+          + ([figures.error_spectrum(res.profiles, f"{name}: error spectrum", baselines)] if has_spectrum else []))
+    if res.curves:
+        _show([figures.error_vs_nfe(res.curves, f"{name}: error against NFE")])
+    else:
+        _md(f"No variant of {name} integrates: no error-against-NFE figure.")
+    for section in task.sections(list(res.rows), res.own, style.colour):
+        _md(f"{heading} {section.title}")
         _show(section.figures)
         if section.markdown:
             _md(section.markdown)
-    _md("### What we see\n\n" + interpret.findings(res))
+    _md(f"{heading} What we see\n\n" + interpret.findings(res))
 
 
-def tables(res: TaskResults) -> None:
+def show_tables(res: TaskResults, heading: str = "###") -> None:
     """The three tables: final errors with intervals, the task's metrics, the paired comparisons."""
     pct = f"{100 * LEVEL:.0f}"
-    _md("### Final errors\n\n"
+    _md(f"{heading} Final errors\n\n"
         f"Mean ± std over the n seeds of each variant, and the {pct} % confidence interval of the mean (Student t, "
         "n − 1 degrees of freedom). The baselines, in italic here and in every table below, interpolate exactly "
         "the training samples of the same seeds."
-        + (f" {res.note}" if res.note else "") + "\n\n" + summary.interval_table(res.rows))
+        + (f" {res.note}" if res.note else "") + "\n\n" + tables.interval_table(res.rows))
     own = get_task(res.task).summary_metrics
     if own:
-        _md(f"The {res.task} metrics, mean ± std over seeds (baselines in italic):\n\n{summary.markdown_table(res.rows, own)}")
-    _md(f"### Paired with {res.reference.variant}\n\n"
+        _md(f"The {res.task} metrics, mean ± std over seeds (baselines in italic):\n\n{tables.markdown_table(res.rows, own)}")
+    _md(f"{heading} Paired with {res.reference.variant}\n\n"
         f"Each variant against {res.reference.variant}, seed by seed (same seed: same training data and "
-        f"initialisation): the mean difference, its {pct} % t interval and the paired t-test's p-value. A difference "
-        "whose interval contains 0 is one these seeds cannot tell apart.\n\n"
-        + summary.comparison_table(res.rows, res.reference))
-
-
-def cost(res: TaskResults) -> None:
-    """l2 against NFE per integrator for the variants whose prediction depends on the step count."""
-    curves = {r.variant: res.curves[r.variant] for r in res.networks if build_mode(r.mode).integrates}
-    if curves:
-        figures.error_vs_nfe(curves, f"{res.task}: error against NFE")
-        _show()
-    else:
-        _md(f"No variant of {res.task} integrates: no error-against-NFE figure.")
+        f"initialisation): the mean difference, its {pct} % t interval and the paired t-test's p-value, and that p-value "
+        "adjusted over every comparison of the table (Benjamini-Hochberg): a difference is distinguishable when the "
+        "adjusted p is at most 0.05.\n\n"
+        + tables.comparison_table(res))

@@ -1,58 +1,104 @@
-"""What a task is: the contract every task folder fulfils, and the types it shares with the study.
+"""What a task is: the contract every task folder fulfils, and the results it shares with the run
+and the study.
 
 A task is one learning problem c -> f(c). Its folder (``tasks/<name>/``) holds everything
-about it, exposed through one :class:`Task` object registered in :mod:`toyexp.tasks`:
+about it: ``config.py``, its ``dataset`` keys (a :class:`~toyexp.tasks.config.DatasetConfig`);
+``task.py``, the :class:`Task` object ``TASK``; and the modules that object uses (its data,
+metrics, figures and text). Generic code (the run steps, the sweep, the analysis) asks the
+task object; it never checks which task it has.
 
-- its dataset and the config keys of the ``dataset`` section (a :class:`DatasetConfig` subclass);
-- the metrics it adds to ``final`` in metrics.json, and its figures and sentences for one run;
-- what it adds to the cross-seed analysis: metrics to summarise, sections, interpretation.
-
-Generic code (the run steps, the sweep, the analysis) asks the task object; it never checks
-which task it has.
+A run's results are typed, here, end to end: :class:`Final` is the evaluation at the final
+setting with the task's own metrics (a frozen dataclass the task defines), :class:`RunResult`
+what a run's figures and sentences read, and :class:`SummaryRow` one variant over its seeds.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
 import numpy as np
 from torch import Tensor
 
-from ..core.config import DatasetConfig
-from ..core.stats import SummaryRow
+from ..core.metrics import Evaluation
+from ..core.stats import Stat
+from .config import DatasetConfig
+from .sampling import Samples
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 
-class Dataset(Protocol):
-    """Training and evaluation samples of a target f: (N, 1) inputs c -> (N, D) outputs x."""
+@dataclass(frozen=True)
+class Final(Evaluation):
+    """The final model at the final setting (the first integrator at its finest resolution),
+    with the task's own metrics of that prediction (None for a task that has none)."""
 
-    cfg: DatasetConfig
-    c_train: Tensor  # (N, 1)
-    x_train: Tensor  # (N, D)
-    c_eval: Tensor  # (M, 1)
-    x_eval: Tensor  # (M, D)
+    task_metrics: Any = None  # an instance of the task's ``metrics_type``
 
-    @property
-    def dim(self) -> int: ...
 
-    def grid(self, num: int) -> Tensor: ...
+@dataclass(frozen=True)
+class Best:
+    """The best model seen during training (lowest evaluation l2), at the final setting."""
 
-    def target(self, c: Tensor) -> Tensor: ...
+    epoch: int
+    l1: float
+    l2: float
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What evaluating a run gives: every evaluation, ``final``, ``best``, and the dense grid."""
+
+    evaluations: tuple[Evaluation, ...]  # the final model at every (method, resolution)
+    final: Final
+    best: Best
+    c_grid: Tensor  # (G, 1) even grid over [c_min, c_max]
+    x_grid: Tensor  # (G, D) target on the grid
+    pred_grid: Tensor  # (G, D) the final model's prediction on the grid
 
 
 @dataclass(frozen=True)
 class Metric:
-    """A number of ``final`` in metrics.json that the analysis summarises over seeds."""
+    """A number of :class:`Final` that the analysis summarises over seeds: a field of the task's
+    metrics (``of_task``), or of Final itself (l1, l2)."""
 
-    name: str
-    path: tuple[str, ...]  # keys inside metrics["final"]
+    name: str  # the field's name
     label: str
-    spec: str = ".4f"  # format of the printed numbers
+    fmt: str = ".4f"  # format of the printed numbers
     complement: bool = False  # plot 1 - value (for numbers close to 1)
     log: bool = False  # plot on a log scale
+    of_task: bool = True
+
+    def of(self, final: Final) -> float:
+        return float(getattr(final.task_metrics if self.of_task else final, self.name))
+
+
+ERRORS = (
+    Metric("l1", "l1 (mean absolute error)", of_task=False),
+    Metric("l2", "l2 (RMSE)", of_task=False),
+)
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """One variant of a task over its seeds: a trained network, or a classical baseline fitted to
+    the same samples (``mode`` None). ``stats`` and ``values`` are keyed by metric name."""
+
+    variant: str
+    mode: str | None  # the training mode; None for a classical baseline
+    seeds: tuple[int, ...]
+    finals: tuple[Final, ...] = field(compare=False, repr=False)  # one per seed, in seed order
+    stats: dict[str, Stat] = field(default_factory=dict)  # mean and std over seeds
+    values: dict[str, tuple[float, ...]] = field(default_factory=dict, compare=False)  # one per seed
+
+    @property
+    def n(self) -> int:
+        return len(self.seeds)
+
+    @property
+    def baseline(self) -> bool:
+        return self.mode is None
 
 
 @dataclass(frozen=True)
@@ -64,70 +110,63 @@ class Section:
     figures: list[Figure] = field(default_factory=list)
 
 
-class RunResult(Protocol):
-    """What a task's figures need of one evaluated run: the dense grid and ``final``."""
-
-    c_grid: Tensor  # (G, 1)
-    x_grid: Tensor  # (G, D) target
-    pred_grid: Tensor  # (G, D) prediction
-    final: dict
+Colour = Callable[[str], "str | None"]  # the fixed colour of a variant or baseline in every figure
 
 
 class Task:
-    """The contract of a task. Subclasses set the class attributes and implement :meth:`dataset`."""
+    """The contract of a task. Subclasses set the class attributes and implement :meth:`dataset`;
+    the rest is what a task adds where it has something to add."""
 
-    name: ClassVar[str]  # the task's one name: notebook, sweep file, metrics.json, book
+    name: ClassVar[str]  # the task's one name: folder, notebook, sweep file, metrics.json, book
     title: ClassVar[str]  # a heading for the report
     description: ClassVar[str] = ""  # one or two sentences of Markdown for the report: the target, the question
+    methods: ClassVar[str] = ""  # Markdown: the target and the task's own metrics (its page in the book's Tasks chapter)
     dataset_config: ClassVar[type[DatasetConfig]]  # the keys of the ``dataset`` section
-    legacy_type: ClassVar[str] = ""  # ``dataset.type`` in config files of the original toyexp scripts
-    renamed_keys: ClassVar[dict[str, str]] = {}  # old dataset key -> new key (older config files)
-    ignored_keys: ClassVar[dict[str, str]] = {}  # dataset key accepted with a note -> why it never has an effect
-    summary_metrics: ClassVar[tuple[Metric, ...]] = ()  # the task's own numbers in final, summarised over seeds
+    metrics_type: ClassVar[type | None] = None  # the frozen dataclass of Final.task_metrics
+    summary_metrics: ClassVar[tuple[Metric, ...]] = ()  # fields of metrics_type summarised over seeds
     notebook: ClassVar[str] = ""  # the run notebook a sweep executes; "" means the project's notebooks/<name>.ipynb
 
-    def resolve(self, dataset: DatasetConfig) -> DatasetConfig:
-        """Check relations between the dataset keys and fill derived ones; raises ConfigError."""
-        return dataset
-
-    def inert_keys(self, dataset: DatasetConfig) -> dict[str, str]:
-        """The dataset keys that the other keys of ``dataset`` leave without effect -> why (one
-        clause); the loader notes each one that a config sets to other than its default."""
-        return {}
-
-    def dataset(self, cfg: DatasetConfig, seed: int) -> Dataset:
+    def dataset(self, cfg: DatasetConfig, seed: int) -> Samples:
         """The samples for the run seed ``seed``."""
         raise NotImplementedError
 
-    def num_components(self, cfg: DatasetConfig) -> int:
+    def loss_blocks(self, cfg: DatasetConfig) -> int:
         """How many equal blocks of output coordinates ``loss_aggregation: per_component`` sums over."""
         return 1
 
-    def metrics(self, data: Dataset, c: Tensor, pred: Tensor) -> dict[str, Any]:
-        """Numbers the task adds to ``final`` for predictions ``pred`` (M, D) at inputs ``c`` (M, 1)."""
-        return {}
+    def metrics(self, data: Samples, c: Tensor, pred: Tensor) -> Any:
+        """The task's own metrics (a ``metrics_type``) of predictions ``pred`` (M, D) at inputs ``c`` (M, 1)."""
+        return None
 
-    def figures(self, data: Dataset, results: RunResult, title: str) -> dict[str, Figure]:
+    def figures(self, data: Samples, result: RunResult, title: str) -> dict[str, Figure]:
         """The task's own figures of one run, by file name (without .png)."""
         return {}
 
-    def describe(self, final: dict) -> str:
-        """Sentences about the task's own numbers in ``final``, at fixed precision."""
+    def describe(self, task_metrics: Any) -> str:
+        """Sentences about one run's own metrics, at fixed precision."""
         return ""
 
-    def target_frequencies(self, config: dict) -> np.ndarray | None:
+    def target_frequencies(self, cfg: DatasetConfig) -> np.ndarray | None:
         """The target's frequencies in cycles per unit c (marked on the error spectrum); None: no spectrum."""
         return None
 
-    def analysis(self, rows: list[SummaryRow], finals: dict[str, list[dict]],
-                 colour: Callable[[str], str | None] = lambda name: None) -> list[Section]:
-        """Cross-seed sections: ``rows`` are the summary rows (trained variants, then the classical
-        baselines, ``row.baseline`` set), ``finals`` each row's ``final`` per seed, ``colour(name)``
-        the fixed colour of a variant or baseline in every figure (None: matplotlib's cycle)."""
+    def highest_frequency(self, cfg: DatasetConfig) -> float | None:
+        """The target's highest frequency f_max in cycles per unit c (samples h apart take
+        1 / (h f_max) samples per cycle of it; 2 is the Nyquist rate); None when it has none."""
+        freqs = self.target_frequencies(cfg)
+        return None if freqs is None else float(np.max(freqs))
+
+    def analyse(self, rows: list[SummaryRow]) -> Any:
+        """The task's own numbers across seeds, computed once from ``rows`` (the trained variants,
+        then the baselines) for :meth:`sections` and :meth:`interpretation` to read; None if none."""
+        return None
+
+    def sections(self, rows: list[SummaryRow], analysis: Any, colour: Colour) -> list[Section]:
+        """Cross-seed sections (tables, figures) drawn from ``analysis``; ``colour(name)`` is the
+        fixed colour of a variant or baseline in every figure."""
         return []
 
-    def interpretation(self, rows: list[SummaryRow], finals: dict[str, list[dict]]) -> list[str]:
-        """Sentences (Markdown, one bullet each) about the task's own numbers across the variants and
-        baselines of ``rows``, every number computed from them, with its 95 % interval
-        (``Stat.ci``) where it is a mean over seeds."""
+    def interpretation(self, rows: list[SummaryRow], analysis: Any) -> list[str]:
+        """Sentences (Markdown, one bullet each) about the task's own numbers, every number read from
+        ``rows`` and ``analysis``, with its 95 % interval where it is a mean over seeds."""
         return []

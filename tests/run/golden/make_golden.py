@@ -1,18 +1,21 @@
-"""Write golden.json: the ``final`` metrics of tiny runs, one per (task, mode, option) case.
+"""Write golden.json: the ``final`` metrics of tiny runs, one per (task, mode, option) case, and
+the CPU code path they were computed on.
 
-The redesign of the package must keep every number, so these runs are recorded once and
-test_golden.py checks that the same configs still give bit-identical metrics. Rerun this
-script only when a change is meant to change the numbers, and say why in the commit
-(with the largest relative change of any metric, to show what kind of change it is).
+Every later change that is not meant to change the numbers must keep them: test_golden.py
+compares bit for bit on the same code path, and within a stated tolerance on another.
+Rerun this script only when a change is meant to change the numbers, and say why in the
+commit (with the largest relative change of any metric, to show what kind of change it is).
 
     .venv/bin/python tests/run/golden/make_golden.py
 
 History: written before the package was split into layers; rewritten when Adam moved to
-torch's fused kernel (every metric moved by at most 1.7e-7 relative: float32 rounding).
+torch's fused kernel (every metric moved by at most 1.7e-7 relative: float32 rounding), and
+when metrics.json went to format 2 (toyexp 0.2: typed task metrics; every number identical).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -35,16 +38,27 @@ CASES = {  # name -> (task, overrides)
 
 
 def final_metrics(task: str, overrides: list[str], output_dir: Path) -> dict:
+    """The case's ``final`` as metrics.json records it."""
     import toyexp
+    from toyexp.run.record import record_to_json
 
     cfg = toyexp.load_config(task, seed=7, overrides=[*TINY, *overrides, f"experiment.output_dir={output_dir}"])
-    return toyexp.run.run(cfg, figures=False)["final"]
+    return record_to_json(toyexp.run_all(cfg, figures=False))["final"]
+
+
+def code_path() -> dict:
+    """The code path of this process, as golden.json records it."""
+    from toyexp.run.code_path import code_path
+
+    path = code_path()
+    return {"capability": path.capability, "mkl_cbwr": path.mkl_cbwr}
 
 
 if __name__ == "__main__":
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
-        golden = {name: final_metrics(task, ov, Path(tmp) / name) for name, (task, ov) in CASES.items()}
+        cases = {name: final_metrics(task, ov, Path(tmp) / name) for name, (task, ov) in CASES.items()}
+    golden = {"code_path": code_path(), "cases": cases}
     (HERE / "golden.json").write_text(json.dumps(golden, indent=1, sort_keys=True) + "\n")
-    print(f"wrote {HERE / 'golden.json'} ({len(golden)} cases)", file=sys.stderr)
+    print(f"wrote {HERE / 'golden.json'} ({len(cases)} cases)", file=sys.stderr)

@@ -21,8 +21,7 @@ overrides: list = []
 
 # %%
 import toyexp
-from toyexp.run import run
 
 cfg = toyexp.config_from_parameters("line", experiment, dataset, network, training, evaluation, mode, seed, overrides)
-metrics = run(cfg, figures=False)
-print(f"l2 {metrics['final']['l2']:.4f}, largest absolute error {metrics['final']['max_abs']:.4f}")
+record = toyexp.run_all(cfg, figures=False)
+print(f"l2 {record.final.l2:.4f}, largest absolute error {record.final.task_metrics.max_abs:.4f}")

@@ -1,4 +1,4 @@
-"""Tests for toyexp.subspace against known answers."""
+"""The subspace metrics (toyexp.tasks.projection.subspace) against planted subspaces and angles."""
 
 import dataclasses
 import math
@@ -184,12 +184,12 @@ def test_explained_variance_top_known_singular_values():
     assert m.projection_distance < 1e-12
 
 
-def test_metrics_dataclass_frozen_and_to_dict():
+def test_metrics_dataclass_frozen_and_ordered():
     Q = eye_cols(4, 0, 1)
     m = ss.subspace_metrics(torch.eye(4, dtype=torch.float64), Q)
     with pytest.raises(dataclasses.FrozenInstanceError):
         m.off_subspace = 0.0
-    d = m.to_dict()
+    d = dataclasses.asdict(m)
     assert list(d) == [
         "max_angle_deg",
         "projection_distance",
@@ -219,15 +219,15 @@ def test_boundary_metrics_two_intervals():
     far = [[0.0, 0, 5, 5], [0, 0, 7, 0]]  # wholly off-span: must not be counted
     in_span = torch.tensor([[1.0, 2, 0, 0], [0, 1, 0, 0], [3, 0, 0, 0]] + far)
     (b,) = ss.boundary_metrics(c, in_span, in_span, Qs, 0.0, 1.0)
-    assert b["c"] == pytest.approx(0.5) and b["num_points"] == 3
-    assert b["outside_pred"] == pytest.approx(0.0, abs=1e-12)
-    assert b["outside_error"] == 0.0  # ĝ = g: zero error rows count 0
+    assert b.c == pytest.approx(0.5) and b.num_points == 3
+    assert b.outside_pred == pytest.approx(0.0, abs=1e-12)
+    assert b.outside_error == 0.0  # ĝ = g: zero error rows count 0
 
     planted = torch.tensor([[1.0, 0, 1, 0], [0, 1, 0, 0], [0, 0, 0, 2]] + far)
     error = torch.tensor([[0.0, 0, 1, 0], [1, 0, 0, 0], [0, 3, 0, 4]] + far)
     (b,) = ss.boundary_metrics(c, planted, planted - error, Qs, 0.0, 1.0, width=0.03)
-    assert b["outside_pred"] == pytest.approx((1 / math.sqrt(2) + 0 + 1) / 3, abs=1e-9)
-    assert b["outside_error"] == pytest.approx((1 + 0 + 4 / 5) / 3, abs=1e-9)
+    assert b.outside_pred == pytest.approx((1 / math.sqrt(2) + 0 + 1) / 3, abs=1e-9)
+    assert b.outside_error == pytest.approx((1 + 0 + 4 / 5) / 3, abs=1e-9)
 
 
 def test_boundary_metrics_locations_and_empty_boundary():
@@ -235,11 +235,11 @@ def test_boundary_metrics_locations_and_empty_boundary():
     c = torch.tensor([-0.02, 0.0, 0.5])  # only boundary c_1 = 0 of [-1, 2] has points
     X = torch.tensor([[1.0, 0, 0, 1], [0, 1, 0, 0], [0, 0, 1, 0]])
     res = ss.boundary_metrics(c, X, torch.zeros_like(X), Qs, -1.0, 2.0, width=0.05)
-    assert [r["c"] for r in res] == pytest.approx([0.0, 1.0])
-    assert [r["num_points"] for r in res] == [2, 0]
-    assert res[0]["outside_pred"] == pytest.approx((1 / math.sqrt(2) + 0) / 2, abs=1e-9)
-    assert res[0]["outside_error"] == pytest.approx(res[0]["outside_pred"], abs=1e-9)
-    assert math.isnan(res[1]["outside_pred"]) and math.isnan(res[1]["outside_error"])
+    assert [r.c for r in res] == pytest.approx([0.0, 1.0])
+    assert [r.num_points for r in res] == [2, 0]
+    assert res[0].outside_pred == pytest.approx((1 / math.sqrt(2) + 0) / 2, abs=1e-9)
+    assert res[0].outside_error == pytest.approx(res[0].outside_pred, abs=1e-9)
+    assert math.isnan(res[1].outside_pred) and math.isnan(res[1].outside_error)
     assert ss.boundary_metrics(c, X, X, Qs[:1], -1.0, 2.0) == []
 
 
@@ -250,5 +250,5 @@ def test_boundary_metrics_identical_neighbours_no_spurious_directions():
     u = v - Q @ (Q.T @ v)
     X = torch.stack([u, Q[:, 0] + Q[:, 1]])
     (b,) = ss.boundary_metrics(torch.tensor([0.0, 0.0]), X, X, [Q, Q.clone()], -1.0, 1.0)
-    assert b["num_points"] == 2
-    assert b["outside_pred"] == pytest.approx((1 + 0) / 2, abs=1e-9)
+    assert b.num_points == 2
+    assert b.outside_pred == pytest.approx((1 + 0) / 2, abs=1e-9)

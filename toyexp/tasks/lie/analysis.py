@@ -1,6 +1,8 @@
 """What lie adds to the cross-seed analysis: direction metrics per velocity α, a figure and sentences.
 
-Every band is the mean ± 1 std over seeds of a per-velocity number in ``final["per_velocity"]``.
+:func:`velocity_curves` computes, once per variant, the mean ± 1 std over seeds of each
+per-velocity number (``RotationMetrics.per_velocity``); the tables, the figure and the
+sentences only read those curves.
 """
 
 from __future__ import annotations
@@ -9,26 +11,35 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from ...core.stats import NBSP, Band, Stat, SummaryRow, change_text, format_interval, format_number, format_stat, mean_std, nowrap, seeds_text
-from ..base import Metric, Section
+from ...core.stats import Band, Stat, mean_std
+from ...report import NBSP, change_text, format_number, format_stat, nowrap, seeds_text, with_ci
+from ..base import Colour, Metric, Section, SummaryRow
 
 DIRECTION_METRICS = (
-    Metric("cosine_mean", ("cosine_mean",), "cosine to the true direction, mean", ".4f"),
-    Metric("cosine_min", ("cosine_min",), "cosine to the true direction, minimum", ".4f"),
-    Metric("projection_mean", ("projection_mean",), "projection error, mean", ".4f"),
-    Metric("projection_max", ("projection_max",), "projection error, maximum", ".4f"),
+    Metric("cosine_mean", "cosine to the true direction, mean", ".4f"),
+    Metric("cosine_min", "cosine to the true direction, minimum", ".4f"),
+    Metric("projection_mean", "projection error, mean", ".4f"),
+    Metric("projection_max", "projection error, maximum", ".4f"),
 )
-SPEC = {m.name: m.spec for m in DIRECTION_METRICS}
+FMT = {m.name: m.fmt for m in DIRECTION_METRICS}
+
+VelocityCurves = dict[str, dict[str, Band]]  # variant -> metric name -> Band over α
 
 
-def velocity_curves(finals: list[dict], name: str = "") -> dict[str, Band]:
-    """The direction metrics per velocity over seeds: metric name -> Band with x = α_i, from each
-    seed's final["per_velocity"] (one entry per component, in order)."""
-    per = [f["per_velocity"] for f in finals]
-    alphas = np.array([p["alpha"] for p in per[0]])
-    if any(len(p) != len(alphas) or not np.allclose([q["alpha"] for q in p], alphas) for p in per):
-        raise ValueError(f"the seeds of {name or 'a variant'} have different velocities α")
-    return {m.name: Band(alphas, *mean_std([[q[m.name] for q in p] for p in per]), len(per)) for m in DIRECTION_METRICS}
+def velocity_curves(row: SummaryRow) -> dict[str, Band]:
+    """The direction metrics per velocity over the seeds of ``row``: metric name -> Band with
+    x = α_i, from each seed's ``per_velocity`` (one entry per component, in order)."""
+    per = [f.task_metrics.per_velocity for f in row.finals]
+    alphas = np.array([p.alpha for p in per[0]])
+    if any(len(p) != len(alphas) or not np.allclose([q.alpha for q in p], alphas) for p in per):
+        raise ValueError(f"the seeds of {row.variant} have different velocities α")
+    return {m.name: Band(alphas, *mean_std([[getattr(q, m.name) for q in p] for p in per]), len(per))
+            for m in DIRECTION_METRICS}
+
+
+def analyse(rows: list[SummaryRow]) -> VelocityCurves:
+    """Each row's direction metrics per velocity, computed once for the tables, figure and text."""
+    return {r.variant: velocity_curves(r) for r in rows}
 
 
 def velocity_table(curves: dict[str, dict[str, Band]], name: str = "cosine_mean", columns: int = 4, baselines=()) -> str:
@@ -43,7 +54,7 @@ def velocity_table(curves: dict[str, dict[str, Band]], name: str = "cosine_mean"
             b = c[name]
             label = f"*{variant}*" if variant in baselines else variant
             lines.append(f"| {label} | " + " | ".join(
-                nowrap(format_stat(Stat(float(b.mean[i]), float(b.std[i]), b.n), SPEC[name], NBSP)) for i in cols) + " |")
+                nowrap(format_stat(Stat(float(b.mean[i]), float(b.std[i]), b.n), FMT[name], NBSP)) for i in cols) + " |")
         tables.append("\n".join(lines))
     return "\n\n".join(tables)
 
@@ -71,24 +82,23 @@ def velocity_figure(curves: dict[str, dict[str, Band]], title: str = "", baselin
     return fig
 
 
-def velocity_section(rows: list[SummaryRow], finals: dict[str, list[dict]], colour=lambda name: None) -> Section:
+def velocity_section(rows: list[SummaryRow], curves: VelocityCurves, colour: Colour) -> Section:
     """The figure and the two tables of the direction metrics per velocity."""
-    curves = {v: velocity_curves(f, v) for v, f in finals.items()}
     baselines = [r.variant for r in rows if r.baseline]
     markdown = ("Baselines in italic. Mean cosine per velocity, mean ± std over seeds:\n\n" + velocity_table(curves, "cosine_mean", baselines=baselines)
                 + "\n\nMean projection error per velocity, mean ± std over seeds:\n\n" + velocity_table(curves, "projection_mean", baselines=baselines))
     return Section("Directions per velocity", markdown, [velocity_figure(curves, "lie: directions per velocity", baselines, colour)])
 
 
-def rotation_sentences(rows: list[SummaryRow], finals: dict[str, list[dict]]) -> list[str]:
+def rotation_sentences(rows: list[SummaryRow], velocity: VelocityCurves) -> list[str]:
     """The cosine to the true directions per variant (with its 95 % interval), how the projection
     error grows with α, and why a baseline may leave the rotation group."""
     by = {r.variant: r for r in rows}
     cos = lambda v: by[v].stats["cosine_mean"]  # noqa: E731
     ranked = sorted(by, key=lambda v: -cos(v).mean)
     out = ["Mean cosine between predicted and true component directions, highest first: "
-           + "; ".join(f"{v} {cos(v).mean:.4f} ({interval_text(cos(v), '.4f')})" for v in ranked) + "."]
-    curves = {v: velocity_curves(finals[v], v)["projection_mean"] for v in by}
+           + "; ".join(f"{v} {with_ci(cos(v), '.4f')}" for v in ranked) + "."]
+    curves = {v: velocity[v]["projection_mean"] for v in by}
     alphas = next(iter(curves.values())).x
     if len(alphas) > 1:
         out.append(f"From the slowest rotation (α = {alphas[0]:.2f}) to the fastest (α = {alphas[-1]:.2f}) the mean "
@@ -102,7 +112,3 @@ def rotation_sentences(rows: list[SummaryRow], finals: dict[str, list[dict]]) ->
                    "projection error above measure how far.")
     return out
 
-
-def interval_text(s: Stat, spec: str) -> str:
-    """``95 % CI [a, b]``, or ``one seed`` when there is no interval."""
-    return f"95 % CI {format_interval(s.ci, spec)}" if s.ci else "one seed"

@@ -19,49 +19,28 @@ prediction pointing the opposite way scores −1 while its projection error is s
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 
 import torch
 from torch import Tensor
 
-from ...core.config import DatasetConfig
 from ...core.metrics import EVAL_CHUNK, in_chunks
-from ...schema import at_least, choice
-from ..sinusoids import TargetFunctionDataset, sinusoid_parameters
+from ..sampling import Samples
+from ..sinusoids import sinusoid_parameters
+from .config import RotationConfig
 
 
-@dataclass(frozen=True)
-class RotationConfig(DatasetConfig):
-    """The sampling keys plus K = ``num_rotations`` components exp(α_i c A) e_1 in R^n, n = ``rotation_dim``.
-
-    ``target_dim`` is derived as K·n: leave it unset (None), or give exactly that value.
-    """
-
-    target_dim: int | None = field(default=None, metadata={"none_means": "derived as num_rotations * rotation_dim"})
-    rotation_dim: int = choice(2, (2, 3))
-    num_rotations: int = at_least(8, 1)
-    alpha_min: float = 0.0
-    alpha_max: float = 2 * math.pi
-    alpha_values: list[float] = field(default_factory=list, metadata={"empty_means": "evenly spaced"})
-    rotation_seed: int = 0
-    weight_seed: int = 0
-    weight_type: str = choice("constant", ("constant", "high_frequency"))
-    num_weight_components: int = at_least(3, 1)
-    weight_strategy: str = choice("uniform", ("uniform", "inverse_freq"))  # high_frequency: coefficients 1 or 1/ω_il
+PLANE_A = torch.tensor([[0.0, -1.0], [1.0, 0.0]], dtype=torch.float64)  # exp(θA) rotates by θ
 
 
-PLANE_GENERATOR = torch.tensor([[0.0, -1.0], [1.0, 0.0]], dtype=torch.float64)  # exp(θA) rotates by θ
-
-
-def rotation_generator(n: int, seed: int) -> Tensor:
-    """The generator A, (n, n) float64, skew-symmetric (Aᵀ = −A).
+def skew_matrix_A(n: int, seed: int) -> Tensor:
+    """The Lie algebra element A, (n, n) float64, skew-symmetric (Aᵀ = −A).
 
     n = 2: [[0, −1], [1, 0]]. n = 3: A = √2 (B − Bᵀ) / ‖B − Bᵀ‖_F with B (3, 3) ~ N(0, 1) from
     ``seed``; a 3 × 3 skew matrix of Frobenius norm √2 has an axis ω with |ω| = 1, so exp(θA)
     turns by the angle θ about ω (rotation speed 1, as for n = 2).
     """
     if n == 2:
-        return PLANE_GENERATOR.clone()
+        return PLANE_A.clone()
     B = torch.randn(n, n, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
     S = B - B.T
     return math.sqrt(2) * S / torch.linalg.matrix_norm(S)
@@ -75,7 +54,7 @@ def rotation_velocities(cfg: RotationConfig) -> Tensor:
     return torch.linspace(cfg.alpha_min, cfg.alpha_max, cfg.num_rotations, dtype=torch.float64)
 
 
-class RotationDataset(TargetFunctionDataset):
+class RotationDataset(Samples):
     """Samples of f(c) = concat_i w_i(c) exp(α_i c A) e_1 ∈ R^{K·n} (see the module docstring).
 
     Weights (``weight_type``): ``constant`` draws w_i ~ U[−1, 1] from ``weight_seed``;
@@ -89,15 +68,14 @@ class RotationDataset(TargetFunctionDataset):
 
     Attributes:
         c_train (N, 1), x_train (N, K·n), c_eval (M, 1), x_eval (M, K·n): as for the other tasks.
-        alphas (K,): velocities α_i.   generator (n, n): A.
+        alphas (K,): velocities α_i.   A (n, n): the skew-symmetric matrix every component turns by.
         weight_values (K,): the constant weights (``constant``), or None.
         weight_freqs, weight_phases, weight_coefficients (K, L): ω_il, φ_il and a_il (``high_frequency``), or None.
     """
 
     def __init__(self, cfg: RotationConfig, seed: int):
-        self.cfg = cfg
         self.alphas = rotation_velocities(cfg)
-        self.generator = rotation_generator(cfg.rotation_dim, cfg.rotation_seed)
+        self.A = skew_matrix_A(cfg.rotation_dim, cfg.rotation_seed)
         self.weight_values = self.weight_freqs = self.weight_phases = self.weight_coefficients = None
         if cfg.weight_type == "constant":
             g = torch.Generator().manual_seed(cfg.weight_seed)
@@ -106,7 +84,7 @@ class RotationDataset(TargetFunctionDataset):
             self.weight_freqs, self.weight_phases, self.weight_coefficients = sinusoid_parameters(
                 cfg.num_rotations, cfg.num_weight_components, cfg.weight_strategy
             )
-        self.sample(seed)
+        super().__init__(cfg, seed)
 
     @property
     def dim(self) -> int:
@@ -123,7 +101,7 @@ class RotationDataset(TargetFunctionDataset):
         return in_chunks(self._directions, EVAL_CHUNK, theta)
 
     def _directions(self, theta: Tensor) -> Tensor:
-        R = torch.linalg.matrix_exp(theta[..., None, None] * self.generator)  # (N, K, n, n)
+        R = torch.linalg.matrix_exp(theta[..., None, None] * self.A)  # (N, K, n, n)
         return R[..., :, 0]  # R e_1 is R's first column
 
     def weights(self, c: Tensor) -> Tensor:

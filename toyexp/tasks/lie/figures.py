@@ -37,11 +37,11 @@ def rotation_components(c_grid, x_grid, pred_grid, c_train, x_train, alphas, n: 
     return fig
 
 
-def velocity_metrics(per_velocity: list[dict], title: str = "") -> Figure:
+def velocity_metrics(per_velocity, title: str = "") -> Figure:
     """Left: cosine similarity to the true direction (mean and minimum over c) against α.
     Right: projection error off the true line (mean and maximum over c) against α, log scale."""
-    alpha = np.array([p["alpha"] for p in per_velocity])
-    get = lambda key: np.array([p[key] for p in per_velocity])  # noqa: E731
+    alpha = np.array([p.alpha for p in per_velocity])
+    get = lambda name: np.array([getattr(p, name) for p in per_velocity])  # noqa: E731
     fig, (a, b) = plt.subplots(1, 2, figsize=(11, 3.6), layout="constrained")
     a.plot(alpha, get("cosine_mean"), "o-", color="C0", label="mean over c")
     a.plot(alpha, get("cosine_min"), "v:", color="C0", label="minimum over c")
@@ -56,13 +56,13 @@ def velocity_metrics(per_velocity: list[dict], title: str = "") -> Figure:
     return fig
 
 
-def run_figures(data, results, title: str) -> dict[str, Figure]:
+def run_figures(data, result, title: str) -> dict[str, Figure]:
     """The lie figures of one run: the slowest, a middle and the fastest component against c,
     and the cosine and projection error per velocity."""
     return {
         "rotation_components": rotation_components(
-            results.c_grid, results.x_grid, results.pred_grid, data.c_train, data.x_train, data.alphas,
+            result.c_grid, result.x_grid, result.pred_grid, data.c_train, data.x_train, data.alphas,
             data.cfg.rotation_dim, title=title,
         ),
-        "velocity_metrics": velocity_metrics(results.final["per_velocity"], title),
+        "velocity_metrics": velocity_metrics(result.final.task_metrics.per_velocity, title),
     }

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from ...core.stats import Interval, Stat, SummaryRow, extremes, format_interval, format_number
-from ..base import Metric
+from ...report import extremes, with_ci
+from ..base import Metric, SummaryRow
 
 SUBSPACE_METRICS = (
-    Metric("max_angle_deg", ("subspace_error", "max_angle_deg"), "largest principal angle (degrees)", ".3f"),
-    Metric("projection_distance", ("subspace_error", "projection_distance"), "projection distance", ".4f"),
-    Metric("explained_true", ("explained_variance", "true_subspace"), "explained variance, true subspace", ".5f", complement=True, log=True),
-    Metric("explained_top_k", ("explained_variance", "top_k"), "explained variance, top k", ".5f", complement=True, log=True),
-    Metric("off_subspace", ("off_subspace",), "off-subspace fraction", ".4f"),
+    Metric("max_angle_deg", "largest principal angle (degrees)", ".3f"),
+    Metric("projection_distance", "projection distance", ".4f"),
+    Metric("explained_variance_true", "explained variance, true subspace", ".5f", complement=True, log=True),
+    Metric("explained_variance_top", "explained variance, top k", ".5f", complement=True, log=True),
+    Metric("off_subspace", "off-subspace fraction", ".4f"),
 )
-
-
-def _mean_ci(s: Stat, spec: str, scale: float = 1.0) -> str:
-    """``mean (95 % CI [low, high])`` of ``scale`` times the numbers, or ``mean (one seed)``."""
-    ci = f" (95 % CI {format_interval(Interval(scale * s.ci.low, scale * s.ci.high), spec)})" if s.ci else " (one seed)"
-    return f"{format_number(scale * s.mean, spec)}{ci}"
 
 
 def _verb(names: str, verb: str) -> str:
@@ -35,9 +29,9 @@ def subspace_sentences(rows: list[SummaryRow]) -> list[str]:
     inside, outside = extremes(list(by), lambda v: 100 * off(v).mean, ".3f")
     return [
         "Largest principal angle to the true subspace, in degrees, smallest first: " + "; ".join(
-            f"{v} {_mean_ci(angle(v), '.3f')}" for v in sorted(by, key=lambda v: angle(v).mean))
+            f"{v} {with_ci(angle(v), '.3f')}" for v in sorted(by, key=lambda v: angle(v).mean))
         + (f". {near} {_verb(near, 'stays')} closest and {far} {_verb(far, 'strays')} furthest." if near != far else "."),
         "Share of a prediction's norm outside the subspace, in %, smallest first: " + "; ".join(
-            f"{v} {_mean_ci(off(v), '.3f', 100)}" for v in sorted(by, key=lambda v: off(v).mean))
+            f"{v} {with_ci(off(v), '.3f', 100)}" for v in sorted(by, key=lambda v: off(v).mean))
         + (f". Smallest for {inside}, largest for {outside}." if inside != outside else "."),
     ]

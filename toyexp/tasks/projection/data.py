@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 from torch import Tensor
 
-from ...schema import at_least
-from ..sinusoids import SinusoidConfig, TargetFunctionDataset
+from ..sinusoids import SumOfSinusoids
+from .config import ProjectionConfig
 from .subspace import interval_index, random_projection
 
 
-@dataclass(frozen=True)
-class ProjectionConfig(SinusoidConfig):
-    """The sinusoid keys (D = 8 by default) plus the subspace: rank, seed and intervals of c."""
-
-    target_dim: int = at_least(8, 1)
-    low_dim: int = at_least(2, 1)
-    proj_seed: int = 0
-    num_intervals: int = at_least(1, 1)
-
-
-class ProjectedTargetFunctionDataset(TargetFunctionDataset):
+class ProjectedSinusoids(SumOfSinusoids):
     """Samples of g(c) = P_i f(c): f in R^D confined to a rank-``low_dim`` subspace.
 
     With ``num_intervals = m > 1`` the input range is cut into m equal intervals and

@@ -69,13 +69,13 @@ def subspace_spectrum(pred, Q_true, title: str = "") -> Figure:
     return fig
 
 
-def run_figures(data, results, title: str) -> dict[str, Figure]:
+def run_figures(data, result, title: str) -> dict[str, Figure]:
     """The projection figures of one run: coordinates in and out of the subspace, and the
     energy spectrum with the principal angles on the first interval."""
-    interval = data.interval(results.c_grid)
+    interval = data.interval(result.c_grid)
     return {
         "subspace_coordinates": subspace_coordinates(
-            results.c_grid, results.x_grid, results.pred_grid, data.c_train, data.bases, interval, title
+            result.c_grid, result.x_grid, result.pred_grid, data.c_train, data.bases, interval, title
         ),
-        "subspace_spectrum": subspace_spectrum(results.pred_grid[interval == 0], data.bases[0], title + " · interval 0"),
+        "subspace_spectrum": subspace_spectrum(result.pred_grid[interval == 0], data.bases[0], title + " · interval 0"),
     }

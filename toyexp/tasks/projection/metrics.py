@@ -2,47 +2,37 @@
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
+
 from torch import Tensor
 
-from .data import ProjectedTargetFunctionDataset
-from .subspace import boundary_metrics, subspace_metrics
+from .data import ProjectedSinusoids
+from .subspace import BoundaryLeakage, SubspaceMetrics, boundary_metrics, subspace_metrics
 
 
-def _subspace_summary(pred: Tensor, Q: Tensor) -> dict:
-    m = subspace_metrics(pred, Q)
-    return {
-        "subspace_error": {"max_angle_deg": m.max_angle_deg, "projection_distance": m.projection_distance},
-        "explained_variance": {"true_subspace": m.explained_variance_true, "top_k": m.explained_variance_top},
-        "off_subspace": m.off_subspace,
-    }
+@dataclass(frozen=True)
+class ProjectionMetrics(SubspaceMetrics):
+    """The subspace metrics (one interval: against its subspace; several: their mean over the
+    intervals), each interval's own, and the leakage at each interior boundary."""
+
+    per_interval: tuple[SubspaceMetrics, ...] = ()  # empty for one interval
+    boundaries: tuple[BoundaryLeakage, ...] = ()  # empty for one interval
 
 
-def projection_metrics(data: ProjectedTargetFunctionDataset, c: Tensor, pred: Tensor) -> dict:
-    """Subspace metrics of predictions ``pred`` (M, D) at inputs ``c`` (M, 1).
+def mean_metrics(per: list[SubspaceMetrics]) -> SubspaceMetrics:
+    """Each subspace metric averaged over the intervals."""
+    return SubspaceMetrics(**{
+        f.name: sum(getattr(m, f.name) for m in per) / len(per) for f in dataclasses.fields(SubspaceMetrics)
+    })
 
-    One interval: the metrics against its subspace. Several: the metrics per interval
-    (``per_interval``), their mean at the top level, and the ``boundaries`` metrics.
-    """
+
+def projection_metrics(data: ProjectedSinusoids, c: Tensor, pred: Tensor) -> ProjectionMetrics:
+    """Subspace metrics of predictions ``pred`` (M, D) at inputs ``c`` (M, 1)."""
     cfg = data.cfg
     if cfg.num_intervals == 1:
-        return _subspace_summary(pred, data.bases[0])
+        return ProjectionMetrics(**dataclasses.asdict(subspace_metrics(pred, data.bases[0])))
     idx = data.interval(c)
-    per_interval = [_subspace_summary(pred[idx == i], data.bases[i]) for i in range(cfg.num_intervals)]
-
-    def mean(get) -> float:
-        return sum(get(p) for p in per_interval) / len(per_interval)
-
-    out = {
-        "subspace_error": {
-            "max_angle_deg": mean(lambda p: p["subspace_error"]["max_angle_deg"]),
-            "projection_distance": mean(lambda p: p["subspace_error"]["projection_distance"]),
-        },
-        "explained_variance": {
-            "true_subspace": mean(lambda p: p["explained_variance"]["true_subspace"]),
-            "top_k": mean(lambda p: p["explained_variance"]["top_k"]),
-        },
-        "off_subspace": mean(lambda p: p["off_subspace"]),
-        "per_interval": per_interval,
-    }
-    out["boundaries"] = boundary_metrics(c[:, 0], pred, data.target(c), list(data.bases), cfg.c_min, cfg.c_max)
-    return out
+    per = [subspace_metrics(pred[idx == i], data.bases[i]) for i in range(cfg.num_intervals)]
+    leakage = boundary_metrics(c[:, 0], pred, data.target(c), list(data.bases), cfg.c_min, cfg.c_max)
+    return ProjectionMetrics(**dataclasses.asdict(mean_metrics(per)), per_interval=tuple(per), boundaries=tuple(leakage))

@@ -106,9 +106,6 @@ class SubspaceMetrics:
     explained_variance_top: float
     off_subspace: float
 
-    def to_dict(self) -> dict[str, float]:
-        return {f.name: float(getattr(self, f.name)) for f in dataclasses.fields(self)}
-
 
 def subspace_metrics(x_pred: torch.Tensor, Q_true: torch.Tensor) -> SubspaceMetrics:
     """Compare predictions with the true subspace span(Q_true), k = Q_true.shape[1].
@@ -167,6 +164,16 @@ def _union_basis(Qa: torch.Tensor, Qb: torch.Tensor) -> torch.Tensor:
     return U[:, s > tol]
 
 
+@dataclasses.dataclass(frozen=True)
+class BoundaryLeakage:
+    """Off-subspace leakage near one interior boundary c_j of a piecewise target (see boundary_metrics)."""
+
+    c: float
+    num_points: int
+    outside_pred: float
+    outside_error: float
+
+
 def boundary_metrics(
     c: torch.Tensor,
     x_pred: torch.Tensor,
@@ -175,7 +182,7 @@ def boundary_metrics(
     c_min: float,
     c_max: float,
     width: float = 0.03,
-) -> list[dict[str, float]]:
+) -> list[BoundaryLeakage]:
     """Off-subspace leakage near the interior boundaries of a piecewise target.
 
     Args:
@@ -183,10 +190,10 @@ def boundary_metrics(
         Qs: m orthonormal bases (D, k), Qs[i] for interval i of [c_min, c_max].
         width: half-width of the window |c − c_j| ≤ width around each boundary.
     Returns:
-        One dict per boundary c_j = c_min + j (c_max − c_min)/m, j = 1..m−1, with
-        "c": c_j, "num_points": n (points in the window),
-        "outside_pred":  mean ‖(I − P_j) ĝ‖ / ‖ĝ‖,
-        "outside_error": mean ‖(I − P_j)(ĝ − g)‖ / ‖ĝ − g‖,
+        One BoundaryLeakage per boundary c_j = c_min + j (c_max − c_min)/m, j = 1..m−1, with
+        c = c_j, num_points = n (points in the window),
+        outside_pred  = mean ‖(I − P_j) ĝ‖ / ‖ĝ‖,
+        outside_error = mean ‖(I − P_j)(ĝ − g)‖ / ‖ĝ − g‖,
         where P_j projects onto span([Q_{j−1}, Q_j]) (rank ≤ 2k): near a boundary either
         neighbouring subspace is acceptable, so only leakage outside both is counted.
         Zero rows count 0; with n = 0 both means are NaN.
@@ -206,5 +213,5 @@ def boundary_metrics(
         else:
             pred = float(_outside_fraction(X[near], P).mean())
             err = float(_outside_fraction(X[near] - Y[near], P).mean())
-        out.append({"c": c_j, "num_points": n, "outside_pred": pred, "outside_error": err})
+        out.append(BoundaryLeakage(c_j, n, pred, err))
     return out

@@ -1,19 +1,18 @@
-"""Config per task, and config files of the original toyexp scripts.
+"""Config per task, and config files of the original toyexp scripts (toyexp.run.legacy).
 
 A run's dataset section holds only its task's keys; a key of another task is named as such.
 The original scripts' files load unchanged: older names are read as the new ones with a
 one-line note, keys that do nothing are accepted with a note, dataset.type must match.
+(The original project's own files, in its layout: test_original_configs.py.)
 """
 
 import warnings
 
 import pytest
-import torch
 import yaml
 
 import toyexp
-from toyexp.core.paths import l1_loss, l2_loss, per_component
-from toyexp.run.config import DeprecatedConfigWarning
+from toyexp.run.legacy import DeprecatedConfigWarning
 from toyexp.schema import ConfigError
 
 LEGACY = {  # the shapes of the original scripts' three shipped configs
@@ -50,9 +49,11 @@ def test_config_files_of_the_original_scripts_load(task, tmp_path):
     notes = [str(w.message) for w in caught if issubclass(w.category, DeprecatedConfigWarning)]
     recorded = cfg.to_yaml()
     for old in ("freq_seed", "phase_seed", "num_c_train", "num_c_eval", "weight_mode", "analyze_subspace",
-                "compute_cosine_similarity", "mip_one_step_integrate", "Dataset"):
+                "compute_cosine_similarity", "mip_one_step_integrate", "Dataset", "name:"):
         assert old not in recorded
     assert all("\n" not in n for n in notes) and notes
+    assert cfg.experiment.variant == task  # experiment.name, read as the variant
+    assert "experiment.name is the older name of experiment.variant; read as experiment.variant" in notes
     if task == "lie":
         assert (cfg.dataset.num_train, cfg.dataset.num_eval, cfg.dataset.weight_type) == (30, 200, "high_frequency")
         assert cfg.training.loss_aggregation == "per_component"
@@ -68,12 +69,12 @@ def test_dataset_type_must_match_the_notebook(tmp_path):
     """Guards against silently running the wrong task: the error names both tasks."""
     with pytest.raises(ConfigError, match=r"dataset.type: 'LieAlgebraRotationDataset' is the dataset of the 'lie' task, but this is the 'recon' notebook"):
         toyexp.load_config("recon", {"dataset": {"type": "LieAlgebraRotationDataset"}})
-    with pytest.raises(ConfigError, match=r"dataset.type: 'Nope' is unknown; valid: 'TargetFunctionDataset'"):
+    with pytest.raises(ConfigError, match=r"dataset.type: 'Nope' is unknown; valid: 'LieAlgebraRotationDataset', 'ProjectedTargetFunctionDataset', 'TargetFunctionDataset'"):
         toyexp.load_config("recon", {"dataset": {"type": "Nope"}})
 
 
-@pytest.mark.parametrize("task, key, owner", [("recon", "low_dim", "projection"), ("recon", "rotation_dim", "lie"),
-                                               ("lie", "num_components", "recon and projection"), ("projection", "alpha_max", "lie")])
+@pytest.mark.parametrize("task, key, owner", [("recon", "low_dim", "projection"), ("recon", "rotation_dim", "lie"), ("recon", "alpha_max", "lie"),
+                                               ("lie", "num_components", "projection and recon"), ("projection", "alpha_max", "lie")])
 def test_a_key_of_another_task_is_named(task, key, owner):
     """Guards against one schema for every task: another task's key fails, naming both tasks, in a file or an override."""
     message = rf"dataset.{key} is a {owner} key; {task} takes: "
@@ -90,11 +91,23 @@ def test_config_yaml_holds_only_the_keys_of_the_task(task, absent):
     assert not absent & set(toyexp.load_config(task).to_dict()["dataset"])
 
 
-def test_per_component_loss_is_the_sum_over_components():
-    """Guards the definition of loss_aggregation=per_component: sum_k ell(block k), here worked by hand."""
-    pred = torch.tensor([[1.0, 2.0, 3.0, 4.0]])
-    target = torch.tensor([[0.0, 0.0, 0.0, 0.0]])
-    # two components (1, 2) and (3, 4): l2 means 2.5 and 12.5; l1 means 1.5 and 3.5
-    assert per_component(l2_loss, 2)(pred, target).item() == pytest.approx(15.0)
-    assert per_component(l1_loss, 2)(pred, target).item() == pytest.approx(5.0)
-    assert per_component(l2_loss, 1)(pred, target).item() == pytest.approx(l2_loss(pred, target).item())
+@pytest.mark.parametrize("task,section,old,new", [("recon", "experiment", "name", "variant"), ("lie", "dataset", "num_c_train", "num_train")])
+def test_an_older_name_beside_its_new_name_is_refused(task, section, old, new):
+    """Guards against the older name's value silently replacing the new one's (which was meant?)."""
+    with pytest.raises(ConfigError, match=rf"^{section}\.{old} is the older name of {section}\.{new}; give only {section}\.{new}$"):
+        toyexp.load_config(task, {section: {new: 3 if new == "num_train" else "a", old: 4 if new == "num_train" else "b"}})
+
+
+def test_an_older_name_in_an_override_is_read_over_a_file_value(tmp_path):
+    """An override comes after the file, so it wins whichever name either uses."""
+    path = tmp_path / "lie.yaml"
+    path.write_text("dataset:\n  num_train: 30\n")
+    with pytest.warns(DeprecatedConfigWarning, match="dataset.num_c_train is the older name of dataset.num_train"):
+        assert toyexp.load_config("lie", path, overrides=["dataset.num_c_train=12"]).dataset.num_train == 12
+
+
+@pytest.mark.parametrize("task", ["recon", "projection", "lie"])
+def test_each_dataset_section_names_its_legacy_type(task):
+    """The original scripts' dataset.type of each task, accepted by that task alone."""
+    legacy = {"recon": "TargetFunctionDataset", "projection": "ProjectedTargetFunctionDataset", "lie": "LieAlgebraRotationDataset"}
+    assert toyexp.load_config(task, {"dataset": {"type": legacy[task]}}) == toyexp.load_config(task)

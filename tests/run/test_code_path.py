@@ -1,4 +1,4 @@
-"""The code path in provenance: what torch and MKL report in a process, not what its variables say.
+"""The code path (toyexp.run.code_path): what torch and MKL report in a process, not what its variables say.
 
 Each case is a child python whose variables are set before torch is imported (or, for one
 case, after its first product), because both libraries read them once, at first use. The
@@ -13,12 +13,12 @@ import sys
 import pytest
 import torch
 
-from toyexp.run.files import provenance
-from toyexp.run.kernel_path import PORTABLE_ENV, cpu_model, kernel_path
+from toyexp.run.code_path import PORTABLE_ENV, code_path, cpu_model
 
-RECORD = "import json, torch; torch.ones(2, 2) @ torch.ones(2, 2); from toyexp.run.kernel_path import kernel_path; print(json.dumps(kernel_path()))"
-LATE = ("import json, os, torch; torch.ones(2, 2) @ torch.ones(2, 2); torch.ones(64).exp();"
-        f"os.environ.update({PORTABLE_ENV!r}); from toyexp.run.kernel_path import kernel_path; print(json.dumps(kernel_path()))")
+PRINT = "import dataclasses, json; from toyexp.run.code_path import code_path; print(json.dumps(dataclasses.asdict(code_path())))"
+RECORD = "import torch; torch.ones(2, 2) @ torch.ones(2, 2); " + PRINT
+LATE = ("import os, torch; torch.ones(2, 2) @ torch.ones(2, 2); torch.ones(64).exp();"
+        f"os.environ.update({PORTABLE_ENV!r}); " + PRINT)
 CASES = {  # name -> (variables the child starts with, its code)
     "unset": ({}, RECORD),
     "portable": (PORTABLE_ENV, RECORD),
@@ -31,7 +31,7 @@ CASES = {  # name -> (variables the child starts with, its code)
 
 @pytest.fixture(scope="module")
 def records() -> dict[str, dict]:
-    """kernel_path() of one child python per case, each started with only its case's code-path variables."""
+    """code_path() of one child python per case, each started with only its case's code-path variables."""
     if not torch.backends.mkl.is_available():
         pytest.skip("portable mode pins MKL's branch; this torch has no MKL")
     base = {k: v for k, v in os.environ.items() if k not in PORTABLE_ENV}
@@ -46,13 +46,12 @@ def records() -> dict[str, dict]:
     return out
 
 
-def test_provenance_records_the_kernel_path_of_this_process():
-    """Guards: every metrics.json's provenance carries the code path, read from torch itself."""
-    record = provenance()["kernels"]
-    assert record == kernel_path()
-    assert record["capability"] == torch.backends.cpu.get_cpu_capability()
-    assert record["env"] == {name: os.environ.get(name) for name in ("ATEN_CPU_CAPABILITY", "MKL_CBWR")}
-    assert record["cpu"]
+def test_the_code_path_of_this_process():
+    """Read from torch itself, the variables as they are set."""
+    record = code_path()
+    assert record.capability == torch.backends.cpu.get_cpu_capability()
+    assert record.env == {name: os.environ.get(name) for name in ("ATEN_CPU_CAPABILITY", "MKL_CBWR")}
+    assert record.cpu and record.portable == (record.capability == "DEFAULT" and record.mkl_cbwr == "COMPATIBLE")
 
 
 def test_unset_variables_leave_the_native_path(records):

@@ -9,7 +9,7 @@ does any torch work (safest: before ``import torch``):
     ATEN_CPU_CAPABILITY=default   torch's kernels compiled without vector extensions
     MKL_CBWR=COMPATIBLE           MKL's conditional numerical reproducibility, SSE2 code path
 
-Together they are **portable mode** (:data:`PORTABLE_ENV`). :func:`kernel_path` records
+Together they are **portable mode** (:data:`PORTABLE_ENV`). :func:`code_path` records
 what the process actually runs, read back from torch and MKL rather than trusted from the
 variables: a variable set too late, or spelt in the wrong case (``DEFAULT``,
 ``compatible``), is ignored by the library, and the record shows it.
@@ -20,10 +20,8 @@ from __future__ import annotations
 import ctypes
 import os
 import platform
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import torch
 
 PORTABLE_ENV = {"ATEN_CPU_CAPABILITY": "default", "MKL_CBWR": "COMPATIBLE"}
 
@@ -54,6 +52,8 @@ def mkl_cbwr() -> str | None:
     function ``mkl_serv_cbwr_get`` (what ``mkl_cbwr_get`` calls). None where that library or
     symbol is absent: a torch without MKL (macOS, ARM), whose products portable mode does not pin.
     """
+    import torch
+
     if not torch.backends.mkl.is_available():
         return None
     library = Path(torch.__file__).parent / "lib" / "libtorch_cpu.so"
@@ -66,20 +66,22 @@ def mkl_cbwr() -> str | None:
     return MKL_CBWR_BRANCHES.get(code, str(code))
 
 
-def kernel_path() -> dict[str, Any]:
-    """What picks this process's floating-point code path, for the provenance of a result.
+@dataclass(frozen=True)
+class CodePath:
+    """What picks a process's floating-point code path, for the provenance of a result."""
 
-    ``capability``: the vector extension torch's kernels use (torch.backends.cpu.get_cpu_capability);
-    ``mkl_cbwr``: MKL's branch (:func:`mkl_cbwr`); ``env``: the two variables as set (None when
-    unset); ``portable``: both libraries are on portable mode's path, judged from what they
-    report, not from the variables.
-    """
+    cpu: str  # the CPU's model name
+    capability: str  # the vector extension torch's kernels use (torch.backends.cpu.get_cpu_capability)
+    mkl_cbwr: str | None  # MKL's branch (:func:`mkl_cbwr`)
+    env: dict[str, str | None]  # the two variables of PORTABLE_ENV as set (None when unset)
+    portable: bool  # both libraries on portable mode's path, judged from what they report, not the variables
+
+
+def code_path() -> CodePath:
+    """This process's code path (see :class:`CodePath`)."""
+    import torch
+
     capability = torch.backends.cpu.get_cpu_capability()
     branch = mkl_cbwr()
-    return {
-        "cpu": cpu_model(),
-        "capability": capability,
-        "mkl_cbwr": branch,
-        "env": {name: os.environ.get(name) for name in PORTABLE_ENV},
-        "portable": capability == "DEFAULT" and branch == "COMPATIBLE",
-    }
+    return CodePath(cpu_model(), capability, branch, {name: os.environ.get(name) for name in PORTABLE_ENV},
+                    capability == "DEFAULT" and branch == "COMPATIBLE")

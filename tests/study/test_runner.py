@@ -1,0 +1,121 @@
+"""``run_sweep``: a sweep file and its options in, a typed SweepReport out; everything that cannot
+run is a ConfigError before anything runs. (The ``toyexp sweep`` command is this function with
+its options from the command line: test_sweep_file.py, test_sweep_lock.py and the fault tests
+check its lines and exit codes.)"""
+
+import json
+import os
+import socket
+
+import nbformat
+import pytest
+
+from toyexp import ConfigError
+from toyexp.study.outcomes import Outcome, Started, SweepOptions, SweepReport
+from toyexp.study.plan import PlannedRun
+from toyexp.study.runner import run_sweep
+from sweeps import write_sweep
+
+VARIANTS = {"regression": ["experiment.mode=regression"], "flow": ["experiment.mode=flow"]}
+IDS = ["recon/regression/seed-1", "recon/regression/seed-2", "recon/flow/seed-1", "recon/flow/seed-2"]
+
+
+def test_a_sweep_reports_every_run_in_a_typed_report(tmp_path, executors):
+    """Guards the report: the planned runs in plan order, an Outcome per executed job, the
+    executor told each run's notebook, output and parameters, and the caller told what runs."""
+    path = write_sweep(tmp_path, seeds=[1, 2], variants=VARIANTS)
+    executors.outcome = lambda job: Outcome(job.run_id, "failed" if job.run_id.endswith("flow/seed-2") else "done",
+                                            job.output, 1.0, "boom" if job.run_id.endswith("flow/seed-2") else "")
+    started, done = [], []
+    report = run_sweep(path, SweepOptions(jobs=2, analysis=False), started.append, done.append)
+    assert isinstance(report, SweepReport) and all(isinstance(r, PlannedRun) for r in report.runs)
+    assert [r.id for r in report.runs] == IDS
+    assert [(o.id, o.status) for o in report.outcomes] == [(i, "failed" if i == IDS[3] else "done") for i in IDS]
+    assert report.outcomes == tuple(done)
+    assert report.failed and (report.stopped, report.problem) == ("", "")
+    (name, jobs, options), = executors.calls
+    assert (name, options) == ("run_local", {"fresh": False})
+    assert [(j.run_id, j.title, j.parameters) for j in jobs] == [(r.id, r.title, r.parameters) for r in report.runs]
+    assert [j.output for j in jobs] == [str(r.notebook) for r in report.runs]
+    assert started == [Started(4, 4, 0, (), "2 at a time (local, warm kernels)")]
+    table = report.table().splitlines()
+    assert table[-1] == "3 done, 0 skipped, 1 failed"
+    assert [row.split()[:2] for row in table[1:-1]] == [[i, "failed" if i == IDS[3] else "done"] for i in IDS]
+    assert table[4].endswith(f"{report.runs[3].notebook}: boom")
+
+
+def test_resume_reports_the_complete_runs_as_skipped(tmp_path, executors, run_record):
+    """Guards --resume: a run whose record is complete for its config is not executed and is
+    reported "skipped"; the others run."""
+    from toyexp.run.record import write_record
+    from toyexp.study.plan import plan
+    from toyexp.study.sweep_file import load_sweep
+    from toyexp.tasks.base import Final
+
+    path = write_sweep(tmp_path, seeds=[1, 2])
+    first = plan(load_sweep(path))[0]
+    first.run_dir.mkdir(parents=True)
+    write_record(first.run_dir / "metrics.json",
+                 run_record("recon", "regression", "regression", 1, Final("euler", 1, 1, 0.1, 0.2), config=first.config))
+    first.notebook.parent.mkdir(parents=True)
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# recon")]), first.notebook)
+    report = run_sweep(path, SweepOptions(jobs=1, resume=True, analysis=False))
+    assert [j.run_id for j in executors.jobs] == ["recon/regression/seed-2"]
+    assert sorted((o.id, o.status) for o in report.outcomes) == [("recon/regression/seed-1", "skipped"),
+                                                                 ("recon/regression/seed-2", "done")]
+    assert not report.failed and report.table().endswith("1 done, 1 skipped, 0 failed")
+
+
+@pytest.mark.parametrize("fields, options, message", [
+    ({}, SweepOptions(only="recon/flw/*"), "--only 'recon/flw/*' matches no run; run ids look like 'recon/flow/seed-42'"),
+    ({"seeds": "abc"}, SweepOptions(), "seeds: 'abc' has the wrong type"),
+    ({"variants": {"flow": ["experiment.mode=flw"]}}, SweepOptions(), "run recon/flow/seed-1: "),
+    ({}, SweepOptions(jobs=0), "--jobs 0 is invalid"),
+    ({}, SweepOptions(cell_timeout=-1.0), "--cell-timeout -1 is invalid"),
+    ({}, SweepOptions(executor="ssh"), "--executor 'ssh' is invalid; valid: local, dask, slurm"),
+], ids=["only", "file", "run-config", "jobs", "cell-timeout", "executor"])
+def test_what_cannot_run_raises_before_anything_runs(tmp_path, executors, fields, options, message):
+    """Guards: a bad --only, sweep file, run config or option is a ConfigError naming it, and no
+    run starts and no folder is made."""
+    path = write_sweep(tmp_path, **fields)
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace("[", r"\[").replace("*", r"\*")):
+        run_sweep(path, options)
+    assert executors.calls == [] and not (tmp_path / "results").exists() and not (tmp_path / "book").exists()
+
+
+def test_a_missing_file_and_a_held_folder_raise(tmp_path, executors):
+    with pytest.raises(ConfigError, match="does not exist"):
+        run_sweep(tmp_path / "none.yaml")
+    path = write_sweep(tmp_path)
+    lock = tmp_path / "results" / ".sweep.lock"
+    lock.parent.mkdir()
+    lock.write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "started": "now", "command": "other"}))
+    with pytest.raises(ConfigError, match="in use by another sweep"):
+        run_sweep(path, SweepOptions(analysis=False))
+    assert executors.calls == [] and lock.is_file()
+
+
+@pytest.mark.slow
+def test_a_real_sweep_reports_its_runs(grid_sweep):
+    """Guards the report of a sweep that ran (tests/study/conftest.py's grid_sweep: 4 runs, one that
+    cannot write its checkpoint): the runs in plan order with their grid points in the ids, the
+    failed one "failed" with the error of its notebook, the others "done" with their metrics."""
+    report, folder = grid_sweep
+    ids = [f"recon/{v}/learning_rate={lr}/seed-1" for v in ("regression", "flow") for lr in ("0.01", "0.001")]
+    assert [r.id for r in report.runs] == ids
+    statuses = {o.id: o.status for o in report.outcomes}
+    assert statuses == {i: "failed" if i == ids[3] else "done" for i in ids}
+    failed = next(o for o in report.outcomes if o.status == "failed")
+    assert "FileExistsError" in failed.error and failed.notebook == str(report.runs[3].notebook)
+    assert report.failed and report.stopped == ""
+    assert all((r.run_dir / "metrics.json").is_file() for r in report.runs[:3])
+    assert not (report.runs[3].run_dir / "metrics.json").exists()
+
+
+def test_without_run_pages_the_book_gets_no_run_page(tmp_path, executors):
+    """Guards run_pages: false: the runs execute into their own folders and no page of theirs
+    (run, variant or task page, appendix entries) is written to the book."""
+    report = run_sweep(write_sweep(tmp_path, run_pages=False), SweepOptions(analysis=False))
+    assert [o.status for o in report.outcomes] == ["done"]
+    assert [j.output for j in executors.jobs] == [str(report.runs[0].run_dir / "run.ipynb")]
+    assert not (tmp_path / "book" / "runs").exists()

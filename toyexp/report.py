@@ -1,0 +1,80 @@
+"""Numbers as the report prints them, and the small pieces of prose built from them.
+
+Fixed precision everywhere (re-executed notebooks compare as text), "—" where a number is
+undefined (a standard deviation or interval from one seed), and no-break spaces inside a
+table cell so a number never wraps. Tasks and the study use these for their tables and
+sentences; none of them computes a statistic (that is :mod:`toyexp.core.stats`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .core.stats import Interval, Stat
+
+NBSP = "\u00a0"  # joins a number's parts so a table cell never wraps inside it
+
+
+def format_number(v: float, fmt: str = ".4f") -> str:
+    """``v`` in the format ``fmt``; a non-zero number that would print as zero there (a baseline's
+    1e-6 at ".4f") in scientific notation with two significant digits instead."""
+    text = f"{v:{fmt}}"
+    if v != 0 and np.isfinite(v) and float(text) == 0:
+        return f"{v:{'+' if fmt.startswith('+') else ''}.1e}"
+    return text
+
+
+def format_stat(s: Stat, fmt: str = ".4f", sep: str = " ") -> str:
+    """``mean ± std`` at fixed precision; the std reads "—" for a single seed. ``sep`` joins the
+    parts (:data:`NBSP` in tables)."""
+    mean = format_number(s.mean, fmt)
+    # the std takes the mean's notation: round-off spread around 1.0 reads 0.0000, not 2.2e-16
+    std = (format_number(s.std, fmt.lstrip("+")) if "e" in mean else f"{s.std:{fmt.lstrip('+')}}") if s.n > 1 else "—"
+    return f"{mean}{sep}±{sep}{std}"
+
+
+def nowrap(cell: str) -> str:
+    """A table cell that the browser never breaks: a number in scientific notation is wrapped in
+    an HTML span (a line may break after the hyphen of "e-07", which a no-break space cannot stop)."""
+    return f'<span style="white-space: nowrap">{cell}</span>' if "e-" in cell or "e+" in cell else cell
+
+
+def format_interval(ci: Interval | None, fmt: str = ".4f", sep: str = " ") -> str:
+    """``[low, high]`` at fixed precision, "—" when there is no interval (one seed)."""
+    return "—" if ci is None else f"[{format_number(ci.low, fmt)},{sep}{format_number(ci.high, fmt)}]"
+
+
+def format_p(p: float) -> str:
+    """A p-value at three decimals, "< 0.001" below that, "—" when undefined."""
+    return "—" if not np.isfinite(p) else ("< 0.001" if p < 0.001 else f"{p:.3f}")
+
+
+def seeds_text(counts) -> str:
+    """'n = 3 seeds', or 'n = 2–3 seeds' when the variants differ."""
+    lo, hi = min(counts), max(counts)
+    return f"n = {lo} seed{'s' * (hi > 1)}" if lo == hi else f"n = {lo}–{hi} seeds"
+
+
+def extremes(names: list[str], value, fmt: str) -> tuple[str, str]:
+    """The names with the lowest and with the highest value, ties (equal as printed) joined by "and"."""
+    printed = {v: f"{value(v):{fmt}}" for v in names}
+    tied = lambda w: " and ".join(v for v in names if printed[v] == printed[w])  # noqa: E731
+    return tied(min(names, key=value)), tied(max(names, key=value))
+
+
+def with_ci(s: Stat, fmt: str = ".4f", scale: float = 1.0) -> str:
+    """``0.0127 (95 % CI [−0.0072, 0.0326])`` for ``scale`` times the numbers of ``s``, or
+    ``0.0127 (one seed, no interval)``."""
+    mean = format_number(scale * s.mean, fmt)
+    if s.ci is None:
+        return f"{mean} (one seed, no interval)"
+    return f"{mean} (95{NBSP}% CI {format_interval(Interval(scale * s.ci.low, scale * s.ci.high), fmt)})"
+
+
+def change_text(first: float, last: float) -> str:
+    """How a number moves from ``first`` to ``last``: "falls by 12.5%", "rises by 3.0%", ..."""
+    if last == first:
+        return "does not change"
+    if last < first:
+        return f"falls by {100 * (first - last) / first:.1f}%"
+    return f"rises by {100 * (last - first) / first:.1f}%" if first > 0 else "rises from zero"

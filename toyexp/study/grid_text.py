@@ -1,0 +1,189 @@
+"""What we see across a grid, as Markdown: every number read from a :class:`~.grid.GridResults`.
+
+Who wins where and whether the runner-up can be told apart, where each network differs from
+the reference and by how much, where the networks beat the best baseline, the rates in N, and
+what the noise changes. Every difference is called distinguishable only after the
+Benjamini-Hochberg correction over the task's points (false-discovery rate 5 %), and the
+text says so.
+"""
+
+from __future__ import annotations
+
+from ..report import format_number, with_ci
+from .grid import FDR, NYQUIST, Cell, GridResults
+from .plan import point_text
+
+NOISE = "dataset.noise_std"
+
+
+def _where(cell: Cell) -> str:
+    spc = f", {cell.samples_per_cycle:.3g} samples per cycle" if cell.samples_per_cycle is not None else ""
+    return f"{point_text(cell.point)}{spc}"
+
+
+def correction_text(grid: GridResults) -> str:
+    return (f"Each difference below is a paired t-test over the seeds at one point; the p-values of one question "
+            f"across the {len(grid.cells)} points of {grid.task} are corrected by Benjamini-Hochberg, and a difference "
+            f"is called distinguishable at a false-discovery rate of {100 * FDR:.0f} %.")
+
+
+def winners_paragraph(grid: GridResults) -> list[str]:
+    """Which row has the lowest l2 where, and where the runner-up cannot be told apart."""
+    counts: dict[str, int] = {}
+    for c in grid.cells:
+        counts[c.winner.best.variant] = counts.get(c.winner.best.variant, 0) + 1
+    unclear = [c for c in grid.cells if not (c.winner.test and c.winner.test.distinguishable)]
+    out = [f"**Who wins where.** Lowest mean l2, by points won (of {len(grid.cells)}): "
+           + "; ".join(f"{v} {n}" for v, n in sorted(counts.items(), key=lambda item: -item[1])) + "."]
+    networks = [c for c in grid.cells if not c.winner.best.baseline]
+    if networks:
+        out.append("- a network wins at: " + "; ".join(
+            f"{c.winner.best.variant} at {_where(c)} (l2 {with_ci(c.winner.best.stats['l2'])}"
+            + (", runner-up " + c.winner.runner_up.variant + (" distinguishable" if c.winner.test and c.winner.test.distinguishable
+                                                             else " not distinguishable") if c.winner.runner_up else "") + ")"
+            for c in networks) + ".")
+    else:
+        out.append("- a classical baseline wins at every point.")
+    out.append(f"- the runner-up cannot be told apart from the winner at {len(unclear)} of {len(grid.cells)} points.")
+    return out
+
+
+def reference_paragraph(grid: GridResults) -> list[str]:
+    """Each network against the reference variant: where it is lower or higher, and by how much."""
+    out = [f"**Against {grid.reference}** (paired by seed, l2):"]
+    variants = list(dict.fromkeys(v for c in grid.cells for v in c.versus_reference))
+    for v in variants:
+        tests = [(c, c.versus_reference[v]) for c in grid.cells if v in c.versus_reference]
+        lower = [(c, t) for c, t in tests if t.distinguishable and t.paired.difference.mean < 0]
+        higher = [(c, t) for c, t in tests if t.distinguishable and t.paired.difference.mean > 0]
+        ratios = [_row(c, v).stats["l2"].mean / _row(c, grid.reference).stats["l2"].mean for c, _ in tests
+                  if _row(c, grid.reference).stats["l2"].mean > 0]
+        line = (f"- {v}: lower at {len(lower)}, higher at {len(higher)}, not distinguishable at "
+                f"{len(tests) - len(lower) - len(higher)} of {len(tests)} points")
+        if ratios:
+            line += f"; its mean l2 is {min(ratios):.2g} to {max(ratios):.2g} times {grid.reference}'s"
+        if lower:
+            line += "; lower at " + "; ".join(_where(c) for c, _ in lower)
+        out.append(line + ".")
+    return out
+
+
+def _row(cell: Cell, variant: str):
+    return next(r for r in cell.results.rows if r.variant == variant)
+
+
+def baseline_paragraph(grid: GridResults) -> list[str]:
+    """Where the best network beats the best baseline, if anywhere."""
+    tested = [c for c in grid.cells if c.network_versus_baseline is not None]
+    if not tested:
+        return []
+    wins = [c for c in tested if c.network_versus_baseline.distinguishable and c.network_versus_baseline.paired.difference.mean < 0]
+    losses = [c for c in tested if c.network_versus_baseline.distinguishable and c.network_versus_baseline.paired.difference.mean > 0]
+    out = [f"**Networks against the best baseline** (the best network's l2 against the best baseline's at each point): "
+           f"lower at {len(wins)}, higher at {len(losses)}, not distinguishable at {len(tested) - len(wins) - len(losses)} "
+           f"of {len(tested)} points."]
+    for c in wins:
+        b = c.results.best_baseline
+        out.append(f"- {c.best_network.variant} beats {b.variant} at {_where(c)}: "
+                   f"{with_ci(c.best_network.stats['l2'])} against {with_ci(b.stats['l2'])}.")
+    if losses:
+        ratios = [c.best_network.stats["l2"].mean / c.results.best_baseline.stats["l2"].mean for c in losses
+                  if c.results.best_baseline.stats["l2"].mean > 0]
+        if ratios:
+            out.append(f"- where the baseline is lower, the best network's mean l2 is {min(ratios):.3g} to "
+                       f"{max(ratios):.3g} times the best baseline's.")
+    return out
+
+
+def rates_paragraph(grid: GridResults) -> list[str]:
+    """The rates in N above the Nyquist rate, per slice, lowest first."""
+    if not grid.rates:
+        return []
+    out = [f"**Rates in N.** The log-log slope b of l2 ∝ N^b, fitted per seed over the sample counts at or above "
+           f"the Nyquist rate ({NYQUIST:g} samples per cycle), mean with its 95 % t interval over seeds:"]
+    for part in grid.rates:
+        where = point_text(part.slice) or "all points"
+        out.append(f"- {where} (N = {', '.join(map(str, part.samples))}): " + "; ".join(
+            f"{v} {with_ci(s, '.2f')}" for v, s in sorted(part.slopes.items(), key=lambda item: item[1].mean)) + ".")
+    return out
+
+
+def noise_paragraph(grid: GridResults) -> list[str]:
+    """What the noise changes: the winner at each (other keys) point, and the best baseline's and
+    best network's l2, from the lowest to the highest noise level."""
+    axis = next((a for a in grid.axes if a.key == NOISE), None)
+    if axis is None or len(axis.values) < 2:
+        return []
+    quiet, loud = axis.values[0], axis.values[-1]
+    out = [f"**Noise.** From noise_std = {quiet} to {loud}, at each other point (winner; best baseline's and best "
+           f"network's mean l2):"]
+    changed = 0
+    pairs = []
+    for c in grid.cells:
+        if c.point[NOISE] != quiet:
+            continue
+        other = next((d for d in grid.cells if d.point == {**c.point, NOISE: loud}), None)
+        if other is None:
+            continue
+        pairs.append((c, other))
+        changed += c.winner.best.variant != other.winner.best.variant
+    for c, d in pairs:
+        rest = point_text({k: v for k, v in c.point.items() if k != NOISE})
+        base = lambda cell: cell.results.best_baseline  # noqa: E731
+        out.append(f"- {rest}: {c.winner.best.variant} → {d.winner.best.variant}; "
+                   + (f"{base(c).variant} {format_number(base(c).stats['l2'].mean)} → {base(d).variant} "
+                      f"{format_number(base(d).stats['l2'].mean)}; " if base(c) and base(d) else "")
+                   + f"{c.best_network.variant} {format_number(c.best_network.stats['l2'].mean)} → "
+                   f"{d.best_network.variant} {format_number(d.best_network.stats['l2'].mean)}.")
+    out.insert(1, f"- the winner changes at {changed} of {len(pairs)} points.")
+    return out
+
+
+def grid_findings(grid: GridResults) -> str:
+    """The "What we see" of a grid as Markdown paragraphs and bullets."""
+    slices = "" if len(grid.axes) <= 2 else (
+        f" With {len(grid.axes)} grid keys the maps are slices: one per value of "
+        + ", ".join(a.name for a in grid.axes[2:]) + ".")
+    blocks = [[correction_text(grid) + slices], winners_paragraph(grid), reference_paragraph(grid),
+              baseline_paragraph(grid), rates_paragraph(grid), noise_paragraph(grid)]
+    return "\n\n".join("\n".join(b) for b in blocks if b)
+
+
+def headline(grid: GridResults) -> str:
+    """Two sentences for the report's abstract: where each network differs from the reference,
+    and where the networks beat the best baseline, each with its largest effect and intervals."""
+    out = [f"{grid.task}, over {len(grid.cells)} points of {' × '.join(a.name for a in grid.axes)}: "]
+    sentences = []
+    for v in dict.fromkeys(v for c in grid.cells for v in c.versus_reference):
+        tests = [(c, t) for c in grid.cells if (t := c.versus_reference.get(v)) is not None]
+        apart = [(c, t) for c, t in tests if t.distinguishable]
+        higher = sum(t.paired.difference.mean > 0 for _, t in apart)
+        text = (f"{v}'s l2 differs distinguishably from {grid.reference}'s at {len(apart)} of {len(tests)} points "
+                f"({higher} higher, {len(apart) - higher} lower{_shared(grid, [c for c, _ in apart])})")
+        if apart:
+            c, _ = max(apart, key=lambda ct: abs(ct[1].paired.difference.mean))
+            text += (f", most at {_where(c)}: {with_ci(_row(c, v).stats['l2'])} against "
+                     f"{with_ci(_row(c, grid.reference).stats['l2'])}")
+        sentences.append(text)
+    tested = [c for c in grid.cells if c.network_versus_baseline is not None]
+    if tested:
+        beat = [c for c in tested if c.network_versus_baseline.distinguishable and c.network_versus_baseline.paired.difference.mean < 0]
+        text = (f"the best network beats the best baseline distinguishably at {len(beat)} of {len(tested)} points"
+                f"{_shared(grid, beat)}")
+        if beat:
+            c = min(beat, key=lambda c: c.network_versus_baseline.paired.difference.mean)
+            b = c.results.best_baseline
+            text += (f", most at {_where(c)}: {c.best_network.variant} {with_ci(c.best_network.stats['l2'])} against "
+                     f"{b.variant} {with_ci(b.stats['l2'])}")
+        sentences.append(text)
+    return out[0] + "; ".join(sentences) + " (paired by seed, BH over the points, FDR 5 %)."
+
+
+def _shared(grid: GridResults, cells: list[Cell]) -> str:
+    """", all at noise_std = 0.2" when every cell of ``cells`` (two or more) has one value of a key
+    that the grid varies; "" otherwise."""
+    if len(cells) < 2:
+        return ""
+    common = {a.key: cells[0].point[a.key] for a in grid.axes
+              if len(a.values) > 1 and all(c.point[a.key] == cells[0].point[a.key] for c in cells)}
+    return f", all at {point_text(common)}" if common else ""

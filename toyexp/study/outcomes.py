@@ -1,0 +1,97 @@
+"""What a sweep is asked to do (:class:`SweepOptions`) and what came of it: an :class:`Outcome`
+per run, and the :class:`SweepReport` of the whole sweep."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from ..schema import ConfigError
+from .plan import PlannedRun
+
+
+@dataclass(frozen=True)
+class Outcome:
+    id: str
+    status: str  # "done", "failed", "skipped", "interrupted" (by Ctrl-C) or "not started"
+    notebook: str
+    seconds: float = 0.0
+    error: str = ""
+    no_space: str = ""  # the disk was full writing: "notebook" (the executed notebook) or "run" (the run's files)
+
+
+STATUSES = ("done", "skipped", "failed", "interrupted", "not started")
+EXECUTORS = ("local", "dask", "slurm")
+
+
+@dataclass(frozen=True)
+class SweepOptions:
+    """How to run a sweep (the options of ``toyexp sweep``)."""
+
+    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)  # runs at a time
+    resume: bool = False  # skip runs whose metrics.json is complete for the same config
+    only: str | None = None  # a glob over run ids: only those run
+    executor: str = "local"  # local, dask or slurm
+    fresh_kernels: bool = False  # local: a fresh kernel per run instead of --jobs warm ones
+    cell_timeout: float | None = None  # seconds a cell may run before its run fails
+    portable: bool = False  # every kernel on portable mode's code path
+    scheduler: str | None = None  # a Dask scheduler's address (None: a LocalCluster)
+    slurm_cluster: str | None = None  # submitit's cluster ("local" in tests)
+    book_dir: str | None = None  # where the run notebooks and the analysis go (None: the sweep file's)
+    analysis: bool = True  # execute the analysis notebook after the runs
+    command: tuple[str, ...] = ()  # the command line, recorded in the lock
+
+    def check(self) -> None:
+        """Raise ConfigError naming an option whose value cannot be used."""
+        if self.jobs < 1:
+            raise ConfigError(f"--jobs {self.jobs} is invalid; it must be at least 1")
+        if self.cell_timeout is not None and not self.cell_timeout > 0:
+            raise ConfigError(f"--cell-timeout {self.cell_timeout:g} is invalid; it must be a number of seconds above 0")
+        if self.executor not in EXECUTORS:
+            raise ConfigError(f"--executor {self.executor!r} is invalid; valid: {', '.join(EXECUTORS)}")
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    """What became of a sweep: every run's outcome (and the analysis'), and why it stopped.
+
+    ``stopped`` is "" when it ran to the end, "interrupted" after Ctrl-C, "no space" when the
+    disk filled up (``problem`` names the folder), "pages" when the book pages could not be
+    written (``problem`` says why).
+    """
+
+    runs: tuple[PlannedRun, ...]
+    outcomes: tuple[Outcome, ...]
+    stopped: str = ""
+    problem: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return any(o.status == "failed" for o in self.outcomes)
+
+    def table(self) -> str:
+        """A table of the runs: done / skipped / failed (with the notebook of each failed run), and
+        after Ctrl-C interrupted / not started."""
+        order = {r.id: i for i, r in enumerate(self.runs)}
+        rows = sorted(self.outcomes, key=lambda o: order.get(o.id, len(order)))
+        counts = {k: sum(o.status == k for o in self.outcomes) for k in STATUSES}
+        lines = [f"{'run':<44} {'status':<11} {'seconds':>8}  notebook / error"]
+        for o in rows:
+            detail = f"{o.notebook}: {o.error}" if o.status == "failed" else ""
+            lines.append(f"{o.id:<44} {o.status:<11} {o.seconds:>8.1f}  {detail}")
+        total = f"{counts['done']} done, {counts['skipped']} skipped, {counts['failed']} failed"
+        if counts["interrupted"] or counts["not started"]:
+            total += f", {counts['interrupted']} interrupted, {counts['not started']} not started"
+        lines.append(total)
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Started:
+    """What a sweep is about to do, for the caller to show before the runs."""
+
+    runs: int
+    to_execute: int
+    complete: int
+    failed_before: tuple[Outcome, ...]  # runs whose folder could not be written
+    description: str  # the executor, its kernels and the number at a time

@@ -1,0 +1,145 @@
+"""The runs of a sweep: every (task, variant, grid point, seed) as one notebook execution.
+
+Each run's config is resolved and validated before anything executes, and carries the run's
+identity as data: ``experiment.variant`` and ``experiment.grid_point`` (recorded in
+config.yaml and metrics.json, which the analysis reads). The folders follow them for people:
+``<results_dir>/<task>/<variant>[/<grid point>]/<mode>/seed-<seed>``. Each run's exact papermill
+parameters are written next to its outputs (``params.yaml``), so
+``papermill notebooks/<task>.ipynb out.ipynb -f <run folder>/params.yaml`` repeats it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..run.config import load_config
+from ..run.files import PROJECT_ROOT, resolve_path, write_yaml
+from ..schema import ConfigError
+from ..tasks import get_task
+from .sweep_file import Sweep
+
+if TYPE_CHECKING:
+    from ..run.record import RunRecord
+
+ANALYSIS_NOTEBOOK = PROJECT_ROOT / "notebooks" / "analysis.ipynb"
+
+
+@dataclass(frozen=True)
+class PlannedRun:
+    """One notebook execution of a sweep, with its resolved config."""
+
+    task: str
+    variant: str
+    grid_point: dict[str, Any]  # {dotted key: value} of the sweep's grid; {} without one
+    seed: int
+    overrides: list[str]  # every dotted override of the run, as params.yaml records them
+    run_dir: Path  # <output_dir>/<mode>/seed-<seed>
+    notebook: Path  # the executed notebook: <book_dir>/runs/<task>/..., or <run_dir>/run.ipynb without run pages
+    config: dict  # the fully resolved config, compared by --resume
+
+    @property
+    def id(self) -> str:
+        """``task/variant[/grid point]/seed-N``: what --only matches and the closing table lists."""
+        point = point_label(self.grid_point)
+        return f"{self.task}/{self.variant}" + (f"/{point}" if point else "") + f"/seed-{self.seed}"
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        """The papermill parameters of this run."""
+        return {"seed": self.seed, "overrides": self.overrides}
+
+    @property
+    def title(self) -> str:
+        point = point_text(self.grid_point)
+        return f"{self.task}: {self.variant}" + (f" ({point})" if point else "") + f", seed {self.seed}"
+
+
+def point_label(point: dict[str, Any]) -> str:
+    """``learning_rate=0.001,num_train=25`` for a grid point (the last part of each dotted key)."""
+    return ",".join(f"{key.split('.')[-1]}={_text(value)}" for key, value in point.items())
+
+
+def point_text(point: dict[str, Any]) -> str:
+    """``num_train = 25, max_frequency = 2``: a grid point in prose (the folder name is :func:`point_label`)."""
+    return ", ".join(f"{key.split('.')[-1]} = {_text(value)}" for key, value in point.items())
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def grid_points(grid: dict[str, list]) -> list[dict[str, Any]]:
+    """Every point of the grid, as {dotted key: value}; one empty point when there is no grid."""
+    keys = list(grid)
+    return [dict(zip(keys, values)) for values in itertools.product(*(grid[k] for k in keys))]
+
+
+def plan(sweep: Sweep, book_dir: str | Path | None = None) -> list[PlannedRun]:
+    """Every run of the sweep with its resolved config; a bad config fails here, naming the run.
+
+    ``book_dir`` (default: the sweep's ``book_dir``) receives the executed notebooks.
+    """
+    book = resolve_path(book_dir or sweep.book_dir)
+    runs = []
+    for task in sweep.tasks:
+        for variant, variant_overrides in sweep.variants.items():
+            for point in grid_points(sweep.grid):
+                label = point_label(point)
+                output_dir = Path(sweep.results_dir) / task / variant / label if label else Path(sweep.results_dir) / task / variant
+                overrides = [
+                    *sweep.overrides, *variant_overrides, *(f"{k}={_text(v)}" for k, v in point.items()),
+                    f"experiment.variant={json.dumps(variant)}", f"experiment.output_dir={output_dir}",
+                    *([f"experiment.grid_point={json.dumps(point)}"] if point else []),
+                ]
+                stem = f"{variant}-{label}" if label else variant
+                for seed in sweep.seeds:
+                    try:
+                        cfg = load_config(task, seed=seed, overrides=overrides)
+                    except ConfigError as err:
+                        where = f"{task}/{variant}" + (f"/{label}" if label else "")
+                        raise ConfigError(f"run {where}/seed-{seed}: {err}") from None
+                    folder = run_dir(cfg)
+                    notebook = (book / "runs" / task / f"{stem.replace('/', '_')}-seed{seed}.ipynb" if sweep.run_pages
+                                else folder / "run.ipynb")
+                    runs.append(PlannedRun(task, variant, point, seed, overrides, folder, notebook, cfg.to_dict()))
+    return runs
+
+
+def run_dir(cfg) -> Path:
+    """<output_dir>/<mode>/seed-<seed> (as toyexp.run.steps.run_directory, without importing torch)."""
+    return resolve_path(cfg.experiment.output_dir) / cfg.experiment.mode / f"seed-{cfg.experiment.seed}"
+
+
+def complete_record(run: PlannedRun) -> RunRecord | None:
+    """The run's record when it is done: its metrics.json reads, for the same config, and its
+    notebook exists; None otherwise."""
+    from ..run.record import RecordError, read_record  # the record's types import torch: only once runs are checked
+
+    try:
+        record = read_record(run.run_dir / "metrics.json")
+    except (OSError, RecordError):
+        return None
+    return record if record.config == run.config and run.notebook.is_file() else None
+
+
+def is_complete(run: PlannedRun, portable: bool = False) -> bool:
+    """Whether the run is done (:func:`complete_record`); with ``portable``, also run in portable
+    mode as its provenance records it, so ``--resume --portable`` redoes the runs of a native sweep."""
+    record = complete_record(run)
+    return record is not None and (not portable or record.provenance.code_path.portable)
+
+
+def prepare(run: PlannedRun) -> None:
+    """Write the run's papermill parameter file next to its outputs."""
+    write_yaml(run.run_dir / "params.yaml", run.parameters)
+    run.notebook.parent.mkdir(parents=True, exist_ok=True)
+
+
+def notebook_for(task: str) -> Path:
+    """The notebook a run of ``task`` executes: the task's own, or the project's notebooks/<task>.ipynb."""
+    own = get_task(task).notebook
+    return Path(own) if own else PROJECT_ROOT / "notebooks" / f"{task}.ipynb"

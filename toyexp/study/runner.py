@@ -1,0 +1,62 @@
+"""Running a sweep: :func:`run_sweep` plans it, holds its results folder, executes the runs, writes
+the book's pages and executes the analysis, and returns a :class:`SweepReport`.
+
+The ``toyexp sweep`` command is this function with its options from the command line. A bad
+sweep file, an ``--only`` that matches nothing, a results folder another sweep holds or one that
+cannot be written raise :class:`ConfigError` before anything runs. Everything after that ends in
+the report: which runs were done, skipped, failed, interrupted (Ctrl-C) or not started, and why
+the sweep stopped if it did (a full disk: free space, then ``--resume``).
+
+Everything up to the lock imports no torch, papermill or matplotlib, so a bad sweep file and a
+folder held by another sweep are answered at once; the steps of a sweep that runs
+(:mod:`.steps`) are imported after the lock.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import sys
+from pathlib import Path
+from typing import Callable
+
+from ..run.files import display_path, resolve_path
+from ..schema import ConfigError
+from .disk import no_space
+from .lock import ResultsLock
+from .outcomes import Outcome, Started, SweepOptions, SweepReport
+from .plan import plan
+from .sweep_file import load_sweep
+
+
+def run_sweep(sweep_file: str | Path, options: SweepOptions = SweepOptions(),
+              on_start: Callable[[Started], None] = lambda s: None,
+              on_done: Callable[[Outcome], None] = lambda o: None) -> SweepReport:
+    """Run the sweep of ``sweep_file`` with ``options``: see the module docstring.
+
+    ``on_start`` is told what will run, and ``on_done`` of each run as it ends (a progress bar).
+    Raises ConfigError before anything runs for a bad sweep file, option, selection or lock.
+    """
+    options.check()
+    sweep = load_sweep(sweep_file)
+    book_dir = options.book_dir or sweep.book_dir
+    runs = plan(sweep, book_dir)
+    selected = [r for r in runs if fnmatch.fnmatch(r.id, options.only)] if options.only else runs
+    if not selected:
+        raise ConfigError(f"--only {options.only!r} matches no run; run ids look like 'recon/flow/seed-42'")
+    lock = ResultsLock(sweep.results_dir, list(options.command))
+    try:
+        lock.acquire()
+    except OSError as err:
+        if no_space(err):
+            return SweepReport(tuple(selected), (), "no space", display_path(resolve_path(sweep.results_dir)))
+        raise ConfigError(f"cannot write in the results folder {display_path(resolve_path(sweep.results_dir))}: {err}") from None
+    if lock.note:
+        print(lock.note, file=sys.stderr)
+    try:
+        from .steps import execute_sweep  # papermill, the kernels and the book: only once a sweep runs
+
+        return execute_sweep(sweep, str(sweep_file), book_dir, selected, options, lock, on_start, on_done)
+    finally:
+        lock.release()
+
+

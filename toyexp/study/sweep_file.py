@@ -1,0 +1,116 @@
+"""A sweep file: which tasks, seeds, variants and grid a study runs, and where its results go.
+
+    tasks: [recon, projection]   # ``experiments:``, its older name, is read with a note
+    seeds: [42, 43]
+    variants: {regression: [experiment.mode=regression], flow: [experiment.mode=flow]}
+    overrides: []          # applied to every run
+    grid: {}               # dotted key -> list of values, crossed with the rest
+    results_dir: outputs   # run folder: <results_dir>/<task>/<variant>[/<grid point>]/<mode>/seed-<seed>
+    book_dir: book         # optional: the run notebooks go to <book_dir>/runs/<task>/, the analysis to <book_dir>/<page>.ipynb
+    page: analysis         # optional: the analysis page's name in the book
+    title: ""              # optional: the analysis page's heading ("": the analysis notebook's own)
+    run_pages: true        # optional: false keeps each run's notebook in its run folder, out of the book
+
+:class:`Sweep` is built through the config schema like a run's config (types, choices, unique
+lists); every error is one line naming the file, the line of the key, and what is valid.
+Nothing here imports torch: ``toyexp sweep`` answers a bad file at once.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..run.config import SECTION_NAMES, defaults
+from ..run.files import resolve_path
+from ..schema import ConfigError, FieldError, build_section, did_you_mean, valid
+from ..schema import read_yaml_lines
+from ..tasks import task_names
+
+OLDER_KEYS = {"experiments": "tasks"}  # read as the new key, with a note
+REQUIRED = ("tasks", "seeds", "variants")
+
+
+@dataclass(frozen=True)
+class Sweep:
+    tasks: list[str] = field(metadata={"choices": task_names, "unique": True,
+                                       "example": lambda: f"[recon] (names from {', '.join(task_names())})"})
+    seeds: list[int] = field(metadata={"unique": True, "example": "[42, 43]"})
+    variants: dict[str, list[str]] = field(metadata={"example": "{flow: [experiment.mode=flow]} (each name maps to a list of dotted overrides)"})
+    overrides: list[str] = field(default_factory=list, metadata={"empty_means": "no override", "example": "[training.num_epochs=100]"})
+    grid: dict[str, list[Any]] = field(default_factory=dict, metadata={"example": "{training.learning_rate: [0.001, 0.0003]}"})
+    results_dir: str = field(default="outputs", metadata={"example": "outputs/my-study (a folder path)"})
+    book_dir: str = field(default="book", metadata={"example": "book (a folder path)"})  # the run notebooks and the analysis go here
+    page: str = field(default="analysis", metadata={"example": "regimes (a file name, without .ipynb)"})
+    title: str = field(default="", metadata={"example": "'Regimes: samples, bandwidth and noise'"})
+    run_pages: bool = field(default=True, metadata={"example": "false (run notebooks stay in their run folders)"})
+    source: str = field(default="", init=True, metadata={"internal": True})  # the file's text, recorded in the report
+
+
+KEYS = tuple(name for name, f in Sweep.__dataclass_fields__.items() if not f.metadata.get("internal"))
+
+
+def load_sweep(path: str | Path) -> Sweep:
+    """Read and check a sweep file; errors are one line naming the file, the line, the key and what is valid."""
+    path = resolve_path(path)
+    if not path.is_file():
+        raise ConfigError(f"sweep file {str(path)!r} does not exist")
+    text = path.read_text()
+    try:
+        raw, lines = read_yaml_lines(text)
+    except ConfigError as err:
+        shape = f"; expected a mapping with keys {', '.join(KEYS)}" if str(err).startswith("not valid YAML") else ""
+        raise ConfigError(f"sweep file {str(path)!r}, {err}{shape}" if str(err).startswith("line") else
+                          f"sweep file {str(path)!r} is {err}{shape}") from None
+
+    def fail(key: Any, message: str) -> ConfigError:
+        line = lines.get(key)
+        return ConfigError(f"sweep file {str(path)!r}" + (f", line {line}" if line else "") + f": {message}")
+
+    if not isinstance(raw, dict):
+        raise ConfigError(f"sweep file {str(path)!r} must be a mapping with keys {', '.join(KEYS)}")
+    raw = _older_names(raw, lines, fail, path)
+    unknown = sorted(set(raw) - set(KEYS), key=str)
+    if unknown:
+        raise fail(unknown[0], f"unknown key(s) {unknown}{did_you_mean(str(unknown[0]), KEYS)}; valid keys: {', '.join(KEYS)}")
+    for key in REQUIRED:
+        if not raw.get(key):
+            raise fail(key, f"{key!r} is missing or empty; it needs at least one entry")
+    try:
+        sweep = build_section(Sweep, "", {k: v for k, v in raw.items() if v is not None} | {"source": text})
+    except FieldError as err:
+        head, _, rest = err.key.partition(".")
+        raise fail((head, rest) if (head, rest) in lines else head, str(err)) from None
+    for key, values in sweep.grid.items():
+        problem = _grid_key_problem(key, sweep.tasks) or (f"grid.{key}: [] must be a non-empty list of values" if not values else None)
+        if problem:
+            raise fail(("grid", key), problem)
+    return sweep
+
+
+def _older_names(raw: dict, lines: dict, fail, path: Path) -> dict:
+    """``raw`` with the sweep file's older key names read as the new ones, with a note each."""
+    for old, new in OLDER_KEYS.items():
+        if old in raw:
+            if new in raw:
+                raise fail(old, f"{old!r} is the older name of {new!r}; give only {new!r}")
+            warnings.warn(f"sweep file {str(path)!r}: {old!r} is the older name of {new!r}; read as {new!r}", FutureWarning, stacklevel=3)
+            raw = {(new if k == old else k): v for k, v in raw.items()}
+            lines[new] = lines.get(old)
+    return raw
+
+
+def _grid_key_problem(key: str, tasks: list[str]) -> str | None:
+    """What is wrong with a grid key, or None: it must be 'section.key' of the config of one of ``tasks``."""
+    trees = [defaults(t) for t in tasks]
+    tree = {section: {k: None for t in trees for k in t[section]} for section in SECTION_NAMES}
+    if key.count(".") != 1:
+        return f"grid key {key!r} is not a dotted 'section.key'; valid sections: {valid(tree)}"
+    section, name = key.split(".")
+    if section not in tree:
+        return f"grid key {key!r}: unknown section {section!r}{did_you_mean(section, tree)}; valid sections: {valid(tree)}"
+    if name not in tree[section]:
+        return f"grid key {key!r} does not exist{did_you_mean(name, tree[section], section + '.')}; valid keys in {section!r}: {valid(tree[section])}"
+    return None
