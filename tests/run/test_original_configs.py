@@ -33,7 +33,7 @@ FILES = {"recon": HERE / "config_recon.yaml", "projection": HERE / "config_proj.
 RESOLVED = {
     "recon": {
         "experiment": {"task": "recon", "variant": "recon_original_layout", "grid_point": {}, "mode": "mip", "seed": 7, "device": "cuda",
-                       "output_dir": "./outputs/original/recon", "num_threads": 1},
+                       "output_dir": "./outputs/original/recon", "num_threads": 1, "figures": True},
         "dataset": {"num_train": 40, "num_eval": 100000, "condition_dim": 1, "sampling_strategy": "random", "c_min": -0.5,
                     "c_max": 1.5, "sample_seed": 14, "noise_std": 0.0, "target_dim": 1, "num_components": 4, "weight_strategy": "inverse_freq",
                     "max_frequency": None},
@@ -44,7 +44,7 @@ RESOLVED = {
     },
     "projection": {
         "experiment": {"task": "projection", "variant": "proj_original_layout", "grid_point": {}, "mode": "mip_one_step", "seed": 3, "device": "cpu",
-                       "output_dir": "./outputs/original/proj", "num_threads": 1},
+                       "output_dir": "./outputs/original/proj", "num_threads": 1, "figures": True},
         "dataset": {"num_train": 60, "num_eval": 100000, "condition_dim": 1, "sampling_strategy": "grid", "c_min": 0.0, "c_max": 2.0,
                     "sample_seed": 25, "noise_std": 0.0, "target_dim": 8, "num_components": 2, "weight_strategy": "uniform", "max_frequency": None, "low_dim": 3,
                     "proj_seed": 24, "num_intervals": 2},
@@ -55,7 +55,7 @@ RESOLVED = {
     },
     "lie": {
         "experiment": {"task": "lie", "variant": "lie_original_layout", "grid_point": {}, "mode": "mip", "seed": 5, "device": "cpu",
-                       "output_dir": "./outputs/original/lie", "num_threads": 1},
+                       "output_dir": "./outputs/original/lie", "num_threads": 1, "figures": True},
         "dataset": {"num_train": 30, "num_eval": 100000, "condition_dim": 1, "sampling_strategy": "grid", "c_min": 0.0, "c_max": 1.0,
                     "sample_seed": 33, "noise_std": 0.0, "target_dim": 12, "rotation_dim": 2, "num_rotations": 6, "alpha_min": 0.5, "alpha_max": 3.0,
                     "alpha_values": [], "rotation_seed": 31, "weight_seed": 32, "weight_type": "high_frequency",
