@@ -150,10 +150,10 @@ def grid_findings(grid: GridResults) -> str:
 
 
 def headline(grid: GridResults) -> str:
-    """Two sentences for the report's abstract: where each network differs from the reference,
-    and where the networks beat the best baseline, each with its largest effect and intervals."""
-    out = [f"{grid.task}, over {len(grid.cells)} points of {' × '.join(a.name for a in grid.axes)}: "]
-    sentences = []
+    """One sentence for the report's abstract: where each network differs from the reference, and
+    where the best network beats the best baseline, each with how often and its largest effect."""
+    lead = f"{grid.task}, over {len(grid.cells)} points of {' × '.join(a.name for a in grid.axes)}: "
+    clauses = []
     for v in dict.fromkeys(v for c in grid.cells for v in c.versus_reference):
         tests = [(c, t) for c in grid.cells if (t := c.versus_reference.get(v)) is not None]
         apart = [(c, t) for c, t in tests if t.distinguishable]
@@ -164,7 +164,7 @@ def headline(grid: GridResults) -> str:
             c, _ = max(apart, key=lambda ct: abs(ct[1].paired.difference.mean))
             text += (f", most at {_where(c)}: {with_ci(_row(c, v).stats['l2'])} against "
                      f"{with_ci(_row(c, grid.reference).stats['l2'])}")
-        sentences.append(text)
+        clauses.append(text)
     tested = [c for c in grid.cells if c.network_versus_baseline is not None]
     if tested:
         beat = [c for c in tested if c.network_versus_baseline.distinguishable and c.network_versus_baseline.paired.difference.mean < 0]
@@ -175,8 +175,8 @@ def headline(grid: GridResults) -> str:
             b = c.results.best_baseline
             text += (f", most at {_where(c)}: {c.best_network.variant} {with_ci(c.best_network.stats['l2'])} against "
                      f"{b.variant} {with_ci(b.stats['l2'])}")
-        sentences.append(text)
-    return out[0] + "; ".join(sentences) + " (paired by seed, BH over the points, FDR 5 %)."
+        clauses.append(text)
+    return lead + "; ".join(clauses) + " (paired by seed, BH over the points, FDR 5 %)."
 
 
 def _shared(grid: GridResults, cells: list[Cell]) -> str:
