@@ -161,6 +161,6 @@ def winner_maps(grid: GridResults, title: str = "") -> Figure:
         ax.set_title(_panel_title(part), fontsize="medium")
     handles = [Patch(color=style.colour(v), label=v) for v in dict.fromkeys(winners)]
     handles.append(Patch(facecolor="white", edgecolor="0.4", hatch="///", label=f"runner-up not distinguishable ({FDR_TEXT})"))
-    fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 4), frameon=False)
+    fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 3), frameon=False)  # fits a 5-column map
     fig.suptitle(f"{title} · lowest mean l2 at each point")
     return fig
