@@ -49,5 +49,5 @@ sync: install
 	$(BIN)/jupytext --sync notebooks/*.py
 
 clean:
-	rm -rf book/_build book/runs outputs book/_toc.yml book/tasks book/tasks.md book/abstract.md book/*.headline.md \
+	rm -rf book/_build book/runs outputs regimes-outputs book/_toc.yml book/tasks book/tasks.md book/abstract.md book/*.headline.md \
 		book/analysis.ipynb book/analysis.md book/regimes.ipynb book/regimes.md
