@@ -30,8 +30,10 @@
 # %% [markdown]
 # ## Parameters
 #
-# `results_dir` is the sweep's folder, `<results_dir>/<task>/<variant>/<mode>/seed-<seed>/`
-# (relative paths start at the project root); a sweep runs this notebook with its own. Run as is
+# A sweep runs this notebook with its sweep file: then it reads exactly the runs that file plans,
+# each from its own folder and only if its record is that run (same identity, same config); any
+# other run under the results folder is counted and left out. Without a sweep file it reads every
+# run folder under `results_dir` (relative paths start at the project root). Run as is
 # (JupyterLab, nbval), it reads `notebooks/demo-results`: eighteen tiny real runs (2 seeds × 3
 # variants × 3 tasks) committed with the notebooks, so nothing trains here and the outputs below
 # do not depend on the CPU that re-executes them (`make demo-results` retrains them).
@@ -40,8 +42,8 @@
 from typing import Optional
 
 # %% tags=["parameters"]
-results_dir: str = "notebooks/demo-results"  # the sweep's results folder (default: the committed demo runs)
-sweep_file: Optional[str] = None  # the sweep file that produced results_dir, shown under provenance
+results_dir: str = "notebooks/demo-results"  # read every run under it when no sweep file is given (default: the committed demo runs)
+sweep_file: Optional[str] = None  # the sweep whose planned runs are read (its results_dir is theirs); shown under provenance
 headline_file: Optional[str] = None  # where a sweep wants this page's headlines, for the report's abstract
 
 # %% tags=["hide-input"]
@@ -50,7 +52,7 @@ from toyexp.study import collect, tables, views
 from toyexp.study.sweep_file import load_sweep
 
 order = load_sweep(sweep_file).tasks if sweep_file else None  # the tasks in the sweep file's order
-collection = collect.collect(results_dir)
+collection = collect.collect_sweep(sweep_file) if sweep_file else collect.collect(results_dir)
 print(collection.overview(order))
 
 # %% [markdown]

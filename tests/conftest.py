@@ -9,6 +9,7 @@ it on sys.path and a test imports them by name (``from problems import PROBLEMS`
 import dataclasses
 import json
 import typing
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,11 +22,35 @@ from toyexp.run.provenance import GitState, Provenance
 from toyexp.run.record import RunRecord, TrainingSummary, record_from_json, record_to_json
 from toyexp.tasks import get_task
 from toyexp.tasks.base import Best, Final
+from tree_guard import snapshot
+
+ROOT = Path(__file__).resolve().parents[1]
 
 C_TRAIN = np.linspace(0, 1, 11)[:, None]  # spacing h = 0.1
 C_GRID = np.linspace(0, 1, 101)[:, None]
 CONFIG = {"dataset": {"target_dim": 1, "num_components": 3, "weight_strategy": "uniform"}}
 CODE_PATH = CodePath("Test CPU", "AVX2", "OFF", {"ATEN_CPU_CAPABILITY": None, "MKL_CBWR": None}, False)
+
+
+def pytest_sessionstart(session):
+    """The project as the suite found it, for tests/test_tree_guard.py's last test."""
+    session.config.stash[TREE_BEFORE] = snapshot(ROOT)
+
+
+def pytest_collection_modifyitems(items):
+    """The check that the suite wrote nothing into the project runs after every other test."""
+    last = [item for item in items if item.name == LAST_TEST]
+    items[:] = [item for item in items if item.name != LAST_TEST] + last
+
+
+TREE_BEFORE = pytest.StashKey[dict]()
+LAST_TEST = "test_the_suite_left_the_project_as_it_found_it"
+
+
+@pytest.fixture
+def tree_before(request):
+    """The snapshot of the project taken when the session started (None outside a git work tree)."""
+    return request.config.stash.get(TREE_BEFORE, None)
 
 
 @pytest.fixture(autouse=True)

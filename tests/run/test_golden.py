@@ -1,9 +1,14 @@
 """The same configs give the same numbers: ``final`` of seven tiny runs against golden.json.
 
-On the code path golden.json was written on (torch's capability and MKL's branch) the numbers
-must be bit-identical; on another CPU path within RELATIVE of each, a tolerance set from the
-largest drift measured between this machine's path and two foreign ones (torch DEFAULT with
-MKL COMPATIBLE, torch AVX2 with OpenBLAS Haswell): 3.0e-7, at lie-mip_one_step-3d's cosine_min.
+golden.json was written on one machine. Another machine computes other last bits, even on the
+code path golden.json records (torch's capability and MKL's branch): an Intel Xeon with AVX-512
+reports AVX512 and MKL branch OFF, as the AMD EPYC that wrote the file does, and its numbers
+differed by up to 1.1e-7 relative (recon-flow-gaussian l2 1.4335681200027466 against
+1.433568000793457), because MKL picks its kernels by CPU vendor and model too. So a committed
+number is compared within RELATIVE on every machine, the same rule everywhere, a tolerance set
+from the largest drift measured between code paths: 3.0e-7 (lie-mip_one_step-3d's cosine_min,
+torch DEFAULT with MKL COMPATIBLE against native). Bit-identity is a property of one machine:
+:func:`test_a_rerun_on_this_machine_is_bit_identical` runs each case twice here and compares bits.
 """
 
 import importlib.util
@@ -18,7 +23,7 @@ spec = importlib.util.spec_from_file_location("make_golden", HERE / "make_golden
 make_golden = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(make_golden)
 GOLDEN = json.loads((HERE / "golden.json").read_text())
-RELATIVE = 1e-5  # about 30 times the measured drift between code paths; a real change moves more than 1e-3
+RELATIVE = 1e-5  # about 30 times the largest drift measured between machines and code paths (3.0e-7); a real change moves more than 1e-3
 
 
 def mismatches(expected, found, path: str, exact: bool) -> list[str]:
@@ -37,18 +42,31 @@ def mismatches(expected, found, path: str, exact: bool) -> list[str]:
 
 
 def test_tolerance_tells_a_real_change_from_rounding():
-    """The comparison itself: rounding-sized drift passes off the golden path, a 0.1 % change never does."""
+    """The comparison itself: cross-machine drift passes, a 0.1 % change never does, and the exact
+    comparison of two runs on one machine sees the last bit."""
     assert not mismatches({"l2": 0.5}, {"l2": 0.5 * (1 + 3e-7)}, "final", exact=False)
+    assert not mismatches({"l2": 1.4335681200027466}, {"l2": 1.433568000793457}, "final", exact=False)  # Intel vs AMD
     assert mismatches({"l2": 0.5}, {"l2": 0.5 * (1 + 1e-3)}, "final", exact=False)
     assert mismatches({"l2": 0.5}, {"l2": 0.5 * (1 + 3e-7)}, "final", exact=True)
     assert mismatches({"per": [{"a": 1.0}]}, {"per": [{"a": 1.0}, {"a": 2.0}]}, "final", exact=False)
 
 
+def final_of(case: str, folder) -> dict:
+    task, overrides = make_golden.CASES[case]
+    return json.loads(json.dumps(make_golden.final_metrics(task, overrides, folder)))
+
+
 @pytest.mark.training
 @pytest.mark.parametrize("case", sorted(make_golden.CASES))
 def test_final_metrics_match_golden(case, tmp_path):
-    """Guards against any change of the numbers: bit-identical on golden.json's code path."""
-    task, overrides = make_golden.CASES[case]
-    final = json.loads(json.dumps(make_golden.final_metrics(task, overrides, tmp_path)))
-    exact = make_golden.code_path() == GOLDEN["code_path"]
-    assert not mismatches(GOLDEN["cases"][case], final, case, exact)
+    """Guards against any change of the numbers, within RELATIVE on any machine (see the docstring)."""
+    assert not mismatches(GOLDEN["cases"][case], final_of(case, tmp_path), case, exact=False)
+
+
+@pytest.mark.training
+@pytest.mark.parametrize("case", ["recon-flow-gaussian", "projection-mip", "lie-mip_one_step-3d"])
+def test_a_rerun_on_this_machine_is_bit_identical(case, tmp_path):
+    """The same config and seed, run twice in one process on this machine: the same bits, every
+    metric (a fresh kernel against a reused one: tests/study/test_determinism.py)."""
+    first, second = final_of(case, tmp_path / "first"), final_of(case, tmp_path / "second")
+    assert not mismatches(first, second, case, exact=True)

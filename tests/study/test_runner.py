@@ -67,7 +67,7 @@ def test_resume_reports_the_complete_runs_as_skipped(tmp_path, executors, run_re
 
 
 @pytest.mark.parametrize("fields, options, message", [
-    ({}, SweepOptions(only="recon/flw/*"), "--only 'recon/flw/*' matches no run; run ids look like 'recon/flow/seed-42'"),
+    ({}, SweepOptions(only="recon/flw/*"), "--only 'recon/flw/*' matches no run; run ids look like 'recon/regression/seed-1'"),
     ({"seeds": "abc"}, SweepOptions(), "seeds: 'abc' has the wrong type"),
     ({"variants": {"flow": ["experiment.mode=flw"]}}, SweepOptions(), "run recon/flow/seed-1: "),
     ({}, SweepOptions(jobs=0), "--jobs 0 is invalid"),

@@ -8,7 +8,7 @@ PAPERMILL_MARKER = "# Parameters"  # first line of the cell papermill injects
 
 # The mode of a run notebook executed with its own defaults (JupyterLab, nbval): flow matching,
 # whose quick-preset l2 stayed within 6e-6 (relative) under the code paths of two foreign CPUs
-# (tests/test_foreign_kernels.py), so nbval can compare them; regression's l2 after the quick preset's 1500 epochs moved by 5% when only torch's CPU
+# (tests/test_nbval.py), so nbval can compare them; regression's l2 after the quick preset's 1500 epochs moved by 5% when only torch's CPU
 # kernels changed (ATEN_CPU_CAPABILITY=default against avx2). The quick preset also evaluates
 # 1 and 4 steps of euler and rk4, which only a flow model uses. Runs with papermill-injected
 # parameters never see it: they start from the package defaults (regression).

@@ -150,3 +150,16 @@ def read_yaml_lines(text: str) -> tuple[Any, dict]:
                 for sub_key, _ in value_node.value:
                     lines[(key_node.value, sub_key.value)] = sub_key.start_mark.line + 1
     return data, lines
+
+
+def differences(a: dict, b: dict, ignore: typing.Collection[str] = ()) -> list[tuple[str, Any, Any]]:
+    """``(dotted key, value in a, value in b)`` for every key of two ``{section: {key: value}}``
+    trees whose values differ (a key one tree lacks reads as None), except the ``ignore``d keys."""
+    found = []
+    for section in sorted(a.keys() | b.keys()):
+        mine, theirs = a.get(section) or {}, b.get(section) or {}
+        for key in sorted(mine.keys() | theirs.keys()):
+            dotted = f"{section}.{key}"
+            if dotted not in ignore and mine.get(key) != theirs.get(key):
+                found.append((dotted, mine.get(key), theirs.get(key)))
+    return found

@@ -1,10 +1,18 @@
-"""Collecting a sweep's runs: every run folder under a results folder, complete or not.
+"""Collecting runs for the analysis: exactly the runs a sweep planned, or every run folder under
+a results folder.
 
 A run folder holds config.yaml from its start and metrics.json (written last, atomically) once
 it is done. It is complete when its metrics.json reads as a record of this toyexp
 (:func:`toyexp.run.record.read_record`) and its predictions.npz has the dense grid. Which run it
 is (task, variant, grid point, mode, seed) is read from the record, never from the folder's
-path; folders may sit anywhere under the results folder.
+path.
+
+A study reads its own runs (:func:`collect_sweep`): each run its plan names, found in the
+folder the plan gives it and read only when its record holds that run's identity and config.
+Any other run under the results folder (a notebook's quick run, another sweep's, a run by hand)
+is counted in one line of the overview and never read. :func:`collect` reads every run folder
+under a folder, for the analysis notebook pointed at a folder by hand; there the seeds of a row
+must share their config, or :class:`RunsDisagree` names the two runs and the key.
 """
 
 from __future__ import annotations
@@ -18,14 +26,22 @@ from typing import Any
 import numpy as np
 
 from ..core.metrics import Evaluation
-from ..run.files import resolve_path
+from ..run.files import display_path, resolve_path
 from ..run.outputs import load_predictions
 from ..run.record import RecordError, RunRecord, read_record
+from ..schema import differences
 from ..tasks import task_names
 from ..tasks.base import Final
+from .plan import PlannedRun, plan
 from .report_paths import shown_as
+from .sweep_file import load_sweep
 
 PREDICTION_KEYS = ("c_train", "x_train", "c_grid", "x_grid", "pred_grid")
+PER_RUN_KEYS = ("experiment.seed", "experiment.output_dir")  # what the seeds of one row may differ in
+
+
+class RunsDisagree(ValueError):
+    """Two runs the analysis would compare as seeds of one config were run with different configs."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +87,8 @@ class Collection:
     runs: tuple[CollectedRun, ...]  # complete runs, sorted by (task, grid point, variant, seed)
     incomplete: tuple[Path, ...]  # run folders without a readable record and predictions
     problems: tuple[str, ...] = ()  # why a folder with a metrics.json was not read (another format...)
+    unplanned: tuple[Path, ...] = ()  # run folders under root that the sweep does not plan: never read
+    not_run: int = 0  # planned runs whose folder does not exist yet
 
     def tasks(self, order: list[str] | None = None) -> list[str]:
         """The tasks with complete runs: in ``order`` (a sweep file's) where it names them, then by name."""
@@ -92,7 +110,12 @@ class Collection:
     def overview(self, order: list[str] | None = None) -> str:
         """How many runs were found, and a line per task and variant with its seeds (and, on a
         grid, how many points hold how many seeds)."""
-        lines = [f"{len(self.runs)} complete and {len(self.incomplete)} incomplete runs under {shown_as(self.root)}"]
+        lines = [f"{len(self.runs)} complete and {len(self.incomplete)} incomplete runs under {shown_as(self.root)}"
+                 + (f"; {self.not_run} planned runs have not run" if self.not_run else "")]
+        if self.unplanned:
+            shown = ", ".join(str(p.relative_to(self.root)) for p in self.unplanned[:3])
+            lines.append(f"  not read: {len(self.unplanned)} run folder{'' if len(self.unplanned) == 1 else 's'} under "
+                         f"{shown_as(self.root)} that this sweep does not plan ({shown}{', …' if len(self.unplanned) > 3 else ''})")
         for task in self.tasks(order):
             points = self.points(task)
             if len(points) <= 1:
@@ -123,6 +146,83 @@ def _read_predictions(folder: Path) -> Predictions | None:
         return None
 
 
+def run_folders(root: Path) -> set[Path]:
+    """Every folder under ``root`` holding a config.yaml or a metrics.json: a run, complete or not."""
+    return {p.parent for name in ("config.yaml", "metrics.json") for p in root.rglob(name)} if root.is_dir() else set()
+
+
+def collect_sweep(sweep_file: str | Path) -> Collection:
+    """The runs of the sweep in ``sweep_file``: see the module docstring."""
+    sweep = load_sweep(sweep_file)
+    return collect_planned(plan(sweep), sweep.results_dir)
+
+
+def collect_planned(planned: list[PlannedRun], results_dir: str | Path) -> Collection:
+    """The ``planned`` runs, each read from its own folder when its record is that run: the same
+    identity (task, variant, grid point, seed) and the same config. A record of another config
+    (the sweep file changed since) is listed as incomplete, with the first key that differs."""
+    root = resolve_path(results_dir)
+    runs, incomplete, problems, not_run = [], [], [], 0
+    for run in planned:
+        if not run.run_dir.is_dir():
+            not_run += 1
+            continue
+        try:
+            record = read_record(run.run_dir / "metrics.json")
+        except OSError:
+            record = None
+        except RecordError as err:
+            record = None
+            problems.append(f"{_under(run.run_dir, root)}: {err}")
+        stale = record is not None and _not_the_planned_run(record, run)
+        if stale:
+            problems.append(f"{_under(run.run_dir, root)}: {stale}; `toyexp sweep --resume` runs it again")
+        predictions = _read_predictions(run.run_dir) if record is not None and not stale else None
+        if predictions is None:
+            incomplete.append(run.run_dir)
+        else:
+            runs.append(CollectedRun(record, run.run_dir, predictions))
+    planned_folders = {r.run_dir for r in planned}
+    unplanned = tuple(sorted(f for f in run_folders(root) if f not in planned_folders))
+    return Collection(root, _sorted(runs), tuple(sorted(incomplete)), tuple(sorted(problems)), unplanned, not_run)
+
+
+def _under(folder: Path, root: Path) -> str:
+    """A run folder as the report shows it: relative to the results folder."""
+    return str(folder.relative_to(root)) if folder.is_relative_to(root) else display_path(folder)
+
+
+def _not_the_planned_run(record: RunRecord, run: PlannedRun) -> str:
+    """Why ``record`` is not the record of ``run`` ("" when it is)."""
+    identity = (record.task, record.variant, record.grid_point, record.seed)
+    if identity != (run.task, run.variant, run.grid_point, run.seed):
+        return f"it records run {identity}, not {(run.task, run.variant, run.grid_point, run.seed)}"
+    changed = differences(record.config, run.config)
+    if changed:
+        key, recorded, planned = changed[0]
+        return f"its config differs from the sweep's in {key} ({recorded!r} recorded, {planned!r} planned)"
+    return ""
+
+
+def check_alike(runs: list[CollectedRun]) -> None:
+    """Raise :class:`RunsDisagree` unless the ``runs`` (the seeds of one row) share their config
+    but for the seed and the output folder, naming the first two runs that differ and the key."""
+    first = runs[0]
+    for other in runs[1:]:
+        changed = differences(first.record.config, other.record.config, ignore=PER_RUN_KEYS)
+        if changed:
+            key, a, b = changed[0]
+            raise RunsDisagree(
+                f"{display_path(first.folder)} and {display_path(other.folder)} are seeds of {first.record.task} · "
+                f"{first.record.variant} but differ in {key} ({a!r} against {b!r}): point the analysis at a folder "
+                "holding one config per variant, or give it the sweep file that planned the runs")
+
+
+def _sorted(runs: list[CollectedRun]) -> tuple[CollectedRun, ...]:
+    return tuple(sorted(runs, key=lambda r: (r.record.task, point_key(r.record.grid_point), r.record.variant,
+                                             r.record.seed, str(r.folder))))
+
+
 def collect(results_dir: str | Path) -> Collection:
     """Every run folder under ``results_dir`` (relative paths from the project root).
 
@@ -130,9 +230,8 @@ def collect(results_dir: str | Path) -> Collection:
     predictions read, incomplete otherwise. A missing or corrupt file never raises.
     """
     root = resolve_path(results_dir)
-    found = {p.parent for name in ("config.yaml", "metrics.json") for p in root.rglob(name)} if root.is_dir() else set()
     runs, incomplete, problems = [], [], []
-    for folder in found:
+    for folder in run_folders(root):
         try:
             record = read_record(folder / "metrics.json")
         except OSError:
@@ -145,5 +244,4 @@ def collect(results_dir: str | Path) -> Collection:
             incomplete.append(folder)
         elif record.task in task_names():
             runs.append(CollectedRun(record, folder, predictions))
-    runs.sort(key=lambda r: (r.record.task, point_key(r.record.grid_point), r.record.variant, r.record.seed, str(r.folder)))
-    return Collection(root, tuple(runs), tuple(sorted(incomplete)), tuple(sorted(problems)))
+    return Collection(root, _sorted(runs), tuple(sorted(incomplete)), tuple(sorted(problems)))

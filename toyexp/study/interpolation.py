@@ -25,7 +25,7 @@ from .collect import Member
 DISTANCE_EDGES = np.linspace(0.0, 0.5, 6)  # distance to the nearest training input / spacing h
 # Measured on the analysis demo: the GP's error is 27-54 times the rounding of its float32 targets,
 # and its share of energy above Nyquist moved by up to 4 % when only numpy's and OpenBLAS's code paths
-# changed (tests/test_foreign_kernels.py); the next smallest error, lie's spline at 1000 times, and
+# changed (tests/test_nbval.py); the next smallest error, lie's spline at 1000 times, and
 # every network's (above 10^5 times) did not move.
 ROUNDING_MARGIN = 100
 

@@ -29,8 +29,10 @@ class ResultsLock:
         self.holder = {"pid": os.getpid(), "host": socket.gethostname(),
                        "started": time.strftime("%Y-%m-%d %H:%M:%S"), "command": " ".join(command)}
         self.note = ""
+        self.made: list[Path] = []  # the folders acquire made, deepest first: removed on release if still empty
 
     def acquire(self) -> None:
+        self.made = [p for p in [self.path.parent, *self.path.parent.parents] if not p.exists()]
         self.path.parent.mkdir(parents=True, exist_ok=True)
         mine = self.path.with_name(f".sweep.lock.{os.getpid()}")
         try:
@@ -73,11 +75,18 @@ class ResultsLock:
         grabbed.unlink()
 
     def release(self) -> None:
+        """Remove the lock if it is this process's, and the folders acquire made if nothing was
+        written in them (a sweep refused after the lock leaves no folder behind)."""
         try:
             if _parse_holder(self.path.read_text()).get("pid") == os.getpid():
                 self.path.unlink()
         except FileNotFoundError:
             pass
+        for folder in self.made:
+            try:
+                folder.rmdir()
+            except OSError:  # not empty: the sweep wrote into it
+                break
 
 
 def _parse_holder(text: str) -> dict:

@@ -20,7 +20,7 @@ from ..core.stats import Paired, adjusted_p
 from ..tasks import get_task
 from ..tasks.base import ERRORS, SummaryRow
 from .baselines import baselines
-from .collect import Collection, Member
+from .collect import Collection, Member, check_alike
 from .interpolation import Interpolation, interpolation_profile
 from .summary import NfeCurve, PredictionBand, compare, nfe_curves, prediction_band, reference_row, summary_row
 
@@ -87,6 +87,8 @@ def task_results(collection: Collection, task: str, point: dict[str, Any]) -> Ta
     if not runs:
         return None
     by_variant = {v: collection.select(task, v, point) for v in collection.variants(task, point)}
+    for seeds in by_variant.values():
+        check_alike(seeds)
     members = {v: tuple(Member.of(r) for r in seeds) for v, seeds in by_variant.items()}
     fitted = baselines(runs)
     rows = tuple([summary_row(v, seeds[0].record.mode, members[v], task) for v, seeds in by_variant.items()]

@@ -7,9 +7,9 @@ cannot be written raise :class:`ConfigError` before anything runs. Everything af
 the report: which runs were done, skipped, failed, interrupted (Ctrl-C) or not started, and why
 the sweep stopped if it did (a full disk: free space, then ``--resume``).
 
-Everything up to the lock imports no torch, papermill or matplotlib, so a bad sweep file and a
-folder held by another sweep are answered at once; the steps of a sweep that runs
-(:mod:`.steps`) are imported after the lock.
+Everything up to the lock reads only the sweep file and imports no torch, papermill or
+matplotlib, so a bad sweep file and a folder held by another sweep are answered at once; the
+plan and the steps of a sweep that runs (:mod:`.steps`) come after the lock.
 """
 
 from __future__ import annotations
@@ -34,29 +34,29 @@ def run_sweep(sweep_file: str | Path, options: SweepOptions = SweepOptions(),
     """Run the sweep of ``sweep_file`` with ``options``: see the module docstring.
 
     ``on_start`` is told what will run, and ``on_done`` of each run as it ends (a progress bar).
-    Raises ConfigError before anything runs for a bad sweep file, option, selection or lock.
+    Raises ConfigError before anything runs for a bad sweep file, option, lock or selection. The
+    lock is taken before the plan resolves every run's config (600 for the regimes study), so a
+    folder another sweep holds is refused at once.
     """
     options.check()
     sweep = load_sweep(sweep_file)
     book_dir = options.book_dir or sweep.book_dir
-    runs = plan(sweep, book_dir)
-    selected = [r for r in runs if fnmatch.fnmatch(r.id, options.only)] if options.only else runs
-    if not selected:
-        raise ConfigError(f"--only {options.only!r} matches no run; run ids look like 'recon/flow/seed-42'")
-    lock = ResultsLock(sweep.results_dir, list(options.command))
+    lock = ResultsLock(sweep.results_dir, list(options.command))  # first: a held folder is refused at once
     try:
         lock.acquire()
     except OSError as err:
         if no_space(err):
-            return SweepReport(tuple(selected), (), "no space", display_path(resolve_path(sweep.results_dir)))
+            return SweepReport((), (), "no space", display_path(resolve_path(sweep.results_dir)))
         raise ConfigError(f"cannot write in the results folder {display_path(resolve_path(sweep.results_dir))}: {err}") from None
     if lock.note:
         print(lock.note, file=sys.stderr)
     try:
+        runs = plan(sweep, book_dir)
+        selected = [r for r in runs if fnmatch.fnmatch(r.id, options.only)] if options.only else runs
+        if not selected:
+            raise ConfigError(f"--only {options.only!r} matches no run; run ids look like {runs[0].id!r}")
         from .steps import execute_sweep  # papermill, the kernels and the book: only once a sweep runs
 
         return execute_sweep(sweep, str(sweep_file), book_dir, selected, options, lock, on_start, on_done)
     finally:
         lock.release()
-
-

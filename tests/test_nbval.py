@@ -1,7 +1,16 @@
-"""The committed notebooks pass nbval on other x86-64 CPUs, emulated on this one.
+"""nbval on the committed notebooks, in a temporary copy of the project: on this CPU, and on
+other x86-64 CPUs emulated on this one.
+
+The run notebooks write their runs (the quick preset: ``outputs/quick/<task>``, from the project
+root) and the project root a notebook sees is the folder its ``toyexp`` was imported from. So each
+configuration runs ``pytest --nbval`` (pyproject's addopts: the sanitizer,
+``--nbval-current-env``) in a subprocess on a copy of the package and the notebooks in a
+temporary folder, imported from there (``PYTHONPATH``): nothing is written into the project, and
+no results folder of the working tree or of another configuration is read. ``make test``
+collects ``tests/`` only; ``pytest notebooks`` still runs nbval in place, by hand.
 
 A foreign CPU changes the last bits of a result through the code paths each numerical library
-picks at start-up. Each configuration below forces those paths through the environment before
+picks at start-up. Each foreign configuration forces those paths through the environment before
 anything is imported, as a machine with fewer instructions would pick them:
 
 - torch's own kernels: ``ATEN_CPU_CAPABILITY`` (``default`` is plain code, ``avx2`` AVX2);
@@ -12,10 +21,6 @@ anything is imported, as a machine with fewer instructions would pick them:
 - numpy's own SIMD loops (``exp``, ``sin``... of the baselines and the analysis):
   ``NPY_DISABLE_CPU_FEATURES``, every dispatch target above the configuration's level.
 
-Each configuration runs ``pytest --nbval`` (pyproject's addopts: the sanitizer,
-``--nbval-current-env``) in a subprocess on a copy of the package and the notebooks in a
-temporary folder, imported from there (``PYTHONPATH``). The project root a notebook sees is that
-copy, so no results folder of the working tree or of the other configuration is read or written.
 Before that, a probe in the same environment checks that each library took its forced path;
 a configuration the CPU cannot run is skipped, naming what is missing.
 """
@@ -52,6 +57,8 @@ def configuration(aten: str, mkl: str, openblas: str, numpy_allowed: set[str]) -
 
 
 CONFIGURATIONS = {
+    # this CPU, every library on the path it picks itself
+    "native": lambda: {},
     # a CPU with x86-64's baseline only: plain torch kernels, MKL's portable branch, OpenBLAS for
     # SSE4.2 (Nehalem) and numpy's baseline loops
     "default": lambda: configuration("default", "COMPATIBLE", "Nehalem", X86_V2),
@@ -113,29 +120,34 @@ def mismatches(report: str, limit: int = 80) -> str:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", CONFIGURATIONS)
-def test_committed_notebooks_pass_on_a_foreign_cpu(name, tmp_path):
+def test_committed_notebooks_pass_nbval(name, tmp_path):
     """nbval on a copy of the committed notebooks, every library on the configuration's code path."""
     forced = CONFIGURATIONS[name]()
     root = project_copy(tmp_path / "project")
     env = {**os.environ, **forced, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}
     env.pop("PYTEST_ADDOPTS", None)
     chosen = probe(env, root)
+    assert Path(chosen["toyexp"]).is_relative_to(root), f"toyexp imported from {chosen['toyexp']}, not the copy"
+    if forced:
+        check_forced(name, forced, chosen)
+    out = subprocess.run([sys.executable, "-m", "pytest", "-q", "notebooks"], cwd=root, env=env,
+                         capture_output=True, text=True, timeout=1200)
+    report = out.stdout + out.stderr
+    if out.returncode != 0:
+        pytest.fail(f"nbval under {forced or 'this CPU'} (libraries chose {chosen}):\n{mismatches(report)}")
+    assert re.search(r"\b\d+ passed\b", report) and " skipped" not in report, report[-2000:]
+    assert (root / "outputs" / "quick").is_dir()  # the run notebooks wrote their runs into the copy
 
+
+def check_forced(name: str, forced: dict[str, str], chosen: dict) -> None:
+    """Skip unless this CPU can run the configuration; fail unless each library took its path."""
     if chosen["aten"].lower() != forced["ATEN_CPU_CAPABILITY"]:
         pytest.skip(f"this CPU cannot run torch's {forced['ATEN_CPU_CAPABILITY']} kernels (it runs {chosen['aten']})")
     assert chosen["openblas"] == [forced["OPENBLAS_CORETYPE"]], f"OpenBLAS runs {chosen['openblas']}"
     assert not set(chosen["numpy"]) & set(forced["NPY_DISABLE_CPU_FEATURES"].split()), chosen["numpy"]
-    assert Path(chosen["toyexp"]).is_relative_to(root), f"toyexp imported from {chosen['toyexp']}, not the copy"
     mkl = MKL_BRANCHES.get(chosen["mkl"], chosen["mkl"])
     if chosen["mkl"] is not None and mkl != forced["MKL_CBWR"]:
         # measured on our AMD EPYC: MKL takes COMPATIBLE but answers every other branch with
         # MKL_CBWR_ERR_UNSUPPORTED_BRANCH and keeps its own; the other libraries still take theirs
         assert forced["MKL_CBWR"] != "COMPATIBLE", f"MKL runs branch {mkl}"
         warnings.warn(f"{name}: MKL refused MKL_CBWR={forced['MKL_CBWR']} on this CPU and runs {mkl}", stacklevel=1)
-
-    out = subprocess.run([sys.executable, "-m", "pytest", "-q", "notebooks"], cwd=root, env=env,
-                         capture_output=True, text=True, timeout=1200)
-    report = out.stdout + out.stderr
-    if out.returncode != 0:
-        pytest.fail(f"nbval under {forced} (libraries chose {chosen}):\n{mismatches(report)}")
-    assert re.search(r"\b\d+ passed\b", report) and " skipped" not in report, report[-2000:]
