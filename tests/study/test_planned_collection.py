@@ -110,6 +110,10 @@ def analysis_outputs(book) -> list:
     return [[{k: v for k, v in o.items() if k != "execution_count"} for o in c.outputs] for c in cells]
 
 
+def book_files(book) -> list[str]:
+    return sorted(str(p.relative_to(book)) for p in book.rglob("*") if p.is_file())
+
+
 @pytest.mark.slow
 def test_the_analysis_and_the_book_pages_ignore_planted_runs(tmp_path, capsys):
     """A real tiny sweep, its analysis run twice: alone, then with a quick-preset run, another sweep
@@ -118,7 +122,7 @@ def test_the_analysis_and_the_book_pages_ignore_planted_runs(tmp_path, capsys):
     path = write_sweep(tmp_path, seeds=[1, 2], variants=VARIANTS, overrides=[*TINY, "evaluation.integration_method=[euler]"])
     assert main(["sweep", str(path), "--jobs", "2"]) == 0, capsys.readouterr()
     book, results = tmp_path / "book", tmp_path / "results"
-    before = analysis_outputs(book), (book / "analysis.headline.md").read_text(), (book / "_toc.yml").read_text()
+    before = analysis_outputs(book), (book / "analysis.headline.md").read_text(), book_files(book)
 
     own = results / "recon" / "flow" / "flow" / "seed-1"
     for folder, key, value in [("quick/recon/flow/seed-42", "output_dir", "outputs/quick/recon"),
@@ -131,7 +135,7 @@ def test_the_analysis_and_the_book_pages_ignore_planted_runs(tmp_path, capsys):
         metrics["final"]["l2"] *= 10
         (results / folder / "metrics.json").write_text(json.dumps(metrics))
     assert main(["sweep", str(path), "--resume"]) == 0, capsys.readouterr()
-    after = analysis_outputs(book), (book / "analysis.headline.md").read_text(), (book / "_toc.yml").read_text()
+    after = analysis_outputs(book), (book / "analysis.headline.md").read_text(), book_files(book)
     assert after == before
     overview = nbformat.read(book / "analysis.ipynb", as_version=4).cells
     text = "".join(o.get("text", "") for c in overview if c.cell_type == "code" for o in c.outputs)
