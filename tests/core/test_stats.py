@@ -38,13 +38,13 @@ def test_paired_difference_of_three_seeds_by_hand():
     assert c.n == 3 and c.difference.mean == pytest.approx(3.0)
     assert c.p == pytest.approx(1 - t / math.sqrt(2 + t * t), rel=1e-9)
     assert c.p == pytest.approx(0.18848, abs=1e-4)
-    assert c.difference.ci.contains(0.0) and not c.distinguishable
+    assert c.difference.ci.contains(0.0) and not c.ci_excludes_zero
 
 
 def test_paired_difference_that_excludes_zero():
     # d = 2.0, 2.2, 1.8: mean 2, s = 0.2, half-width 4.303 * 0.2 / sqrt(3) = 0.4969 -> [1.5031, 2.4969]
     c = paired([0.0, 0.0, 0.0], [2.0, 2.2, 1.8])
-    assert c.difference.ci.low == pytest.approx(1.5031, abs=1e-3) and c.distinguishable
+    assert c.difference.ci.low == pytest.approx(1.5031, abs=1e-3) and c.ci_excludes_zero
     t = 2 / (0.2 / math.sqrt(3))
     assert c.p == pytest.approx(1 - t / math.sqrt(2 + t * t), rel=1e-6)
 
@@ -54,14 +54,14 @@ def test_paired_is_by_seed_not_by_group():
     a, b = [1.0, 5.0, 9.0], [1.1, 5.1, 9.1]
     c = paired(a, b)
     assert c.difference.mean == pytest.approx(0.1) and c.difference.std == pytest.approx(0.0, abs=1e-12)
-    assert c.p < 1e-12 and c.distinguishable
+    assert c.p < 1e-12 and c.ci_excludes_zero
 
 
 def test_one_pair_and_identical_values():
     one = paired([1.0], [2.0])
-    assert one.n == 1 and math.isnan(one.p) and not one.distinguishable
+    assert one.n == 1 and math.isnan(one.p) and not one.ci_excludes_zero
     same = paired([1.0, 2.0], [1.0, 2.0])
-    assert same.p == 1.0 and not same.distinguishable
+    assert same.p == 1.0 and not same.ci_excludes_zero
 
 
 def test_paired_rejects_lists_of_different_lengths():

@@ -85,5 +85,5 @@ def test_winners_are_the_lowest_mean_l2_with_a_corrected_test(grid):
     assert "Benjamini-Hochberg" in text and "Rates in N" in text and "N = 9, 17, 33" in text
     line = headline(grid)
     assert line.startswith("recon, over 4 points of num_train: ")
-    beat = [c for c in grid.cells if c.network_versus_baseline.distinguishable and c.network_versus_baseline.paired.difference.mean < 0]
+    beat = [c for c in grid.cells if c.network_versus_baseline.significant_after_bh and c.network_versus_baseline.paired.difference.mean < 0]
     assert f"the best network beats the best baseline distinguishably at {len(beat)} of 4 points" in line

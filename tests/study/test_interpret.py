@@ -96,7 +96,7 @@ def test_findings_tell_which_differences_the_seeds_can_tell_apart(small_study):
     text = interpret.findings(res).replace(NBSP, " ")
     assert "**Paired with regression**" in text
     # flow's planted error is twice regression's on every seed: the interval excludes 0
-    assert res.distinguishable("flow")
+    assert res.significant_after_bh("flow")
     q = res.reference_q["flow", "l2"]
     assert "- distinguishable:\n  - flow +" in text and f"adjusted p {'< 0.001' if q < 0.001 else f'{q:.3f}'}" in text
     assert "are adjusted together (Benjamini-Hochberg)" in text

@@ -60,7 +60,7 @@ def test_interval_and_comparison_tables_by_hand(tmp_path, write_run):
     assert f"| flow | l2 | 3 | +0.0300 | [{0.03 - half:+.4f}, {0.03 + half:+.4f}] | {p_flow:.3f} | {q_flow:.3f} | no |" in table
     assert "| steady | l1 | 3 | +0.1100 |" in table and f"| {p_steady:.3f} | {q_steady:.3f} | yes |" in table
     assert res.reference_q["steady", "l2"] == pytest.approx(q_steady, rel=1e-3)
-    assert res.distinguishable("steady") and not res.distinguishable("flow", "l1")
+    assert res.significant_after_bh("steady") and not res.significant_after_bh("flow", "l1")
     assert "p adjusted (BH)" in table.splitlines()[0] and "(variant − regression)" in table.splitlines()[0]
     intervals = tables.interval_table(res.rows).replace(NBSP, " ")
     m, s = 0.2, statistics.stdev([0.1, 0.2, 0.3])

@@ -18,6 +18,7 @@ import numpy as np
 
 
 LEVEL = 0.95  # confidence level of every interval in the report
+FDR = 0.05  # the false-discovery rate of every family of tests in the report (Benjamini-Hochberg)
 
 
 def t_quantile(n: int) -> float:
@@ -65,8 +66,9 @@ class Paired:
         return self.difference.n
 
     @property
-    def distinguishable(self) -> bool:
-        """Whether the 95 % interval of the mean difference excludes 0 (False with one pair)."""
+    def ci_excludes_zero(self) -> bool:
+        """Whether the 95 % interval of the mean difference excludes 0 (False with one pair); the
+        report's verdicts correct for many tests instead (:func:`significant_after_bh`)."""
         ci = self.difference.ci
         return ci is not None and not ci.contains(0.0)
 
@@ -133,3 +135,9 @@ def adjusted_p(p_values) -> np.ndarray:
     if defined.any():
         q[defined] = false_discovery_control(p[defined], method="bh")
     return q
+
+
+def significant_after_bh(q: float) -> bool:
+    """Whether a test whose Benjamini-Hochberg adjusted p-value is ``q`` is significant at :data:`FDR`
+    (what the report calls *distinguishable*); False for an undefined q."""
+    return bool(q <= FDR)

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from ..core.metrics import training_spacing
-from ..core.stats import Paired, Stat, adjusted_p, rate
+from ..core.stats import Paired, Stat, adjusted_p, rate, significant_after_bh
 from ..run.config import load_config
 from ..tasks import get_task
 from ..tasks.base import SummaryRow
@@ -36,7 +36,6 @@ from .summary import compare
 
 SAMPLES = "dataset.num_train"  # the grid key whose values are sample counts (rates are fitted along it)
 NYQUIST = 2.0  # samples per cycle at the Nyquist rate
-FDR = 0.05  # the false-discovery rate at which a difference is called distinguishable
 
 
 @dataclass(frozen=True)
@@ -66,8 +65,8 @@ class Test:
     q: float
 
     @property
-    def distinguishable(self) -> bool:
-        return bool(self.q <= FDR)
+    def significant_after_bh(self) -> bool:
+        return significant_after_bh(self.q)
 
 
 @dataclass(frozen=True)

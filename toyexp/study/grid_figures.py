@@ -18,12 +18,13 @@ from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from ..core.stats import FDR
 from ..report import seeds_text
 from ..run import style
 from ..tasks.base import Metric
 from .grid import NYQUIST, SAMPLES, Axis, Cell, GridResults, nyquist_samples
 
-FDR_TEXT = "Benjamini-Hochberg, FDR 5 %"
+FDR_TEXT = f"Benjamini-Hochberg, FDR {100 * FDR:g} %"
 
 
 def _panels(grid: GridResults) -> tuple[list[Axis], list[dict]]:
@@ -146,7 +147,7 @@ def winner_maps(grid: GridResults, title: str = "") -> Figure:
                 if cell is None:
                     continue
                 w = cell.winner
-                clear = w.test is not None and w.test.distinguishable
+                clear = w.test is not None and w.test.significant_after_bh
                 ax.add_patch(plt.Rectangle((i - 0.5, j - 0.5), 1, 1, facecolor=style.colour(w.best.variant),
                                            alpha=0.85 if clear else 0.35, hatch=None if clear else "///", edgecolor="white"))
                 dark = clear and sum(to_rgb(style.colour(w.best.variant))) < 1.2  # white text on a dark fill

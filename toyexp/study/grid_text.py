@@ -10,7 +10,8 @@ text says so.
 from __future__ import annotations
 
 from ..report import format_number, with_ci
-from .grid import FDR, NYQUIST, Cell, GridResults
+from ..core.stats import FDR
+from .grid import NYQUIST, Cell, GridResults
 from .plan import point_text
 
 NOISE = "dataset.noise_std"
@@ -32,14 +33,14 @@ def winners_paragraph(grid: GridResults) -> list[str]:
     counts: dict[str, int] = {}
     for c in grid.cells:
         counts[c.winner.best.variant] = counts.get(c.winner.best.variant, 0) + 1
-    unclear = [c for c in grid.cells if not (c.winner.test and c.winner.test.distinguishable)]
+    unclear = [c for c in grid.cells if not (c.winner.test and c.winner.test.significant_after_bh)]
     out = [f"**Who wins where.** Lowest mean l2, by points won (of {len(grid.cells)}): "
            + "; ".join(f"{v} {n}" for v, n in sorted(counts.items(), key=lambda item: -item[1])) + "."]
     networks = [c for c in grid.cells if not c.winner.best.baseline]
     if networks:
         out.append("- a network wins at: " + "; ".join(
             f"{c.winner.best.variant} at {_where(c)} (l2 {with_ci(c.winner.best.stats['l2'])}"
-            + (", runner-up " + c.winner.runner_up.variant + (" distinguishable" if c.winner.test and c.winner.test.distinguishable
+            + (", runner-up " + c.winner.runner_up.variant + (" distinguishable" if c.winner.test and c.winner.test.significant_after_bh
                                                              else " not distinguishable") if c.winner.runner_up else "") + ")"
             for c in networks) + ".")
     else:
@@ -54,8 +55,8 @@ def reference_paragraph(grid: GridResults) -> list[str]:
     variants = list(dict.fromkeys(v for c in grid.cells for v in c.versus_reference))
     for v in variants:
         tests = [(c, c.versus_reference[v]) for c in grid.cells if v in c.versus_reference]
-        lower = [(c, t) for c, t in tests if t.distinguishable and t.paired.difference.mean < 0]
-        higher = [(c, t) for c, t in tests if t.distinguishable and t.paired.difference.mean > 0]
+        lower = [(c, t) for c, t in tests if t.significant_after_bh and t.paired.difference.mean < 0]
+        higher = [(c, t) for c, t in tests if t.significant_after_bh and t.paired.difference.mean > 0]
         ratios = [_row(c, v).stats["l2"].mean / _row(c, grid.reference).stats["l2"].mean for c, _ in tests
                   if _row(c, grid.reference).stats["l2"].mean > 0]
         line = (f"- {v}: lower at {len(lower)}, higher at {len(higher)}, not distinguishable at "
@@ -77,8 +78,8 @@ def baseline_paragraph(grid: GridResults) -> list[str]:
     tested = [c for c in grid.cells if c.network_versus_baseline is not None]
     if not tested:
         return []
-    wins = [c for c in tested if c.network_versus_baseline.distinguishable and c.network_versus_baseline.paired.difference.mean < 0]
-    losses = [c for c in tested if c.network_versus_baseline.distinguishable and c.network_versus_baseline.paired.difference.mean > 0]
+    wins = [c for c in tested if c.network_versus_baseline.significant_after_bh and c.network_versus_baseline.paired.difference.mean < 0]
+    losses = [c for c in tested if c.network_versus_baseline.significant_after_bh and c.network_versus_baseline.paired.difference.mean > 0]
     out = [f"**Networks against the best baseline** (the best network's l2 against the best baseline's at each point): "
            f"lower at {len(wins)}, higher at {len(losses)}, not distinguishable at {len(tested) - len(wins) - len(losses)} "
            f"of {len(tested)} points."]
@@ -156,7 +157,7 @@ def headline(grid: GridResults) -> str:
     clauses = []
     for v in dict.fromkeys(v for c in grid.cells for v in c.versus_reference):
         tests = [(c, t) for c in grid.cells if (t := c.versus_reference.get(v)) is not None]
-        apart = [(c, t) for c, t in tests if t.distinguishable]
+        apart = [(c, t) for c, t in tests if t.significant_after_bh]
         higher = sum(t.paired.difference.mean > 0 for _, t in apart)
         text = (f"{v}'s l2 differs distinguishably from {grid.reference}'s at {len(apart)} of {len(tests)} points "
                 f"({higher} higher, {len(apart) - higher} lower{_shared(grid, [c for c, _ in apart])})")
@@ -167,7 +168,7 @@ def headline(grid: GridResults) -> str:
         clauses.append(text)
     tested = [c for c in grid.cells if c.network_versus_baseline is not None]
     if tested:
-        beat = [c for c in tested if c.network_versus_baseline.distinguishable and c.network_versus_baseline.paired.difference.mean < 0]
+        beat = [c for c in tested if c.network_versus_baseline.significant_after_bh and c.network_versus_baseline.paired.difference.mean < 0]
         text = (f"the best network beats the best baseline distinguishably at {len(beat)} of {len(tested)} points"
                 f"{_shared(grid, beat)}")
         if beat:
@@ -176,7 +177,7 @@ def headline(grid: GridResults) -> str:
             text += (f", most at {_where(c)}: {c.best_network.variant} {with_ci(c.best_network.stats['l2'])} against "
                      f"{b.variant} {with_ci(b.stats['l2'])}")
         clauses.append(text)
-    return lead + "; ".join(clauses) + " (paired by seed, BH over the points, FDR 5 %)."
+    return lead + "; ".join(clauses) + f" (paired by seed, BH over the points, FDR {100 * FDR:g} %)."
 
 
 def _shared(grid: GridResults, cells: list[Cell]) -> str:

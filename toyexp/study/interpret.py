@@ -8,12 +8,12 @@ the samples, and the cost. The task adds its own sentences through ``Task.interp
 
 from __future__ import annotations
 
-from ..core.stats import Paired, Stat
+from ..core.stats import FDR, Paired, Stat
 from ..report import NBSP, format_interval, format_number, format_p, with_ci
 from ..tasks import get_task
 from ..tasks.base import ERRORS
 from .interpolation import ROUNDING_MARGIN
-from .results import FDR, TaskResults
+from .results import TaskResults
 
 FMT = ERRORS[1].fmt
 
@@ -63,8 +63,8 @@ def comparison_paragraph(res: TaskResults) -> list[str]:
     pairs = {r.variant: res.versus_reference[r.variant, "l2"] for r in res.rows if r is not ref}
     if not pairs:
         return []
-    apart = [v for v in pairs if res.distinguishable(v)]
-    close = [v for v in pairs if not res.distinguishable(v)]
+    apart = [v for v in pairs if res.significant_after_bh(v)]
+    close = [v for v in pairs if not res.significant_after_bh(v)]
     n = max(c.n for c in pairs.values())
     out = [f"**Paired with {ref.variant}** (l2 of the variant − {ref.variant}, same seed = same data and initialisation, "
            f"{n} pair{'s' * (n != 1)} at most):"]
@@ -156,6 +156,6 @@ def headline(res: TaskResults) -> str:
         apart = res.apart_from_best_baseline(best_net.variant)
         verdict = ("lower than" if c.difference.mean < 0 else "higher than") if apart else "not distinguishable from"
         text += f", {verdict} the best baseline, {res.best_baseline.variant}, at {with_ci(res.best_baseline.stats['l2'])}"
-    apart = [r.variant for r in res.networks if r is not res.reference and res.distinguishable(r.variant)]
+    apart = [r.variant for r in res.networks if r is not res.reference and res.significant_after_bh(r.variant)]
     return text + (f"; of the networks, {', '.join(apart)} differ{'s' * (len(apart) == 1)} from {res.reference.variant} "
-                   "(BH-adjusted p ≤ 0.05)" if apart else f"; no network differs distinguishably from {res.reference.variant}") + "."
+                   f"(BH-adjusted p ≤ {FDR:g})" if apart else f"; no network differs distinguishably from {res.reference.variant}") + "."

@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import Any
 
 from ..core.modes import build_mode
-from ..core.stats import Paired, adjusted_p
+from ..core.stats import Paired, adjusted_p, significant_after_bh
 from ..tasks import get_task
 from ..tasks.base import ERRORS, SummaryRow
 from .baselines import baselines
@@ -24,8 +24,6 @@ from .collect import Collection, Member, check_alike
 from .interpolation import Interpolation, interpolation_profile
 from .summary import NfeCurve, PredictionBand, compare, nfe_curves, prediction_band, reference_row, summary_row
 
-
-FDR = 0.05  # the false-discovery rate at which a difference is called distinguishable (Benjamini-Hochberg)
 
 
 @dataclass(frozen=True)
@@ -64,13 +62,13 @@ class TaskResults:
         """The task's own numbers (Task.analyse)."""
         return get_task(self.task).analyse(list(self.rows))
 
-    def distinguishable(self, variant: str, metric: str = "l2") -> bool:
+    def significant_after_bh(self, variant: str, metric: str = "l2") -> bool:
         """Whether the row differs from the reference in ``metric`` after the correction over the table."""
-        return self.reference_q[variant, metric] <= FDR
+        return significant_after_bh(self.reference_q[variant, metric])
 
     def apart_from_best_baseline(self, variant: str) -> bool:
         """Whether a network's l2 differs from the best baseline's after the correction over the networks."""
-        return self.best_baseline_q[variant] <= FDR
+        return significant_after_bh(self.best_baseline_q[variant])
 
     @property
     def networks(self) -> list[SummaryRow]:

@@ -61,7 +61,7 @@ def comparison_table(res: TaskResults, metrics: tuple[Metric, ...] = ERRORS) -> 
             continue
         for m in shown:
             c = res.versus_reference[r.variant, m.name]
-            verdict = "yes" if res.distinguishable(r.variant, m.name) else ("no (one pair)" if c.n < 2 else "no")
+            verdict = "yes" if res.significant_after_bh(r.variant, m.name) else ("no (one pair)" if c.n < 2 else "no")
             lines.append(f"| {label(r)} | {m.name} | {c.n} | {nowrap(format_number(c.difference.mean, '+' + m.fmt))} | "
                          f"{nowrap(format_interval(c.difference.ci, '+' + m.fmt, NBSP))} | {format_p(c.p)} | "
                          f"{format_p(res.reference_q[r.variant, m.name])} | {verdict} |")

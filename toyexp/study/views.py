@@ -12,7 +12,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
-from ..core.stats import LEVEL
+from ..core.stats import FDR, LEVEL
 from ..run import style
 from ..run.plots import png, show_png
 from ..tasks import get_task
@@ -120,5 +120,5 @@ def show_tables(res: TaskResults, heading: str = "###") -> None:
         f"Each variant against {res.reference.variant}, seed by seed (same seed: same training data and "
         f"initialisation): the mean difference, its {pct} % t interval and the paired t-test's p-value, and that p-value "
         "adjusted over every comparison of the table (Benjamini-Hochberg): a difference is distinguishable when the "
-        "adjusted p is at most 0.05.\n\n"
+        f"adjusted p is at most {FDR:g}.\n\n"
         + tables.comparison_table(res))
