@@ -32,11 +32,11 @@ from typing import Callable, Iterator
 import nbformat
 
 from ..run.config import load_config
-from ..run.files import PROJECT_ROOT, display_path, resolve_path, write_json
+from ..run.files import PROJECT_ROOT, display_path, resolve_path, run_directory, write_json
 from ..run.record import RunRecord, read_record
 from ..study.execute import SINGLE_THREAD, Job, Outcome, execute_notebook
 from ..study.executors import run_local
-from ..study.plan import notebook_for, run_dir
+from ..study.plan import notebook_for
 from .loops import training_costs
 from .report import report_json, report_table
 from .results import FIRST_SEED, BenchResult, NotebookCost, Settings, StudySweepCost, SweepCost
@@ -90,7 +90,7 @@ def notebook_cost(folder: Path, overrides: list[str]) -> NotebookCost:
     folder.mkdir(parents=True, exist_ok=True)
     outcome = checked(execute_notebook(Job("bench/notebook", str(notebook_for("recon")), str(folder / "recon.ipynb"), params)))
     nb = nbformat.read(outcome.notebook, as_version=4)
-    record = read_record(run_dir(load_config("recon", mode="regression", overrides=overrides)) / "metrics.json")
+    record = read_record(run_directory(load_config("recon", mode="regression", overrides=overrides)) / "metrics.json")
     return NotebookCost(notebook_phases(nb, outcome.seconds), outcome.seconds, record.training.seconds)
 
 
@@ -162,7 +162,7 @@ def study_sweep_cost(folder: Path, runs: int, jobs: int, overrides: list[str]) -
     wall = timed_sweep(batch, jobs)
     cpu = cpu_seconds() - cpu
     records: list[RunRecord] = [
-        read_record(run_dir(load_config("recon", mode="regression", seed=job.parameters["seed"],
+        read_record(run_directory(load_config("recon", mode="regression", seed=job.parameters["seed"],
                                         overrides=job.parameters["overrides"])) / "metrics.json")
         for job in batch
     ]

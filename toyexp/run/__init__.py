@@ -9,12 +9,12 @@ from .._lazy import lazy_exports
 
 EXPORTS = {
     "QUICK": ".config", "Config": ".config", "load_config": ".config",
-    "display_path": ".files", "resolve_path": ".files",
+    "display_path": ".files", "resolve_path": ".files", "run_directory": ".files",
     "config_from_parameters": ".notebook",
     "RunRecord": ".record", "read_record": ".record",
     "load_predictions": ".outputs",
     "RunContext": ".steps", "start_run": ".steps", "fit": ".steps", "evaluate_run": ".steps",
-    "finish_run": ".steps", "run_all": ".steps", "make_dataset": ".steps", "run_directory": ".steps",
+    "finish_run": ".steps", "run_all": ".steps", "make_dataset": ".steps",
 }
 __getattr__ = lazy_exports(__name__, EXPORTS)
 __all__ = list(EXPORTS)

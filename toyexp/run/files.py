@@ -7,9 +7,12 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:
+    from .config import Config
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -18,6 +21,12 @@ def resolve_path(path: str | Path) -> Path:
     """Relative paths are relative to the project root, wherever the kernel was started."""
     path = Path(path).expanduser()
     return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+def run_directory(cfg: Config) -> Path:
+    """A run's folder, ``<output_dir>/<mode>/seed-<seed>`` (relative paths from the project root):
+    the one place the layout is written, for the run that fills it and the sweep that plans it."""
+    return resolve_path(cfg.experiment.output_dir) / cfg.experiment.mode / f"seed-{cfg.experiment.seed}"
 
 
 def atomic_write(path: Path, write) -> None:

@@ -32,7 +32,7 @@ from ..tasks import get_task
 from ..tasks.base import Best, Final, RunResult, Task
 from ..tasks.sampling import Samples
 from .config import Config
-from .files import resolve_path, write_yaml
+from .files import resolve_path, run_directory, write_yaml
 from .outputs import save_checkpoint, write_npz
 from .provenance import provenance
 from .record import RunRecord, TrainingSummary, write_record
@@ -60,11 +60,6 @@ class RunContext:
     final_setting: tuple[str, Resolution]  # (method, resolution) of ``final`` and of the best-model tracking
     log: logging.Logger
     started: float  # time.time() at the start
-
-
-def run_directory(cfg: Config) -> Path:
-    """<output_dir>/<mode>/seed-<seed>, relative paths taken from the project root."""
-    return resolve_path(cfg.experiment.output_dir) / cfg.experiment.mode / f"seed-{cfg.experiment.seed}"
 
 
 def select_device(name: str, log: logging.Logger) -> torch.device:

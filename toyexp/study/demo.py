@@ -24,7 +24,8 @@ from ..run.config import Config, load_config
 from ..run.files import display_path, resolve_path
 from ..run.outputs import load_predictions
 from ..run.record import record_to_json
-from ..run.steps import run_all, run_directory
+from ..run.files import run_directory
+from ..run.steps import run_all
 from ..tasks import task_names
 from .collect import PREDICTION_KEYS
 

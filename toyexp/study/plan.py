@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..run.config import load_config
-from ..run.files import PROJECT_ROOT, resolve_path, write_yaml
+from ..run.files import PROJECT_ROOT, resolve_path, run_directory, write_yaml
 from ..schema import ConfigError
 from ..tasks import get_task
 from .sweep_file import Sweep
@@ -102,16 +102,11 @@ def plan(sweep: Sweep, book_dir: str | Path | None = None) -> list[PlannedRun]:
                     except ConfigError as err:
                         where = f"{task}/{variant}" + (f"/{label}" if label else "")
                         raise ConfigError(f"run {where}/seed-{seed}: {err}") from None
-                    folder = run_dir(cfg)
+                    folder = run_directory(cfg)
                     notebook = (book / "runs" / task / f"{stem.replace('/', '_')}-seed{seed}.ipynb" if sweep.run_pages
                                 else folder / "run.ipynb")
                     runs.append(PlannedRun(task, variant, point, seed, overrides, folder, notebook, cfg.to_dict()))
     return runs
-
-
-def run_dir(cfg) -> Path:
-    """<output_dir>/<mode>/seed-<seed> (as toyexp.run.steps.run_directory, without importing torch)."""
-    return resolve_path(cfg.experiment.output_dir) / cfg.experiment.mode / f"seed-{cfg.experiment.seed}"
 
 
 def complete_record(run: PlannedRun) -> RunRecord | None:
