@@ -19,7 +19,7 @@ INTERRUPTED = 130  # the shell's exit code for a process stopped by SIGINT
 
 def _sweep_parser(sub) -> None:
     p = sub.add_parser("sweep", help="run every (task, variant, seed) of a sweep file, then the analysis")
-    p.add_argument("sweep_file", nargs="?", default="params/sweep.yaml", help="sweep file (default: params/sweep.yaml)")
+    p.add_argument("sweep_file", nargs="?", help="sweep file, e.g. params/smoke.yaml (without one: this help, and nothing runs)")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="runs in parallel (default: CPU cores)")
     p.add_argument("--resume", action="store_true", help="skip runs whose metrics.json is complete for the same config")
     p.add_argument("--only", metavar="PATTERN", help="only run ids matching this glob, e.g. 'recon/flow*/seed-4[23]'")
@@ -39,10 +39,14 @@ def _sweep_parser(sub) -> None:
     p.add_argument("--slurm-cluster", default=None, help=argparse.SUPPRESS)  # "local" runs submitit locally (tests)
     p.add_argument("--book-dir", default=None, help="where run notebooks and the analysis go (default: the sweep file's book_dir, else book)")
     p.add_argument("--no-analysis", action="store_true", help="skip executing the analysis notebook")
-    p.set_defaults(func=sweep_command)
+    p.set_defaults(func=sweep_command, help_text=p.format_help)
 
 
 def sweep_command(args: argparse.Namespace) -> int:
+    if args.sweep_file is None:  # a bare `toyexp sweep` is a question, not a 90-run study
+        print(args.help_text(), file=sys.stderr)
+        print("error: no sweep file given, so nothing ran; give one, e.g. toyexp sweep params/smoke.yaml", file=sys.stderr)
+        return 2
     from .study.runner import SweepOptions, run_sweep
 
     options = SweepOptions(
