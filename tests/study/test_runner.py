@@ -66,6 +66,31 @@ def test_resume_reports_the_complete_runs_as_skipped(tmp_path, executors, run_re
     assert not report.failed and report.table().endswith("1 done, 1 skipped, 0 failed")
 
 
+@pytest.mark.parametrize("status, error, line", [
+    ("done", "", "analysis: done (book/analysis.ipynb)"),
+    ("failed", "NameError: x", "analysis: failed (book/analysis.ipynb): NameError: x"),
+])
+def test_the_closing_count_is_of_runs_and_the_analysis_has_its_line(tmp_path, monkeypatch, executors, status, error, line):
+    """Guards issue 25: a 2-run sweep ends "2 done", not "3 done" with the analysis counted; the
+    analysis has its own line with its notebook's path as the user opens it from the current
+    folder; a failed analysis fails the sweep."""
+    from toyexp.study import steps
+
+    monkeypatch.chdir(tmp_path)
+    notebook = str(tmp_path / "book" / "analysis.ipynb")
+    monkeypatch.setattr(steps, "_analysis", lambda *args: Outcome("analysis", status, notebook, 1.0, error))
+    report = run_sweep(write_sweep(tmp_path, seeds=[1, 2]), SweepOptions(jobs=1))
+    assert [o.id for o in report.outcomes] == ["recon/regression/seed-1", "recon/regression/seed-2"]
+    assert report.analysis == Outcome("analysis", status, notebook, 1.0, error)
+    assert report.table().splitlines()[-2:] == ["2 done, 0 skipped, 0 failed", line]
+    assert report.failed == (status == "failed")
+
+
+def test_without_the_analysis_the_table_ends_with_the_count(tmp_path, executors):
+    report = run_sweep(write_sweep(tmp_path), SweepOptions(jobs=1, analysis=False))
+    assert report.analysis is None and report.table().splitlines()[-1] == "1 done, 0 skipped, 0 failed"
+
+
 @pytest.mark.parametrize("fields, options, message", [
     ({}, SweepOptions(only="recon/flw/*"), "--only 'recon/flw/*' matches no run; run ids look like 'recon/regression/seed-1'"),
     ({"seeds": "abc"}, SweepOptions(), "seeds: 'abc' has the wrong type"),

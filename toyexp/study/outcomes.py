@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from ..run.files import path_from_here
 from ..schema import ConfigError
 from .plan import PlannedRun
 
@@ -53,25 +54,27 @@ class SweepOptions:
 
 @dataclass(frozen=True)
 class SweepReport:
-    """What became of a sweep: every run's outcome (and the analysis'), and why it stopped.
+    """What became of a sweep: every run's outcome, the analysis' apart, and why it stopped.
 
     ``stopped`` is "" when it ran to the end, "interrupted" after Ctrl-C, "no space" when the
     disk filled up (``problem`` names the folder), "pages" when the book pages could not be
-    written (``problem`` says why).
+    written (``problem`` says why). ``analysis`` is None when the analysis did not run.
     """
 
     runs: tuple[PlannedRun, ...]
-    outcomes: tuple[Outcome, ...]
+    outcomes: tuple[Outcome, ...]  # the runs' only
     stopped: str = ""
     problem: str = ""
+    analysis: Outcome | None = None
 
     @property
     def failed(self) -> bool:
-        return any(o.status == "failed" for o in self.outcomes)
+        return any(o.status == "failed" for o in (*self.outcomes, *([self.analysis] if self.analysis else [])))
 
     def table(self) -> str:
         """A table of the runs: done / skipped / failed (with the notebook of each failed run), and
-        after Ctrl-C interrupted / not started."""
+        after Ctrl-C interrupted / not started; the counts are of runs. The analysis has a line of
+        its own, with the path of its notebook as the user can open it from here."""
         order = {r.id: i for i, r in enumerate(self.runs)}
         rows = sorted(self.outcomes, key=lambda o: order.get(o.id, len(order)))
         counts = {k: sum(o.status == k for o in self.outcomes) for k in STATUSES}
@@ -83,7 +86,15 @@ class SweepReport:
         if counts["interrupted"] or counts["not started"]:
             total += f", {counts['interrupted']} interrupted, {counts['not started']} not started"
         lines.append(total)
+        if self.analysis:
+            lines.append(analysis_line(self.analysis))
         return "\n".join(lines)
+
+
+def analysis_line(analysis: Outcome) -> str:
+    """``analysis: done (book/analysis.ipynb)``, or ``analysis: failed (...): <error>``."""
+    line = f"analysis: {analysis.status} ({path_from_here(analysis.notebook)})"
+    return line + f": {analysis.error}" if analysis.error else line
 
 
 @dataclass(frozen=True)
