@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 
 from .schema import ConfigError
@@ -64,6 +65,7 @@ def sweep_command(args: argparse.Namespace) -> int:
     if report.outcomes:
         print(report.table())
     if report.stopped == "interrupted":
+        print(f"interrupted by Ctrl-C; to finish the sweep: {resume_command(args.argv)}", file=sys.stderr)
         return INTERRUPTED
     if report.stopped == "no space":
         print(f"error: no space left on device (or quota exceeded) in {report.problem}; "
@@ -73,6 +75,12 @@ def sweep_command(args: argparse.Namespace) -> int:
         error(report.problem)
         return 1
     return 1 if report.failed else 0
+
+
+def resume_command(argv: list[str]) -> str:
+    """The command that finishes an interrupted sweep: ``argv`` (``sweep`` and its arguments, as
+    typed, the sweep file's path included) with ``--resume``, quoted for a shell."""
+    return shlex.join(["toyexp", *(a for a in argv if a != "--resume"), "--resume"])
 
 
 class Progress:
