@@ -40,6 +40,9 @@ def _sweep_parser(sub) -> None:
     p.add_argument("--slurm-cluster", default=None, help=argparse.SUPPRESS)  # "local" runs submitit locally (tests)
     p.add_argument("--book-dir", default=None, help="where run notebooks and the analysis go (default: the sweep file's book_dir, else book)")
     p.add_argument("--no-analysis", action="store_true", help="skip executing the analysis notebook")
+    p.add_argument("--dry-run", action="store_true",
+                   help="print the plan (each run, its folder, its notebook, which runs --resume would skip) and "
+                        "execute and write nothing")
     p.set_defaults(func=sweep_command, help_text=p.format_help)
 
 
@@ -54,7 +57,7 @@ def sweep_command(args: argparse.Namespace) -> int:
         jobs=args.jobs, resume=args.resume, only=args.only, executor=args.executor, fresh_kernels=args.fresh_kernels,
         cell_timeout=args.cell_timeout, portable=args.portable, scheduler=args.scheduler,
         slurm_cluster=args.slurm_cluster, book_dir=args.book_dir, analysis=not args.no_analysis,
-        command=("toyexp", *args.argv),
+        dry_run=args.dry_run, command=("toyexp", *args.argv),
     )
     progress = Progress()
     try:
@@ -62,6 +65,9 @@ def sweep_command(args: argparse.Namespace) -> int:
     except ConfigError as err:
         return error(err)
     progress.close()
+    if report.stopped == "dry run":
+        print(report.plan_table(args.resume))
+        return 0
     if report.outcomes:
         print(report.table())
     if report.stopped == "interrupted":

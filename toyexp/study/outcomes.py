@@ -5,16 +5,22 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import Literal
 
 from ..run.files import path_from_here
 from ..schema import ConfigError
 from .plan import PlannedRun
 
 
+# "interrupted" by Ctrl-C; a dry run's runs are "planned", or "complete" when --resume would skip them
+Status = Literal["done", "failed", "skipped", "interrupted", "not started", "planned", "complete"]
+Stopped = Literal["", "interrupted", "no space", "pages", "dry run"]
+
+
 @dataclass(frozen=True)
 class Outcome:
     id: str
-    status: str  # "done", "failed", "skipped", "interrupted" (by Ctrl-C) or "not started"
+    status: Status
     notebook: str
     seconds: float = 0.0
     error: str = ""
@@ -40,6 +46,7 @@ class SweepOptions:
     slurm_cluster: str | None = None  # submitit's cluster ("local" in tests)
     book_dir: str | None = None  # where the run notebooks and the analysis go (None: the sweep file's)
     analysis: bool = True  # execute the analysis notebook after the runs
+    dry_run: bool = False  # plan only: the report lists the runs; nothing is executed or written
     command: tuple[str, ...] = ()  # the command line, recorded in the lock
 
     def check(self) -> None:
@@ -58,12 +65,13 @@ class SweepReport:
 
     ``stopped`` is "" when it ran to the end, "interrupted" after Ctrl-C, "no space" when the
     disk filled up (``problem`` names the folder), "pages" when the book pages could not be
-    written (``problem`` says why). ``analysis`` is None when the analysis did not run.
+    written (``problem`` says why), "dry run" when it was only planned (:meth:`plan_table`).
+    ``analysis`` is None when the analysis did not run (nor would, in a dry run).
     """
 
     runs: tuple[PlannedRun, ...]
     outcomes: tuple[Outcome, ...]  # the runs' only
-    stopped: str = ""
+    stopped: Stopped = ""
     problem: str = ""
     analysis: Outcome | None = None
 
@@ -88,6 +96,24 @@ class SweepReport:
         lines.append(total)
         if self.analysis:
             lines.append(analysis_line(self.analysis))
+        return "\n".join(lines)
+
+
+    def plan_table(self, resume: bool) -> str:
+        """A dry run's plan: each run's id, what ``--resume`` does with it (skip a complete run, run
+        the others), its run folder and the notebook it writes; the counts as a sweep would start
+        with ``resume`` or without; the analysis notebook it would write."""
+        complete = {o.id for o in self.outcomes if o.status == "complete"}
+        lines = [f"{'run':<44} {'--resume':<8}  run folder  notebook"]
+        for r in self.runs:
+            action = "skip" if r.id in complete else "run"
+            lines.append(f"{r.id:<44} {action:<8}  {path_from_here(r.run_dir)}  {path_from_here(r.notebook)}")
+        n, k = len(self.runs), len(complete)
+        lines.append(f"{n} runs: {n - k} to execute, {k} already complete (skipped with --resume)" if resume else
+                     f"{n} runs: {n} to execute, {k} of them already complete (--resume would skip them)")
+        if self.analysis:
+            lines.append(f"analysis: would write {path_from_here(self.analysis.notebook)}")
+        lines.append("dry run: nothing was executed or written")
         return "\n".join(lines)
 
 
