@@ -1,16 +1,23 @@
-"""Every papermill command of README.md runs as written, on tiny settings.
+"""Every papermill command and every Python block of README.md runs as written, on tiny settings.
 
 The commands are read from README.md itself (lines starting with ``papermill`` in fenced code
 blocks, ``\\`` continuations joined), so the README and this test cannot drift apart. Each run
 gets the command's own parameters plus tiny overrides merged in front of the command's own
 ``overrides`` (so the command's still win), its output notebook and run folder under tmp_path.
+
+Each fenced ``python`` block runs in a fresh interpreter whose current folder is a temporary
+copy of ``params/``, after a prelude that gives every config the same tiny overrides in front of
+the block's own, and its run folder under tmp_path. A block the README marks with
+``<!-- not run: reason -->`` on the line before it is left out.
 """
 
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -33,7 +40,33 @@ def readme_commands() -> list[str]:
     return commands
 
 
+def readme_python_blocks() -> list[str]:
+    """The fenced ``python`` blocks of README.md, less those after a ``<!-- not run: ... -->`` line."""
+    found = re.findall(r"^(.*)\n```python\n(.*?)^```", (ROOT / "README.md").read_text(), flags=re.S | re.M)
+    return [block for before, block in found if not before.strip().startswith("<!-- not run:")]
+
+
+# Run before a README block: every config load gets TINY in front of its own overrides, and its
+# run folder under the test's folder (a relative output_dir would land in the project).
+PRELUDE = """
+import inspect
+import toyexp.run.config as _config, toyexp.run.notebook as _notebook
+
+_load = _config.load_config
+
+
+def _tiny_load_config(*args, **kwargs):
+    call = inspect.signature(_load).bind(*args, **kwargs)
+    own = list(call.arguments.get("overrides") or [])
+    call.arguments["overrides"] = [*{tiny!r}, *own, "experiment.output_dir={output_dir}"]
+    return _load(*call.args, **call.kwargs)
+
+
+_config.load_config = _notebook.load_config = _tiny_load_config
+"""
+
 COMMANDS = readme_commands()
+PYTHON_BLOCKS = readme_python_blocks()
 RUNS = [c for c in COMMANDS if "--help-notebook" not in c]
 HELPS = [c for c in COMMANDS if "--help-notebook" in c]
 
@@ -121,3 +154,24 @@ def test_readme_help_notebook_lists_the_parameters(command):
     for parameter in ("mode", "seed", "overrides"):
         assert re.search(rf"^\s*{parameter}: ", done.stdout, flags=re.M), f"{parameter} missing from:\n{done.stdout}"
     assert "regression, flow, straight_flow, mip or mip_one_step" in done.stdout
+
+
+def test_the_readme_has_python_blocks():
+    """Guards the extraction: the README's Python example is found (a changed fence would hide it)."""
+    assert any("run_all(" in block for block in PYTHON_BLOCKS), PYTHON_BLOCKS
+
+
+@pytest.mark.training
+@pytest.mark.parametrize("block", PYTHON_BLOCKS, ids=lambda b: b.splitlines()[-1][:40])
+def test_readme_python_block_runs(block, tmp_path):
+    """Guards issue 25 (`toyexp.run.run` did not exist, the shipped parameter files did not load):
+    the block runs without error from a folder of the user's (a copy of params/), on tiny
+    settings, and a run it trains writes its metrics.json under the test's folder."""
+    shutil.copytree(ROOT / "params", tmp_path / "params")
+    out_dir = tmp_path / "runs"
+    code = textwrap.dedent(PRELUDE).format(tiny=TINY, output_dir=out_dir) + block
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, f"{block}\n{done.stderr[-3000:]}"
+    if "run_all(" in block:
+        assert list(out_dir.rglob("metrics.json")), f"{block}: no metrics.json under {out_dir}"

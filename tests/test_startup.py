@@ -46,6 +46,11 @@ def test_sweep_help_imports_no_torch():
     assert probe == {"result": 0, "heavy": []}
 
 
+def test_sweep_without_a_file_starts_nothing():
+    """Guards issue 25: a bare `toyexp sweep` answers with its help (exit 2) and loads no stack."""
+    assert imported(cli(["sweep"])) == {"result": 2, "heavy": []}
+
+
 def test_a_bad_sweep_file_is_answered_before_the_stack_loads(tmp_path):
     """Guards: every check of a sweep file (its runs' configs included) runs without torch."""
     bad = tmp_path / "bad.yaml"

@@ -22,6 +22,7 @@ EXPORTS = {
     "build_network": ".core.nets", "integrate": ".core.integrate", "TrainingDiverged": ".core.train",
     "Task": ".tasks.base", "get_task": ".tasks", "register": ".tasks", "task_names": ".tasks",
     "Config": ".run.config", "load_config": ".run.config", "config_from_parameters": ".run.notebook",
+    "config_from_params_file": ".run.notebook",
     "start_run": ".run.steps", "fit": ".run.steps", "evaluate_run": ".run.steps", "finish_run": ".run.steps",
     "run_all": ".run.steps", "make_dataset": ".run.steps",
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 
 from .schema import ConfigError
@@ -19,7 +20,7 @@ INTERRUPTED = 130  # the shell's exit code for a process stopped by SIGINT
 
 def _sweep_parser(sub) -> None:
     p = sub.add_parser("sweep", help="run every (task, variant, seed) of a sweep file, then the analysis")
-    p.add_argument("sweep_file", nargs="?", default="params/sweep.yaml", help="sweep file (default: params/sweep.yaml)")
+    p.add_argument("sweep_file", nargs="?", help="sweep file, e.g. params/smoke.yaml (without one: this help, and nothing runs)")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="runs in parallel (default: CPU cores)")
     p.add_argument("--resume", action="store_true", help="skip runs whose metrics.json is complete for the same config")
     p.add_argument("--only", metavar="PATTERN", help="only run ids matching this glob, e.g. 'recon/flow*/seed-4[23]'")
@@ -39,17 +40,24 @@ def _sweep_parser(sub) -> None:
     p.add_argument("--slurm-cluster", default=None, help=argparse.SUPPRESS)  # "local" runs submitit locally (tests)
     p.add_argument("--book-dir", default=None, help="where run notebooks and the analysis go (default: the sweep file's book_dir, else book)")
     p.add_argument("--no-analysis", action="store_true", help="skip executing the analysis notebook")
-    p.set_defaults(func=sweep_command)
+    p.add_argument("--dry-run", action="store_true",
+                   help="print the plan (each run, its folder, its notebook, which runs --resume would skip) and "
+                        "execute and write nothing")
+    p.set_defaults(func=sweep_command, help_text=p.format_help)
 
 
 def sweep_command(args: argparse.Namespace) -> int:
+    if args.sweep_file is None:  # a bare `toyexp sweep` is a question, not a 90-run study
+        print(args.help_text(), file=sys.stderr)
+        print("error: no sweep file given, so nothing ran; give one, e.g. toyexp sweep params/smoke.yaml", file=sys.stderr)
+        return 2
     from .study.runner import SweepOptions, run_sweep
 
     options = SweepOptions(
         jobs=args.jobs, resume=args.resume, only=args.only, executor=args.executor, fresh_kernels=args.fresh_kernels,
         cell_timeout=args.cell_timeout, portable=args.portable, scheduler=args.scheduler,
         slurm_cluster=args.slurm_cluster, book_dir=args.book_dir, analysis=not args.no_analysis,
-        command=("toyexp", *args.argv),
+        dry_run=args.dry_run, command=("toyexp", *args.argv),
     )
     progress = Progress()
     try:
@@ -57,9 +65,13 @@ def sweep_command(args: argparse.Namespace) -> int:
     except ConfigError as err:
         return error(err)
     progress.close()
+    if report.stopped == "dry run":
+        print(report.plan_table(args.resume))
+        return 0
     if report.outcomes:
         print(report.table())
     if report.stopped == "interrupted":
+        print(f"interrupted by Ctrl-C; to finish the sweep: {resume_command(args.argv)}", file=sys.stderr)
         return INTERRUPTED
     if report.stopped == "no space":
         print(f"error: no space left on device (or quota exceeded) in {report.problem}; "
@@ -69,6 +81,12 @@ def sweep_command(args: argparse.Namespace) -> int:
         error(report.problem)
         return 1
     return 1 if report.failed else 0
+
+
+def resume_command(argv: list[str]) -> str:
+    """The command that finishes an interrupted sweep: ``argv`` (``sweep`` and its arguments, as
+    typed, the sweep file's path included) with ``--resume``, quoted for a shell."""
+    return shlex.join(["toyexp", *(a for a in argv if a != "--resume"), "--resume"])
 
 
 class Progress:

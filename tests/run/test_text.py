@@ -43,6 +43,16 @@ def test_straight_flow_integrates():
     assert final_setting(r.final, build_mode("straight_flow")) == "euler, 4 steps"
 
 
+def test_one_step_is_singular():
+    """Guards "euler, 1 steps" (issue 25): one step, one epoch, one optimiser step read singular."""
+    r = record("flow", method="euler", resolution=1, nfe=1)
+    r = dataclasses.replace(r, training=TrainingSummary(1, 1, 0.5, 1, (), ()))
+    assert final_setting(r.final, build_mode("flow")) == "euler, 1 step"
+    assert run_headline(r, build_mode("flow")) == (
+        "**recon · flow · seed 43**: l2 = 0.0123 (euler, 1 step, NFE 1); trained for 1 epoch (1 step) in 0.5 s."
+    )
+
+
 def test_config_changes_lists_exactly_the_keys_off_the_defaults():
     cfg = load_config("lie", mode="flow", overrides=["network.hidden_dim=64", "evaluation.num_eval_steps=[1, 4]"])
     table = config_changes(cfg).splitlines()

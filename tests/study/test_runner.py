@@ -66,6 +66,31 @@ def test_resume_reports_the_complete_runs_as_skipped(tmp_path, executors, run_re
     assert not report.failed and report.table().endswith("1 done, 1 skipped, 0 failed")
 
 
+@pytest.mark.parametrize("status, error, line", [
+    ("done", "", "analysis: done (book/analysis.ipynb)"),
+    ("failed", "NameError: x", "analysis: failed (book/analysis.ipynb): NameError: x"),
+])
+def test_the_closing_count_is_of_runs_and_the_analysis_has_its_line(tmp_path, monkeypatch, executors, status, error, line):
+    """Guards issue 25: a 2-run sweep ends "2 done", not "3 done" with the analysis counted; the
+    analysis has its own line with its notebook's path as the user opens it from the current
+    folder; a failed analysis fails the sweep."""
+    from toyexp.study import steps
+
+    monkeypatch.chdir(tmp_path)
+    notebook = str(tmp_path / "book" / "analysis.ipynb")
+    monkeypatch.setattr(steps, "_analysis", lambda *args: Outcome("analysis", status, notebook, 1.0, error))
+    report = run_sweep(write_sweep(tmp_path, seeds=[1, 2]), SweepOptions(jobs=1))
+    assert [o.id for o in report.outcomes] == ["recon/regression/seed-1", "recon/regression/seed-2"]
+    assert report.analysis == Outcome("analysis", status, notebook, 1.0, error)
+    assert report.table().splitlines()[-2:] == ["2 done, 0 skipped, 0 failed", line]
+    assert report.failed == (status == "failed")
+
+
+def test_without_the_analysis_the_table_ends_with_the_count(tmp_path, executors):
+    report = run_sweep(write_sweep(tmp_path), SweepOptions(jobs=1, analysis=False))
+    assert report.analysis is None and report.table().splitlines()[-1] == "1 done, 0 skipped, 0 failed"
+
+
 @pytest.mark.parametrize("fields, options, message", [
     ({}, SweepOptions(only="recon/flw/*"), "--only 'recon/flw/*' matches no run; run ids look like 'recon/regression/seed-1'"),
     ({"seeds": "abc"}, SweepOptions(), "seeds: 'abc' has the wrong type"),
@@ -119,3 +144,56 @@ def test_without_run_pages_the_book_gets_no_run_page(tmp_path, executors):
     assert [o.status for o in report.outcomes] == ["done"]
     assert [j.output for j in executors.jobs] == [str(report.runs[0].run_dir / "run.ipynb")]
     assert not (tmp_path / "book" / "runs").exists()
+
+
+def files_under(folder) -> dict:
+    return {str(p.relative_to(folder)): p.stat().st_mtime_ns for p in folder.rglob("*")}
+
+
+def test_a_dry_run_plans_and_writes_nothing(tmp_path, monkeypatch, executors, run_record, capsys):
+    """Guards --dry-run (issue 25): every run with its folder and notebook, which --resume would skip
+    (a complete run), the counts with and without --resume, the analysis notebook; no run
+    executes, no lock is taken, no params.yaml, no folder is made; exit 0."""
+    from toyexp.cli import main
+    from toyexp.run.record import write_record
+    from toyexp.study.plan import plan
+    from toyexp.study.sweep_file import load_sweep
+    from toyexp.tasks.base import Final
+
+    monkeypatch.chdir(tmp_path)
+    path = write_sweep(tmp_path, seeds=[1, 2], variants=VARIANTS)
+    first = plan(load_sweep(path))[0]
+    first.run_dir.mkdir(parents=True)
+    write_record(first.run_dir / "metrics.json",
+                 run_record("recon", "regression", "regression", 1, Final("euler", 1, 1, 0.1, 0.2), config=first.config))
+    first.notebook.parent.mkdir(parents=True)
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# recon")]), first.notebook)
+    before = files_under(tmp_path)
+
+    report = run_sweep(path, SweepOptions(dry_run=True, resume=True))
+    assert report.stopped == "dry run" and [r.id for r in report.runs] == IDS
+    assert [o.status for o in report.outcomes] == ["complete", "planned", "planned", "planned"]
+    assert report.analysis == Outcome("analysis", "planned", str(tmp_path / "book" / "analysis.ipynb"))
+    assert report.plan_table(resume=True).splitlines() == [
+        "run                                          --resume  run folder  notebook",
+        "recon/regression/seed-1                      skip      results/recon/regression/regression/seed-1  book/runs/recon/regression-seed1.ipynb",
+        "recon/regression/seed-2                      run       results/recon/regression/regression/seed-2  book/runs/recon/regression-seed2.ipynb",
+        "recon/flow/seed-1                            run       results/recon/flow/flow/seed-1  book/runs/recon/flow-seed1.ipynb",
+        "recon/flow/seed-2                            run       results/recon/flow/flow/seed-2  book/runs/recon/flow-seed2.ipynb",
+        "4 runs: 3 to execute, 1 already complete (skipped with --resume)",
+        "analysis: would write book/analysis.ipynb",
+        "dry run: nothing was executed or written",
+    ]
+    assert main(["sweep", str(path), "--dry-run", "--no-analysis", "--only", "recon/regression/*"]) == 0
+    assert capsys.readouterr().out.splitlines()[-2:] == [
+        "2 runs: 2 to execute, 1 of them already complete (--resume would skip them)",
+        "dry run: nothing was executed or written"]
+    assert executors.calls == [] and files_under(tmp_path) == before
+
+
+def test_a_dry_run_of_a_new_sweep_makes_no_folder(tmp_path, executors):
+    """Guards: without the lock (which makes the results folder), a dry run leaves no trace."""
+    path = write_sweep(tmp_path)
+    report = run_sweep(path, SweepOptions(dry_run=True))
+    assert [o.status for o in report.outcomes] == ["planned"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sweep.yaml"]

@@ -41,7 +41,7 @@ def test_smoke_sweep_chain(tmp_path, capsys):
 
     assert main(["sweep", str(path), "--jobs", "2", "--book-dir", str(book)]) == 1
     out = capsys.readouterr().out
-    assert "21 done, 0 skipped, 4 failed" in out  # 20 runs (lie/broken works) and the analysis
+    assert f"20 done, 0 skipped, 4 failed\nanalysis: done ({book / 'analysis.ipynb'})\n" in out  # lie/broken works
     failed = [line for line in out.splitlines() if "/broken/" in line and " failed " in line]
     assert len(failed) == 4
     assert all(str(book / "runs" / "recon") in line and "FileExistsError" in line for line in failed[:2]), out

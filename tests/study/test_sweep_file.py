@@ -111,3 +111,23 @@ def test_the_older_key_experiments_reads_as_tasks_with_a_note(tmp_path):
     both = tmp_path / "both.yaml"
     both.write_text("experiments: [lie]\n" + GOOD)
     assert main(["sweep", str(both)]) == 2
+
+
+RECON_KEYS = ("'c_max', 'c_min', 'condition_dim', 'max_frequency', 'noise_std', 'num_components', 'num_eval', "
+              "'num_train', 'sample_seed', 'sampling_strategy', 'target_dim', 'weight_strategy'")
+ANOTHER_TASKS_KEY = f"dataset.low_dim is a projection key; recon takes: {RECON_KEYS}"
+
+
+def test_another_tasks_key_reads_the_same_in_a_grid_and_in_a_notebook(tmp_path, capsys):
+    """Guards issue 25: a grid over another task's dataset key said "does not exist" where the
+    notebook's parameters (papermill) said "is a projection key"; both now give the config's message."""
+    from toyexp import ConfigError, config_from_parameters
+
+    with pytest.raises(ConfigError) as papermill:
+        config_from_parameters("recon", {}, {"low_dim": 2}, {}, {}, {}, None, None, [], quick=False)
+    assert str(papermill.value) == ANOTHER_TASKS_KEY
+    path = tmp_path / "s.yaml"
+    path.write_text(GOOD + f"grid:\n  dataset.low_dim: [2, 3]\nresults_dir: {tmp_path / 'results'}\n")
+    assert main(["sweep", str(path), "--no-analysis"]) == 2
+    assert capsys.readouterr().err == f"error: sweep file {str(path)!r}, line 6: {ANOTHER_TASKS_KEY}\n"
+    assert not (tmp_path / "results").exists()

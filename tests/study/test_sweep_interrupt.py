@@ -1,6 +1,7 @@
 """Ctrl-C on `toyexp sweep`: it stops, reports, leaves no kernel behind, and --resume goes on."""
 
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -74,7 +75,8 @@ def test_ctrl_c_to_the_process_group_stops_the_sweep_and_resume_goes_on(tmp_path
     interrupts the running kernels, prints done / interrupted / not started, skips the analysis
     and exits 130 with no kernel left and the lock gone; --resume then runs everything."""
     results = tmp_path / "results"
-    proc, folder = start_sweep(tmp_path, write_sweep(tmp_path, epochs=100000, seeds=[1, 2]))
+    path = write_sweep(tmp_path, epochs=100000, seeds=[1, 2])
+    proc, folder = start_sweep(tmp_path, path)
     wait_for_training(proc, results, folder)
     os.killpg(proc.pid, signal.SIGINT)
     out, err = proc.communicate(timeout=30)
@@ -84,12 +86,14 @@ def test_ctrl_c_to_the_process_group_stops_the_sweep_and_resume_goes_on(tmp_path
     assert statuses == ["interrupted", "interrupted", "not started", "not started"], out  # 2 jobs at a time
     assert "0 done, 0 skipped, 0 failed, 2 interrupted, 2 not started" in out
     assert "Ctrl-C" in err and "Traceback" not in err
+    finish = f"toyexp sweep {path} --jobs 2 --no-analysis --resume"
+    assert err.splitlines()[-1] == f"interrupted by Ctrl-C; to finish the sweep: {finish}"
     assert wait_gone(folder) == []
     assert not (results / ".sweep.lock").exists()
     assert not list(results.rglob("metrics.json"))
 
-    path = write_sweep(tmp_path, epochs=20, seeds=[1, 2])
-    assert main(["sweep", str(path), "--jobs", "2", "--resume", "--no-analysis"]) == 0
+    write_sweep(tmp_path, epochs=20, seeds=[1, 2])  # the same file, shorter runs
+    assert main(shlex.split(finish)[1:]) == 0  # the command the message gave
     assert len(list(results.rglob("metrics.json"))) == 4
 
 

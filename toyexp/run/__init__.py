@@ -10,7 +10,7 @@ from .._lazy import lazy_exports
 EXPORTS = {
     "QUICK": ".config", "Config": ".config", "load_config": ".config",
     "display_path": ".files", "resolve_path": ".files", "run_directory": ".files",
-    "config_from_parameters": ".notebook",
+    "config_from_parameters": ".notebook", "config_from_params_file": ".notebook",
     "RunRecord": ".record", "read_record": ".record",
     "load_predictions": ".outputs",
     "RunContext": ".steps", "start_run": ".steps", "fit": ".steps", "evaluate_run": ".steps",

@@ -120,7 +120,7 @@ def load_config(
     explicit = {f"{s}.{k}" for s, values in given.items() if isinstance(values, dict) for k in values}  # set by the user
     dataset_keys = set(given["dataset"]) if isinstance(given.get("dataset"), dict) else set()  # set by the config
     for key in dataset_keys:
-        _check_dataset_key(task, key)
+        check_dataset_key(task, key)
     tree = merge(tree, given)
     if mode is not None:
         tree["experiment"]["mode"] = mode
@@ -131,7 +131,7 @@ def load_config(
         section, name = key.split(".")
         for name, value in translate(own, {section: {name: value}}, notes)[section].items():
             if section == "dataset":
-                _check_dataset_key(task, name)
+                check_dataset_key(task, name)
                 dataset_keys.add(name)
             set_dotted(tree, f"{section}.{name}", value)
             explicit.add(f"{section}.{name}")
@@ -163,9 +163,11 @@ def _one_budget(training: dict, explicit: set[str]) -> None:
     training["num_epochs"] = None
 
 
-def _check_dataset_key(task: str, key: str) -> None:
+def check_dataset_key(task: str, key: str) -> None:
     """A dataset key of another task (one of its fields, older names or keys without effect) is
-    named as such, with the keys this task takes."""
+    named as such, with the keys this task takes: ``dataset.low_dim is a projection key; recon
+    takes: ...``. The one message for it, wherever the key is given (a config, a notebook's
+    parameters, an override, a sweep's grid)."""
     own = {f.name for f in dataclasses.fields(dataset_config(task))}
     if key in own:
         return

@@ -68,6 +68,13 @@ def write_yaml(path: Path, obj: Any) -> None:
     write_text(path, yaml.safe_dump(obj, sort_keys=False))
 
 
+def path_from_here(path: Path) -> str:
+    """``path`` relative to the current folder when it lies inside it, else absolute: a path the
+    user can open from where they typed the command."""
+    path, here = Path(path).absolute(), Path.cwd()
+    return str(path.relative_to(here)) if path.is_relative_to(here) else str(path)
+
+
 def display_path(path: Path) -> str:
     """``path`` relative to the project root when it lies inside it, else absolute."""
     path = Path(path)

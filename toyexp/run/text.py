@@ -23,9 +23,14 @@ def evaluation_table(evaluations: tuple[Evaluation, ...]) -> str:
     return "\n".join(lines)
 
 
+def counted(n: int, noun: str) -> str:
+    """``1 step``, ``16 steps``: a count and its noun, singular for exactly one."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def resolution_text(e: Evaluation) -> str:
-    """How finely an evaluation integrated: ``16 steps``, or ``rtol 1e-03`` for an adaptive method."""
-    return f"{e.steps} steps" if e.tolerance is None else f"rtol {e.tolerance.rtol:.0e}"
+    """How finely an evaluation integrated: ``1 step``, ``16 steps``, or ``rtol 1e-03`` for an adaptive method."""
+    return counted(e.steps, "step") if e.tolerance is None else f"rtol {e.tolerance.rtol:.0e}"
 
 
 def span_text(lo: Evaluation, hi: Evaluation) -> str:
@@ -95,8 +100,8 @@ def run_headline(record: RunRecord, mode: Mode) -> str:
     who = " · ".join([record.task, record.variant, f"seed {record.seed}"])
     setting = final_setting(final, mode)
     cost = f"{setting}, NFE {final.nfe}" if setting else f"NFE {final.nfe}"
-    return (f"**{who}**: l2 = {final.l2:.4f} ({cost}); trained for {record.training.epochs} epochs "
-            f"({record.training.steps} steps) in {record.training.seconds:.1f} s.")
+    return (f"**{who}**: l2 = {final.l2:.4f} ({cost}); trained for {counted(record.training.epochs, 'epoch')} "
+            f"({counted(record.training.steps, 'step')}) in {record.training.seconds:.1f} s.")
 
 
 def _markdown_value(value) -> str:

@@ -5,15 +5,22 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import Literal
 
+from ..run.files import path_from_here
 from ..schema import ConfigError
 from .plan import PlannedRun
+
+
+# "interrupted" by Ctrl-C; a dry run's runs are "planned", or "complete" when --resume would skip them
+Status = Literal["done", "failed", "skipped", "interrupted", "not started", "planned", "complete"]
+Stopped = Literal["", "interrupted", "no space", "pages", "dry run"]
 
 
 @dataclass(frozen=True)
 class Outcome:
     id: str
-    status: str  # "done", "failed", "skipped", "interrupted" (by Ctrl-C) or "not started"
+    status: Status
     notebook: str
     seconds: float = 0.0
     error: str = ""
@@ -39,6 +46,7 @@ class SweepOptions:
     slurm_cluster: str | None = None  # submitit's cluster ("local" in tests)
     book_dir: str | None = None  # where the run notebooks and the analysis go (None: the sweep file's)
     analysis: bool = True  # execute the analysis notebook after the runs
+    dry_run: bool = False  # plan only: the report lists the runs; nothing is executed or written
     command: tuple[str, ...] = ()  # the command line, recorded in the lock
 
     def check(self) -> None:
@@ -53,25 +61,28 @@ class SweepOptions:
 
 @dataclass(frozen=True)
 class SweepReport:
-    """What became of a sweep: every run's outcome (and the analysis'), and why it stopped.
+    """What became of a sweep: every run's outcome, the analysis' apart, and why it stopped.
 
     ``stopped`` is "" when it ran to the end, "interrupted" after Ctrl-C, "no space" when the
     disk filled up (``problem`` names the folder), "pages" when the book pages could not be
-    written (``problem`` says why).
+    written (``problem`` says why), "dry run" when it was only planned (:meth:`plan_table`).
+    ``analysis`` is None when the analysis did not run (nor would, in a dry run).
     """
 
     runs: tuple[PlannedRun, ...]
-    outcomes: tuple[Outcome, ...]
-    stopped: str = ""
+    outcomes: tuple[Outcome, ...]  # the runs' only
+    stopped: Stopped = ""
     problem: str = ""
+    analysis: Outcome | None = None
 
     @property
     def failed(self) -> bool:
-        return any(o.status == "failed" for o in self.outcomes)
+        return any(o.status == "failed" for o in (*self.outcomes, *([self.analysis] if self.analysis else [])))
 
     def table(self) -> str:
         """A table of the runs: done / skipped / failed (with the notebook of each failed run), and
-        after Ctrl-C interrupted / not started."""
+        after Ctrl-C interrupted / not started; the counts are of runs. The analysis has a line of
+        its own, with the path of its notebook as the user can open it from here."""
         order = {r.id: i for i, r in enumerate(self.runs)}
         rows = sorted(self.outcomes, key=lambda o: order.get(o.id, len(order)))
         counts = {k: sum(o.status == k for o in self.outcomes) for k in STATUSES}
@@ -83,7 +94,32 @@ class SweepReport:
         if counts["interrupted"] or counts["not started"]:
             total += f", {counts['interrupted']} interrupted, {counts['not started']} not started"
         lines.append(total)
+        if self.analysis:
+            lines.append(analysis_line(self.analysis))
         return "\n".join(lines)
+
+    def plan_table(self, resume: bool) -> str:
+        """A dry run's plan: each run's id, what ``--resume`` does with it (skip a complete run, run
+        the others), its run folder and the notebook it writes; the counts as a sweep would start
+        with ``resume`` or without; the analysis notebook it would write."""
+        complete = {o.id for o in self.outcomes if o.status == "complete"}
+        lines = [f"{'run':<44} {'--resume':<8}  run folder  notebook"]
+        for r in self.runs:
+            action = "skip" if r.id in complete else "run"
+            lines.append(f"{r.id:<44} {action:<8}  {path_from_here(r.run_dir)}  {path_from_here(r.notebook)}")
+        n, k = len(self.runs), len(complete)
+        lines.append(f"{n} runs: {n - k} to execute, {k} already complete (skipped with --resume)" if resume else
+                     f"{n} runs: {n} to execute, {k} of them already complete (--resume would skip them)")
+        if self.analysis:
+            lines.append(f"analysis: would write {path_from_here(self.analysis.notebook)}")
+        lines.append("dry run: nothing was executed or written")
+        return "\n".join(lines)
+
+
+def analysis_line(analysis: Outcome) -> str:
+    """``analysis: done (book/analysis.ipynb)``, or ``analysis: failed (...): <error>``."""
+    line = f"analysis: {analysis.status} ({path_from_here(analysis.notebook)})"
+    return line + f": {analysis.error}" if analysis.error else line
 
 
 @dataclass(frozen=True)

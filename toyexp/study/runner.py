@@ -7,6 +7,9 @@ cannot be written raise :class:`ConfigError` before anything runs. Everything af
 the report: which runs were done, skipped, failed, interrupted (Ctrl-C) or not started, and why
 the sweep stopped if it did (a full disk: free space, then ``--resume``).
 
+With ``dry_run`` it stops after the plan, taking no lock: the report lists the runs, each
+"complete" (what ``--resume`` skips) or "planned", and nothing is executed or written.
+
 Everything up to the lock reads only the sweep file and imports no torch, papermill or
 matplotlib, so a bad sweep file and a folder held by another sweep are answered at once; the
 plan and the steps of a sweep that runs (:mod:`.steps`) come after the lock.
@@ -24,8 +27,8 @@ from ..schema import ConfigError
 from .disk import no_space
 from .lock import ResultsLock
 from .outcomes import Outcome, Started, SweepOptions, SweepReport
-from .plan import plan
-from .sweep_file import load_sweep
+from .plan import PlannedRun, is_complete, plan
+from .sweep_file import Sweep, load_sweep
 
 
 def run_sweep(sweep_file: str | Path, options: SweepOptions = SweepOptions(),
@@ -41,6 +44,8 @@ def run_sweep(sweep_file: str | Path, options: SweepOptions = SweepOptions(),
     options.check()
     sweep = load_sweep(sweep_file)
     book_dir = options.book_dir or sweep.book_dir
+    if options.dry_run:  # no lock either: a lock makes the results folder
+        return dry_run(sweep, book_dir, options)
     lock = ResultsLock(sweep.results_dir, list(options.command))  # first: a held folder is refused at once
     try:
         lock.acquire()
@@ -51,12 +56,28 @@ def run_sweep(sweep_file: str | Path, options: SweepOptions = SweepOptions(),
     if lock.note:
         print(lock.note, file=sys.stderr)
     try:
-        runs = plan(sweep, book_dir)
-        selected = [r for r in runs if fnmatch.fnmatch(r.id, options.only)] if options.only else runs
-        if not selected:
-            raise ConfigError(f"--only {options.only!r} matches no run; run ids look like {runs[0].id!r}")
+        selected = select(plan(sweep, book_dir), options.only)
         from .steps import execute_sweep  # papermill, the kernels and the book: only once a sweep runs
 
         return execute_sweep(sweep, str(sweep_file), book_dir, selected, options, lock, on_start, on_done)
     finally:
         lock.release()
+
+
+def select(runs: list[PlannedRun], only: str | None) -> list[PlannedRun]:
+    """The runs whose id matches the glob ``only`` (all without one); ConfigError if none does."""
+    selected = [r for r in runs if fnmatch.fnmatch(r.id, only)] if only else runs
+    if not selected:
+        raise ConfigError(f"--only {only!r} matches no run; run ids look like {runs[0].id!r}")
+    return selected
+
+
+def dry_run(sweep: Sweep, book_dir: str, options: SweepOptions) -> SweepReport:
+    """The sweep's plan as a report stopped at "dry run": each selected run "complete" (what
+    ``--resume`` skips) or "planned", and the analysis "planned" unless ``--no-analysis``. It
+    reads the run folders and writes nothing."""
+    runs = select(plan(sweep, book_dir), options.only)
+    outcomes = tuple(Outcome(r.id, "complete" if is_complete(r, options.portable) else "planned", str(r.notebook))
+                     for r in runs)
+    analysis = Outcome("analysis", "planned", str(resolve_path(book_dir) / f"{sweep.page}.ipynb")) if options.analysis else None
+    return SweepReport(tuple(runs), outcomes, "dry run", analysis=analysis)

@@ -111,19 +111,21 @@ def _run(sweep: Sweep, sweep_file: str, book_dir: str, runs: list[PlannedRun], o
     full = full or _full_folder(outcomes, sweep.results_dir, book_dir)
     if full:
         return SweepReport(tuple(runs), tuple(outcomes), "no space", full)
+    analysis = None
     try:
         if sweep.run_pages:
             book.write_pages(sweep, plan(sweep, book_dir), book_dir)  # every run of the sweep, not only --only's
         if options.analysis:
-            outcomes.append(_analysis(sweep, sweep_file, book_dir))
-            full = _full_folder(outcomes[-1:], sweep.results_dir, book_dir)
+            analysis = _analysis(sweep, sweep_file, book_dir)
+            full = _full_folder([analysis], sweep.results_dir, book_dir)
         front.write_front(book_dir)  # the TOC and the abstract, from every page the book holds now
     except OSError as err:
         if no_space(err):
-            return SweepReport(tuple(runs), tuple(outcomes), "no space", _shown(book_dir))
-        return SweepReport(tuple(runs), tuple(outcomes), "pages", f"cannot write the book pages in {_shown(book_dir)}: {err}")
+            return SweepReport(tuple(runs), tuple(outcomes), "no space", _shown(book_dir), analysis)
+        return SweepReport(tuple(runs), tuple(outcomes), "pages", f"cannot write the book pages in {_shown(book_dir)}: {err}",
+                           analysis)
     stopped = "interrupted" if KERNELS.stopping.is_set() else "no space" if full else ""
-    return SweepReport(tuple(runs), tuple(outcomes), stopped, full)
+    return SweepReport(tuple(runs), tuple(outcomes), stopped, full, analysis)
 
 
 def _analysis(sweep: Sweep, sweep_file: str, book_dir: str) -> Outcome:

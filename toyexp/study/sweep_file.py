@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..run.config import SECTION_NAMES, defaults
+from ..run.config import SECTION_NAMES, check_dataset_key, defaults
 from ..run.files import resolve_path
 from ..schema import ConfigError, FieldError, build_section, did_you_mean, valid
 from ..schema import read_yaml_lines
@@ -111,6 +111,12 @@ def _grid_key_problem(key: str, tasks: list[str]) -> str | None:
     section, name = key.split(".")
     if section not in tree:
         return f"grid key {key!r}: unknown section {section!r}{did_you_mean(section, tree)}; valid sections: {valid(tree)}"
+    if section == "dataset" and name not in tree[section]:
+        try:
+            for task in tasks:
+                check_dataset_key(task, name)  # another task's key: the message a config gives
+        except ConfigError as err:
+            return str(err)
     if name not in tree[section]:
         return f"grid key {key!r} does not exist{did_you_mean(name, tree[section], section + '.')}; valid keys in {section!r}: {valid(tree[section])}"
     return None
