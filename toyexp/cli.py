@@ -98,7 +98,10 @@ class Progress:
     def start(self, started) -> None:
         from tqdm import tqdm
 
-        print(f"{started.runs} runs: {started.to_execute} to execute, {started.complete} already complete; {started.description}")
+        head, *stale = started.lines()
+        print(f"{head}; {started.description}")
+        for line in stale:
+            print(line)
         for outcome in started.failed_before:
             print(f"FAILED {outcome.id}: {outcome.error}", file=sys.stderr)
         self.bar = tqdm(total=started.to_execute, desc="runs", unit="run", file=sys.stderr)

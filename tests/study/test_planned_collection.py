@@ -78,7 +78,7 @@ def test_a_run_of_another_config_in_a_planned_folder_is_not_read_and_says_why(tm
     assert stale.run_dir not in {r.folder for r in found.runs} and found.incomplete == (stale.run_dir,)
     (problem,) = found.problems
     assert problem.startswith(str(stale.run_dir.relative_to(tmp_path / "results")))
-    assert "config differs from the sweep's in training.num_epochs (999 recorded, 20 planned)" in problem
+    assert "its config differs from the sweep's: training.num_epochs 999 → 20 (recorded → planned)" in problem
     assert "--resume" in problem
 
 

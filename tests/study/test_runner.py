@@ -37,7 +37,7 @@ def test_a_sweep_reports_every_run_in_a_typed_report(tmp_path, executors):
     assert (name, options) == ("run_local", {"fresh": False})
     assert [(j.run_id, j.title, j.parameters) for j in jobs] == [(r.id, r.title, r.parameters) for r in report.runs]
     assert [j.output for j in jobs] == [str(r.notebook) for r in report.runs]
-    assert started == [Started(4, 4, 0, (), "2 at a time (local, warm kernels)")]
+    assert started == [Started(runs=4, to_execute=4, complete=0, failed_before=(), description="2 at a time (local, warm kernels)")]
     table = report.table().splitlines()
     assert table[-1] == "3 done, 0 skipped, 1 failed"
     assert [row.split()[:2] for row in table[1:-1]] == [[i, "failed" if i == IDS[3] else "done"] for i in IDS]
@@ -89,6 +89,40 @@ def test_the_closing_count_is_of_runs_and_the_analysis_has_its_line(tmp_path, mo
 def test_without_the_analysis_the_table_ends_with_the_count(tmp_path, executors):
     report = run_sweep(write_sweep(tmp_path), SweepOptions(jobs=1, analysis=False))
     assert report.analysis is None and report.table().splitlines()[-1] == "1 done, 0 skipped, 0 failed"
+
+
+def test_resume_names_the_stale_runs_apart_from_the_missing_and_keeps_them(tmp_path, executors, run_record):
+    """Guards issue 25: --resume after a change of num_epochs said "3 to execute" and replaced the old
+    runs without a word. Now the caller is told which runs are stale and how their config changed,
+    apart from the runs not run yet, and each old run is moved aside before its folder is reused."""
+    from toyexp.run.record import write_record
+    from toyexp.study.plan import plan
+    from toyexp.study.sweep_file import load_sweep
+    from toyexp.tasks.base import Final
+    from sweeps import TINY
+
+    old = plan(load_sweep(write_sweep(tmp_path, seeds=[1, 2, 3])))
+    for run in old[:2]:  # seeds 1 and 2 finished under the old config; seed 3 never ran
+        run.run_dir.mkdir(parents=True)
+        write_record(run.run_dir / "metrics.json",
+                     run_record("recon", "regression", "regression", run.seed, Final("euler", 1, 1, 0.1, 0.2), config=run.config))
+    path = write_sweep(tmp_path, seeds=[1, 2, 3], overrides=[*TINY[1:], "training.num_epochs=40"])
+    started = []
+    run_sweep(path, SweepOptions(jobs=1, resume=True, analysis=False), started.append)
+    (s,) = started
+    assert (s.runs, s.to_execute, s.complete) == (3, 3, 0)
+    assert s.stale == (("recon/regression/seed-1", "training.num_epochs 20 → 40"),
+                       ("recon/regression/seed-2", "training.num_epochs 20 → 40"))
+    assert s.lines() == [
+        "3 runs: 3 to execute, 0 already complete (1 not run yet, 2 stale: their config changed since they ran; "
+        "each old run is moved aside, beside the new one)",
+        "  stale: recon/regression/seed-1 (training.num_epochs 20 → 40)",
+        "  stale: recon/regression/seed-2 (training.num_epochs 20 → 40)",
+    ]
+    for run in old[:2]:
+        kept = run.run_dir.with_name(f"{run.run_dir.name}.previous-1")
+        assert json.loads((kept / "metrics.json").read_text())["config"] == json.loads(json.dumps(run.config))
+        assert not (run.run_dir / "metrics.json").exists() and (run.run_dir / "params.yaml").is_file()
 
 
 @pytest.mark.parametrize("fields, options, message", [

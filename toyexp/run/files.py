@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from ..schema import change_text
+
 if TYPE_CHECKING:
     from .config import Config
 
@@ -27,6 +29,33 @@ def run_directory(cfg: Config) -> Path:
     """A run's folder, ``<output_dir>/<mode>/seed-<seed>`` (relative paths from the project root):
     the one place the layout is written, for the run that fills it and the sweep that plans it."""
     return resolve_path(cfg.experiment.output_dir) / cfg.experiment.mode / f"seed-{cfg.experiment.seed}"
+
+
+def finished_config(directory: Path) -> dict | None:
+    """The config recorded by the finished run in ``directory`` (its metrics.json, written last);
+    None when there is none or it does not read."""
+    try:
+        config = json.loads((directory / "metrics.json").read_text())["config"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return config if isinstance(config, dict) else None
+
+
+def set_aside(directory: Path, config: dict) -> tuple[Path, str] | None:
+    """Move a complete run of another config out of the way of the run of ``config`` about to use
+    ``directory``: to ``<directory>.previous-<k>`` beside it (the first free k), so nothing is
+    replaced silently. Returns where it went and how its config differs; None when the folder
+    holds no complete run (no readable metrics.json) or one of this config (a rerun replaces it)."""
+    recorded = finished_config(directory)
+    change = change_text(recorded, json.loads(json.dumps(config))) if recorded is not None else ""  # lists, not tuples
+    if not change:
+        return None
+    k = 1
+    while directory.with_name(f"{directory.name}.previous-{k}").exists():
+        k += 1
+    target = directory.with_name(f"{directory.name}.previous-{k}")
+    os.rename(directory, target)
+    return target, change
 
 
 def atomic_write(path: Path, write) -> None:

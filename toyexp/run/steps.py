@@ -32,7 +32,7 @@ from ..tasks import get_task
 from ..tasks.base import Best, Final, RunResult, Task
 from ..tasks.sampling import Samples
 from .config import Config
-from .files import resolve_path, run_directory, write_yaml
+from .files import display_path, resolve_path, run_directory, set_aside, write_yaml
 from .outputs import save_checkpoint, write_npz
 from .provenance import provenance
 from .record import RunRecord, TrainingSummary, write_record
@@ -107,9 +107,12 @@ def start_run(cfg: Config) -> RunContext:
     """Create the run folder, open train.log (with the config's notes), write config.yaml, fix
     seed, threads and device, and build the data and the evaluation's x_0."""
     directory = run_directory(cfg)
+    aside = set_aside(directory, cfg.to_dict())  # a finished run of another config is kept, not replaced
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "metrics.json").unlink(missing_ok=True)  # a stale result must not outlive a rerun
     log = open_log(directory)
+    if aside:
+        log.warning("this folder held a finished run of another config (%s): moved it to %s", aside[1], display_path(aside[0]))
     torch.set_num_threads(cfg.experiment.num_threads)
     # Denormal Adam moments (units whose gradient stays 0) slow late steps by ~7 %; flushing
     # them left every measured metric bit-identical. Recorded in provenance.flush_denormal.

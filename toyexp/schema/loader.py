@@ -163,3 +163,14 @@ def differences(a: dict, b: dict, ignore: typing.Collection[str] = ()) -> list[t
             if dotted not in ignore and mine.get(key) != theirs.get(key):
                 found.append((dotted, mine.get(key), theirs.get(key)))
     return found
+
+
+def change_text(a: dict, b: dict, ignore: typing.Collection[str] = ()) -> str:
+    """The first difference of two config trees in words, ``training.num_epochs 20 → 40`` (and how
+    many more keys differ); "" when they agree but for the ``ignore``d keys."""
+    changed = differences(a, b, ignore)
+    if not changed:
+        return ""
+    key, old, new = changed[0]
+    more = len(changed) - 1
+    return f"{key} {old!r} → {new!r}" + (f" (and {more} more key{'s' * (more != 1)})" if more else "")

@@ -29,7 +29,7 @@ from ..core.metrics import Evaluation
 from ..run.files import display_path, resolve_path
 from ..run.outputs import load_predictions
 from ..run.record import RecordError, RunRecord, read_record
-from ..schema import differences
+from ..schema import change_text, differences
 from ..tasks import task_names
 from ..tasks.base import Final
 from .plan import PlannedRun, plan
@@ -197,11 +197,8 @@ def _not_the_planned_run(record: RunRecord, run: PlannedRun) -> str:
     identity = (record.task, record.variant, record.grid_point, record.seed)
     if identity != (run.task, run.variant, run.grid_point, run.seed):
         return f"it records run {identity}, not {(run.task, run.variant, run.grid_point, run.seed)}"
-    changed = differences(record.config, run.config)
-    if changed:
-        key, recorded, planned = changed[0]
-        return f"its config differs from the sweep's in {key} ({recorded!r} recorded, {planned!r} planned)"
-    return ""
+    change = change_text(record.config, run.config)
+    return f"its config differs from the sweep's: {change} (recorded → planned)" if change else ""
 
 
 def check_alike(runs: list[CollectedRun]) -> None:

@@ -122,7 +122,7 @@ def analysis_line(analysis: Outcome) -> str:
     return line + f": {analysis.error}" if analysis.error else line
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Started:
     """What a sweep is about to do, for the caller to show before the runs."""
 
@@ -131,3 +131,13 @@ class Started:
     complete: int
     failed_before: tuple[Outcome, ...]  # runs whose folder could not be written
     description: str  # the executor, its kernels and the number at a time
+    stale: tuple[tuple[str, str], ...] = ()  # (run id, how its config changed) of the runs to execute that hold an older run
+
+    def lines(self) -> list[str]:
+        """What the terminal shows before the runs: the counts, then each stale run by name."""
+        missing = self.to_execute - len(self.stale)
+        head = f"{self.runs} runs: {self.to_execute} to execute, {self.complete} already complete"
+        if self.stale:
+            head += (f" ({missing} not run yet, {len(self.stale)} stale: their config changed since they ran; "
+                     "each old run is moved aside, beside the new one)")
+        return [head] + [f"  stale: {run_id} ({change})" for run_id, change in self.stale]

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..run.config import load_config
-from ..run.files import PROJECT_ROOT, resolve_path, run_directory, write_yaml
-from ..schema import ConfigError
+from ..run.files import PROJECT_ROOT, finished_config, resolve_path, run_directory, set_aside, write_yaml
+from ..schema import ConfigError, change_text
 from ..tasks import get_task
 from .sweep_file import Sweep
 
@@ -121,6 +121,14 @@ def complete_record(run: PlannedRun) -> RunRecord | None:
     return record if record.config == run.config and run.notebook.is_file() else None
 
 
+def stale_change(run: PlannedRun) -> str:
+    """How the complete run in ``run``'s folder differs from the plan (``training.num_epochs 20 → 40``):
+    "" when the folder holds no complete run, or one of the planned config. Such a stale run is run
+    again, and the old one moved aside (:func:`toyexp.run.steps.start_run`)."""
+    recorded = finished_config(run.run_dir)
+    return change_text(recorded, run.config) if recorded is not None else ""
+
+
 def is_complete(run: PlannedRun, portable: bool = False) -> bool:
     """Whether the run is done (:func:`complete_record`); with ``portable``, also run in portable
     mode as its provenance records it, so ``--resume --portable`` redoes the runs of a native sweep."""
@@ -129,7 +137,9 @@ def is_complete(run: PlannedRun, portable: bool = False) -> bool:
 
 
 def prepare(run: PlannedRun) -> None:
-    """Write the run's papermill parameter file next to its outputs."""
+    """Write the run's papermill parameter file next to its outputs, once a finished run of
+    another config (a stale run) is moved aside, beside it (:func:`~toyexp.run.files.set_aside`)."""
+    set_aside(run.run_dir, run.config)
     write_yaml(run.run_dir / "params.yaml", run.parameters)
     run.notebook.parent.mkdir(parents=True, exist_ok=True)
 

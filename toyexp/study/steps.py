@@ -18,7 +18,7 @@ from .execute import Job, execute_notebook
 from .executors import run_dask, run_local, run_slurm
 from .kernels import KERNELS
 from .lock import ResultsLock
-from .plan import ANALYSIS_NOTEBOOK, PlannedRun, is_complete, notebook_for, plan, prepare
+from .plan import ANALYSIS_NOTEBOOK, PlannedRun, is_complete, notebook_for, plan, prepare, stale_change
 from .report_paths import ShownPaths
 from .outcomes import Outcome, Started, SweepOptions, SweepReport
 from .sweep_file import Sweep
@@ -90,14 +90,16 @@ def _execute(jobs: list[Job], options: SweepOptions, results_dir: str, on_done) 
 def _run(sweep: Sweep, sweep_file: str, book_dir: str, runs: list[PlannedRun], options: SweepOptions,
          on_start, on_done) -> SweepReport:
     skipped = [r for r in runs if options.resume and is_complete(r, options.portable)]
+    stale = tuple((r.id, change) for r in runs if r not in skipped and (change := stale_change(r)))  # before they move aside
     ready, unready = _prepare([r for r in runs if r not in skipped])
     env = PORTABLE_ENV if options.portable else None
     jobs = [Job(r.id, str(notebook_for(r.task)), str(r.notebook), r.parameters, r.title, options.cell_timeout, env)
             for r in ready]
     kernels = "fresh kernels" if options.fresh_kernels or options.executor != "local" else "warm kernels"
     kernels += ", portable mode" if options.portable else ""
-    on_start(Started(len(runs), len(jobs), len(skipped), tuple(o for o in unready if o.status == "failed"),
-                     f"{options.jobs} at a time ({options.executor}, {kernels})"))
+    on_start(Started(runs=len(runs), to_execute=len(jobs), complete=len(skipped),
+                     failed_before=tuple(o for o in unready if o.status == "failed"),
+                     description=f"{options.jobs} at a time ({options.executor}, {kernels})", stale=stale))
     full = ""  # the folder of a full disk; then the pages and the analysis wait for --resume
     try:
         outcomes = _execute(jobs, options, sweep.results_dir, on_done)
