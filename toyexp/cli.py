@@ -38,7 +38,8 @@ def _sweep_parser(sub) -> None:
                         "for numbers that are the same on any x86-64 CPU (about 2.5 times the CPU time; see README)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a LocalCluster)")
     p.add_argument("--slurm-cluster", default=None, help=argparse.SUPPRESS)  # "local" runs submitit locally (tests)
-    p.add_argument("--book-dir", default=None, help="where run notebooks and the analysis go (default: the sweep file's book_dir, else book)")
+    p.add_argument("--book-dir", default=None, help="where run notebooks and the analysis go (default: the sweep file's book_dir, else "
+                        "<results_dir>/book); never the report's book/ but from the report's own studies")
     p.add_argument("--no-analysis", action="store_true", help="skip executing the analysis notebook")
     p.add_argument("--dry-run", action="store_true",
                    help="print the plan (each run, its folder, its notebook, which runs --resume would skip) and "

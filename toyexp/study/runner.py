@@ -2,8 +2,9 @@
 the book's pages and executes the analysis, and returns a :class:`SweepReport`.
 
 The ``toyexp sweep`` command is this function with its options from the command line. A bad
-sweep file, an ``--only`` that matches nothing, a results folder another sweep holds or one that
-cannot be written raise :class:`ConfigError` before anything runs. Everything after that ends in
+sweep file, a sweep other than the report's studies that would write into the report's folders
+(:mod:`.report_studies`), an ``--only`` that matches nothing, a results folder another sweep holds
+or one that cannot be written raise :class:`ConfigError` before anything runs. Everything after that ends in
 the report: which runs were done, skipped, failed, interrupted (Ctrl-C) or not started, and why
 the sweep stopped if it did (a full disk: free space, then ``--resume``).
 
@@ -24,6 +25,7 @@ from typing import Callable
 
 from ..run.files import display_path, resolve_path
 from ..schema import ConfigError
+from . import report_studies
 from .disk import no_space
 from .lock import ResultsLock
 from .outcomes import Outcome, Started, SweepOptions, SweepReport
@@ -43,6 +45,7 @@ def run_sweep(sweep_file: str | Path, options: SweepOptions = SweepOptions(),
     """
     options.check()
     sweep = load_sweep(sweep_file)
+    report_studies.check_folders(sweep, sweep_file, options.book_dir)  # a user's sweep never writes into the report
     book_dir = options.book_dir or sweep.book_dir
     if options.dry_run:  # no lock either: a lock makes the results folder
         return dry_run(sweep, book_dir, options)
