@@ -11,6 +11,7 @@ import argparse
 import os
 import shlex
 import sys
+from pathlib import Path
 
 from .schema import ConfigError
 
@@ -38,8 +39,13 @@ def _sweep_parser(sub) -> None:
                         "for numbers that are the same on any x86-64 CPU (about 2.5 times the CPU time; see README)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: a LocalCluster)")
     p.add_argument("--slurm-cluster", default=None, help=argparse.SUPPRESS)  # "local" runs submitit locally (tests)
-    p.add_argument("--book-dir", default=None, help="where run notebooks and the analysis go (default: the sweep file's book_dir, else book)")
+    p.add_argument("--book-dir", default=None, help="where run notebooks and the analysis go (default: the sweep file's book_dir, else "
+                        "<results_dir>/book); never the report's book/ but from the report's own studies")
     p.add_argument("--no-analysis", action="store_true", help="skip executing the analysis notebook")
+    p.add_argument("--build-book", action="store_true",
+                   help="after the analysis, make the sweep's book folder a small Jupyter Book of its own (its _config.yml, "
+                        "_toc.yml and a front page saying what ran), build it and print where its index.html is "
+                        "(not for the report's book/, which make book builds)")
     p.add_argument("--dry-run", action="store_true",
                    help="print the plan (each run, its folder, its notebook, which runs --resume would skip) and "
                         "execute and write nothing")
@@ -51,13 +57,14 @@ def sweep_command(args: argparse.Namespace) -> int:
         print(args.help_text(), file=sys.stderr)
         print("error: no sweep file given, so nothing ran; give one, e.g. toyexp sweep params/smoke.yaml", file=sys.stderr)
         return 2
+    from .run.files import path_from_here
     from .study.runner import SweepOptions, run_sweep
 
     options = SweepOptions(
         jobs=args.jobs, resume=args.resume, only=args.only, executor=args.executor, fresh_kernels=args.fresh_kernels,
         cell_timeout=args.cell_timeout, portable=args.portable, scheduler=args.scheduler,
         slurm_cluster=args.slurm_cluster, book_dir=args.book_dir, analysis=not args.no_analysis,
-        dry_run=args.dry_run, command=("toyexp", *args.argv),
+        dry_run=args.dry_run, build_book=args.build_book, command=("toyexp", *args.argv),
     )
     progress = Progress()
     try:
@@ -80,6 +87,9 @@ def sweep_command(args: argparse.Namespace) -> int:
     if report.stopped == "pages":
         error(report.problem)
         return 1
+    if report.book and report.book.status == "failed":
+        error(f"the sweep's book did not build: {report.book.error}; its runs and its analysis are kept; "
+              f"jupyter-book's output: {path_from_here(Path(report.book.notebook))}")
     return 1 if report.failed else 0
 
 

@@ -2,8 +2,10 @@
 
 The test copies the package, the notebooks and pyproject.toml into a temporary project, adds a
 task folder ``toyexp/tasks/cubic/`` (config.py, task.py, methods.md), its notebook and a sweep
-file, and runs the whole chain there without editing any other file: the registry finds it,
-its config loads, a two-seed sweep runs it with the analysis and the book pages, and
+file (the report's default study, ``params/sweep.yaml``, the one sweep besides the regimes study
+that may write into the report's book), and runs the whole chain there without editing any other
+file: the registry finds it, its config loads, a two-seed sweep runs it with the analysis and the
+report's pages, and
 import-linter checks it (the independence contract includes it, so an import of another
 task's folder breaks the contract).
 """
@@ -121,6 +123,7 @@ variants:
   flow: [experiment.mode=flow]
 overrides: [training.num_epochs=20, network.hidden_dim=16, network.num_layers=2, dataset.num_train=8, dataset.num_eval=64]
 results_dir: outputs/cubic
+book_dir: book
 """
 
 
@@ -140,7 +143,7 @@ def project(tmp_path_factory):
     (folder / "methods.md").write_text("The target is $x = a c^3 - c$ on $[c_{\\min}, c_{\\max}]$.\n")
     jupytext.write(jupytext.reads(NOTEBOOK.lstrip(), fmt="py:percent"), root / "notebooks" / "cubic.ipynb")
     (root / "params").mkdir()
-    (root / "params" / "cubic.yaml").write_text(SWEEP.lstrip())
+    (root / "params" / "sweep.yaml").write_text(SWEEP.lstrip())
     return root
 
 
@@ -170,7 +173,7 @@ def test_the_registry_finds_the_new_folder_and_its_config_loads(project):
 
 @pytest.mark.slow
 def test_a_sweep_runs_the_new_task_through_the_analysis_and_the_book(project):
-    out = run(project, [sys.executable, "-m", "toyexp", "sweep", "params/cubic.yaml", "--jobs", "2"])
+    out = run(project, [sys.executable, "-m", "toyexp", "sweep", "params/sweep.yaml", "--jobs", "2"])
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     assert "4 done, 0 skipped, 0 failed\nanalysis: done (book/analysis.ipynb)\n" in out.stdout  # runs counted, the analysis apart
     analysis = (project / "book" / "analysis.ipynb").read_text()

@@ -4,7 +4,7 @@ per run, and the :class:`SweepReport` of the whole sweep."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from typing import Literal
 
 from ..run.files import path_from_here
@@ -47,6 +47,7 @@ class SweepOptions:
     book_dir: str | None = None  # where the run notebooks and the analysis go (None: the sweep file's)
     analysis: bool = True  # execute the analysis notebook after the runs
     dry_run: bool = False  # plan only: the report lists the runs; nothing is executed or written
+    build_book: bool = False  # after the analysis, build the sweep's book_dir into a Jupyter Book of its own
     command: tuple[str, ...] = ()  # the command line, recorded in the lock
 
     def check(self) -> None:
@@ -57,6 +58,8 @@ class SweepOptions:
             raise ConfigError(f"--cell-timeout {self.cell_timeout:g} is invalid; it must be a number of seconds above 0")
         if self.executor not in EXECUTORS:
             raise ConfigError(f"--executor {self.executor!r} is invalid; valid: {', '.join(EXECUTORS)}")
+        if self.build_book and not self.analysis:
+            raise ConfigError("--build-book builds the sweep's analysis page into its book; leave out --no-analysis")
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,8 @@ class SweepReport:
     ``stopped`` is "" when it ran to the end, "interrupted" after Ctrl-C, "no space" when the
     disk filled up (``problem`` names the folder), "pages" when the book pages could not be
     written (``problem`` says why), "dry run" when it was only planned (:meth:`plan_table`).
-    ``analysis`` is None when the analysis did not run (nor would, in a dry run).
+    ``analysis`` is None when the analysis did not run (nor would, in a dry run); ``book`` is the
+    build of the sweep's own book (``--build-book``), None without one.
     """
 
     runs: tuple[PlannedRun, ...]
@@ -74,10 +78,12 @@ class SweepReport:
     stopped: Stopped = ""
     problem: str = ""
     analysis: Outcome | None = None
+    _: KW_ONLY
+    book: Outcome | None = None  # its notebook: the built index.html, or the build's log when it failed
 
     @property
     def failed(self) -> bool:
-        return any(o.status == "failed" for o in (*self.outcomes, *([self.analysis] if self.analysis else [])))
+        return any(o.status == "failed" for o in (*self.outcomes, *(o for o in (self.analysis, self.book) if o)))
 
     def table(self) -> str:
         """A table of the runs: done / skipped / failed (with the notebook of each failed run), and
@@ -96,6 +102,8 @@ class SweepReport:
         lines.append(total)
         if self.analysis:
             lines.append(analysis_line(self.analysis))
+        if self.book:
+            lines.append(analysis_line(self.book))
         return "\n".join(lines)
 
     def plan_table(self, resume: bool) -> str:
@@ -112,13 +120,16 @@ class SweepReport:
                      f"{n} runs: {n} to execute, {k} of them already complete (--resume would skip them)")
         if self.analysis:
             lines.append(f"analysis: would write {path_from_here(self.analysis.notebook)}")
+        if self.book:
+            lines.append(f"book: would build {path_from_here(self.book.notebook)}")
         lines.append("dry run: nothing was executed or written")
         return "\n".join(lines)
 
 
 def analysis_line(analysis: Outcome) -> str:
-    """``analysis: done (book/analysis.ipynb)``, or ``analysis: failed (...): <error>``."""
-    line = f"analysis: {analysis.status} ({path_from_here(analysis.notebook)})"
+    """``analysis: done (book/analysis.ipynb)``, or ``analysis: failed (...): <error>``; the same for
+    the sweep's own book (``book: done (outputs/my/book/_build/html/index.html)``)."""
+    line = f"{analysis.id}: {analysis.status} ({path_from_here(analysis.notebook)})"
     return line + f": {analysis.error}" if analysis.error else line
 
 

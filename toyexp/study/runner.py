@@ -2,10 +2,14 @@
 the book's pages and executes the analysis, and returns a :class:`SweepReport`.
 
 The ``toyexp sweep`` command is this function with its options from the command line. A bad
-sweep file, an ``--only`` that matches nothing, a results folder another sweep holds or one that
-cannot be written raise :class:`ConfigError` before anything runs. Everything after that ends in
+sweep file, a sweep other than the report's studies that would write into the report's folders
+(:mod:`.report_studies`), an ``--only`` that matches nothing, a results folder another sweep holds
+or one that cannot be written raise :class:`ConfigError` before anything runs. Everything after that ends in
 the report: which runs were done, skipped, failed, interrupted (Ctrl-C) or not started, and why
 the sweep stopped if it did (a full disk: free space, then ``--resume``).
+
+With ``build_book`` (``--build-book``), once the analysis is done, the sweep's ``book_dir`` is
+built into a Jupyter Book of its own (:mod:`.own_book`); the report shows where its index.html is.
 
 With ``dry_run`` it stops after the plan, taking no lock: the report lists the runs, each
 "complete" (what ``--resume`` skips) or "planned", and nothing is executed or written.
@@ -19,11 +23,13 @@ from __future__ import annotations
 
 import fnmatch
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
 from ..run.files import display_path, resolve_path
 from ..schema import ConfigError
+from . import own_book, report_studies
 from .disk import no_space
 from .lock import ResultsLock
 from .outcomes import Outcome, Started, SweepOptions, SweepReport
@@ -43,7 +49,10 @@ def run_sweep(sweep_file: str | Path, options: SweepOptions = SweepOptions(),
     """
     options.check()
     sweep = load_sweep(sweep_file)
+    report_studies.check_folders(sweep, sweep_file, options.book_dir)  # a user's sweep never writes into the report
     book_dir = options.book_dir or sweep.book_dir
+    if options.build_book:
+        own_book.check(sweep, book_dir)
     if options.dry_run:  # no lock either: a lock makes the results folder
         return dry_run(sweep, book_dir, options)
     lock = ResultsLock(sweep.results_dir, list(options.command))  # first: a held folder is refused at once
@@ -59,7 +68,10 @@ def run_sweep(sweep_file: str | Path, options: SweepOptions = SweepOptions(),
         selected = select(plan(sweep, book_dir), options.only)
         from .steps import execute_sweep  # papermill, the kernels and the book: only once a sweep runs
 
-        return execute_sweep(sweep, str(sweep_file), book_dir, selected, options, lock, on_start, on_done)
+        report = execute_sweep(sweep, str(sweep_file), book_dir, selected, options, lock, on_start, on_done)
+        if options.build_book and not report.stopped:  # still holding the folder: no sweep rewrites the pages mid-build
+            report = replace(report, book=own_book.build_own_book(sweep, sweep_file, book_dir, report.analysis))
+        return report
     finally:
         lock.release()
 
@@ -80,4 +92,5 @@ def dry_run(sweep: Sweep, book_dir: str, options: SweepOptions) -> SweepReport:
     outcomes = tuple(Outcome(r.id, "complete" if is_complete(r, options.portable) else "planned", str(r.notebook))
                      for r in runs)
     analysis = Outcome("analysis", "planned", str(resolve_path(book_dir) / f"{sweep.page}.ipynb")) if options.analysis else None
-    return SweepReport(tuple(runs), outcomes, "dry run", analysis=analysis)
+    book = Outcome("book", "planned", str(own_book.index(book_dir))) if options.build_book else None
+    return SweepReport(tuple(runs), outcomes, "dry run", analysis=analysis, book=book)

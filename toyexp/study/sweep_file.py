@@ -5,21 +5,27 @@
     variants: {regression: [experiment.mode=regression], flow: [experiment.mode=flow]}
     overrides: []          # applied to every run
     grid: {}               # dotted key -> list of values, crossed with the rest
-    results_dir: outputs   # run folder: <results_dir>/<task>/<variant>[/<grid point>]/<mode>/seed-<seed>
-    book_dir: book         # optional: the run notebooks go to <book_dir>/runs/<task>/, the analysis to <book_dir>/<page>.ipynb
+    results_dir: outputs/my-study  # optional: run folder <results_dir>/<task>/<variant>[/<grid point>]/<mode>/seed-<seed>
+    book_dir: outputs/my-study/book  # optional: the run notebooks go to <book_dir>/runs/<task>/, the analysis to <book_dir>/<page>.ipynb
     page: analysis         # optional: the analysis page's name in the book
     title: ""              # optional: the analysis page's heading ("": the analysis notebook's own)
     run_pages: true        # optional: false keeps each run's notebook in its run folder, out of the book
 
 :class:`Sweep` is built through the config schema like a run's config (types, choices, unique
 lists); every error is one line naming the file, the line of the key, and what is valid.
+
+A sweep file that leaves its folders out gets folders of its own, named after the file, so a
+user's sweep never writes into the report's: results in ``outputs/<stem>`` (``my.yaml``:
+``outputs/my``), and the book beside them in ``<results_dir>/book`` (``outputs/my/book``, or the
+named results folder's own ``book``). Only the report's studies (:mod:`.report_studies`) may
+write into ``book/``, ``outputs`` and ``regimes-outputs``; the runner refuses any other sweep there.
 Nothing here imports torch: ``toyexp sweep`` answers a bad file at once.
 """
 
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +47,8 @@ class Sweep:
     variants: dict[str, list[str]] = field(metadata={"example": "{flow: [experiment.mode=flow]} (each name maps to a list of dotted overrides)"})
     overrides: list[str] = field(default_factory=list, metadata={"empty_means": "no override", "example": "[training.num_epochs=100]"})
     grid: dict[str, list[Any]] = field(default_factory=dict, metadata={"example": "{training.learning_rate: [0.001, 0.0003]}"})
-    results_dir: str = field(default="outputs", metadata={"example": "outputs/my-study (a folder path)"})
-    book_dir: str = field(default="book", metadata={"example": "book (a folder path)"})  # the run notebooks and the analysis go here
+    results_dir: str = field(default="", metadata={"example": "outputs/my-study (a folder path)"})  # "": its own, outputs/<stem>
+    book_dir: str = field(default="", metadata={"example": "outputs/my-study/book (a folder path)"})  # "": <results_dir>/book
     page: str = field(default="analysis", metadata={"example": "regimes (a file name, without .ipynb)"})
     title: str = field(default="", metadata={"example": "'Regimes: samples, bandwidth and noise'"})
     run_pages: bool = field(default=True, metadata={"example": "false (run notebooks stay in their run folders)"})
@@ -87,7 +93,19 @@ def load_sweep(path: str | Path) -> Sweep:
         problem = _grid_key_problem(key, sweep.tasks) or (f"grid.{key}: [] must be a non-empty list of values" if not values else None)
         if problem:
             raise fail(("grid", key), problem)
-    return sweep
+    return own_folders(sweep, path)
+
+
+def own_results(sweep_file: str | Path) -> str:
+    """The results folder of a sweep file that names none: ``outputs/<stem>``, the file's own."""
+    return f"outputs/{Path(sweep_file).stem}"
+
+
+def own_folders(sweep: Sweep, path: Path) -> Sweep:
+    """``sweep`` with the folders its file leaves out filled in: results in ``outputs/<stem>``, the
+    book in ``<results_dir>/book`` (a sweep's files stay together, away from the report's)."""
+    results_dir = sweep.results_dir or own_results(path)
+    return replace(sweep, results_dir=results_dir, book_dir=sweep.book_dir or f"{results_dir}/book")
 
 
 def _older_names(raw: dict, lines: dict, fail, path: Path) -> dict:
