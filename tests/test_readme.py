@@ -1,6 +1,7 @@
-"""Every papermill command and every Python block of README.md runs as written, on tiny settings.
+"""Every papermill command and every Python block of README.md and docs/reference.md (the
+reference the README links) runs as written, on tiny settings.
 
-The commands are read from README.md itself (lines starting with ``papermill`` in fenced code
+The commands are read from the two files themselves (lines starting with ``papermill`` in fenced code
 blocks, ``\\`` continuations joined), so the README and this test cannot drift apart. Each run
 gets the command's own parameters plus tiny overrides merged in front of the command's own
 ``overrides`` (so the command's still win), its output notebook and run folder under tmp_path.
@@ -25,6 +26,11 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 PAPERMILL = Path(sys.executable).parent / "papermill"
+DOCS = (ROOT / "README.md", ROOT / "docs" / "reference.md")  # what a user reads, commands included
+
+
+def docs_text() -> str:
+    return "\n".join(path.read_text() for path in DOCS)
 TINY = ["training.num_epochs=20", "training.log_interval=10", "training.eval_interval=10", "training.save_interval=10",
         "network.hidden_dim=16", "network.num_layers=2", "dataset.num_eval=50"]
 PACKAGE_DEFAULTS = {"mode": "regression", "seed": 42}  # what a papermill run starts from (README, Notebooks)
@@ -33,7 +39,7 @@ PACKAGE_DEFAULTS = {"mode": "regression", "seed": 42}  # what a papermill run st
 def readme_commands() -> list[str]:
     """The papermill command lines of README.md's code blocks, continuations joined."""
     commands = []
-    for block in re.findall(r"^```[^\n]*\n(.*?)^```", (ROOT / "README.md").read_text(), flags=re.S | re.M):
+    for block in re.findall(r"^```[^\n]*\n(.*?)^```", docs_text(), flags=re.S | re.M):
         for line in re.sub(r"\\\n\s*", " ", block).splitlines():
             if line.strip().startswith("papermill"):
                 commands.append(line.strip())
@@ -42,7 +48,7 @@ def readme_commands() -> list[str]:
 
 def readme_python_blocks() -> list[str]:
     """The fenced ``python`` blocks of README.md, less those after a ``<!-- not run: ... -->`` line."""
-    found = re.findall(r"^(.*)\n```python\n(.*?)^```", (ROOT / "README.md").read_text(), flags=re.S | re.M)
+    found = re.findall(r"^(.*)\n```python\n(.*?)^```", docs_text(), flags=re.S | re.M)
     return [block for before, block in found if not before.strip().startswith("<!-- not run:")]
 
 
