@@ -44,21 +44,27 @@ def test_a_sweep_reports_every_run_in_a_typed_report(tmp_path, executors):
     assert table[4].endswith(f"{report.runs[3].notebook}: boom")
 
 
+def complete(run: PlannedRun, run_record) -> None:
+    """A finished run of ``run``'s own config in its folder, and its notebook: what --resume skips."""
+    from toyexp.run.record import write_record
+    from toyexp.tasks.base import Final
+
+    run.run_dir.mkdir(parents=True)
+    write_record(run.run_dir / "metrics.json", run_record(run.task, run.variant, run.config["experiment"]["mode"], run.seed,
+                                                          Final("euler", 1, 1, 0.1, 0.2), config=run.config))
+    run.notebook.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"# {run.task}")]), run.notebook)
+
+
 def test_resume_reports_the_complete_runs_as_skipped(tmp_path, executors, run_record):
     """Guards --resume: a run whose record is complete for its config is not executed and is
     reported "skipped"; the others run."""
-    from toyexp.run.record import write_record
     from toyexp.study.plan import plan
     from toyexp.study.sweep_file import load_sweep
-    from toyexp.tasks.base import Final
 
     path = write_sweep(tmp_path, seeds=[1, 2])
     first = plan(load_sweep(path))[0]
-    first.run_dir.mkdir(parents=True)
-    write_record(first.run_dir / "metrics.json",
-                 run_record("recon", "regression", "regression", 1, Final("euler", 1, 1, 0.1, 0.2), config=first.config))
-    first.notebook.parent.mkdir(parents=True)
-    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# recon")]), first.notebook)
+    complete(first, run_record)
     report = run_sweep(path, SweepOptions(jobs=1, resume=True, analysis=False))
     assert [j.run_id for j in executors.jobs] == ["recon/regression/seed-2"]
     assert sorted((o.id, o.status) for o in report.outcomes) == [("recon/regression/seed-1", "skipped"),
@@ -189,19 +195,13 @@ def test_a_dry_run_plans_and_writes_nothing(tmp_path, monkeypatch, executors, ru
     (a complete run), the counts with and without --resume, the analysis notebook; no run
     executes, no lock is taken, no params.yaml, no folder is made; exit 0."""
     from toyexp.cli import main
-    from toyexp.run.record import write_record
     from toyexp.study.plan import plan
     from toyexp.study.sweep_file import load_sweep
-    from toyexp.tasks.base import Final
 
     monkeypatch.chdir(tmp_path)
     path = write_sweep(tmp_path, seeds=[1, 2], variants=VARIANTS)
     first = plan(load_sweep(path))[0]
-    first.run_dir.mkdir(parents=True)
-    write_record(first.run_dir / "metrics.json",
-                 run_record("recon", "regression", "regression", 1, Final("euler", 1, 1, 0.1, 0.2), config=first.config))
-    first.notebook.parent.mkdir(parents=True)
-    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# recon")]), first.notebook)
+    complete(first, run_record)
     before = files_under(tmp_path)
 
     report = run_sweep(path, SweepOptions(dry_run=True, resume=True))
