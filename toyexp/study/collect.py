@@ -174,7 +174,7 @@ def collect_planned(planned: list[PlannedRun], results_dir: str | Path) -> Colle
         except RecordError as err:
             record = None
             problems.append(f"{_under(run.run_dir, root)}: {err}")
-        stale = record is not None and _not_the_planned_run(record, run)
+        stale = _not_the_planned_run(record, run) if record is not None else ""
         if stale:
             problems.append(f"{_under(run.run_dir, root)}: {stale}; `toyexp sweep --resume` runs it again")
         predictions = _read_predictions(run.run_dir) if record is not None and not stale else None
