@@ -27,7 +27,7 @@
 # to exactly the same training samples: piecewise-linear interpolation, a not-a-knot cubic
 # spline and a Gaussian process.
 
-# %% [markdown]
+# %% [markdown] tags=["notebook-only"]
 # ## Parameters
 #
 # A sweep runs this notebook with its sweep file: then it reads exactly the runs that file plans,
@@ -53,6 +53,8 @@ from toyexp.study.sweep_file import load_sweep
 
 order = load_sweep(sweep_file).tasks if sweep_file else None  # the tasks in the sweep file's order
 collection = collect.collect_sweep(sweep_file) if sweep_file else collect.collect(results_dir)
+if sweep_file:
+    views.study_intro(sweep_file)
 print(collection.overview(order))
 
 # %% [markdown]

@@ -32,6 +32,14 @@ def test_the_first_heading_takes_the_run_title():
     assert nb.cells[2].source == "# Another heading"
 
 
+def test_a_study_page_takes_its_title_without_the_notebooks_own():
+    """Guards issue 23's last point: the Regimes page carried the analysis notebook's own title
+    (the default study's) under its own."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Across seeds\nEach run...")])
+    retitle(nb, "Regimes: samples, bandwidth and noise", subtitle=False)
+    assert nb.cells[0].source == "# Regimes: samples, bandwidth and noise\nEach run..."
+
+
 def test_a_syntax_error_names_the_notebook_cell_and_line(tmp_path):
     source = "a = 1\nb = = 2"
     path = tmp_path / "edited.ipynb"

@@ -140,3 +140,8 @@ def test_the_analysis_and_the_book_pages_ignore_planted_runs(tmp_path, capsys):
     overview = nbformat.read(book / "analysis.ipynb", as_version=4).cells
     text = "".join(o.get("text", "") for c in overview if c.cell_type == "code" for o in c.outputs)
     assert "not read: 3 run folders under" in text
+    page = nbformat.read(book / "analysis.ipynb", as_version=4)
+    shown = "".join(o.get("data", {}).get("text/markdown", "") for c in page.cells if c.cell_type == "code" for o in c.outputs)
+    assert "This page analyses one study, the sweep file" in shown and "- **runs**: 4 = 1 task × 2 variants" in shown
+    notebook_only = [c for c in page.cells if "notebook-only" in c.metadata.get("tags", [])]
+    assert notebook_only and all("remove-cell" in c.metadata["tags"] for c in notebook_only)  # the demo's text is not on the page

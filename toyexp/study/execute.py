@@ -43,6 +43,7 @@ class Job:
     title: str | None = None  # the executed notebook's first heading, if given
     cell_timeout: float | None = None  # seconds a cell may run; None: no limit
     env: dict[str, str] | None = None  # variables the kernel starts with (--portable's code path)
+    subtitle: bool = True  # keep the notebook's own first heading under ``title`` (a run page: which notebook ran)
 
 
 def execute_notebook(job: Job, kernel: WarmKernel | None = None) -> Outcome:
@@ -94,7 +95,7 @@ def execute_notebook(job: Job, kernel: WarmKernel | None = None) -> Outcome:
             return Outcome(run_id, "failed", output, seconds, syntax_error(notebook, err))
         return Outcome(run_id, "failed", output, seconds, _last_line(err))
     try:
-        put_in_place(partial, Path(output), job.title)
+        put_in_place(partial, Path(output), job.title, job.subtitle)
     except Exception as err:
         where = "notebook" if no_space(err) else ""
         return Outcome(run_id, "failed", output, time.perf_counter() - start, f"cannot write its notebook: {err}", where)
@@ -111,7 +112,7 @@ def partial_path(output: Path) -> Path:
     return output.with_name(f".{output.stem}.{uuid.uuid4().hex[:8]}.partial{output.suffix}")
 
 
-def put_in_place(partial: Path, output: Path, title: str | None = None) -> None:
+def put_in_place(partial: Path, output: Path, title: str | None = None, subtitle: bool = True) -> None:
     """Rename the notebook papermill wrote to ``partial`` into ``output`` once it reads whole,
     with papermill's record of its path corrected and its first heading titled (if ``title``).
 
@@ -121,19 +122,20 @@ def put_in_place(partial: Path, output: Path, title: str | None = None) -> None:
         nb = nbformat.read(partial, as_version=4)
         nb.metadata.get("papermill", {})["output_path"] = str(output)
         if title:
-            retitle(nb, title)
+            retitle(nb, title, subtitle)
         nbformat.write(nb, partial)
         os.replace(partial, output)
     finally:
         partial.unlink(missing_ok=True)
 
 
-def retitle(nb, title: str) -> None:
-    """Replace the first level-1 heading of an executed notebook, so every book page has its own title."""
+def retitle(nb, title: str, subtitle: bool = True) -> None:
+    """Replace the first level-1 heading of an executed notebook, so every book page has its own
+    title; with ``subtitle`` the notebook's own heading stays under it, in italics."""
     for cell in nb.cells:
         if cell.cell_type == "markdown" and cell.source.startswith("# "):
             first, _, rest = cell.source.partition("\n")
-            cell.source = f"# {title}\n\n*{first[2:]}*\n{rest}"
+            cell.source = f"# {title}\n\n*{first[2:]}*\n{rest}" if subtitle else f"# {title}\n{rest}"
             break
 
 

@@ -32,7 +32,7 @@ import yaml
 from ..run.files import PROJECT_ROOT, display_path, resolve_path, write_text
 from ..schema import ConfigError
 from .outcomes import Outcome
-from .plan import grid_points, point_text
+from .plan import describe
 from .report_paths import ShownPaths, shown_as
 from .sweep_file import Sweep
 
@@ -88,33 +88,15 @@ def config(title: str, cites: bool) -> dict:
     return {"title": title, "author": "", **SETTINGS, **({"bibtex_bibfiles": ["references.bib"]} if cites else {})}
 
 
-def _count(items, noun: str) -> str:
-    return f"{len(items)} {noun}" + ("" if len(items) == 1 else "s")
-
-
-def _items(values) -> str:
-    return ", ".join(f"`{v}`" for v in values)
-
-
 def front_page(sweep: Sweep, sweep_file: str | Path, book_dir: str | Path, title: str) -> str:
     """Markdown: what the sweep ran (the counts multiply to its runs), its headline, its sweep file."""
-    points = grid_points(sweep.grid)
-    runs = len(sweep.tasks) * len(sweep.variants) * len(points) * len(sweep.seeds)
-    variants = "; ".join(f"{name} ({_items(overrides)})" if overrides else name for name, overrides in sweep.variants.items())
-    grid = ("; ".join(f"`{key}` in {', '.join(map(str, values))}" for key, values in sweep.grid.items())
-            if sweep.grid else "none")
     shown = ShownPaths.of(sweep.results_dir, book_dir, sweep_file)  # the file's text shows no folder of this machine
+    *what, runs = describe(sweep)
     lines = [
         f"# {FRONT_TITLE}", "",
         f"This book, *{title}*, is one sweep, `{shown_as(sweep_file)}`, built by `toyexp sweep --build-book` from its runs and its "
         "analysis. The project's report is built apart, by `make book`.", "",
-        f"- **tasks**: {', '.join(sweep.tasks)}",
-        f"- **variants**: {variants}",
-        f"- **seeds**: {', '.join(map(str, sweep.seeds))}",
-        f"- **grid**: {grid}" + (f" ({len(points)} points: {'; '.join(point_text(p) for p in points)})" if sweep.grid else ""),
-        f"- **every run**: {_items(sweep.overrides) or 'no override'}",
-        f"- **runs**: {runs} = {_count(sweep.tasks, 'task')} × {_count(sweep.variants, 'variant')} × "
-        f"{_count(points, 'grid point')} × {_count(sweep.seeds, 'seed')}, in `{shown_as(sweep.results_dir)}`", "",
+        *what, f"{runs}, in `{shown_as(sweep.results_dir)}`", "",
         "## What it found", "", "```{include} abstract.md", "```", "",
         "## The sweep file", "", "```yaml", shown.text(sweep.source).rstrip(), "```",
     ]

@@ -72,6 +72,34 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
+def _count(items, noun: str) -> str:
+    n = len(items)
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def _codes(values) -> str:
+    return ", ".join(f"`{v}`" for v in values)
+
+
+def describe(sweep: Sweep) -> list[str]:
+    """What a sweep runs, as Markdown bullets: its tasks, variants (with their overrides), seeds,
+    grid, the overrides of every run, and the count of runs as the product of those factors."""
+    points = grid_points(sweep.grid)
+    runs = len(sweep.tasks) * len(sweep.variants) * len(points) * len(sweep.seeds)
+    variants = "; ".join(f"{name} ({_codes(overrides)})" if overrides else name for name, overrides in sweep.variants.items())
+    grid = ("; ".join(f"`{key}` in {', '.join(map(str, values))}" for key, values in sweep.grid.items())
+            if sweep.grid else "none")
+    return [
+        f"- **tasks**: {', '.join(sweep.tasks)}",
+        f"- **variants**: {variants}",
+        f"- **seeds**: {', '.join(map(str, sweep.seeds))}",
+        f"- **grid**: {grid}" + (f" ({len(points)} points: {'; '.join(point_text(p) for p in points)})" if sweep.grid else ""),
+        f"- **every run**: {_codes(sweep.overrides) or 'no override'}",
+        f"- **runs**: {runs} = {_count(sweep.tasks, 'task')} × {_count(sweep.variants, 'variant')} × "
+        f"{_count(points, 'grid point')} × {_count(sweep.seeds, 'seed')}",
+    ]
+
+
 def grid_points(grid: dict[str, list]) -> list[dict[str, Any]]:
     """Every point of the grid, as {dotted key: value}; one empty point when there is no grid."""
     keys = list(grid)

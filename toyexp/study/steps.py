@@ -136,7 +136,9 @@ def _analysis(sweep: Sweep, sweep_file: str, book_dir: str) -> Outcome:
     output = resolve_path(book_dir) / f"{sweep.page}.ipynb"
     parameters = {"results_dir": sweep.results_dir, "sweep_file": display_path(resolve_path(sweep_file)),
                   "headline_file": display_path(front.headline_path(resolve_path(book_dir), sweep.page))}
-    analysis = execute_notebook(Job("analysis", str(ANALYSIS_NOTEBOOK), str(output), parameters, sweep.title or None))
+    # a study's title replaces the notebook's heading: the page is that study's, not the demo's
+    analysis = execute_notebook(Job("analysis", str(ANALYSIS_NOTEBOOK), str(output), parameters, sweep.title or None,
+                                    subtitle=False))
     if analysis.status != "done":
         return analysis
     try:

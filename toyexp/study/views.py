@@ -19,7 +19,7 @@ from ..tasks import get_task
 from . import figures, grid_figures, grid_text, interpret, tables
 from .collect import Collection
 from .grid import GridResults, grid_results
-from .plan import point_label
+from .plan import describe, point_label
 from .results import TaskResults, task_results
 from .summary import metrics_of
 from ..tasks.base import ERRORS
@@ -36,6 +36,14 @@ def _show(figs=None, dpi: int = 80) -> None:
 
 def _md(text: str) -> None:
     display(Markdown(text))
+
+
+def study_intro(sweep_file: str) -> None:
+    """What the study of ``sweep_file`` runs, as Markdown: this page is that study's analysis."""
+    from .sweep_file import load_sweep
+
+    _md(f"This page analyses one study, the sweep file `{sweep_file}` (its text is under Provenance, at the end):\n\n"
+        + "\n".join(describe(load_sweep(sweep_file))))
 
 
 def task_report(collection: Collection, task: str) -> str:
