@@ -160,3 +160,15 @@ def test_without_run_pages_each_notebook_stays_in_its_run_folder(tmp_path):
     sweep = load_sweep(write_sweep(tmp_path, seeds=[1, 2], run_pages=False))
     assert [r.notebook for r in plan(sweep)] == [r.run_dir / "run.ipynb" for r in plan(sweep)]
     assert all(r.run_dir.parent.parent == tmp_path / "results" / "recon" / "regression" for r in plan(sweep))
+
+
+def test_a_large_grid_is_described_by_its_keys_not_its_points(tmp_path):
+    """The study page's description lists a grid's points only when they are few (the regimes
+    study's 20 filled a screen)."""
+    from toyexp.study.plan import describe
+
+    sweep = load_sweep(write_sweep(tmp_path, seeds=[1], grid={"dataset.num_train": [8, 16, 32], "training.learning_rate": [0.1, 0.01, 0.001]}))
+    lines = describe(sweep)
+    assert lines[3] == ("- **grid**: `dataset.num_train` in 8, 16, 32; `training.learning_rate` in 0.1, 0.01, 0.001 "
+                        "(9 points, every combination)")
+    assert lines[-1] == "- **runs**: 9 = 1 task × 1 variant × 9 grid points × 1 seed"

@@ -93,7 +93,8 @@ def describe(sweep: Sweep) -> list[str]:
         f"- **tasks**: {', '.join(sweep.tasks)}",
         f"- **variants**: {variants}",
         f"- **seeds**: {', '.join(map(str, sweep.seeds))}",
-        f"- **grid**: {grid}" + (f" ({len(points)} points: {'; '.join(point_text(p) for p in points)})" if sweep.grid else ""),
+        f"- **grid**: {grid}" + (f" ({len(points)} points" + (f": {'; '.join(point_text(p) for p in points)})" if len(points) <= 6
+                                                            else ", every combination)") if sweep.grid else ""),
         f"- **every run**: {_codes(sweep.overrides) or 'no override'}",
         f"- **runs**: {runs} = {_count(sweep.tasks, 'task')} × {_count(sweep.variants, 'variant')} × "
         f"{_count(points, 'grid point')} × {_count(sweep.seeds, 'seed')}",
