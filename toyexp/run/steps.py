@@ -45,7 +45,7 @@ INFERENCE_SEED_OFFSET = 104729  # x_0 at inference is drawn from the run seed pl
 GRID_POINTS = 10_000
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RunContext:
     """A started run: its config and folder, where it computes, its mode, task and data, and the
     setting every evaluation during and after training uses."""
@@ -128,9 +128,9 @@ def start_run(cfg: Config) -> RunContext:
     data = make_dataset(cfg)
     ev = cfg.evaluation
     return RunContext(
-        cfg, directory, device, mode, get_task(cfg.experiment.task), data,
-        inference_x0(cfg, len(data.c_eval), data.dim).to(device), mode.final(ev.methods, ev.steps, ev.tolerances),
-        log, time.time(),
+        cfg=cfg, dir=directory, device=device, mode=mode, task=get_task(cfg.experiment.task), data=data,
+        x_0=inference_x0(cfg, len(data.c_eval), data.dim).to(device),
+        final_setting=mode.final(ev.methods, ev.steps, ev.tolerances), log=log, started=time.time(),
     )
 
 

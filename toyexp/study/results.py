@@ -26,7 +26,7 @@ from .summary import NfeCurve, PredictionBand, compare, nfe_curves, prediction_b
 
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TaskResults:
     """Every number of one task's report at one grid point."""
 
@@ -101,7 +101,7 @@ def task_results(collection: Collection, task: str, point: dict[str, Any]) -> Ta
     q = adjusted_p([c.p for c in versus.values()])
     against = {r.variant: compare(best, r, "l2") for r in rows if not r.baseline} if best else {}
     return TaskResults(
-        task, point, rows, members, reference, versus, dict(zip(versus, map(float, q))),
-        best, against, dict(zip(against, map(float, adjusted_p([c.p for c in against.values()])))),
-        fitted.note,
+        task=task, point=point, rows=rows, members=members, reference=reference, versus_reference=versus,
+        reference_q=dict(zip(versus, map(float, q))), best_baseline=best, versus_best_baseline=against,
+        best_baseline_q=dict(zip(against, map(float, adjusted_p([c.p for c in against.values()])))), note=fitted.note,
     )
