@@ -53,9 +53,13 @@ from toyexp.study.sweep_file import load_sweep
 
 order = load_sweep(sweep_file).tasks if sweep_file else None  # the tasks in the sweep file's order
 collection = collect.collect_sweep(sweep_file) if sweep_file else collect.collect(results_dir)
+budget = collect.collect_budget_check(sweep_file) if sweep_file and load_sweep(sweep_file).budget_check else None
 if sweep_file:
     views.study_intro(sweep_file)
 print(collection.overview(order))
+if budget is not None:
+    print(f"budget check: {len(budget.runs)} complete and {len(budget.incomplete)} incomplete runs"
+          + (f"; {budget.not_run} have not run" if budget.not_run else ""))
 
 # %% [markdown]
 # Runs that started but never wrote their `metrics.json` (killed, failed, or still running) are
@@ -106,7 +110,7 @@ print("\n".join(str(p.relative_to(collection.root)) for p in collection.incomple
 # sections, and what we see, every number computed from the runs.
 
 # %% tags=["hide-input"]
-headlines = [views.task_report(collection, task) for task in collection.tasks(order)]
+headlines = [views.task_report(collection, task, budget) for task in collection.tasks(order)]
 
 # %% [markdown]
 # ## Provenance

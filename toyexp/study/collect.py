@@ -152,15 +152,25 @@ def run_folders(root: Path) -> set[Path]:
 
 
 def collect_sweep(sweep_file: str | Path) -> Collection:
-    """The runs of the sweep in ``sweep_file``: see the module docstring."""
+    """The runs of the sweep in ``sweep_file``, but for its budget check: see the module docstring."""
     sweep = load_sweep(sweep_file)
-    return collect_planned(plan(sweep), sweep.results_dir)
+    planned = plan(sweep)
+    return collect_planned([r for r in planned if not r.budget], sweep.results_dir, also=[r for r in planned if r.budget])
 
 
-def collect_planned(planned: list[PlannedRun], results_dir: str | Path) -> Collection:
+def collect_budget_check(sweep_file: str | Path) -> Collection:
+    """The budget-check runs of the sweep in ``sweep_file`` (:mod:`.plan`), read as
+    :func:`collect_planned` reads a sweep's runs; each record's grid point holds its budget's keys."""
+    sweep = load_sweep(sweep_file)
+    planned = plan(sweep)
+    return collect_planned([r for r in planned if r.budget], sweep.results_dir, also=[r for r in planned if not r.budget])
+
+
+def collect_planned(planned: list[PlannedRun], results_dir: str | Path, also: list[PlannedRun] = ()) -> Collection:
     """The ``planned`` runs, each read from its own folder when its record is that run: the same
     identity (task, variant, grid point, seed) and the same config. A record of another config
-    (the sweep file changed since) is listed as incomplete, with the first key that differs."""
+    (the sweep file changed since) is listed as incomplete, with the first key that differs.
+    The folders of ``also`` (the sweep's other runs, read elsewhere) are not counted as unplanned."""
     root = resolve_path(results_dir)
     runs, incomplete, problems, not_run = [], [], [], 0
     for run in planned:
@@ -182,7 +192,7 @@ def collect_planned(planned: list[PlannedRun], results_dir: str | Path) -> Colle
             incomplete.append(run.run_dir)
         else:
             runs.append(CollectedRun(record, run.run_dir, predictions))
-    planned_folders = {r.run_dir for r in planned}
+    planned_folders = {r.run_dir for r in [*planned, *also]}
     unplanned = tuple(sorted(f for f in run_folders(root) if f not in planned_folders))
     return Collection(root, _sorted(runs), tuple(sorted(incomplete)), tuple(sorted(problems)), unplanned, not_run)
 

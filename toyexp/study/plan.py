@@ -6,13 +6,18 @@ config.yaml and metrics.json, which the analysis reads). The folders follow them
 ``<results_dir>/<task>/<variant>[/<grid point>]/<mode>/seed-<seed>``. Each run's exact papermill
 parameters are written next to its outputs (``params.yaml``), so
 ``papermill notebooks/<task>.ipynb out.ipynb -f <run folder>/params.yaml`` repeats it.
+
+A sweep's ``budget_check`` adds runs: at each of its points, every run again once per budget
+(say ``training.num_steps: 10000``). A budget run's grid point is the point with the budget's
+keys added, so it has an identity and a folder of its own, and the grid's analysis never takes
+it for a point of the grid (:func:`toyexp.study.collect.collect_budget_check` reads them).
 """
 
 from __future__ import annotations
 
 import itertools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +45,7 @@ class PlannedRun:
     run_dir: Path  # <output_dir>/<mode>/seed-<seed>
     notebook: Path  # the executed notebook: <book_dir>/runs/<task>/..., or <run_dir>/run.ipynb without run pages
     config: dict  # the fully resolved config, compared by --resume
+    budget: dict[str, Any] = field(default_factory=dict)  # a budget-check run's changed keys (in grid_point too); {} for the grid's
 
     @property
     def id(self) -> str:
@@ -98,7 +104,22 @@ def describe(sweep: Sweep) -> list[str]:
         f"- **every run**: {_codes(sweep.overrides) or 'no override'}",
         f"- **runs**: {runs} = {_count(sweep.tasks, 'task')} × {_count(sweep.variants, 'variant')} × "
         f"{_count(points, 'grid point')} × {_count(sweep.seeds, 'seed')}",
-    ]
+    ] + _describe_budget_check(sweep)
+
+
+def _describe_budget_check(sweep: Sweep) -> list[str]:
+    if not sweep.budget_check:
+        return []
+    points, budgets = sweep.budget_check["points"], sweep.budget_check["budgets"]
+    runs = len(sweep.tasks) * len(sweep.variants) * len(points) * len(budgets) * len(sweep.seeds)
+    return [f"- **budget check**: the same runs at {_count(points, 'grid point')} ({'; '.join(point_text(p) for p in points)}), "
+            f"once per budget ({'; '.join(point_text(b) for b in budgets)}): {runs} more runs"]
+
+
+def budget_points(sweep: Sweep) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """The (grid point, budget) pairs of the sweep's budget check: each checked point with each budget."""
+    check = sweep.budget_check
+    return [(point, budget) for point in check.get("points", []) for budget in check.get("budgets", [])]
 
 
 def grid_points(grid: dict[str, list]) -> list[dict[str, Any]]:
@@ -114,9 +135,11 @@ def plan(sweep: Sweep, book_dir: str | Path | None = None) -> list[PlannedRun]:
     """
     book = resolve_path(book_dir or sweep.book_dir)
     runs = []
+    points = [(p, {}) for p in grid_points(sweep.grid)] + budget_points(sweep)
     for task in sweep.tasks:
         for variant, variant_overrides in sweep.variants.items():
-            for point in grid_points(sweep.grid):
+            for grid_point, budget in points:
+                point = {**grid_point, **budget}  # a budget run's identity: its point and what it changes
                 label = point_label(point)
                 output_dir = Path(sweep.results_dir) / task / variant / label if label else Path(sweep.results_dir) / task / variant
                 overrides = [
@@ -134,7 +157,7 @@ def plan(sweep: Sweep, book_dir: str | Path | None = None) -> list[PlannedRun]:
                     folder = run_directory(cfg)
                     notebook = (book / "runs" / task / f"{stem.replace('/', '_')}-seed{seed}.ipynb" if sweep.run_pages
                                 else folder / "run.ipynb")
-                    runs.append(PlannedRun(task, variant, point, seed, overrides, folder, notebook, cfg.to_dict()))
+                    runs.append(PlannedRun(task, variant, point, seed, overrides, folder, notebook, cfg.to_dict(), budget))
     return runs
 
 

@@ -134,6 +134,7 @@ def _analysis(sweep: Sweep, sweep_file: str, book_dir: str) -> Outcome:
     """The analysis notebook executed into ``<book_dir>/<page>.ipynb`` (its headline beside it, for
     the abstract), its paths as the report shows them."""
     output = resolve_path(book_dir) / f"{sweep.page}.ipynb"
+    output.parent.mkdir(parents=True, exist_ok=True)  # without run pages nothing else made the book folder
     parameters = {"results_dir": sweep.results_dir, "sweep_file": display_path(resolve_path(sweep_file)),
                   "headline_file": display_path(front.headline_path(resolve_path(book_dir), sweep.page))}
     # a study's title replaces the notebook's heading: the page is that study's, not the demo's

@@ -10,6 +10,9 @@
     page: analysis         # optional: the analysis page's name in the book
     title: ""              # optional: the analysis page's heading ("": the analysis notebook's own)
     run_pages: true        # optional: false keeps each run's notebook in its run folder, out of the book
+    budget_check:          # optional: some grid points again, at other training budgets
+      points: [{dataset.num_train: 200, dataset.max_frequency: 4}]   # points of the grid
+      budgets: [{training.num_steps: 10000}, {training.learning_rate: 0.02}]  # each a change of the runs
 
 :class:`Sweep` is built through the config schema like a run's config (types, choices, unique
 lists); every error is one line naming the file, the line of the key, and what is valid.
@@ -52,6 +55,8 @@ class Sweep:
     page: str = field(default="analysis", metadata={"example": "regimes (a file name, without .ipynb)"})
     title: str = field(default="", metadata={"example": "'Regimes: samples, bandwidth and noise'"})
     run_pages: bool = field(default=True, metadata={"example": "false (run notebooks stay in their run folders)"})
+    budget_check: dict[str, list[dict[str, Any]]] = field(default_factory=dict, metadata={
+        "example": "{points: [{dataset.num_train: 200}], budgets: [{training.num_steps: 10000}]}"})
     source: str = field(default="", init=True, metadata={"internal": True})  # the file's text, recorded in the report
 
 
@@ -93,7 +98,42 @@ def load_sweep(path: str | Path) -> Sweep:
         problem = _grid_key_problem(key, sweep.tasks) or (f"grid.{key}: [] must be a non-empty list of values" if not values else None)
         if problem:
             raise fail(("grid", key), problem)
+    problem = _budget_check_problem(sweep)
+    if problem:
+        raise fail("budget_check", problem)
     return own_folders(sweep, path)
+
+
+BUDGET_CHECK_KEYS = ("points", "budgets")
+
+
+def _budget_check_problem(sweep: Sweep) -> str | None:
+    """What is wrong with the sweep's ``budget_check``, or None. Its ``points`` must be points of the
+    grid (every grid key, each with one of its values); each of its ``budgets`` changes keys that the
+    grid does not vary, so a budget run is told from the grid's runs by its point alone."""
+    check = sweep.budget_check
+    if not check:
+        return None
+    if set(check) != set(BUDGET_CHECK_KEYS) or not all(check.values()):
+        return (f"budget_check needs exactly the keys {', '.join(BUDGET_CHECK_KEYS)}, each a non-empty list of "
+                f"mappings; got {sorted(check)}")
+    if not sweep.grid:
+        return "budget_check re-runs points of the grid, and this sweep has no grid"
+    for point in check["points"]:
+        if set(point) != set(sweep.grid):
+            return f"budget_check.points: {point} must give every grid key ({', '.join(sweep.grid)}) and no other"
+        wrong = next((k for k, v in point.items() if v not in sweep.grid[k]), None)
+        if wrong:
+            return f"budget_check.points: {wrong} = {point[wrong]!r} is not a value of the grid ({sweep.grid[wrong]})"
+    for budget in check["budgets"]:
+        if not budget:
+            return "budget_check.budgets: {} changes nothing; each budget sets at least one key"
+        for key in budget:
+            problem = ("a key of the grid: a budget changes what the grid does not vary" if key in sweep.grid
+                       else _grid_key_problem(key, sweep.tasks))
+            if problem:
+                return f"budget_check.budgets: {key}: {problem}"
+    return None
 
 
 def own_results(sweep_file: str | Path) -> str:

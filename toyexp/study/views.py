@@ -16,7 +16,8 @@ from ..core.stats import FDR, LEVEL
 from ..run import style
 from ..run.plots import png, show_png
 from ..tasks import get_task
-from . import figures, grid_figures, grid_text, interpret, tables
+from . import budget_text, figures, grid_figures, grid_text, interpret, tables
+from .budget import BudgetCheck, budget_check
 from .collect import Collection
 from .grid import GridResults, grid_results
 from .plan import describe, point_label
@@ -46,10 +47,11 @@ def study_intro(sweep_file: str) -> None:
         + "\n".join(describe(load_sweep(sweep_file))))
 
 
-def task_report(collection: Collection, task: str) -> str:
+def task_report(collection: Collection, task: str, budget: Collection | None = None) -> str:
     """Every table, figure and sentence of ``task`` across its variants, seeds and baselines: the
-    full report of its one point, or the grid's report when the sweep had a grid. Returns its
-    headline (one sentence for the report's abstract)."""
+    full report of its one point, or the grid's report when the sweep had a grid (with its budget
+    check when ``budget`` holds the sweep's budget-check runs). Returns its headline (one
+    sentence for the report's abstract)."""
     spec = get_task(task)
     style.use()
     _md(f"## {spec.title}\n\n{spec.description}")
@@ -60,6 +62,9 @@ def task_report(collection: Collection, task: str) -> str:
     grid = grid_results(collection, task)
     if grid is not None:
         grid_report(grid)
+        check = budget_check(collection, budget, task, grid) if budget is not None else None
+        if check is not None:
+            budget_report(check)
         return grid_text.headline(grid)
     res = task_results(collection, task, points[0])
     point_report(res)
@@ -81,6 +86,14 @@ def grid_report(grid: GridResults) -> None:
     _show([grid_figures.metric_curves(grid, m, grid.task) for m in metrics_of(grid.task)])
     _md("### l2 at every point\n\nMean over seeds; the lowest of each point in bold.\n\n" + tables.grid_table(grid))
     _md("### What we see\n\n" + grid_text.grid_findings(grid))
+
+
+def budget_report(check: BudgetCheck) -> None:
+    """The budget check of a task: each finding at the checked points, at the study's budget and at each other."""
+    _md(f"### Against the training budget\n\nThe runs at {len(check.points)} point{'s' if len(check.points) != 1 else ''} "
+        "trained again at other budgets (same samples and seeds), and the grid analysed again with them in place: "
+        "each finding's verdict and the mean l2 of the two rows it compares.\n\n" + budget_text.budget_table(check)
+        + "\n\n" + budget_text.budget_findings(check))
 
 
 def point_report(res: TaskResults, heading: str = "###") -> None:
