@@ -18,6 +18,7 @@ from ..run.plots import png, show_png
 from ..tasks import get_task
 from . import budget_text, figures, grid_figures, grid_text, interpret, tables
 from .budget import BudgetCheck, budget_check
+from .settled import settling, settling_text
 from .collect import Collection
 from .grid import GridResults, grid_results
 from .plan import describe, point_label
@@ -65,10 +66,18 @@ def task_report(collection: Collection, task: str, budget: Collection | None = N
         check = budget_check(collection, budget, task, grid) if budget is not None else None
         if check is not None:
             budget_report(check)
+        _settling(collection, task)
         return grid_text.headline(grid)
     res = task_results(collection, task, points[0])
     point_report(res)
+    _settling(collection, task)
     return interpret.headline(res)
+
+
+def _settling(collection: Collection, task: str) -> None:
+    s = settling(collection, task)
+    if s is not None:
+        _md(settling_text(s))
 
 
 def grid_report(grid: GridResults) -> None:
