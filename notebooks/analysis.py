@@ -94,10 +94,16 @@ print("\n".join(str(p.relative_to(collection.root)) for p in collection.incomple
 #   and `gp` takes the posterior mean of a Gaussian process (kernel $\sigma^2 \exp(-(c - c')^2 / 2\ell^2)$
 #   plus white noise, hyperparameters by maximum marginal likelihood on standardised outputs, the
 #   length scale $\ell$ at least half the training spacing $h$). They get the same measures as the networks.
+# - **Errors on the log scale**: l1 and l2 span decades (a network near $10^{-2}$, the GP near
+#   $10^{-7}$), so each is the geometric mean over the seeds, $g = \exp(\overline{\log v})$, shown
+#   as $g \times/\div$ the geometric std factor $\exp(s_{\log})$, with the always-positive 95 %
+#   interval $\exp(\overline{\log v} \pm t_{0.975,n-1} s_{\log}/\sqrt n)$. The tasks' own metrics
+#   (angles, cosines, explained variance) stay on the linear scale: mean ± std.
 # - **Paired comparisons**: two variants on the same seed share the training data and the
-#   initialisation, so we compare them seed by seed: the mean of $d_i = b_i - a_i$ with its 95 %
-#   $t$ interval and the paired $t$-test's p-value. An interval that contains 0 means these
-#   seeds cannot tell the two apart. The p-values of questions asked together (the comparisons
+#   initialisation, so we compare them seed by seed: for an error on log l2,
+#   $d_i = \log b_i - \log a_i$, reported as the ratio $\exp(\bar d)$ ("flow's l2 is 3.1×
+#   regression's") with its 95 % $t$ interval and the paired $t$-test's p-value on $d$. A ratio
+#   interval that contains 1 means these seeds cannot tell the two apart. The p-values of questions asked together (the comparisons
 #   of one table, or one question at every point of a grid) are adjusted by Benjamini-Hochberg,
 #   and a difference is *distinguishable* when its adjusted p-value is at most 0.05 (Methods).
 

@@ -42,3 +42,14 @@ def test_seeds_extremes_and_change():
     assert extremes(["a", "b", "c"], value, ".5f") == ("a", "b")
     assert (change_text(0.4, 0.35), change_text(0.2, 0.206), change_text(0.5, 0.5), change_text(0.0, 0.1)) == (
         "falls by 12.5%", "rises by 3.0%", "does not change", "rises from zero")
+
+
+def test_log_scale_numbers_read_as_geometric_mean_times_or_divided_by_factor():
+    from toyexp.core.stats import log_stat, paired_log
+    from toyexp.report import ratio_text
+
+    s = log_stat([1.0, 10.0, 100.0])  # g = 10, factor 10
+    assert format_stat(s, ".2f") == "10.00 ×/÷ 10" and format_stat(log_stat([0.5]), ".1f") == "0.5 ×/÷ —"
+    assert with_ci(s, ".2f").startswith("10.00 (95") and "-" not in with_ci(s, ".2f")  # a positive interval
+    text = ratio_text(paired_log([1.0, 2.0, 4.0], [2.0, 4.0, 8.0]), "flow's l2", "regression's").replace(NBSP, " ")
+    assert text == "flow's l2 is 2× regression's (95 % CI [2, 2], p < 0.001, 3 pairs)"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core.stats import Interval, Stat
+from .core.stats import Interval, LogStat, Paired, Stat
 
 NBSP = "\u00a0"  # joins a number's parts so a table cell never wraps inside it
 
@@ -24,13 +24,21 @@ def format_number(v: float, fmt: str = ".4f") -> str:
     return text
 
 
-def format_stat(s: Stat, fmt: str = ".4f", sep: str = " ") -> str:
-    """``mean ± std`` at fixed precision; the std reads "—" for a single seed. ``sep`` joins the
+def format_stat(s: Stat | LogStat, fmt: str = ".4f", sep: str = " ") -> str:
+    """``mean ± std`` at fixed precision on the linear scale, ``geometric mean ×/÷ factor`` on the
+    log scale (:func:`format_factor`); the spread reads "—" for a single seed. ``sep`` joins the
     parts (:data:`NBSP` in tables)."""
+    if s.scale == "log":
+        return f"{format_number(s.geometric_mean, fmt)}{sep}×/÷{sep}{format_factor(s.factor) if s.n > 1 else '—'}"
     mean = format_number(s.mean, fmt)
     # the std takes the mean's notation: round-off spread around 1.0 reads 0.0000, not 2.2e-16
     std = (format_number(s.std, fmt.lstrip("+")) if "e" in mean else f"{s.std:{fmt.lstrip('+')}}") if s.n > 1 else "—"
     return f"{mean}{sep}±{sep}{std}"
+
+
+def format_factor(f: float) -> str:
+    """A geometric std factor or a ratio at three significant digits ("1.52", "3.1e+04")."""
+    return f"{f:.3g}"
 
 
 def nowrap(cell: str) -> str:
@@ -62,13 +70,25 @@ def extremes(names: list[str], value, fmt: str) -> tuple[str, str]:
     return tied(min(names, key=value)), tied(max(names, key=value))
 
 
-def with_ci(s: Stat, fmt: str = ".4f", scale: float = 1.0) -> str:
-    """``0.0127 (95 % CI [−0.0072, 0.0326])`` for ``scale`` times the numbers of ``s``, or
-    ``0.0127 (one seed, no interval)``."""
-    mean = format_number(scale * s.mean, fmt)
+def with_ci(s: Stat | LogStat, fmt: str = ".4f", scale: float = 1.0) -> str:
+    """``0.0127 (95 % CI [0.0072, 0.0326])`` for ``scale`` times the centre of ``s`` (the mean, or
+    on the log scale the geometric mean) and its interval, or ``0.0127 (one seed, no interval)``."""
+    mean = format_number(scale * s.centre, fmt)
     if s.ci is None:
         return f"{mean} (one seed, no interval)"
     return f"{mean} (95{NBSP}% CI {format_interval(Interval(scale * s.ci.low, scale * s.ci.high), fmt)})"
+
+
+def ratio_text(c: Paired, of: str, to: str) -> str:
+    """A log-scale paired comparison as a ratio: ``flow's l2 is 3.1× regression's (95 % CI [2.2,
+    4.4], p = 0.002, 5 pairs)``; ``of`` and ``to`` name b and a (possessives included)."""
+    if c.scale != "log":
+        raise ValueError(f"ratio_text needs a comparison on the log scale; got scale = {c.scale!r}")
+    r = c.effect
+    p = format_p(c.p)
+    p = p.replace(" ", NBSP) if p.startswith("<") else f"={NBSP}{p}"  # "p < 0.001", never "p = < 0.001"
+    ci = f"95{NBSP}% CI [{format_factor(r.ci.low)}, {format_factor(r.ci.high)}], p{NBSP}{p}, " if r.ci else ""
+    return f"{of} is {format_factor(r.centre)}× {to} ({ci}{c.n} pair{'s' * (c.n != 1)})"
 
 
 def change_text(first: float, last: float) -> str:

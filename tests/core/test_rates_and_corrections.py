@@ -52,3 +52,18 @@ def test_undefined_p_values_are_not_tests():
     q = adjusted_p([0.01, float("nan")])
     assert q[0] == pytest.approx(0.01) and np.isnan(q[1])
     assert np.isnan(adjusted_p([float("nan")])).all()
+
+
+def test_benjamini_hochberg_over_log_scale_tests_keeps_the_planted_ratio():
+    # a family of four comparisons on errors that span decades: one row is planted at 2× its
+    # partner with 2 % noise, three at 1× with 30 % noise; after the correction only the first is
+    # distinguishable, and its ratio's interval holds 2
+    from toyexp.core.stats import paired_log, significant_after_bh
+
+    rng = np.random.default_rng(3)
+    a = np.array([1e-7, 1e-5, 1e-3, 1e-2, 3e-2])
+    tests = [paired_log(a, 2 * a * np.exp(0.02 * rng.standard_normal(5)))]
+    tests += [paired_log(a, a * np.exp(0.3 * rng.standard_normal(5))) for _ in range(3)]
+    q = adjusted_p([t.p for t in tests])
+    assert [significant_after_bh(v) for v in q] == [True, False, False, False]
+    assert tests[0].effect.ci.contains(2.0)

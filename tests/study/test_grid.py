@@ -78,12 +78,12 @@ def test_rates_use_the_points_above_nyquist_and_each_seeds_slope(grid):
 @pytest.mark.training
 def test_winners_are_the_lowest_mean_l2_with_a_corrected_test(grid):
     for cell in grid.cells:
-        lowest = min(cell.results.rows, key=lambda r: r.stats["l2"].mean)
+        lowest = min(cell.results.rows, key=lambda r: r.stats["l2"].geometric_mean)
         assert cell.winner.best.variant == lowest.variant
         assert cell.winner.test.q >= cell.winner.test.paired.p or math.isnan(cell.winner.test.q)
     text = grid_findings(grid)
     assert "Benjamini-Hochberg" in text and "Rates in N" in text and "N = 9, 17, 33" in text
     line = headline(grid)
     assert line.startswith("recon, over 4 points of num_train: ")
-    beat = [c for c in grid.cells if c.network_versus_baseline.significant_after_bh and c.network_versus_baseline.paired.difference.mean < 0]
+    beat = [c for c in grid.cells if c.network_versus_baseline.significant_after_bh and c.network_versus_baseline.paired.effect.geometric_mean < 1]
     assert f"the best network beats the best baseline distinguishably at {len(beat)} of 4 points" in line

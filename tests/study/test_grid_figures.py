@@ -41,7 +41,7 @@ def test_every_panels_curves_lie_inside_the_shared_axis(grid):
     noisy panel's curves above it."""
     l2 = next(m for m in ERRORS if m.name == "l2")
     fig = metric_curves(grid, l2, "recon")
-    panels = [ax for ax in fig.axes if ax.get_visible() and ax.lines and ax.get_ylabel() == "l2"]
+    panels = [ax for ax in fig.axes if ax.get_visible() and ax.lines and ax.get_ylabel() == "l2 (geometric mean)"]
     assert len(panels) == 2
     assert panels[0].get_yscale() == "log"
     top = max(float(np.nanmax(line.get_ydata())) for ax in panels for line in ax.lines if len(line.get_ydata()) > 2)

@@ -20,6 +20,15 @@ def findings(root, task: str) -> str:
     return interpret.findings(task_results(collect.collect(root), task, {})).replace(NBSP, " ")
 
 
+
+def geometric_text(a: float, b: float) -> str:
+    """"g (95 % CI [low, high])" of two seeds on the log scale, worked out here: g = sqrt(a b),
+    interval exp(mean log ± t_{0.975, 1} s_log / sqrt(2)) with t from a table."""
+    logs = [math.log(a), math.log(b)]
+    half = 12.706205 * statistics.stdev(logs) / math.sqrt(2)  # six digits: exp magnifies a rounded quantile
+    m = sum(logs) / 2
+    return f"{math.exp(m):.4f} (95 % CI [{math.exp(m - half):.4f}, {math.exp(m + half):.4f}])"
+
 def test_the_variant_closest_to_the_subspace_is_named(tmp_path, write_run):
     for variant, mode, angle, off in (("flow", "flow", 9.0, 0.2), ("regression", "regression", 1.5, 0.01)):
         own = ProjectionMetrics(max_angle_deg=angle, projection_distance=0.01, explained_variance_true=0.99,
@@ -43,13 +52,11 @@ def test_the_variant_with_the_lowest_error_comes_first(tmp_path, write_run):
             noise = 0.01 * rng.standard_normal((101, 1)) if variant == "flow-gaussian" else None  # all above Nyquist
             write_run(tmp_path, "recon", variant, mode, seed, {"l1": v, "l2": v}, evals, noise)
     text = findings(tmp_path, "recon")
-    half = 12.706 * statistics.stdev([0.10, 0.12]) / math.sqrt(2)  # t_{0.975, 1} from a table
-    assert text.startswith(f"**Final error.** Mean final l2 over the seeds, lowest first: flow 0.1100 (95 % CI "
-                           f"[{0.11 - half:.4f}, {0.11 + half:.4f}]); regression 0.3100")
+    assert text.startswith(f"**Final error.** Final l2, the geometric mean over the seeds with its 95 % interval, lowest "
+                           f"first: flow {geometric_text(0.10, 0.12)}; regression {geometric_text(0.30, 0.32)[:6]}")
     assert "largest first: flow-gaussian" in text  # its noise lies above Nyquist
-    h1, h2 = (12.706 * statistics.stdev([2 * a / n, 2 * b / n]) / math.sqrt(2) for a, b, n in ((0.10, 0.12, 1), (0.10, 0.12, 2)))
-    assert (f"- flow, euler: mean l2 falls from 0.2200 (95 % CI [{0.22 - h1:.4f}, {0.22 + h1:.4f}]) at 1 step (NFE 1) "
-            f"to 0.1100 (95 % CI [{0.11 - h2:.4f}, {0.11 + h2:.4f}]) at 2 steps (NFE 2).") in text
+    assert (f"- flow, euler: geometric mean l2 falls from {geometric_text(0.20, 0.24)} at 1 step (NFE 1) "
+            f"to {geometric_text(0.10, 0.12)} at 2 steps (NFE 2).") in text
 
 
 def test_rotation_sentences_follow_the_planted_numbers(tmp_path, write_run):
@@ -87,7 +94,7 @@ def test_the_cost_paragraph_sets_the_tightest_dopri5_solve_beside_the_final_sett
     text = findings(tmp_path, "recon")
     (line,) = [line for line in text.splitlines() if "dopri5" in line]
     assert "rtol 1e-04, 60 network evaluations on average" in line
-    assert "mean l2 0.3000 (95 % CI" in line and "against 0.2000 (95 % CI" in line
+    assert f"geometric mean l2 {geometric_text(0.20, 0.40)}" in line and f"against {geometric_text(0.10, 0.30)}" in line
     assert "an adaptive solve at its tightest tolerance" in text
 
 
@@ -95,10 +102,11 @@ def test_findings_tell_which_differences_the_seeds_can_tell_apart(small_study):
     res = task_results(collect.collect(small_study), "recon", {})
     text = interpret.findings(res).replace(NBSP, " ")
     assert "**Paired with regression**" in text
-    # flow's planted error is twice regression's on every seed: the interval excludes 0
+    # flow's planted error is twice regression's on every seed: the ratio's interval excludes 1
     assert res.significant_after_bh("flow")
     q = res.reference_q["flow", "l2"]
-    assert "- distinguishable:\n  - flow +" in text and f"adjusted p {'< 0.001' if q < 0.001 else f'{q:.3f}'}" in text
+    assert "(the ratio of the variant's l2 to regression's, tested on the log scale" in text
+    assert "- distinguishable:\n  - flow's l2 is 2" in text and "× regression's (95 % CI [" in text and f"adjusted p {'< 0.001' if q < 0.001 else f'{q:.3f}'}" in text
     assert "are adjusted together (Benjamini-Hochberg)" in text
     assert f"**Against the best baseline, {res.best_baseline.variant}**" in text
     assert res.best_baseline.variant in ("gp", "spline")

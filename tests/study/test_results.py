@@ -13,7 +13,7 @@ import pytest  # noqa: E402
 
 from toyexp.study import collect, interpret, results, tables, views  # noqa: E402
 
-COMPUTE = ("paired", "compare", "summary_row", "nfe_curves", "prediction_band", "interpolation_profile", "baselines",
+COMPUTE = ("paired_on", "compare", "summary_row", "nfe_curves", "prediction_band", "interpolation_profile", "baselines",
            "fit_baselines", "velocity_curves")
 
 
@@ -66,7 +66,7 @@ def test_each_comparison_is_computed_once_and_rendering_computes_nothing_twice(s
     assert (len(res.networks), len(res.baselines)) == (2, 3)
     assert len(res.versus_reference) == (rows - 1) * 2 and len(res.versus_best_baseline) == 2
     computed = dict(calls)
-    assert computed["compare"] == computed["paired"] == (rows - 1) * 2 + 2
+    assert computed["compare"] == computed["paired_on"] == (rows - 1) * 2 + 2
     assert computed["summary_row"] == rows
     assert computed["baselines"] == 1 and computed["fit_baselines"] == 3  # one fit (cached) per seed
     assert computed["prediction_band"] == computed["interpolation_profile"] == computed["nfe_curves"] == 0  # not yet read
@@ -75,8 +75,8 @@ def test_each_comparison_is_computed_once_and_rendering_computes_nothing_twice(s
     assert shown[-1].data.startswith("### What we see")
     assert len(pngs) >= 5 and all(p.startswith(b"\x89PNG") for p in pngs)  # bars, predictions, distance, spectrum, NFE
     drawn = dict(calls)
-    assert {k: drawn[k] for k in ("compare", "paired", "summary_row", "baselines", "fit_baselines")} == {
-        k: computed[k] for k in ("compare", "paired", "summary_row", "baselines", "fit_baselines")}
+    assert {k: drawn[k] for k in ("compare", "paired_on", "summary_row", "baselines", "fit_baselines")} == {
+        k: computed[k] for k in ("compare", "paired_on", "summary_row", "baselines", "fit_baselines")}
     assert drawn["prediction_band"] == drawn["interpolation_profile"] == rows
     assert drawn["nfe_curves"] == 1 and set(res.curves) == {"flow"}  # regression does not integrate
     assert drawn["velocity_curves"] == (rows if task == "lie" else 0)
@@ -87,13 +87,15 @@ def test_each_comparison_is_computed_once_and_rendering_computes_nothing_twice(s
 
 def test_a_task_results_holds_the_numbers_its_report_shows(small_study):
     """The comparisons are those of the rows it holds: the reference is regression, the best
-    baseline the one of lowest mean l2, every network paired with it on l2."""
+    baseline the one of lowest geometric mean l2, every network paired with it on l2, as a ratio."""
     res = results.task_results(collect.collect(small_study), "recon", {})
     assert (res.task, res.point, res.reference.variant) == ("recon", {}, "regression")
-    assert res.best_baseline is min(res.baselines, key=lambda r: r.stats["l2"].mean)
+    assert res.best_baseline is min(res.baselines, key=lambda r: r.stats["l2"].geometric_mean)
     assert set(res.versus_best_baseline) == {"flow", "regression"}
     flow = next(r for r in res.rows if r.variant == "flow")
-    assert res.versus_reference["flow", "l2"].difference.mean == pytest.approx(
-        flow.stats["l2"].mean - res.reference.stats["l2"].mean)
+    # same seeds: the geometric mean of the per-seed ratios is the ratio of the geometric means
+    assert res.versus_reference["flow", "l2"].scale == "log"
+    assert res.versus_reference["flow", "l2"].effect.geometric_mean == pytest.approx(
+        flow.stats["l2"].geometric_mean / res.reference.stats["l2"].geometric_mean)
     assert set(res.members) == set(res.bands) == set(res.profiles) == {r.variant for r in res.rows}
     assert [m.seed for m in res.members["gp"]] == [42, 43, 44]

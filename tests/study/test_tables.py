@@ -13,7 +13,7 @@ from toyexp.study.results import task_results
 from toyexp.tasks import get_task
 from toyexp.tasks.projection.metrics import ProjectionMetrics
 
-T_2 = 4.303  # t_{0.975, 2} from a table
+T_2 = 4.302653  # t_{0.975, 2} from a table (six digits: the log scale magnifies a rounded quantile)
 
 
 def test_mean_and_std_at_fixed_precision(tmp_path, write_run):
@@ -23,8 +23,10 @@ def test_mean_and_std_at_fixed_precision(tmp_path, write_run):
     write_run(tmp_path, "recon", "regression", "regression", 1, {"l1": 0.5, "l2": 0.25})
     res = task_results(collect.collect(tmp_path), "recon", {})
     table = tables.markdown_table(res.rows).replace(NBSP, " ")
-    assert f"| flow | 3 | {sum(l1) / 3:.4f} ± {statistics.stdev(l1):.4f} |" in table
-    assert "| regression | 1 | 0.5000 ± — | 0.2500 ± — |" in table
+    # the errors on the log scale: l1 = 1, 2, 4 has geometric mean 2 and log std ln 2, a factor of 2
+    assert "| l1 (mean absolute error), geometric mean ×/÷ geometric std |" in table
+    assert "| flow | 3 | 2.0000 ×/÷ 2 |" in table
+    assert "| regression | 1 | 0.5000 ×/÷ — | 0.2500 ×/÷ — |" in table
 
 
 def test_task_metrics_get_their_labels(tmp_path, write_run):
@@ -43,12 +45,12 @@ def closed_form_p(d: list[float]) -> float:
 
 
 def test_interval_and_comparison_tables_by_hand(tmp_path, write_run):
-    # regression l2 = a; flow l2 = a + d with d = 0.01, 0.02, 0.06 (mean 0.03, s = 0.01 sqrt(7));
-    # steady l2 = a + 0.10, 0.11, 0.12; l1 = l2 throughout
+    # regression l2 = a; flow l2 = a e^d with log ratios d = 0.01, 0.02, 0.06 (mean 0.03, s = 0.01
+    # sqrt(7)), so a ratio of e^0.03; steady l2 = a e^d with d = 0.10, 0.11, 0.12; l1 = l2 throughout
     shifts = {"regression": [0, 0, 0], "flow": [0.01, 0.02, 0.06], "steady": [0.10, 0.11, 0.12]}
     for seed in (1, 2, 3):
         for variant, d in shifts.items():
-            l2 = 0.1 * seed + d[seed - 1]
+            l2 = 0.1 * seed * math.exp(d[seed - 1])
             write_run(tmp_path, "recon", variant, "flow" if variant != "regression" else "regression", seed, {"l1": l2, "l2": l2})
     res = task_results(collect.collect(tmp_path), "recon", {})
     assert res.reference.variant == "regression"
@@ -57,17 +59,21 @@ def test_interval_and_comparison_tables_by_hand(tmp_path, write_run):
     p_flow, p_steady = closed_form_p(shifts["flow"]), closed_form_p(shifts["steady"])
     # Benjamini-Hochberg over the table's four tests (l1 and l2 of each): p_steady, p_steady, p_flow, p_flow
     q_steady, q_flow = min(4 * p_steady / 2, p_flow), p_flow
-    assert f"| flow | l2 | 3 | +0.0300 | [{0.03 - half:+.4f}, {0.03 + half:+.4f}] | {p_flow:.3f} | {q_flow:.3f} | no |" in table
-    assert "| steady | l1 | 3 | +0.1100 |" in table and f"| {p_steady:.3f} | {q_steady:.3f} | yes |" in table
+    ci = f"[{math.exp(0.03 - half):.3g}, {math.exp(0.03 + half):.3g}]"
+    assert f"| flow | l2 | 3 | {math.exp(0.03):.3g}× | {ci} | {p_flow:.3f} | {q_flow:.3f} | no |" in table
+    assert "| steady | l1 | 3 | 1.12× |" in table and f"| {p_steady:.3f} | {q_steady:.3f} | yes |" in table
     assert res.reference_q["steady", "l2"] == pytest.approx(q_steady, rel=1e-3)
     assert res.significant_after_bh("steady") and not res.significant_after_bh("flow", "l1")
-    assert "p adjusted (BH)" in table.splitlines()[0] and "(variant − regression)" in table.splitlines()[0]
+    assert "p adjusted (BH)" in table.splitlines()[0] and "ratio (variant / regression" in table.splitlines()[0]
     intervals = tables.interval_table(res.rows).replace(NBSP, " ")
-    m, s = 0.2, statistics.stdev([0.1, 0.2, 0.3])
+    logs = [math.log(0.1), math.log(0.2), math.log(0.3)]
+    m, s = statistics.mean(logs), statistics.stdev(logs)
     hw = T_2 * s / math.sqrt(3)
-    assert f"| regression | 3 | {m:.4f} ± {s:.4f} | [{m - hw:.4f}, {m + hw:.4f}] |" in intervals
+    assert "| variant | n | geometric mean ×/÷ geometric std | 95 % CI of the geometric mean |" in intervals
+    assert (f"| regression | 3 | {math.exp(m):.4f} ×/÷ {math.exp(s):.3g} | [{math.exp(m - hw):.4f}, "
+            f"{math.exp(m + hw):.4f}] |") in intervals
     assert intervals.index("**l1 (mean absolute error)**") < intervals.index("**l2 (RMSE)**")  # a table each
-    assert " ± " not in tables.interval_table(res.rows)  # no-break spaces: a cell never wraps
+    assert " ×/÷ " not in tables.interval_table(res.rows)  # no-break spaces: a cell never wraps
 
 
 def test_wide_tables_split_and_scientific_cells_never_break(small_study):

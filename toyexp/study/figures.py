@@ -2,7 +2,10 @@
 (:func:`toyexp.run.style.colour`), the book's font sizes, horizontal bars so no label collides,
 and legends outside the axes.
 
-Bars show the mean over seeds with its 95 % t interval; bands and curves the mean ± 1 std.
+Bars show the centre of each row's summary over seeds with its 95 % t interval: the mean, or for
+an error (log scale, :func:`~.summary.scale_of`) the geometric mean and its interval, which stays
+positive on a log axis. The error against NFE shows geometric means and their intervals too;
+bands and the curves between the samples the mean ± 1 std.
 A baseline is drawn like a variant but dashed (curves) or hatched (bars). Each function takes
 the summaries of :mod:`toyexp.study.summary`, keyed by variant, and returns a matplotlib Figure;
 :func:`toyexp.run.plots.save` writes one.
@@ -39,9 +42,9 @@ def _suptitle(fig: Figure, title: str, counts, what: str) -> None:
 
 def metric_bars(rows: list[SummaryRow], metrics: tuple[Metric, ...], title: str = "", columns: int = 3) -> Figure:
     """One panel per final metric, up to ``columns`` to a row: a horizontal bar per variant and
-    baseline (hatched) at the mean over seeds (1 - mean for a ``complement`` metric; on a log
-    axis for a ``log`` one, or when the means span more than two decades), with the 95 % t
-    interval of the mean as its error bar."""
+    baseline (hatched) at the centre over seeds (the mean, or the geometric mean of an error;
+    1 - mean for a ``complement`` metric; on a log axis for a ``log`` metric, an error, or when
+    the values span more than two decades), with the 95 % interval of that centre as its error bar."""
     nrows = -(-len(metrics) // columns)
     cols = -(-len(metrics) // nrows)  # balanced: four metrics make a 2 x 2 grid, five 3 + 2
     fig, axes = _figure(nrows, cols, (4.0 * cols + 1.2, (0.32 * len(rows) + 1.3) * nrows))
@@ -50,21 +53,27 @@ def metric_bars(rows: list[SummaryRow], metrics: tuple[Metric, ...], title: str 
     y = np.arange(len(rows))[::-1]  # the first row on top
     for ax, metric in zip(axes.flat, metrics):
         s = [r.stats[metric.name] for r in rows]
-        value = np.array([1 - v.mean if metric.complement else v.mean for v in s])
-        half = np.array([0.0 if v.ci is None else (v.ci.high - v.ci.low) / 2 for v in s])
-        # a log axis for a log metric, or for positive values that span more than two decades
-        log = metric.log or (np.all(value > 0) and value.max() > 100 * value.min())
-        low = np.minimum(half, 0.9 * value) if log else half  # a log axis cannot show the bar below 0
-        for yi, r, v, lo, hi in zip(y, rows, value, low, half):
+        value = np.array([1 - v.centre if metric.complement else v.centre for v in s])
+        ci = [(v.centre, v.centre) if v.ci is None else (v.ci.low, v.ci.high) for v in s]
+        # the complement flips the interval: 1 - high is the new low
+        below = np.array([v - (1 - hi if metric.complement else lo) for v, (lo, hi) in zip(value, ci)])
+        above = np.array([(1 - lo if metric.complement else hi) - v for v, (lo, hi) in zip(value, ci)])
+        # a log axis for a log metric or one summarised on the log scale, or for positive values
+        # that span more than two decades
+        log = metric.log or s[0].scale == "log" or (np.all(value > 0) and value.max() > 100 * value.min())
+        low = np.minimum(below, 0.9 * value) if log else below  # a log axis cannot show a linear interval below 0
+        for yi, r, v, lo, hi in zip(y, rows, value, low, above):
             ax.barh(yi, v, xerr=[[lo], [hi]], capsize=3, color=style.colour(r.variant), alpha=0.55 if r.baseline else 0.9,
                     hatch="//" if r.baseline else None, edgecolor="0.25", linewidth=0.6, error_kw={"elinewidth": 1.0})
         ax.set_yticks(y, [f"{r.variant} (baseline)" if r.baseline else r.variant for r in rows])
-        ax.set(xlabel=f"1 − {metric.name}" if metric.complement else metric.name, xscale="log" if log else "linear")
+        xlabel = f"1 − {metric.name}" if metric.complement else metric.name
+        ax.set(xlabel=xlabel + (" (geometric mean)" if s[0].scale == "log" else ""), xscale="log" if log else "linear")
         if not log:
             ax.xaxis.set_major_locator(MaxNLocator(nbins=4))  # few enough that 4-decimal labels never touch
         ax.set_title(metric.label, fontsize="medium")
         ax.grid(alpha=0.3, axis="x", which="major")
-    _suptitle(fig, title, [r.n for r in rows], "mean and 95 % CI over seeds")
+    centre = "geometric mean" if all(r.stats[m.name].scale == "log" for r in rows for m in metrics) else "mean"
+    _suptitle(fig, title, [r.n for r in rows], f"{centre} and 95 % CI over seeds")
     return fig
 
 
@@ -159,13 +168,23 @@ def error_spectrum(inter: dict[str, Interpolation], title: str = "", baselines: 
     return fig
 
 
+def _geometric(c: NfeCurve) -> tuple[np.ndarray, np.ndarray]:
+    """A curve's geometric means (K,) and their intervals as (2, K) error bars below and above
+    (zero for one seed); the interval is positive, so it never runs off a log axis."""
+    points = [c.at(i) for i in range(len(c.nfe))]
+    g = np.array([p.centre for p in points])
+    low = np.array([p.ci.low if p.ci else p.centre for p in points])
+    high = np.array([p.ci.high if p.ci else p.centre for p in points])
+    return g, np.stack([g - low, high - g])
+
+
 def error_vs_nfe(curves: dict[str, list[NfeCurve]], title: str = "") -> Figure:
     """Final model's l2 against network evaluations, colour per variant (style.colour), line style
-    per fixed-step integrator. An adaptive integrator (dopri5) is a point set with no line: each
-    seed's counted NFE and l2 at each tolerance as small open markers, their mean as a filled one
-    with ±1 std in both NFE and l2. The legend sits to the right of the axes, clear of the data.
-    The l2 axis starts a third below the smallest mean: where the std exceeds the mean, the bar
-    runs off the bottom instead of stretching the axis over decades that hold no data."""
+    per fixed-step integrator: at each point the geometric mean l2 over the seeds with its 95 %
+    interval (:meth:`~.summary.NfeCurve.at`; log scale, like every error). An adaptive integrator
+    (dopri5) is a point set with no line: each seed's counted NFE and l2 at each tolerance as
+    small open markers, their centre as a filled one (mean NFE ± 1 std; geometric mean l2 with
+    its interval). The legend sits to the right of the axes, clear of the data."""
     style.use()
     fig, ax = plt.subplots(figsize=(9.6, 4.2))
     line_styles = ["o-", "s--", "^-.", "v:"]
@@ -180,12 +199,9 @@ def error_vs_nfe(curves: dict[str, list[NfeCurve]], title: str = "") -> Figure:
             nfe_std = c.seed_nfe.std(axis=0, ddof=1) if len(c.seed_nfe) > 1 else None
             ax.errorbar(c.l2.x, c.l2.mean, xerr=nfe_std, yerr=c.l2.std, fmt="D", ls="none", ms=8, capsize=3,
                         color=colour, mec="k", label=f"{variant} · {c.method} (rtol " + ", ".join(f"{r:.0e}" for r in c.rtol) + ")")
-    lowest = min(float(np.min(c.l2.mean)) for cs in curves.values() for c in cs)
-    ax.set(xscale="log", yscale="log", xlabel="network evaluations (NFE)", ylabel="l2 (RMSE)")
-    if lowest > 0:
-        ax.set_ylim(bottom=lowest / 3)
+    ax.set(xscale="log", yscale="log", xlabel="network evaluations (NFE)", ylabel="l2 (RMSE), geometric mean")
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
     ax.grid(alpha=0.3, which="both")
-    _suptitle(fig, title, [c.l2.n for cs in curves.values() for c in cs], "mean ± 1 std over seeds")
+    _suptitle(fig, title, [c.l2.n for cs in curves.values() for c in cs], "geometric mean and 95 % CI over seeds")
     fig.tight_layout()
     return fig

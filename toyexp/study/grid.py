@@ -3,8 +3,9 @@
 For one task, every grid point gets its :class:`~.results.TaskResults` (the classical baselines
 refitted to that point's samples). Across the points this module computes, once:
 
-- the **winner** of each point: the row (network or baseline) of lowest mean l2, the runner-up,
-  and their paired comparison; ``distinguishable`` after the Benjamini-Hochberg correction over
+- the **winner** of each point: the row (network or baseline) of lowest geometric mean l2, the
+  runner-up, and their paired comparison (a ratio, tested on the log scale like every comparison
+  of errors: :func:`~.summary.scale_of`); ``distinguishable`` after the Benjamini-Hochberg correction over
   the points of the task (:func:`~toyexp.core.stats.adjusted_p`);
 - each network against the reference variant, and the best network against the best baseline,
   at every point, with the same correction over the points;
@@ -71,7 +72,7 @@ class Test:
 
 @dataclass(frozen=True)
 class Winner:
-    best: SummaryRow  # lowest mean l2 at the point
+    best: SummaryRow  # lowest geometric mean l2 at the point
     runner_up: SummaryRow | None
     test: Test | None  # the runner-up's l2 against the best's, paired by seed
 
@@ -138,7 +139,7 @@ def samples_per_cycle(res: TaskResults) -> float | None:
 
 
 def _winner(res: TaskResults) -> tuple[SummaryRow, SummaryRow | None, Paired | None]:
-    ranked = sorted(res.rows, key=lambda r: r.stats["l2"].mean)
+    ranked = sorted(res.rows, key=lambda r: r.stats["l2"].centre)
     best, runner = ranked[0], (ranked[1] if len(ranked) > 1 else None)
     return best, runner, (compare(best, runner, "l2") if runner else None)
 
@@ -161,7 +162,7 @@ def grid_results(collection: Collection, task: str) -> GridResults | None:
     winner_tests = _adjusted([w[2] for w in winners])
     networks = [r.variant for r in results[0].networks if r.variant != reference]
     versus = {v: _adjusted([r.versus_reference.get((v, "l2")) for r in results]) for v in networks}
-    best_nets = [min(r.networks, key=lambda row: row.stats["l2"].mean) for r in results]
+    best_nets = [min(r.networks, key=lambda row: row.stats["l2"].centre) for r in results]
     nvb = _adjusted([r.versus_best_baseline.get(b.variant) if r.best_baseline else None for r, b in zip(results, best_nets)])
     cells = tuple(
         Cell(p, r, samples_per_cycle(r), Winner(w[0], w[1], t), {v: versus[v][i] for v in networks if versus[v][i]},

@@ -1,7 +1,8 @@
 """Figures of a grid (:class:`~.grid.GridResults`): each metric against the first grid key, and who
 wins where. They only read the grid's numbers.
 
-Curves show the mean over seeds with its 95 % t interval as a band, one line per variant
+Curves show the centre over seeds with its 95 % t interval as a band (the geometric mean and its
+interval for an error, on a log axis: :func:`~.summary.scale_of`), one line per variant
 (baselines dashed), a panel per combination of the other keys; for a sample-count axis the
 top axis gives samples per cycle of the target's highest frequency and a dotted line marks
 the Nyquist rate. Maps colour each point by its winner, hatched where the runner-up cannot be
@@ -23,6 +24,7 @@ from ..report import seeds_text
 from ..run import style
 from ..tasks.base import Metric
 from .grid import NYQUIST, SAMPLES, Axis, Cell, GridResults, nyquist_samples
+from .summary import scale_of
 
 FDR_TEXT = f"Benjamini-Hochberg, FDR {100 * FDR:g} %"
 
@@ -45,17 +47,19 @@ def _cells(grid: GridResults, panel: dict) -> list[Cell]:
 
 
 def metric_curves(grid: GridResults, metric: Metric, title: str = "") -> Figure:
-    """``metric`` against the first grid key: a line per row with its 95 % t interval band, a panel
-    per combination of the other keys (a row of panels per value of the last key). On a log axis
-    (when the means span more than two decades) the axis starts a third below the smallest mean,
-    and a band whose interval reaches below that runs off the bottom."""
+    """``metric`` against the first grid key: a line per row at its centre over seeds (mean, or
+    geometric mean for an error) with its 95 % interval as a band, a panel per combination of the
+    other keys (a row of panels per value of the last key). On a log axis (an error, or means
+    spanning more than two decades) the axis starts a third below the smallest centre, and a band
+    whose interval reaches below that runs off the bottom."""
     style.use()
     others, panels = _panels(grid)
     cols = len(others[0].values) if others else 1
     nrows = -(-len(panels) // cols)
     curves = {i: _curves(grid, panel, metric) for i, panel in enumerate(panels)}
     means = np.concatenate([m for c in curves.values() for _, m, _, _ in c.values()] or [np.array([1.0])])
-    log = metric.log or (means.min() > 0 and means.max() > 100 * means.min())
+    on_log = scale_of(metric.name) == "log"
+    log = metric.log or on_log or (means.min() > 0 and means.max() > 100 * means.min())
     floor = means.min() / 3 if log else None
     fig, axes = plt.subplots(nrows, cols, figsize=(5.2 * cols, 3.6 * nrows + 0.9), squeeze=False, layout="constrained",
                              sharex=True, sharey=log)
@@ -70,7 +74,7 @@ def metric_curves(grid: GridResults, metric: Metric, title: str = "") -> Figure:
         _mark_nyquist(ax, cells)
         ax.set_title(_panel_title(panel), fontsize="medium")
         ax.set(xscale="log" if axis.log else "linear", yscale="log" if log else "linear",
-               ylabel=f"1 − {metric.name}" if metric.complement else metric.name)
+               ylabel=(f"1 − {metric.name}" if metric.complement else metric.name) + (" (geometric mean)" if on_log else ""))
         ax.grid(alpha=0.3, which="both")
         _top_axis(ax, cells)
     if floor is not None:  # once every panel is drawn: the shared axis' top then covers them all
@@ -85,12 +89,12 @@ def metric_curves(grid: GridResults, metric: Metric, title: str = "") -> Figure:
             handles.setdefault(label, h)
     fig.legend(list(handles.values()), list(handles), loc="outside lower center", ncols=min(len(handles), 6), frameon=False)
     counts = [r.n for c in grid.cells for r in c.results.rows]
-    fig.suptitle(f"{title} · {metric.label} · mean and 95 % CI over seeds, {seeds_text(counts)}")
+    fig.suptitle(f"{title} · {metric.label} · {'geometric mean' if on_log else 'mean'} and 95 % CI over seeds, {seeds_text(counts)}")
     return fig
 
 
 def _curves(grid: GridResults, panel: dict, metric: Metric) -> dict[str, tuple[np.ndarray, ...]]:
-    """Each row's (x, mean, CI low, CI high) along the first key in one panel (1 − value for a
+    """Each row's (x, centre, CI low, CI high) along the first key in one panel (1 − value for a
     complement metric); rows without the metric at every point are left out."""
     cells = _cells(grid, panel)
     x = np.array([c.point[grid.axes[0].key] for c in cells], dtype=float)
@@ -100,9 +104,9 @@ def _curves(grid: GridResults, panel: dict, metric: Metric) -> dict[str, tuple[n
         stats = [r.stats.get(metric.name) if r else None for r in stats]
         if any(s is None for s in stats):
             continue
-        mean = np.array([s.mean for s in stats])
-        low = np.array([s.ci.low if s.ci else s.mean for s in stats])
-        high = np.array([s.ci.high if s.ci else s.mean for s in stats])
+        mean = np.array([s.centre for s in stats])
+        low = np.array([s.ci.low if s.ci else s.centre for s in stats])
+        high = np.array([s.ci.high if s.ci else s.centre for s in stats])
         out[row.variant] = (x, 1 - mean, 1 - high, 1 - low) if metric.complement else (x, mean, low, high)
     return out
 
@@ -163,5 +167,5 @@ def winner_maps(grid: GridResults, title: str = "") -> Figure:
     handles = [Patch(color=style.colour(v), label=v) for v in dict.fromkeys(winners)]
     handles.append(Patch(facecolor="white", edgecolor="0.4", hatch="///", label=f"runner-up not distinguishable ({FDR_TEXT})"))
     fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 3), frameon=False)  # fits a 5-column map
-    fig.suptitle(f"{title} · lowest mean l2 at each point")
+    fig.suptitle(f"{title} · lowest geometric mean l2 at each point")
     return fig

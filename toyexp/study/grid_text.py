@@ -2,14 +2,15 @@
 
 Who wins where and whether the runner-up can be told apart, where each network differs from
 the reference and by how much, where the networks beat the best baseline, the rates in N, and
-what the noise changes. Every difference is called distinguishable only after the
-Benjamini-Hochberg correction over the task's points (false-discovery rate 5 %), and the
-text says so.
+what the noise changes. Errors are geometric means over the seeds and comparisons ratios,
+tested on log l2 (:func:`~.summary.scale_of`). Every difference is called distinguishable only
+after the Benjamini-Hochberg correction over the task's points (false-discovery rate 5 %), and
+the text says so.
 """
 
 from __future__ import annotations
 
-from ..report import format_number, with_ci
+from ..report import format_factor, format_number, ratio_text, with_ci
 from ..core.stats import FDR
 from .grid import NYQUIST, Cell, GridResults
 from .plan import point_text
@@ -23,7 +24,8 @@ def _where(cell: Cell) -> str:
 
 
 def correction_text(grid: GridResults) -> str:
-    return (f"Each difference below is a paired t-test over the seeds at one point; the p-values of one question "
+    return (f"Each comparison below is a paired t-test over the seeds at one point, on log l2 (so an effect is a ratio, "
+            f"and an l2 is a geometric mean over the seeds); the p-values of one question "
             f"across the {len(grid.cells)} points of {grid.task} are corrected by Benjamini-Hochberg, and a difference "
             f"is called distinguishable at a false-discovery rate of {100 * FDR:.0f} %.")
 
@@ -34,7 +36,7 @@ def winners_paragraph(grid: GridResults) -> list[str]:
     for c in grid.cells:
         counts[c.winner.best.variant] = counts.get(c.winner.best.variant, 0) + 1
     unclear = [c for c in grid.cells if not (c.winner.test and c.winner.test.significant_after_bh)]
-    out = [f"**Who wins where.** Lowest mean l2, by points won (of {len(grid.cells)}): "
+    out = [f"**Who wins where.** Lowest geometric mean l2, by points won (of {len(grid.cells)}): "
            + "; ".join(f"{v} {n}" for v, n in sorted(counts.items(), key=lambda item: -item[1])) + "."]
     networks = [c for c in grid.cells if not c.winner.best.baseline]
     if networks:
@@ -55,14 +57,14 @@ def reference_paragraph(grid: GridResults) -> list[str]:
     variants = list(dict.fromkeys(v for c in grid.cells for v in c.versus_reference))
     for v in variants:
         tests = [(c, c.versus_reference[v]) for c in grid.cells if v in c.versus_reference]
-        lower = [(c, t) for c, t in tests if t.significant_after_bh and t.paired.difference.mean < 0]
-        higher = [(c, t) for c, t in tests if t.significant_after_bh and t.paired.difference.mean > 0]
-        ratios = [_row(c, v).stats["l2"].mean / _row(c, grid.reference).stats["l2"].mean for c, _ in tests
-                  if _row(c, grid.reference).stats["l2"].mean > 0]
+        lower = [(c, t) for c, t in tests if t.significant_after_bh and t.paired.sign < 0]
+        higher = [(c, t) for c, t in tests if t.significant_after_bh and t.paired.sign > 0]
+        ratios = [t.paired.effect.centre for _, t in tests if t.paired.scale == "log"]
         line = (f"- {v}: lower at {len(lower)}, higher at {len(higher)}, not distinguishable at "
                 f"{len(tests) - len(lower) - len(higher)} of {len(tests)} points")
         if ratios:
-            line += f"; its mean l2 is {min(ratios):.2g} to {max(ratios):.2g} times {grid.reference}'s"
+            line += (f"; its l2 is {format_factor(min(ratios))} to {format_factor(max(ratios))} times {grid.reference}'s "
+                     "(geometric mean of the per-seed ratios)")
         if lower:
             line += "; lower at " + "; ".join(_where(c) for c, _ in lower)
         out.append(line + ".")
@@ -78,8 +80,8 @@ def baseline_paragraph(grid: GridResults) -> list[str]:
     tested = [c for c in grid.cells if c.network_versus_baseline is not None]
     if not tested:
         return []
-    wins = [c for c in tested if c.network_versus_baseline.significant_after_bh and c.network_versus_baseline.paired.difference.mean < 0]
-    losses = [c for c in tested if c.network_versus_baseline.significant_after_bh and c.network_versus_baseline.paired.difference.mean > 0]
+    wins = [c for c in tested if c.network_versus_baseline.significant_after_bh and c.network_versus_baseline.paired.sign < 0]
+    losses = [c for c in tested if c.network_versus_baseline.significant_after_bh and c.network_versus_baseline.paired.sign > 0]
     out = [f"**Networks against the best baseline** (the best network's l2 against the best baseline's at each point): "
            f"lower at {len(wins)}, higher at {len(losses)}, not distinguishable at {len(tested) - len(wins) - len(losses)} "
            f"of {len(tested)} points."]
@@ -88,11 +90,10 @@ def baseline_paragraph(grid: GridResults) -> list[str]:
         out.append(f"- {c.best_network.variant} beats {b.variant} at {_where(c)}: "
                    f"{with_ci(c.best_network.stats['l2'])} against {with_ci(b.stats['l2'])}.")
     if losses:
-        ratios = [c.best_network.stats["l2"].mean / c.results.best_baseline.stats["l2"].mean for c in losses
-                  if c.results.best_baseline.stats["l2"].mean > 0]
+        ratios = [c.network_versus_baseline.paired.effect.centre for c in losses if c.network_versus_baseline.paired.scale == "log"]
         if ratios:
-            out.append(f"- where the baseline is lower, the best network's mean l2 is {min(ratios):.3g} to "
-                       f"{max(ratios):.3g} times the best baseline's.")
+            out.append(f"- where the baseline is lower, the best network's l2 is {format_factor(min(ratios))} to "
+                       f"{format_factor(max(ratios))} times the best baseline's (geometric mean of the per-seed ratios).")
     return out
 
 
@@ -117,7 +118,7 @@ def noise_paragraph(grid: GridResults) -> list[str]:
         return []
     quiet, loud = axis.values[0], axis.values[-1]
     out = [f"**Noise.** From noise_std = {quiet} to {loud}, at each other point (winner; best baseline's and best "
-           f"network's mean l2):"]
+           f"network's geometric mean l2):"]
     changed = 0
     pairs = []
     for c in grid.cells:
@@ -132,10 +133,10 @@ def noise_paragraph(grid: GridResults) -> list[str]:
         rest = point_text({k: v for k, v in c.point.items() if k != NOISE})
         base = lambda cell: cell.results.best_baseline  # noqa: E731
         out.append(f"- {rest}: {c.winner.best.variant} → {d.winner.best.variant}; "
-                   + (f"{base(c).variant} {format_number(base(c).stats['l2'].mean)} → {base(d).variant} "
-                      f"{format_number(base(d).stats['l2'].mean)}; " if base(c) and base(d) else "")
-                   + f"{c.best_network.variant} {format_number(c.best_network.stats['l2'].mean)} → "
-                   f"{d.best_network.variant} {format_number(d.best_network.stats['l2'].mean)}.")
+                   + (f"{base(c).variant} {format_number(base(c).stats['l2'].centre)} → {base(d).variant} "
+                      f"{format_number(base(d).stats['l2'].centre)}; " if base(c) and base(d) else "")
+                   + f"{c.best_network.variant} {format_number(c.best_network.stats['l2'].centre)} → "
+                   f"{d.best_network.variant} {format_number(d.best_network.stats['l2'].centre)}.")
     out.insert(1, f"- the winner changes at {changed} of {len(pairs)} points.")
     return out
 
@@ -158,26 +159,34 @@ def headline(grid: GridResults) -> str:
     for v in dict.fromkeys(v for c in grid.cells for v in c.versus_reference):
         tests = [(c, t) for c in grid.cells if (t := c.versus_reference.get(v)) is not None]
         apart = [(c, t) for c, t in tests if t.significant_after_bh]
-        higher = sum(t.paired.difference.mean > 0 for _, t in apart)
+        higher = sum(t.paired.sign > 0 for _, t in apart)
         text = (f"{v}'s l2 differs distinguishably from {grid.reference}'s at {len(apart)} of {len(tests)} points "
                 f"({higher} higher, {len(apart) - higher} lower{_shared(grid, [c for c, _ in apart])})")
         if apart:
-            c, _ = max(apart, key=lambda ct: abs(ct[1].paired.difference.mean))
+            c, t = max(apart, key=lambda ct: ct[1].paired.magnitude)
             text += (f", most at {_where(c)}: {with_ci(_row(c, v).stats['l2'])} against "
-                     f"{with_ci(_row(c, grid.reference).stats['l2'])}")
+                     f"{with_ci(_row(c, grid.reference).stats['l2'])}{_ratio(t.paired, v, grid.reference)}")
         clauses.append(text)
     tested = [c for c in grid.cells if c.network_versus_baseline is not None]
     if tested:
-        beat = [c for c in tested if c.network_versus_baseline.significant_after_bh and c.network_versus_baseline.paired.difference.mean < 0]
+        beat = [c for c in tested if c.network_versus_baseline.significant_after_bh and c.network_versus_baseline.paired.sign < 0]
         text = (f"the best network beats the best baseline distinguishably at {len(beat)} of {len(tested)} points"
                 f"{_shared(grid, beat)}")
         if beat:
-            c = min(beat, key=lambda c: c.network_versus_baseline.paired.difference.mean)
+            c = max(beat, key=lambda c: c.network_versus_baseline.paired.magnitude)
             b = c.results.best_baseline
             text += (f", most at {_where(c)}: {c.best_network.variant} {with_ci(c.best_network.stats['l2'])} against "
-                     f"{b.variant} {with_ci(b.stats['l2'])}")
+                     f"{b.variant} {with_ci(b.stats['l2'])}{_ratio(c.network_versus_baseline.paired, c.best_network.variant, b.variant)}")
         clauses.append(text)
-    return lead + "; ".join(clauses) + f" (paired by seed, BH over the points, FDR {100 * FDR:g} %)."
+    return lead + "; ".join(clauses) + (f" (l2 as geometric means over seeds; paired by seed on log l2, BH over the points, "
+                                        f"FDR {100 * FDR:g} %).")
+
+
+def _ratio(c, variant: str, other: str) -> str:
+    """" (flow's l2 is 3.1× regression's (95 % CI [...], ...))" for a log-scale comparison; "" otherwise."""
+    if c.scale != "log":
+        return ""
+    return " (" + ratio_text(c, variant + "'s l2", other + "'s") + ")"
 
 
 def _shared(grid: GridResults, cells: list[Cell]) -> str:

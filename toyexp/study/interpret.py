@@ -2,14 +2,18 @@
 
 The paragraphs every task gets are written here: the final error of each variant and baseline
 with its 95 % interval, where the networks beat the best baseline and where they do not, which
-paired differences with the reference variant this many seeds can tell apart, the error between
+paired comparisons with the reference variant this many seeds can tell apart, the error between
 the samples, and the cost. The task adds its own sentences through ``Task.interpretation``.
+
+Errors are on the log scale (:func:`~.summary.scale_of`): a row's l2 is its geometric mean over
+the seeds with that mean's interval, and two rows are compared by the ratio of their l2 ("flow's
+l2 is 3.1× regression's"), tested on the log ratios seed by seed.
 """
 
 from __future__ import annotations
 
 from ..core.stats import FDR, Paired, Stat
-from ..report import NBSP, format_interval, format_number, format_p, with_ci
+from ..report import NBSP, format_interval, format_number, format_p, ratio_text, with_ci
 from ..tasks import get_task
 from ..tasks.base import ERRORS
 from .interpolation import ROUNDING_MARGIN
@@ -19,12 +23,22 @@ FMT = ERRORS[1].fmt
 
 
 def difference_text(c: Paired, fmt: str = FMT) -> str:
-    """``+0.0120 (95 % CI [+0.0040, +0.0200], p = 0.012, 5 pairs)``."""
-    d = c.difference
+    """A linear-scale comparison: ``+0.0120 (95 % CI [+0.0040, +0.0200], p = 0.012, 5 pairs)``."""
+    if c.scale != "linear":
+        raise ValueError(f"difference_text needs a comparison on the linear scale; got scale = {c.scale!r} (use ratio_text)")
+    d = c.effect
     p = format_p(c.p)
     p = p.replace(" ", NBSP) if p.startswith("<") else f"={NBSP}{p}"  # "p < 0.001", never "p = < 0.001"
     ci = f"95{NBSP}% CI {format_interval(d.ci, '+' + fmt)}, p{NBSP}{p}, " if d.ci else ""
     return f"{format_number(d.mean, '+' + fmt)} ({ci}{c.n} pair{'s' * (c.n != 1)})"
+
+
+def effect_text(c: Paired, variant: str, other: str, fmt: str = FMT) -> str:
+    """``variant`` against ``other`` in l2: a ratio on the log scale ("flow's l2 is 3.1×
+    regression's (95 % CI [...], ...)"), a difference on the linear one."""
+    if c.scale == "log":
+        return ratio_text(c, f"{variant}'s l2", f"{other}'s")
+    return f"{variant} {difference_text(c, fmt)}"
 
 
 def _items(texts) -> str:
@@ -35,8 +49,8 @@ def _items(texts) -> str:
 def error_paragraph(res: TaskResults) -> list[str]:
     """Final l2 of every row, lowest first, and how the networks fare against the best baseline."""
     l2 = lambda r: r.stats["l2"]  # noqa: E731
-    ranked = sorted(res.rows, key=lambda r: l2(r).mean)
-    out = ["**Final error.** Mean final l2 over the seeds, lowest first: "
+    ranked = sorted(res.rows, key=lambda r: l2(r).centre)
+    out = [f"**Final error.** Final l2, the {_centre(res)} over the seeds with its 95{NBSP}% interval, lowest first: "
            + "; ".join(f"{r.variant}{' (baseline)' * r.baseline} {with_ci(l2(r), FMT)}" for r in ranked) + "."]
     best = res.best_baseline
     if best is None:
@@ -44,9 +58,10 @@ def error_paragraph(res: TaskResults) -> list[str]:
     better, worse, unclear = [], [], []
     for r in res.networks:
         c = res.versus_best_baseline[r.variant]
-        text = f"{r.variant} {difference_text(c)}, adjusted p {format_p(res.best_baseline_q[r.variant])}"
-        (unclear if not res.apart_from_best_baseline(r.variant) else better if c.difference.mean < 0 else worse).append(text)
-    out += ["", f"**Against the best baseline, {best.variant}** (l2 of the variant − {best.variant}, paired by seed; "
+        text = f"{effect_text(c, r.variant, best.variant)}, adjusted p {format_p(res.best_baseline_q[r.variant])}"
+        (unclear if not res.apart_from_best_baseline(r.variant) else better if c.sign < 0 else worse).append(text)
+    c0 = next(iter(res.versus_best_baseline.values()), None)
+    out += ["", f"**Against the best baseline, {best.variant}** ({_how(c0, best.variant)}, paired by seed; "
             f"p-values adjusted over the {len(res.networks)} networks by Benjamini-Hochberg):"]
     out += [f"- lower than {best.variant}, distinguishably:" + _items(better) if better else
             f"- no network has a lower l2 than {best.variant} that this many seeds can tell apart."]
@@ -66,19 +81,29 @@ def comparison_paragraph(res: TaskResults) -> list[str]:
     apart = [v for v in pairs if res.significant_after_bh(v)]
     close = [v for v in pairs if not res.significant_after_bh(v)]
     n = max(c.n for c in pairs.values())
-    out = [f"**Paired with {ref.variant}** (l2 of the variant − {ref.variant}, same seed = same data and initialisation, "
-           f"{n} pair{'s' * (n != 1)} at most):"]
+    out = [f"**Paired with {ref.variant}** ({_how(next(iter(pairs.values())), ref.variant)}, same seed = same data and "
+           f"initialisation, {n} pair{'s' * (n != 1)} at most):"]
     if n < 2:
         return out + ["- with one seed there is no interval: no difference can be told apart."]
+    item = lambda v: f"{effect_text(pairs[v], v, ref.variant)}, adjusted p {format_p(res.reference_q[v, 'l2'])}"  # noqa: E731
     if apart:
-        out.append("- distinguishable:" + _items(f"{v} {difference_text(pairs[v])}, adjusted p {format_p(res.reference_q[v, 'l2'])}"
-                                                 for v in apart))
+        out.append("- distinguishable:" + _items(item(v) for v in apart))
     if close:
-        out.append(f"- not distinguishable at n = {n}:"
-                   + _items(f"{v} {difference_text(pairs[v])}, adjusted p {format_p(res.reference_q[v, 'l2'])}" for v in close))
+        out.append(f"- not distinguishable at n = {n}:" + _items(item(v) for v in close))
     out.append(f"- the p-values of the {len(res.reference_q)} comparisons of the table above are adjusted together "
-               f"(Benjamini-Hochberg); a difference is distinguishable when its adjusted p is at most {FDR:g}.")
+               f"(Benjamini-Hochberg); a comparison is distinguishable when its adjusted p is at most {FDR:g}.")
     return out
+
+
+def _centre(res: TaskResults) -> str:
+    return "geometric mean" if res.rows[0].stats["l2"].scale == "log" else "mean"
+
+
+def _how(c: Paired | None, other: str) -> str:
+    """How a comparison with ``other`` is made, in words, for a paragraph's head."""
+    if c is not None and c.scale == "log":
+        return f"the ratio of the variant's l2 to {other}'s, tested on the log scale"
+    return f"l2 of the variant − {other}"
 
 
 def _percent(s: Stat) -> Stat:
@@ -113,27 +138,21 @@ def cost_paragraph(res: TaskResults) -> list[str]:
     for r in res.networks:
         for curve in res.curves.get(r.variant, ()):
             if len(curve.steps) > 1:
-                b = curve.l2
-                first, last = _point(b, 0), _point(b, -1)
-                verb = "does not change" if last.mean == first.mean else ("falls" if last.mean < first.mean else "rises")
-                out.append(f"- {r.variant}, {curve.method}: mean l2 {verb} from {with_ci(first)} at {curve.steps[0]} "
+                first, last = curve.at(0), curve.at(-1)
+                verb = "does not change" if last.centre == first.centre else ("falls" if last.centre < first.centre else "rises")
+                out.append(f"- {r.variant}, {curve.method}: geometric mean l2 {verb} from {with_ci(first)} at {curve.steps[0]} "
                            f"step{'s' * (curve.steps[0] != 1)} (NFE {curve.nfe[0]}) to {with_ci(last)} at "
                            f"{curve.steps[-1]} steps (NFE {curve.nfe[-1]}).")
             elif curve.adaptive:
                 adaptive = True
                 out.append(f"- {r.variant}, {curve.method} at its tightest tolerance (rtol {curve.rtol[-1]:.0e}, "
-                           f"{curve.nfe[-1]:.0f} network evaluations on average): mean l2 {with_ci(_point(curve.l2, -1))}, "
+                           f"{curve.nfe[-1]:.0f} network evaluations on average): geometric mean l2 {with_ci(curve.at(-1))}, "
                            f"against {with_ci(r.stats['l2'])} at the final setting.")
     head = "**Cost.** l2 against the number of integration steps"
     if adaptive:
         head += ("; an adaptive solve at its tightest tolerance is close to the exact flow of the learned velocity, "
                  "so its gap to the final setting is what the final setting's discretisation adds or removes")
     return [head + ":"] + out if out else []
-
-
-def _point(band, i: int) -> Stat:
-    """Point ``i`` of a band over the seeds as a Stat (its interval from the band's std and n)."""
-    return Stat(float(band.mean[i]), float(band.std[i]), band.n)
 
 
 def findings(res: TaskResults) -> str:
@@ -147,15 +166,19 @@ def findings(res: TaskResults) -> str:
 
 def headline(res: TaskResults) -> str:
     """One sentence for the report's abstract: the best baseline and the best network, with their
-    intervals, whether they can be told apart, and how the other networks compare with the reference."""
-    best_net = min(res.networks, key=lambda r: r.stats["l2"].mean)
+    intervals (geometric means), whether they can be told apart and their ratio, and how the other
+    networks compare with the reference."""
+    best_net = min(res.networks, key=lambda r: r.stats["l2"].centre)
     where = res.task + (f" ({', '.join(f'{k.split(chr(46))[-1]} = {v}' for k, v in res.point.items())})" if res.point else "")
-    text = f"{where}: the best network, {best_net.variant}, reaches l2 {with_ci(best_net.stats['l2'])}"
+    text = (f"{where}: the best network, {best_net.variant}, reaches l2 {with_ci(best_net.stats['l2'])}"
+            f"{' (geometric mean over seeds)' * (best_net.stats['l2'].scale == 'log')}")
     if res.best_baseline is not None:
         c = res.versus_best_baseline[best_net.variant]
         apart = res.apart_from_best_baseline(best_net.variant)
-        verdict = ("lower than" if c.difference.mean < 0 else "higher than") if apart else "not distinguishable from"
+        verdict = ("lower than" if c.sign < 0 else "higher than") if apart else "not distinguishable from"
         text += f", {verdict} the best baseline, {res.best_baseline.variant}, at {with_ci(res.best_baseline.stats['l2'])}"
+        if c.scale == "log":
+            text += f" ({effect_text(c, best_net.variant, res.best_baseline.variant)})"
     apart = [r.variant for r in res.networks if r is not res.reference and res.significant_after_bh(r.variant)]
     return text + (f"; of the networks, {', '.join(apart)} differ{'s' * (len(apart) == 1)} from {res.reference.variant} "
                    f"(BH-adjusted p ≤ {FDR:g})" if apart else f"; no network differs distinguishably from {res.reference.variant}") + "."

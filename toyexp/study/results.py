@@ -2,7 +2,8 @@
 
 :func:`task_results` gathers the task's runs at a grid point, fits the classical baselines to
 the same samples, and computes a summary row per variant and baseline and the paired
-comparisons (each with the reference variant, each network with the best baseline). What only
+comparisons (each with the reference variant, each network with the best baseline; errors on the
+log scale, as ratios: :func:`~.summary.scale_of`). What only
 a full report draws (the error against NFE, the error between the samples, the prediction
 bands, the task's own numbers) is computed the first time it is read, and kept. Tables,
 figures and sentences (``tables``, ``figures``, ``interpret``, the grid's) only read a
@@ -35,10 +36,10 @@ class TaskResults:
     rows: tuple[SummaryRow, ...]  # the trained variants, then the baselines
     members: dict[str, tuple[Member, ...]]  # row's variant -> its seeds
     reference: SummaryRow  # what every other row is compared with, paired by seed
-    versus_reference: dict[tuple[str, str], Paired]  # (variant, l1 or l2) -> that row against the reference
+    versus_reference: dict[tuple[str, str], Paired]  # (variant, l1 or l2) -> that row over the reference (a ratio, log scale)
     reference_q: dict[tuple[str, str], float]  # their p-values adjusted over the table (Benjamini-Hochberg)
-    best_baseline: SummaryRow | None  # the baseline of lowest mean l2
-    versus_best_baseline: dict[str, Paired]  # trained variant -> its l2 against the best baseline
+    best_baseline: SummaryRow | None  # the baseline of lowest geometric mean l2
+    versus_best_baseline: dict[str, Paired]  # trained variant -> its l2 over the best baseline's (a ratio)
     best_baseline_q: dict[str, float]  # their p-values adjusted together (Benjamini-Hochberg)
     note: str = ""  # Markdown: baselines left out and why
 
@@ -95,7 +96,7 @@ def task_results(collection: Collection, task: str, point: dict[str, Any]) -> Ta
     reference = reference_row(list(rows))
     names = [m.name for m in ERRORS]  # the comparison table's family
     base = [r for r in rows if r.baseline]
-    best = min(base, key=lambda r: r.stats["l2"].mean) if base else None
+    best = min(base, key=lambda r: r.stats["l2"].centre) if base else None
     versus = {(r.variant, n): compare(reference, r, n) for r in rows if r is not reference for n in names
               if n in r.stats and n in reference.stats}
     q = adjusted_p([c.p for c in versus.values()])

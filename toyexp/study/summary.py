@@ -3,6 +3,13 @@
 Every mean, std and 95 % interval is over the seeds of a variant (see :mod:`toyexp.core.stats`);
 a classical baseline (:mod:`toyexp.study.baselines`) is a row like a variant, marked as one.
 The metrics summarised are l1 and l2 for every task, then the task's own ``summary_metrics``.
+
+The errors l1 and l2 are summarised and compared on the log scale (:func:`scale_of`): they are
+positive, they span decades between a network (1e-2) and an exact interpolant (1e-7), and what
+matters between two of them is their ratio; a mean ± t interval of such numbers reaches below
+zero. One rule for every error, rather than a switch on how far the numbers happen to spread,
+so a reader never has to ask which scale a table is on. A task's own metrics (angles, cosines,
+explained variance) are bounded and stay on the linear scale.
 These functions compute; the tables, figures and sentences only read what they return.
 """
 
@@ -12,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.stats import Band, Paired, mean_std, paired, stat
+from ..core.stats import Band, LogStat, Paired, Scale, log_stat, mean_std, paired_on, stat_on
 from ..tasks import get_task
 from ..tasks.base import ERRORS, Metric, SummaryRow
 from .collect import Member
@@ -23,19 +30,29 @@ def metrics_of(task: str) -> tuple[Metric, ...]:
     return ERRORS + get_task(task).summary_metrics
 
 
+LOG_SCALE = frozenset(m.name for m in ERRORS)  # the metrics summarised and compared on the log scale
+
+
+def scale_of(metric: str) -> Scale:
+    """The scale ``metric`` is summarised and compared on: log for the errors, linear for the rest."""
+    return "log" if metric in LOG_SCALE else "linear"
+
+
 def summary_row(variant: str, mode: str | None, members: tuple[Member, ...], task: str) -> SummaryRow:
     """The row of one variant (``mode`` None for a baseline): each metric per seed and over seeds."""
     finals = tuple(m.final for m in members)
     has_own = all(f.task_metrics is not None for f in finals)
     values = {m.name: tuple(m.of(f) for f in finals) for m in metrics_of(task) if has_own or not m.of_task}
-    return SummaryRow(variant, mode, tuple(m.seed for m in members), finals, {k: stat(v) for k, v in values.items()}, values)
+    return SummaryRow(variant, mode, tuple(m.seed for m in members), finals, {k: stat_on(scale_of(k), v) for k, v in values.items()},
+                      values)
 
 
 def compare(a: SummaryRow, b: SummaryRow, metric: str) -> Paired:
-    """``metric`` of b against a, paired by the seeds both report (b - a per seed)."""
+    """``metric`` of b against a, paired by the seeds both report: the ratio b / a per seed for an
+    error (log scale), the difference b - a for a task's own metric."""
     common = [s for s in a.seeds if s in b.seeds]
     at = lambda row, s: row.values[metric][row.seeds.index(s)]  # noqa: E731
-    return paired([at(a, s) for s in common], [at(b, s) for s in common])
+    return paired_on(scale_of(metric), [at(a, s) for s in common], [at(b, s) for s in common])
 
 
 def reference_row(rows: list[SummaryRow], name: str = "regression") -> SummaryRow:
@@ -80,11 +97,16 @@ class NfeCurve:
     l2: Band  # x: NFE; y: final model's l2 over the seeds
     rtol: tuple[float, ...] = ()  # an adaptive method's tolerances, loose to tight; () for a fixed-step one
     seed_nfe: np.ndarray | None = None  # (S, K): each seed's NFE at each point
-    seed_l2: np.ndarray | None = None  # (S, K): each seed's l2 at each point
+    seed_l2: np.ndarray | None = None  # (S, K): each seed's l2 at each point (:meth:`at` reads it)
 
     @property
     def adaptive(self) -> bool:
         return bool(self.rtol)
+
+    def at(self, i: int) -> LogStat:
+        """l2 over the seeds at point ``i`` on the log scale (geometric mean and its interval), like
+        every error of the report."""
+        return log_stat(self.seed_l2[:, i])
 
 
 def nfe_curves(members: tuple[Member, ...]) -> tuple[NfeCurve, ...]:

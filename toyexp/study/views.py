@@ -87,13 +87,15 @@ def grid_report(grid: GridResults) -> None:
     seeds = sorted({r.n for c in grid.cells for r in c.results.rows})
     _md(f"The sweep's grid, {len(grid.cells)} points: {axes}; at each point every variant over "
         f"{'–'.join(map(str, seeds))} seeds, and the classical baselines refitted to that point's samples.")
-    _md("### Who wins where\n\nAt each point, the row (network or baseline) with the lowest mean l2; hatched where the "
-        "runner-up cannot be told apart from it (paired t-test over seeds, Benjamini-Hochberg over the points).")
+    _md("### Who wins where\n\nAt each point, the row (network or baseline) with the lowest geometric mean l2; hatched "
+        "where the runner-up cannot be told apart from it (paired t-test on log l2 over seeds, Benjamini-Hochberg over "
+        "the points).")
     _show([grid_figures.winner_maps(grid, grid.task)])
     _md(f"### Against {grid.axes[0].name}\n\nEach summarised metric against `{grid.axes[0].key}`: the mean over seeds "
-        "with its 95 % t interval as a band; baselines dashed.")
+        "with its 95 % t interval as a band (for l1 and l2 the geometric mean and its interval, on a log axis); "
+        "baselines dashed.")
     _show([grid_figures.metric_curves(grid, m, grid.task) for m in metrics_of(grid.task)])
-    _md("### l2 at every point\n\nMean over seeds; the lowest of each point in bold.\n\n" + tables.grid_table(grid))
+    _md("### l2 at every point\n\nGeometric mean over seeds; the lowest of each point in bold.\n\n" + tables.grid_table(grid))
     _md("### What we see\n\n" + grid_text.grid_findings(grid))
 
 
@@ -139,16 +141,18 @@ def show_tables(res: TaskResults, heading: str = "###") -> None:
     """The three tables: final errors with intervals, the task's metrics, the paired comparisons."""
     pct = f"{100 * LEVEL:.0f}"
     _md(f"{heading} Final errors\n\n"
-        f"Mean ± std over the n seeds of each variant, and the {pct} % confidence interval of the mean (Student t, "
-        "n − 1 degrees of freedom). The baselines, in italic here and in every table below, interpolate exactly "
+        f"On the log scale: the geometric mean ×/÷ the geometric std over the n seeds of each variant, and the {pct} % "
+        "confidence interval of the geometric mean (Student t on log l, n − 1 degrees of freedom, mapped back by exp, "
+        "so always positive). The baselines, in italic here and in every table below, interpolate exactly "
         "the training samples of the same seeds."
         + (f" {res.note}" if res.note else "") + "\n\n" + tables.interval_table(res.rows))
     own = get_task(res.task).summary_metrics
     if own:
-        _md(f"The {res.task} metrics, mean ± std over seeds (baselines in italic):\n\n{tables.markdown_table(res.rows, own)}")
+        _md(f"The {res.task} metrics, on the linear scale, mean ± std over seeds (baselines in italic):\n\n{tables.markdown_table(res.rows, own)}")
     _md(f"{heading} Paired with {res.reference.variant}\n\n"
         f"Each variant against {res.reference.variant}, seed by seed (same seed: same training data and "
-        f"initialisation): the mean difference, its {pct} % t interval and the paired t-test's p-value, and that p-value "
+        f"initialisation), on the log scale: the ratio variant / {res.reference.variant} (the geometric mean of the "
+        f"per-seed ratios), its {pct} % t interval and the paired t-test's p-value on the log ratios, and that p-value "
         "adjusted over every comparison of the table (Benjamini-Hochberg): a difference is distinguishable when the "
         f"adjusted p is at most {FDR:g}.\n\n"
         + tables.comparison_table(res))
