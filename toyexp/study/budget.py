@@ -33,7 +33,7 @@ def verdict(test: Test | None) -> Verdict:
     """Lower or higher when the difference is distinguishable after the correction, else not distinguishable."""
     if test is None or not test.significant_after_bh:
         return "not distinguishable"
-    return "lower" if test.paired.difference.mean < 0 else "higher"
+    return "lower" if test.paired.sign < 0 else "higher"
 
 
 @dataclass(frozen=True)
@@ -41,8 +41,8 @@ class Outcome:
     """A finding at one budget: its verdict (or the winner's name) and the two rows' l2 it compares."""
 
     verdict: str  # a Verdict, or for a winner the winning row's name
-    l2: float  # the row's mean l2 (the network's, or the winner's)
-    against: float | None  # the other row's mean l2 (the reference's, the best baseline's); None for a winner
+    l2: float  # the row's l2, geometric mean over seeds (the network's, or the winner's)
+    against: float | None  # the other row's (the reference's, the best baseline's); None for a winner
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -90,15 +90,15 @@ def retrained(study: Collection, check: Collection, task: str, budget: dict[str,
 
 def _outcomes(cell: Cell, reference: str) -> dict[tuple[Kind, str], Outcome]:
     """The findings at ``cell``, keyed by (kind, subject)."""
-    l2 = {r.variant: r.stats["l2"].mean for r in cell.results.rows}
+    l2 = {r.variant: r.stats["l2"].centre for r in cell.results.rows}
     out: dict[tuple[Kind, str], Outcome] = {
-        ("winner", "winner"): Outcome(cell.winner.best.variant, cell.winner.best.stats["l2"].mean, None)}
+        ("winner", "winner"): Outcome(cell.winner.best.variant, l2[cell.winner.best.variant], None)}
     for variant, test in cell.versus_reference.items():
         out["versus reference", variant] = Outcome(verdict(test), l2[variant], l2[reference])
     base = cell.results.best_baseline
     if cell.network_versus_baseline is not None and base is not None:
         out["versus baseline", "best network"] = Outcome(verdict(cell.network_versus_baseline),
-                                                         cell.best_network.stats["l2"].mean, base.stats["l2"].mean)
+                                                         l2[cell.best_network.variant], l2[base.variant])
     return out
 
 

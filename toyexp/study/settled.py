@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.stats import adjusted_p, paired, significant_after_bh
+from ..core.stats import adjusted_p, paired_log, significant_after_bh
 from .collect import Collection, CollectedRun
 
 LAST = 3  # the evaluations a run's movement is measured over
@@ -35,9 +35,9 @@ class Settling:
 
 def _verdicts(pairs: list[tuple[list[float], list[float]]]) -> list[str]:
     """lower / higher / same for each (reference l2s, network l2s) pair, on log l2, corrected together."""
-    tests = [paired(np.log(a), np.log(b)) for a, b in pairs]
+    tests = [paired_log(a, b) for a, b in pairs]
     q = adjusted_p([t.p for t in tests])
-    return ["same" if not significant_after_bh(qi) else ("lower" if t.difference.mean < 0 else "higher")
+    return ["same" if not significant_after_bh(qi) else ("lower" if t.sign < 0 else "higher")
             for t, qi in zip(tests, q)]
 
 

@@ -103,7 +103,7 @@ def budget_report(check: BudgetCheck) -> None:
     """The budget check of a task: each finding at the checked points, at the study's budget and at each other."""
     _md(f"### Against the training budget\n\nThe runs at {len(check.points)} point{'s' if len(check.points) != 1 else ''} "
         "trained again at other budgets (same samples and seeds), and the grid analysed again with them in place: "
-        "each finding's verdict and the mean l2 of the two rows it compares.\n\n" + budget_text.budget_table(check)
+        "each finding's verdict and the l2 (geometric mean over seeds) of the two rows it compares.\n\n" + budget_text.budget_table(check)
         + "\n\n" + budget_text.budget_findings(check))
 
 
