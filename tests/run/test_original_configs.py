@@ -29,7 +29,7 @@ FILES = {"recon": HERE / "config_recon.yaml", "projection": HERE / "config_proj.
 
 # What each file resolves to, by hand: its values under the new names, the package defaults for
 # the keys the original scripts did not have (num_threads, rtol, atol, recon's loss_aggregation, num_steps,
-# noise_std, max_frequency).
+# noise_std, max_frequency, num_draws).
 RESOLVED = {
     "recon": {
         "experiment": {"task": "recon", "variant": "recon_original_layout", "grid_point": {}, "mode": "mip", "seed": 7, "device": "cuda",
@@ -40,7 +40,7 @@ RESOLVED = {
         "network": {"architecture": "film", "hidden_dim": 64, "num_layers": 2, "activation": "tanh"},
         "training": {"batch_size": 16, "num_epochs": 50000, "num_steps": None, "learning_rate": 0.0005, "lr_schedule": "constant", "log_interval": 1000, "eval_interval": 50000,
                      "save_interval": 50000, "initial_dist": "gaussian", "loss_type": "l1", "loss_aggregation": "full", "mip_t_star": 0.8},
-        "evaluation": {"num_eval_steps": 1, "integration_method": "euler", "initial_dist": "zeros", "rtol": 0.001, "atol": 1e-05},
+        "evaluation": {"num_eval_steps": 1, "integration_method": "euler", "initial_dist": "zeros", "rtol": 0.001, "atol": 1e-05, "num_draws": 1},
     },
     "projection": {
         "experiment": {"task": "projection", "variant": "proj_original_layout", "grid_point": {}, "mode": "mip_one_step", "seed": 3, "device": "cpu",
@@ -51,7 +51,7 @@ RESOLVED = {
         "network": {"architecture": "concat", "hidden_dim": 48, "num_layers": 3, "activation": "gelu"},
         "training": {"batch_size": 20, "num_epochs": 50000, "num_steps": None, "learning_rate": 0.002, "lr_schedule": "constant", "log_interval": 500, "eval_interval": 25000,
                      "save_interval": 25000, "initial_dist": "zeros", "loss_type": "l2", "loss_aggregation": "full", "mip_t_star": 0.7},
-        "evaluation": {"num_eval_steps": 1, "integration_method": "euler", "initial_dist": "zeros", "rtol": 0.001, "atol": 1e-05},
+        "evaluation": {"num_eval_steps": 1, "integration_method": "euler", "initial_dist": "zeros", "rtol": 0.001, "atol": 1e-05, "num_draws": 1},
     },
     "lie": {
         "experiment": {"task": "lie", "variant": "lie_original_layout", "grid_point": {}, "mode": "mip", "seed": 5, "device": "cpu",
@@ -64,7 +64,7 @@ RESOLVED = {
         "training": {"batch_size": 10, "num_epochs": 50000, "num_steps": None, "learning_rate": 0.001, "lr_schedule": "constant", "log_interval": 1000, "eval_interval": 50000,
                      "save_interval": 50000, "initial_dist": "gaussian", "loss_type": "l2", "loss_aggregation": "per_component",
                      "mip_t_star": 0.9},
-        "evaluation": {"num_eval_steps": 9, "integration_method": "euler", "initial_dist": "zeros", "rtol": 0.001, "atol": 1e-05},
+        "evaluation": {"num_eval_steps": 9, "integration_method": "euler", "initial_dist": "zeros", "rtol": 0.001, "atol": 1e-05, "num_draws": 1},
     },
 }
 # The keys of each file that have no effect here -> a fragment of the reason its note gives.

@@ -35,12 +35,13 @@ def started(cfg):
 
 
 def test_start_run_draws_x_0_from_the_run_seed():
-    """x_0 at inference: initial_dist's draw from the seed plus INFERENCE_SEED_OFFSET, one row per evaluation input."""
+    """x_0 at inference: initial_dist's draw from the seed plus INFERENCE_SEED_OFFSET, one row per evaluation input
+    (and one draw of them, K = 1, by default: tests/run/test_draws.py has K > 1)."""
     cfg = toyexp.load_config("recon", seed=5, overrides=["evaluation.initial_dist=gaussian", "dataset.num_eval=30"])
     expected = torch.randn((30, 1), generator=torch.Generator().manual_seed(5 + INFERENCE_SEED_OFFSET))
-    assert torch.equal(inference_x0(cfg, 30, 1), expected)
+    assert torch.equal(inference_x0(cfg, 30, 1), expected[None])
     zeros = toyexp.load_config("recon", overrides=["dataset.num_eval=30"])
-    assert torch.equal(inference_x0(zeros, 30, 1), torch.zeros(30, 1))
+    assert torch.equal(inference_x0(zeros, 30, 1), torch.zeros(1, 30, 1))
 
 
 def test_the_context_holds_the_data_x_0_and_final_setting(tmp_path):
@@ -81,7 +82,7 @@ def test_x_0_and_the_final_setting_are_computed_once_and_read_by_fit_and_evaluat
     assert (result.final.method, result.final.resolution, result.final.nfe) == ("rk4", 1, 4)
     with torch.no_grad():
         model.eval()
-        pred = integrate(lambda x, t: model(x, ctx.data.c_eval, torch.full((len(x), 1), t)), x_0, 1, "rk4")
+        pred = integrate(lambda x, t: model(x, ctx.data.c_eval, torch.full((len(x), 1), t)), x_0[0], 1, "rk4")
     assert result.final.l2 == pytest.approx(((pred - ctx.data.x_eval) ** 2).mean().sqrt().item(), rel=1e-6)
     assert trained.history.eval_l2[-1] == pytest.approx(result.final.l2, rel=1e-6)  # fit tracked the same setting
 

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..schema import at_least, between, choice, positive
+from ..schema import FieldError, at_least, between, choice, positive
 from . import names
 from .resolution import Tolerance
+
+
+# Initial distributions of one point: every draw of x_0 is the same (evaluation.num_draws must be 1).
+FIXED_DISTS = ("zeros",)
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,12 @@ class EvaluationConfig:
     A fixed-step method (euler, midpoint, heun, rk4) runs at each of ``num_eval_steps``; the
     adaptive dopri5 instead runs once at each relative tolerance ``rtol`` (with the one absolute
     tolerance ``atol``), taking as many steps as that needs, and records the NFE it counted.
+
+    With a random x_0 (``initial_dist: gaussian``) one integration is one draw of the model's
+    conditional distribution; the prediction at each input is then the mean of ``num_draws``
+    integrated draws, x̂(c) = (1/K) sum_k x̂^(k)(c), in every evaluation (every setting, the
+    best-model tracking, the dense grid). K > 1 with x_0 = 0 is refused: every draw would be
+    the same point, at K times the cost, and their spread an exact 0 that reads as certainty.
     """
 
     num_eval_steps: int | list[int] = at_least(1, 1)
@@ -55,6 +65,16 @@ class EvaluationConfig:
     initial_dist: str = choice("zeros", names.INITIAL_DISTS)
     rtol: float | list[float] = positive(1e-3)  # dopri5 only: one evaluation per value
     atol: float = positive(1e-5)  # dopri5 only
+    num_draws: int = at_least(1, 1)  # K: draws of x_0 per evaluation input, the prediction their mean
+
+    def __post_init__(self):
+        if self.num_draws > 1 and self.initial_dist in FIXED_DISTS:
+            raise FieldError(
+                "evaluation.num_draws",
+                f"evaluation.num_draws: {self.num_draws} is invalid with evaluation.initial_dist {self.initial_dist!r}: "
+                f"every draw of x_0 is the same point, so the mean of {self.num_draws} draws is one draw; "
+                "use 1, or evaluation.initial_dist=gaussian",
+            )
 
     @property
     def steps(self) -> list[int]:

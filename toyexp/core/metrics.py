@@ -1,4 +1,9 @@
-"""Errors of predictions against the target over an evaluation set."""
+"""Errors of predictions against the target over an evaluation set.
+
+A prediction starts from x_0 (K, M, D): K draws of x_0 at each of M inputs (K = 1: one start
+per input, also given as (M, D)). The K draws are integrated as one batch of K M points, and
+the point prediction is their mean x̂ = (1/K) sum_k x̂^(k); with K = 1 it is the one draw itself.
+"""
 
 from __future__ import annotations
 
@@ -50,11 +55,22 @@ class Evaluation:
 
 
 @dataclass(frozen=True)
+class Draws:
+    """What the K integrated draws at each input add to their mean: how far single draws spread
+    around it, and the error of one draw alone (to set beside the mean's l2)."""
+
+    k: int  # draws per input
+    draw_std: float  # sqrt(mean over points and dims of s²), s the std over the K draws (ddof = 1)
+    single_l2: float  # l2 of draw 0, the prediction K = 1 would have made
+
+
+@dataclass(frozen=True)
 class Evaluated:
-    """An evaluation and the prediction it scored, x̂ (M, D)."""
+    """An evaluation, the prediction it scored, x̂ (M, D), and the draws averaged into it (K, M, D)."""
 
     evaluation: Evaluation
     prediction: Tensor
+    draws: Tensor | None = None
 
 
 # Points per network call at evaluation. A forward pass holds a few (points, hidden_dim)
@@ -112,19 +128,57 @@ def counted_predict(model: nn.Module, mode: Mode, c: Tensor, x_0: Tensor, resolu
         model.train()
 
 
+def as_draws(x_0: Tensor) -> Tensor:
+    """x_0 as (K, M, D) draws: an (M, D) x_0 is one draw, (1, M, D)."""
+    return x_0 if x_0.dim() == 3 else x_0.unsqueeze(0)
+
+
+def counted_draws(model: nn.Module, mode: Mode, c: Tensor, x_0: Tensor, resolution: Resolution, method: str) -> tuple[Tensor, int]:
+    """The K integrated draws x̂^(k) (K, M, D) from x_0 (K, M, D) at inputs c (M, C), and the NFE.
+
+    The draws are one batch of K M points (draw k's rows after draw k - 1's, c repeated to
+    match), so a fixed-step method makes as many network calls as for one draw, and an adaptive
+    one picks its steps for all draws at once (its error norm is an RMS over the whole batch).
+    """
+    x_0 = as_draws(x_0)
+    k, m, d = x_0.shape
+    pred, calls = counted_predict(model, mode, c.repeat(k, 1), x_0.reshape(k * m, d), resolution, method)  # (K M, D)
+    return pred.reshape(k, m, -1), calls
+
+
+def mean_of_draws(draws: Tensor) -> Tensor:
+    """The point prediction x̂ = (1/K) sum_k x̂^(k), (M, D) from draws (K, M, D); draw 0 itself when K = 1."""
+    return draws.mean(dim=0)
+
+
+def draw_std(draws: Tensor) -> Tensor:
+    """s = the standard deviation over the K draws at each point and dim, ddof = 1: (M, D) from (K, M, D), K > 1."""
+    return draws.std(dim=0, correction=1)
+
+
+def spread(draws: Tensor, x_1: Tensor) -> Draws | None:
+    """The :class:`Draws` of draws (K, M, D) against the target x_1 (M, D); None when K = 1."""
+    k = len(draws)
+    if k == 1:
+        return None
+    return Draws(k=k, draw_std=draw_std(draws).pow(2).mean().sqrt().item(), single_l2=l2_error(draws[0], x_1))
+
+
 def predict(model: nn.Module, mode: Mode, c: Tensor, x_0: Tensor, resolution: Resolution, method: str) -> Tensor:
-    """:func:`counted_predict` without the count."""
-    return counted_predict(model, mode, c, x_0, resolution, method)[0]
+    """The point prediction (M, D): the mean of the draws from x_0 (K, M, D), or from x_0 (M, D) itself."""
+    return mean_of_draws(counted_draws(model, mode, c, x_0, resolution, method)[0])
 
 
 def evaluate(model: nn.Module, mode: Mode, c: Tensor, x_1: Tensor, x_0: Tensor,
              settings: list[tuple[str, Resolution]]) -> list[Evaluated]:
     """l1, l2 and the counted NFE of the prediction at each (method, resolution) of ``settings``
-    (``mode.settings(...)``: those that change the mode's prediction), with the prediction."""
+    (``mode.settings(...)``: those that change the mode's prediction), with the prediction: the
+    mean of the draws from x_0 (K, M, D), or (M, D) for one draw."""
     out = []
     for method, resolution in settings:
-        pred, calls = counted_predict(model, mode, c, x_0, resolution, method)
-        out.append(Evaluated(Evaluation(method, resolution, calls, l1_error(pred, x_1), l2_error(pred, x_1)), pred))
+        draws, calls = counted_draws(model, mode, c, x_0, resolution, method)
+        pred = mean_of_draws(draws)
+        out.append(Evaluated(Evaluation(method, resolution, calls, l1_error(pred, x_1), l2_error(pred, x_1)), pred, draws))
     return out
 
 

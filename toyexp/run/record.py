@@ -6,7 +6,9 @@ with the task's own metrics, Best, the training summary, the provenance) and bec
 only here, at the file boundary: :func:`record_to_json` and :func:`record_from_json`.
 
 Format 2 (toyexp 0.2) records the run's identity (task, variant, grid point, mode, seed) as
-data, and the task's metrics as its own dataclass under ``final.task_metrics``. Format 1
+data, and the task's metrics as its own dataclass under ``final.task_metrics``; a run whose
+prediction is the mean of K > 1 draws of x_0 adds their spread under ``final.draws`` (absent for
+one draw, so such a file reads, and is written, as before the key existed). Format 1
 (toyexp 0.1: no ``format`` key) is not read; ``toyexp sweep --resume`` reruns such runs.
 """
 
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..core.metrics import Evaluation
+from ..core.metrics import Draws, Evaluation
 from ..core.resolution import Tolerance
 from ..tasks import get_task
 from ..tasks.base import Best, Final
@@ -72,7 +74,7 @@ def record_to_json(record: RunRecord) -> dict:
     for f in dataclasses.fields(record):
         value = getattr(record, f.name)
         if f.name == "final":
-            value = _evaluation_to_json(value) | {"task_metrics": plain(value.task_metrics)}
+            value = _evaluation_to_json(value) | {"task_metrics": plain(value.task_metrics)} | _draws_to_json(value.draws)
         elif f.name == "evaluations":
             value = [_evaluation_to_json(e) for e in value]
         out[f.name] = plain(value)
@@ -88,10 +90,12 @@ def record_from_json(data: dict) -> RunRecord:
         metrics_type = get_task(data["task"]).metrics_type
         final = data["final"]
         own = final.get("task_metrics")
+        draws = final.get("draws")
         return RunRecord(
             **{name: data[name] for name in ("task", "variant", "grid_point", "mode", "seed", "run_seconds",
                                              "device", "num_threads", "config")},
-            final=Final(*_evaluation_fields(final), task_metrics=None if own is None else _build(metrics_type, own)),
+            final=Final(*_evaluation_fields(final), task_metrics=None if own is None else _build(metrics_type, own),
+                        draws=None if draws is None else _build(Draws, draws)),
             best=_build(Best, data["best"]),
             evaluations=tuple(Evaluation(*_evaluation_fields(e)) for e in data["evaluations"]),
             training=_build(TrainingSummary, data["training"]),
@@ -120,6 +124,11 @@ def _evaluation_to_json(e: Evaluation) -> dict:
     tol = e.tolerance
     return {"method": e.method, "num_steps": e.steps, "rtol": tol and tol.rtol, "atol": tol and tol.atol,
             "nfe": e.nfe, "l1": e.l1, "l2": e.l2}
+
+
+def _draws_to_json(draws: Draws | None) -> dict:
+    """``{"draws": {...}}`` for a mean of K > 1 draws; nothing for one draw (the key stays absent)."""
+    return {} if draws is None else {"draws": plain(draws)}
 
 
 def _evaluation_fields(d: dict) -> tuple:

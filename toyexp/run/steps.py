@@ -22,7 +22,7 @@ from pathlib import Path
 import torch
 from torch import Tensor, nn
 
-from ..core.metrics import evaluate, l1_error, l2_error, predict
+from ..core.metrics import counted_draws, draw_std, evaluate, l1_error, l2_error, mean_of_draws, predict, spread
 from ..core.modes import Mode, build_mode
 from ..core.nets import build_network
 from ..core.paths import sample_x0, training_loss
@@ -56,7 +56,7 @@ class RunContext:
     mode: Mode
     task: Task
     data: Samples
-    x_0: Tensor  # (M, D) the inference start at the evaluation inputs, on the device
+    x_0: Tensor  # (K, M, D) the K inference starts at each evaluation input (evaluation.num_draws), on the device
     final_setting: tuple[str, Resolution]  # (method, resolution) of ``final`` and of the best-model tracking
     log: logging.Logger
     started: float  # time.time() at the start
@@ -98,9 +98,11 @@ def make_dataset(cfg: Config) -> Samples:
 
 
 def inference_x0(cfg: Config, num: int, dim: int) -> Tensor:
-    """The x_0 used at evaluation, (num, D): fixed by the run seed so evaluations are comparable."""
+    """The x_0 used at evaluation, (K, num, D) for K = ``evaluation.num_draws``: fixed by the run
+    seed so evaluations are comparable. The draws come one after another from one generator, so
+    draw 0 is the x_0 of K = 1 and a larger K only adds draws after it."""
     g = torch.Generator().manual_seed(cfg.experiment.seed + INFERENCE_SEED_OFFSET)
-    return sample_x0(cfg.evaluation.initial_dist, (num, dim), g)
+    return torch.stack([sample_x0(cfg.evaluation.initial_dist, (num, dim), g) for _ in range(cfg.evaluation.num_draws)])
 
 
 def start_run(cfg: Config) -> RunContext:
@@ -135,7 +137,8 @@ def start_run(cfg: Config) -> RunContext:
 
 
 def fit(ctx: RunContext, model: nn.Module, progress: bool = True) -> TrainResult:
-    """Train ``model`` on the run's data; tracks the best model by eval l2 at the final setting."""
+    """Train ``model`` on the run's data; tracks the best model by eval l2 at the final setting
+    (of the mean of the K draws, as every evaluation)."""
     dev, data = ctx.device, ctx.data
     c_eval, x_eval = data.c_eval.to(dev), data.x_eval.to(dev)
 
@@ -161,7 +164,11 @@ def dense_grid(ctx: RunContext) -> Tensor:
 
 
 def evaluate_run(ctx: RunContext, model: nn.Module, trained: TrainResult) -> RunResult:
-    """Evaluate the final and best models, save both checkpoints and the predictions."""
+    """Evaluate the final and best models, save both checkpoints and the predictions.
+
+    Every prediction is the mean of the K draws of ``ctx.x_0``; with K > 1, ``final`` records
+    their spread and predictions.npz the std of the draws on the dense grid (``std_grid``).
+    """
     ev, dev, mode, data = ctx.cfg.evaluation, ctx.device, ctx.mode, ctx.data
     method, resolution = ctx.final_setting
     c_eval, x_eval = data.c_eval.to(dev), data.x_eval.to(dev)
@@ -170,11 +177,14 @@ def evaluate_run(ctx: RunContext, model: nn.Module, trained: TrainResult) -> Run
     chosen = next(e for e in evaluated if e.evaluation.setting == ctx.final_setting)
     pred_eval = chosen.prediction.cpu()
     e = chosen.evaluation
-    final = Final(e.method, e.resolution, e.nfe, e.l1, e.l2, task_metrics=ctx.task.metrics(data, data.c_eval, pred_eval))
+    final = Final(e.method, e.resolution, e.nfe, e.l1, e.l2, task_metrics=ctx.task.metrics(data, data.c_eval, pred_eval),
+                  draws=spread(chosen.draws, x_eval))
 
     c_grid = dense_grid(ctx)
     x_grid = data.target(c_grid)
-    pred_grid = predict(model, mode, c_grid.to(dev), ctx.x_0[: len(c_grid)], resolution, method).cpu()  # x_0 itself when G = num_eval
+    draws_grid = counted_draws(model, mode, c_grid.to(dev), ctx.x_0[:, : len(c_grid)], resolution, method)[0].cpu()  # x_0 itself when G = num_eval
+    pred_grid = mean_of_draws(draws_grid)
+    std_grid = draw_std(draws_grid) if len(draws_grid) > 1 else None
 
     final_state = {k: v.clone() for k, v in model.state_dict().items()}
     model.load_state_dict(trained.best_state)
@@ -189,10 +199,13 @@ def evaluate_run(ctx: RunContext, model: nn.Module, trained: TrainResult) -> Run
         c_train=data.c_train.numpy(), x_train=data.x_train.numpy(),
         c_eval=data.c_eval.numpy(), x_eval=data.x_eval.numpy(), pred_eval=pred_eval.numpy(),
         c_grid=c_grid.numpy(), x_grid=x_grid.numpy(), pred_grid=pred_grid.numpy(),
+        **({} if std_grid is None else {"std_grid": std_grid.numpy()}),
     )
     ctx.log.info("final l1 %.6f l2 %.6f (%s, %s, NFE %d); best l2 %.6f at epoch %d",
                  e.l1, e.l2, method, resolution, e.nfe, best.l2, best.epoch)
-    return RunResult(tuple(x.evaluation for x in evaluated), final, best, c_grid, x_grid, pred_grid)
+    if final.draws is not None:
+        ctx.log.info("final: mean of %d draws; one draw l2 %.6f, draw std %.6f", final.draws.k, final.draws.single_l2, final.draws.draw_std)
+    return RunResult(tuple(x.evaluation for x in evaluated), final, best, c_grid, x_grid, pred_grid, std_grid)
 
 
 def finish_run(ctx: RunContext, trained: TrainResult, result: RunResult) -> RunRecord:

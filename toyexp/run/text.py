@@ -6,7 +6,7 @@ import numpy as np
 
 from ..core.metrics import Evaluation, distance_to_nearest, training_spacing
 from ..core.modes import Mode
-from ..tasks.base import RunResult
+from ..tasks.base import Final, RunResult
 from .config import Config, defaults
 from .record import RunRecord
 
@@ -46,6 +46,15 @@ def final_setting(final: Evaluation, mode: Mode) -> str:
     return f"{final.method}, {resolution_text(final)}" if mode.integrates else ""
 
 
+def draws_text(final: Final) -> str:
+    """One sentence on a prediction that is the mean of K > 1 draws of x_0: the l2 of one draw
+    beside the mean's, and the spread of single draws (the model's own uncertainty)."""
+    d = final.draws
+    return (f"That prediction is the mean of {d.k} integrated draws of x_0 at each point: one draw alone has "
+            f"l2 = {d.single_l2:.4f} (the mean {final.l2:.4f}), and single draws spread around the mean by "
+            f"{d.draw_std:.4f} (the RMS of their per-point standard deviation).")
+
+
 def near_and_between(c_grid, x_grid, pred_grid, c_train) -> tuple[float, float, float]:
     """RMSE near the training inputs and between them, and the spacing that splits the two.
 
@@ -70,6 +79,8 @@ def describe_run(ctx, result: RunResult) -> str:
         f"on {len(data.c_eval)} evaluation points ({setting + ', ' if setting else ''}NFE {final.nfe}).",
         f"The best evaluated model (epoch {best.epoch}) has l2 = {best.l2:.4f}.",
     ]
+    if final.draws is not None:
+        out.insert(1, draws_text(final))
     near, between, spacing = near_and_between(result.c_grid, result.x_grid, result.pred_grid, data.c_train)
     if np.isfinite(near) and np.isfinite(between):
         ratio = between / near if near > 0 else float("inf")

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar
 import numpy as np
 from torch import Tensor
 
-from ..core.metrics import Evaluation
+from ..core.metrics import Draws, Evaluation
 from ..core.stats import Stat
 from .config import DatasetConfig
 from .sampling import Samples
@@ -32,9 +32,11 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Final(Evaluation):
     """The final model at the final setting (the first integrator at its finest resolution),
-    with the task's own metrics of that prediction (None for a task that has none)."""
+    with the task's own metrics of that prediction (None for a task that has none) and, when the
+    prediction is the mean of K > 1 draws of x_0, their spread (None for one draw)."""
 
     task_metrics: Any = None  # an instance of the task's ``metrics_type``
+    draws: Draws | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class RunResult:
     c_grid: Tensor  # (G, 1) even grid over [c_min, c_max]
     x_grid: Tensor  # (G, D) target on the grid
     pred_grid: Tensor  # (G, D) the final model's prediction on the grid
+    std_grid: Tensor | None = None  # (G, D) the std of its K draws at each grid point (ddof = 1); None when K = 1
 
 
 @dataclass(frozen=True)
