@@ -21,9 +21,11 @@ with π a fixed random M-cycle (a permutation with no fixed point):
   v = a x + b f(c) on the path from x_0 = 0 (where x_t = t f(c)) exactly b² / (a t + b)².
 - error against the exact velocity  e_u(t) = sqrt(mean_{i,d} (v_i - (x_1^i - x_0^i))²), an RMS
   in the units of x like the runs' l2.
-- error against the c-free field  e_0(t) = sqrt(mean_{i,d} (v_i - x_t^i / t)²) for t > 0 (NaN at
-  t = 0). The c-free field equals u on the path only when x_0 = 0; from a Gaussian x_0 it is
-  the contrast, a field the loss does not reward.
+- error against the c-free field  e_0(t) = sqrt(mean_{i,d} (ṽ_i - x_t^i / t)²) for t > 0 (NaN at
+  t = 0), read with the swapped c: 0 only when the network, given a c that says nothing about
+  x_t, still returns x_t / t, so it measures both that v ignores c and that it is x_t / t. (With
+  its own c this error would equal e_u from x_0 = 0, where x_t / t = u on the path.) From a
+  Gaussian x_0 the c-free field is only the contrast: the loss does not reward it there.
 
 At the end of the path, for Euler with n steps, x̂_n (M, D): x̂_1 = x_0 + v(x_0, c, 0) is the
 t = 0 output (v(0, c, 0) from x_0 = 0), and
@@ -59,7 +61,7 @@ class PathCurves:
     t: tuple[float, ...]
     c_share: tuple[float, ...]  # S_c(t)
     error_exact: tuple[float, ...]  # e_u(t), RMS of v - (x_1 - x_0)
-    error_c_free: tuple[float, ...]  # e_0(t), RMS of v - x_t / t; NaN at t = 0
+    error_c_free: tuple[float, ...]  # e_0(t), RMS of ṽ - x_t / t (swapped c); NaN at t = 0
     velocity_rms: float  # sqrt(mean (x_1 - x_0)²): the scale the errors read against
 
 
@@ -123,7 +125,7 @@ def path_curves(model: nn.Module, c: Tensor, x_0: Tensor, x_1: Tensor, times: tu
         v_swapped = model(x_t, c[pi], col)  # the same points, each with another input's c
         share.append(_sq(v - v_swapped) / _sq(v - v[pi]))
         exact.append(l2_error(v, u))
-        c_free.append(l2_error(v, x_t / t) if t > 0 else math.nan)
+        c_free.append(l2_error(v_swapped, x_t / t) if t > 0 else math.nan)
     return PathCurves(t=tuple(times), c_share=tuple(share), error_exact=tuple(exact), error_c_free=tuple(c_free),
                       velocity_rms=l2_error(u, torch.zeros_like(u)))
 
