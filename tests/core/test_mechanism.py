@@ -73,22 +73,28 @@ def test_a_field_of_c_only_has_c_share_one_and_no_error_against_x_1():
     curves = path_curves(reads_c, C, ZEROS, X1, TIMES)
     assert curves.c_share == pytest.approx((1,) * len(TIMES))
     assert curves.error_exact == pytest.approx((0,) * len(TIMES), abs=1e-12)
+    pi = random_cycle(M)  # read with another input's c it returns f(c_π(i)), not x_t / t = f(c_i)
+    assert curves.error_c_free[1:] == pytest.approx((rms(f(C[pi]) - X1),) * (len(TIMES) - 1))
 
 
 def test_from_a_gaussian_start_the_exact_error_of_f_c_is_the_start():
     curves = path_curves(reads_c, C, GAUSS, X1, TIMES)
     assert curves.error_exact == pytest.approx((rms(GAUSS),) * len(TIMES))  # v - (x_1 - x_0) = x_0
-    for t, e_0 in zip(curves.t[1:], curves.error_c_free[1:]):  # f(c) - x_t / t = -(1 - t) x_0 / t
-        assert e_0 == pytest.approx((1 - t) / t * rms(GAUSS))
+    pi = random_cycle(M)
+    for t, e_0 in zip(curves.t[1:], curves.error_c_free[1:]):  # f(c_π) - x_t / t = f(c_π) - f(c) - (1 - t) x_0 / t
+        assert e_0 == pytest.approx(rms(f(C[pi]) - X1 - (1 - t) / t * GAUSS))
 
 
 @pytest.mark.parametrize("a, b", [(1.0, 1.0), (0.5, 2.0), (3.0, -0.5)])
 def test_a_mix_has_the_closed_form_share(a, b):
     # on x_t = t f(c): v = a t f(c) + b f(c), of which b f(c) moves with c at fixed x_t
     curves = path_curves(linear(a, b), C, ZEROS, X1, TIMES)
-    for t, s, e_u in zip(curves.t, curves.c_share, curves.error_exact):
+    pi = random_cycle(M)
+    for t, s, e_u, e_0 in zip(curves.t, curves.c_share, curves.error_exact, curves.error_c_free):
         assert s == pytest.approx(b**2 / (a * t + b) ** 2)
         assert e_u == pytest.approx(abs(a * t + b - 1) * rms(X1))
+        if t > 0:  # a t f(c) + b f(c_π) against f(c)
+            assert e_0 == pytest.approx(rms((a * t - 1) * X1 + b * f(C[pi])))
 
 
 def test_the_share_mixes_x_over_t_and_f_c_as_lambda_squared():
