@@ -106,10 +106,11 @@ def sentences(study: MechanismStudy) -> str:
     ratio = [m.values(lambda s: s.train_l2).mean() / m.values(lambda s: s.result.endpoint(1).l2).mean() for m in zero]
     where = ", ".join(f"`{k}` = {v}" for k, v in study.slice.items())
     counts = "–".join(map(str, sorted({len(m.seeds) for m in zero})))
+    counts += " seed" if counts == "1" else " seeds"
     text = [
         f"Measured on the final checkpoints of `{zero[0].variant}` (from x_0 = 0)"
         + (f" at {where} (the highest bandwidth, where the plateau is; no noise, so x_1 = f(c) holds at the samples too)"
-           if where else "") + f", at every N, {counts} seeds each, on {NUM_INPUTS} evaluation inputs of each run "
+           if where else "") + f", at every N, {counts} each, on {NUM_INPUTS} evaluation inputs of each run "
         f"(Methods: the mechanism). At t = 0 the c-share is 1 by construction, since x_t = 0 for every c. "
         f"At t = 1/16 it is already {_span(share_early)} (mean over seeds, the range over N) and at t = 1/4 "
         f"{_span(share_late, '.3f')}: beyond the first steps the learned velocity hardly reads c, and given another "
