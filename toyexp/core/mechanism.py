@@ -18,7 +18,10 @@ with π a fixed random M-cycle (a permutation with no fixed point):
   the path. Over random derangements the denominator's mean is 2 M Var_i v_i, so this is
   E||v_i - ṽ_i||² / (2 Var_i v_i) with the variance estimated on the same pairs, which makes
   the value exact for any M: 0 when v ignores c, 1 when v reads c only, and for
-  v = a x + b f(c) on the path from x_0 = 0 (where x_t = t f(c)) exactly b² / (a t + b)².
+  v = a x + b f(c) on the path from x_0 = 0 (where x_t = t f(c)) exactly b² / (a t + b)². It
+  exceeds 1 where swapping c moves v more than moving along the path does: from x_0 ~ N(0, I)
+  the exact u = (f(c) - x_t) / (1 - t) gives, for large M, Σ_d Var f_d / ((1 - t)² Σ_d (Var f_d + 1)),
+  which passes 1 as t nears 1.
 - error against the exact velocity  e_u(t) = sqrt(mean_{i,d} (v_i - (x_1^i - x_0^i))²), an RMS
   in the units of x like the runs' l2.
 - error against the c-free field  e_0(t) = sqrt(mean_{i,d} (ṽ_i - x_t^i / t)²) for t > 0 (NaN at
