@@ -102,7 +102,7 @@ def test_the_block_says_what_it_measured(runs, monkeypatch):
     monkeypatch.setattr(views, "_show", lambda figs: None)
     views.mechanism_block(runs, "recon")
     assert said[0].startswith("### Mechanism")
-    assert "`dataset.max_frequency` = 2" in said[1] and "at every N, 1 seed each" in said[1]
+    assert "`dataset.max_frequency` = 2 (the highest bandwidth" in said[1] and "at every N, 1 seed each" in said[1]
     study = mechanism.mechanism_study(runs, "recon")
     for m in study.of("flow"):  # the numbers of the sentence are the study's
         l2 = m.seeds[0].result.endpoint(16).l2

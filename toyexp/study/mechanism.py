@@ -31,7 +31,9 @@ from .collect import Collection, CollectedRun
 from .grid import SAMPLES
 
 NUM_INPUTS = 250  # evaluation inputs per run: every k-th point of its dense grid
-SLICE = {"dataset.max_frequency": max, "dataset.noise_std": min}  # the other keys: their first value
+# The slice of the other grid keys, each held at one value, and why; any other key at its first value.
+SLICE = {"dataset.max_frequency": (max, "the highest bandwidth, where the plateau is"),
+         "dataset.noise_std": (min, "the least noise: at 0, x_1 = f(c) at the samples too")}
 CHECKPOINT = Path("checkpoints") / "final_model.pt"
 
 
@@ -87,7 +89,12 @@ def applies(collection: Collection, task: str) -> bool:
 def the_slice(points: list[dict[str, Any]]) -> dict[str, Any]:
     """The other keys' values the measurement holds (see :data:`SLICE`)."""
     keys = [k for k in dict.fromkeys(k for p in points for k in p) if k != SAMPLES]
-    return {k: SLICE.get(k, lambda vs: vs[0])([p[k] for p in points if k in p]) for k in keys}
+    return {k: SLICE.get(k, (lambda vs: vs[0], ""))[0]([p[k] for p in points if k in p]) for k in keys}
+
+
+def why(key: str) -> str:
+    """Why the slice holds ``key`` where it does ("" for a key held at its first value)."""
+    return SLICE.get(key, (None, ""))[1]
 
 
 def measure_run(run: CollectedRun) -> SeedMechanism:

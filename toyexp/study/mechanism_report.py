@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 
 from ..core.mechanism import STEPS
 from ..run import style
-from .mechanism import NUM_INPUTS, MechanismStudy, VariantMechanism
+from .mechanism import NUM_INPUTS, MechanismStudy, VariantMechanism, why
 
 # What the reading below takes as "made at t = 0" and "fits the samples no better": thresholds, not fits.
 EXPLAINED_AT_LEAST, SHARE_AT_MOST, RATIO_AT_LEAST = 90.0, 0.05, 0.7
@@ -104,20 +104,19 @@ def sentences(study: MechanismStudy) -> str:
         f"{_mean_sd(m.values(lambda s: s.result.endpoint(1).l2))} at t = 0, "
         f"{_mean_sd(m.values(lambda s: s.train_l2))} at the training inputs" for m in zero)
     ratio = [m.values(lambda s: s.train_l2).mean() / m.values(lambda s: s.result.endpoint(1).l2).mean() for m in zero]
-    where = ", ".join(f"`{k}` = {v}" for k, v in study.slice.items())
+    where = ", ".join(f"`{k}` = {v}" + (f" ({why(k)})" if why(k) else "") for k, v in study.slice.items())
     counts = "–".join(map(str, sorted({len(m.seeds) for m in zero})))
     counts += " seed" if counts == "1" else " seeds"
     text = [
-        f"Measured on the final checkpoints of `{zero[0].variant}` (from x_0 = 0)"
-        + (f" at {where} (the highest bandwidth, where the plateau is; no noise, so x_1 = f(c) holds at the samples too)"
-           if where else "") + f", at every N, {counts} each, on {NUM_INPUTS} evaluation inputs of each run "
-        f"(Methods: the mechanism). At t = 0 the c-share is 1 by construction, since x_t = 0 for every c. "
-        f"At t = 1/16 it is already {_span(share_early)} (mean over seeds, the range over N) and at t = 1/4 "
-        f"{_span(share_late, '.3f')}: beyond the first steps the learned velocity hardly reads c, and given another "
-        f"input's c it is the c-free field x_t / t to an RMS of {_span(free_late)} at t = 1/4, against a velocity "
-        f"of RMS {zero[0].seeds[0].result.path.velocity_rms:.2f}.",
-        f"After {final} Euler steps the prediction is v(0, c, 0) up to an RMS gap of {_span(gap)}, and v(0, c, 0) "
-        f"accounts for {_span(explained, '.1f')} % of its variation over c. The l2 (mean ± std over seeds): {rows}.",
+        f"Measured on the final checkpoints of `{zero[0].variant}` (from x_0 = 0)" + (f" at {where}" if where else "")
+        + f", at every N, {counts} each, on {NUM_INPUTS} evaluation inputs of each run (Methods: the mechanism; "
+        "numbers are means over seeds, ranges over N). At t = 0 the c-share is 1 by construction, since x_t = 0 "
+        f"for every c; at t = 1/16 it is {_span(share_early)} and at t = 1/4 {_span(share_late, '.3f')}. Given "
+        f"another input's c, the learned velocity differs from the c-free field x_t / t by an RMS of "
+        f"{_span(free_late)} at t = 1/4, against a velocity of RMS {zero[0].seeds[0].result.path.velocity_rms:.2f}.",
+        f"After {final} Euler steps the prediction differs from the t = 0 output v(0, c, 0) by an RMS of "
+        f"{_span(gap)}, and v(0, c, 0) accounts for {_span(explained, '.1f')} % of its variation over c. The l2 "
+        f"(mean ± std over seeds): {rows}.",
         _reading(min(explained), max(share_late), [float(r) for r in ratio]),
     ]
     if study.missing:
@@ -130,7 +129,8 @@ def _reading(explained: float, share: float, ratio: list[float]) -> str:
     the t = 0 output accounts for (%), the highest c-share at t = 1/4, and the t = 0 output's l2 at the
     training inputs over its l2 on the evaluation inputs, per N."""
     made_at_zero = explained >= EXPLAINED_AT_LEAST and share <= SHARE_AT_MOST
-    head = ("The hypothesis holds here: the network reads c only near t = 0 and the prediction is made there."
+    head = ("The hypothesis holds here: beyond the first steps the learned velocity hardly reads c, so the "
+            "prediction is made at t = 0 and carried through the steps."
             if made_at_zero else
             f"The hypothesis does not hold in full here: at some N the c-share at t = 1/4 exceeds {SHARE_AT_MOST:g} "
             f"or the t = 0 output accounts for less than {EXPLAINED_AT_LEAST:g} % of the prediction.")
