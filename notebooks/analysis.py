@@ -106,6 +106,10 @@ print("\n".join(str(p.relative_to(collection.root)) for p in collection.incomple
 #   interval that contains 1 means these seeds cannot tell the two apart. The p-values of questions asked together (the comparisons
 #   of one table, or one question at every point of a grid) are adjusted by Benjamini-Hochberg,
 #   and a difference is *distinguishable* when its adjusted p-value is at most 0.05 (Methods).
+# - **Mechanism** (a study with flow from $x_0 = 0$ and a grid over $N$): on the final checkpoints,
+#   how much the learned velocity $v(x_t, c, t)$ changes when only $c$ is swapped along the
+#   training path, its error against $x_1 - x_0$ and against the c-free field $x_t / t$, and how
+#   much of the Euler prediction is the $t = 0$ output $v(0, c, 0)$ (Methods).
 
 # %% [markdown]
 # ## The tasks

@@ -63,6 +63,7 @@ def task_report(collection: Collection, task: str, budget: Collection | None = N
     grid = grid_results(collection, task)
     if grid is not None:
         grid_report(grid)
+        mechanism_block(collection, task)
         check = budget_check(collection, budget, task, grid) if budget is not None else None
         if check is not None:
             budget_report(check)
@@ -156,3 +157,21 @@ def show_tables(res: TaskResults, heading: str = "###") -> None:
         "adjusted over every comparison of the table (Benjamini-Hochberg): a difference is distinguishable when the "
         f"adjusted p is at most {FDR:g}.\n\n"
         + tables.comparison_table(res))
+
+
+def mechanism_block(collection: Collection, task: str) -> None:
+    """The mechanism of the flow variant from x_0 = 0 (:mod:`.mechanism`), for a task whose study
+    has one and a grid over the number of samples; nothing otherwise."""
+    from . import mechanism, mechanism_report  # torch: only for a study the block applies to
+
+    if not mechanism.applies(collection, task):
+        return
+    study = mechanism.mechanism_study(collection, task)
+    _md("### Mechanism: where flow from x_0 = 0 reads c\n\nFrom x_0 = 0 the path is x_t = t x_1, so for t > 0 the "
+        "target velocity x_1 = f(c) is also x_t / t: the loss can be met without reading c everywhere but near "
+        "t = 0, and a field that is x_t / t carries its t = 0 output v(0, c, 0) unchanged through every Euler step.")
+    if not study.measured:
+        _md(f"No final checkpoint (`{mechanism.CHECKPOINT}`) in the runs of this slice: no mechanism measured.")
+        return
+    _show([mechanism_report.figure(study, task)])
+    _md(mechanism_report.sentences(study))
