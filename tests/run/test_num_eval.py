@@ -1,6 +1,7 @@
 """A large dataset.num_eval stays cheap where it need not cost: the dense grid of the figures and
 the spectrum has at most GRID_POINTS points, and today's runs (num_eval <= GRID_POINTS) keep theirs."""
 
+from toyexp.core.baselines import BASELINES
 import numpy as np
 import pytest
 import torch
@@ -59,7 +60,7 @@ def test_the_analysis_of_a_run_with_a_large_evaluation_set(tmp_path):
 
     results = task_results(collect(tmp_path), "recon", {})
 
-    assert [r.variant for r in results.rows] == ["flow", "linear", "spline", "gp"]
+    assert [r.variant for r in results.rows] == ["flow", *BASELINES]
     for members in results.members.values():
         assert members[0].predictions.pred_grid.shape == (GRID_POINTS, 1)
-    assert set(results.profiles) == {"flow", "linear", "spline", "gp"}
+    assert set(results.profiles) == {"flow", *BASELINES}

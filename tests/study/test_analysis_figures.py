@@ -1,6 +1,7 @@
 """The analysis figures read at page width: no two tick labels overlap, and no legend covers the
 data, checked on the rendered boxes (Agg) of every figure made from a small synthetic study."""
 
+from toyexp.core.baselines import BASELINES
 import matplotlib
 
 matplotlib.use("Agg")
@@ -91,7 +92,7 @@ def test_every_study_figure_colours_a_variant_by_its_name(small_study, task):
     try:
         ax = figs["distance"].axes[0]
         drawn = {c.get_label(): c.lines[0].get_color() for c in ax.containers}  # one errorbar per variant
-        assert set(drawn) == {"flow", "regression", "linear", "spline", "gp"}
+        assert set(drawn) == {"flow", "regression", *BASELINES}
         for name, colour in drawn.items():
             assert matplotlib.colors.same_color(colour, style.colour(name))
         bars = figs["bars"].axes[0]

@@ -11,6 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
+from toyexp.core.baselines import BASELINES  # noqa: E402
 from toyexp.study import collect, interpret, results, tables, views  # noqa: E402
 
 COMPUTE = ("paired_on", "compare", "summary_row", "nfe_curves", "prediction_band", "interpolation_profile", "baselines",
@@ -63,7 +64,7 @@ def test_each_comparison_is_computed_once_and_rendering_computes_nothing_twice(s
     be computed twice, or differently in a table and in a sentence."""
     res = results.task_results(collect.collect(small_study), task, {})
     rows = len(res.rows)
-    assert (len(res.networks), len(res.baselines)) == (2, 3)
+    assert (len(res.networks), len(res.baselines)) == (2, len(BASELINES))
     assert len(res.versus_reference) == (rows - 1) * 2 and len(res.versus_best_baseline) == 2
     computed = dict(calls)
     assert computed["compare"] == computed["paired_on"] == (rows - 1) * 2 + 2

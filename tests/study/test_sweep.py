@@ -1,6 +1,7 @@
 """A sweep end to end on tiny settings: runs on 2 jobs with failing runs, resume, the analysis and
 the built book; and the Dask and Slurm executors giving the runs of the local one."""
 
+from toyexp.core.baselines import BASELINES
 import json
 from html.parser import HTMLParser
 from pathlib import Path
@@ -111,7 +112,7 @@ def check_built_book(html: Path) -> None:
         image = (html / src).resolve()
         assert not src.startswith(("http:", "https:")) and image.is_file(), src
         assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", src
-    for variant in [*VARIANTS, "linear", "spline", "gp"]:  # the variants, then the classical baselines
+    for variant in [*VARIANTS, *BASELINES]:  # the variants, then the classical baselines
         # final-error tables, one for l1 and one for l2 per task: variant, n, mean ± std, 95 % CI
         rows = [r for r in page.rows if r[:2] == [variant, "2"] and len(r) == 4 and r[3].startswith("[")]
         assert len(rows) == 6, (variant, page.rows)  # recon, projection, lie; n = 2 seeds

@@ -6,18 +6,21 @@ stored, and every baseline of :data:`toyexp.core.baselines.BASELINES` is fitted 
 baseline then gets the networks' measures: l1 and l2 on the evaluation set, the task's own
 metrics, and a prediction on the dense grid (so the error between the samples and its
 spectrum follow). A baseline's seed is a :class:`~.collect.Member` like a network's, so the
-summaries treat it as one more row. Fits are cached in memory per (task, seed, dataset keys).
+summaries treat it as one more row. A baseline with fitted hyperparameters (the GPs) also
+reports which of them ended on a bound; :class:`BoundCount` counts those fits per baseline. A
+baseline undefined for the samples (the smoothing spline below 5 samples) is left out at that
+point, and the note says why. Fits are cached in memory per (task, seed, dataset keys).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
-from ..core.baselines import BASELINES
+from ..core.baselines import BASELINES, Undefined
 from ..core.metrics import l1_error, l2_error
 from ..run.config import load_config
 from ..run.steps import GRID_POINTS, make_dataset
@@ -26,7 +29,7 @@ from ..tasks import get_task
 from ..tasks.base import Final
 from .collect import CollectedRun, Member, Predictions
 
-_CACHE: dict[str, dict[str, Member]] = {}
+_CACHE: dict[str, dict[str, Fitted]] = {}
 
 
 class Unavailable(Exception):
@@ -34,9 +37,56 @@ class Unavailable(Exception):
 
 
 @dataclass(frozen=True)
+class Fitted:
+    """One baseline fitted to one seed's samples: its member, or why it is undefined there."""
+
+    member: Member | None  # None when the baseline is undefined for these samples
+    at_bound: tuple[str, ...] = ()  # its hyperparameters that ended on a bound ("length_scale lower", ...)
+    tuned: bool = False  # whether it fitted hyperparameters at all (only those fits are counted)
+    undefined: str = ""  # why it is undefined, when member is None
+
+
+@dataclass(frozen=True)
+class BoundCount:
+    """How many fits of a baseline ended with a hyperparameter on a bound, and on which."""
+
+    fits: int  # fits with fitted hyperparameters
+    at_bound: int  # those with at least one hyperparameter on a bound
+    per_bound: dict[str, int]  # "length_scale lower" -> fits that ended there
+
+    def __add__(self, other: BoundCount) -> BoundCount:
+        per = dict(self.per_bound)
+        for k, n in other.per_bound.items():
+            per[k] = per.get(k, 0) + n
+        return BoundCount(self.fits + other.fits, self.at_bound + other.at_bound, per)
+
+
+@dataclass(frozen=True)
 class Baselines:
     members: dict[str, tuple[Member, ...]]  # baseline name -> one fit per seed, in seed order
     note: str = ""  # Markdown: what was left out and why ("" when nothing was)
+    bounds: dict[str, BoundCount] = field(default_factory=dict)  # baseline name -> its fits on a bound
+
+
+def count_bounds(fits: list[Fitted]) -> BoundCount:
+    """The fits (of one baseline) that fitted hyperparameters, and those that ended on a bound."""
+    tuned = [f for f in fits if f.tuned]
+    per: dict[str, int] = {}
+    for f in tuned:
+        for b in f.at_bound:
+            per[b] = per.get(b, 0) + 1
+    return BoundCount(len(tuned), sum(bool(f.at_bound) for f in tuned), dict(sorted(per.items(), key=lambda kv: -kv[1])))
+
+
+def bounds_text(bounds: dict[str, BoundCount]) -> str:
+    """One sentence: "k of n gp fits ended on a bound (length_scale lower i, ...); ..." ("" if none fitted)."""
+    parts = [f"{c.at_bound} of {c.fits} {name} fits"
+             + (" (" + ", ".join(f"{b} {n}" for b, n in c.per_bound.items()) + ")" if c.per_bound else "")
+             for name, c in bounds.items() if c.fits]
+    if not parts:
+        return ""
+    return ("Fitted hyperparameters on a bound (within 1 % of it; \"lower\" is the floor, e.g. the length scale's "
+            "half spacing or the noise's 1e-12 on noise-free samples): " + "; ".join(parts) + ".")
 
 
 def _same_samples(a: Predictions, b: Predictions) -> bool:
@@ -44,7 +94,7 @@ def _same_samples(a: Predictions, b: Predictions) -> bool:
                for x, y in ((a.c_train, b.c_train), (a.x_train, b.x_train)))
 
 
-def fit_baselines(run: CollectedRun) -> dict[str, Member]:
+def fit_baselines(run: CollectedRun) -> dict[str, Fitted]:
     """Every baseline fitted to ``run``'s training samples. Raises :class:`Unavailable` when its
     config no longer loads or the dataset rebuilt from it differs from the samples it stored
     (the package changed since the run)."""
@@ -55,12 +105,12 @@ def fit_baselines(run: CollectedRun) -> dict[str, Member]:
     if key not in _CACHE:
         _CACHE[key] = _fit(record.task, sections, record.config)
     fitted = _CACHE[key]
-    if not _same_samples(next(iter(fitted.values())).predictions, run.predictions):
+    if not _same_samples(next(f.member for f in fitted.values() if f.member).predictions, run.predictions):
         raise Unavailable("the dataset rebuilt from its config differs from the training samples it stored")
     return fitted
 
 
-def _fit(task_name: str, sections: dict, config: dict) -> dict[str, Member]:
+def _fit(task_name: str, sections: dict, config: dict) -> dict[str, Fitted]:
     """Every baseline fitted to the dataset of ``sections`` (a run's seed and dataset keys)."""
     try:
         cfg = load_config(task_name, sections)
@@ -73,13 +123,19 @@ def _fit(task_name: str, sections: dict, config: dict) -> dict[str, Member]:
     fitted = {}
     for name, baseline in BASELINES.items():
         # one fit, predicted at the evaluation inputs and on the grid together
-        pred = baseline(c_train, x_train, np.concatenate([c_eval, c_grid.numpy()]), cfg.experiment.seed)
+        try:
+            fit = baseline(c_train, x_train, np.concatenate([c_eval, c_grid.numpy()]), cfg.experiment.seed)
+        except Undefined as e:
+            fitted[name] = Fitted(None, undefined=str(e))
+            continue
+        pred = fit.prediction
         pred_eval = torch.as_tensor(pred[: len(c_eval)], dtype=data.x_eval.dtype)  # (M, D)
         # its own interpolation as the "method": no integration (resolution 0) and no network evaluation (NFE 0)
         final = Final(name, 0, 0, l1_error(pred_eval, data.x_eval), l2_error(pred_eval, data.x_eval),
                       task_metrics=task.metrics(data, data.c_eval, pred_eval))
         predictions = Predictions(c_train, x_train, c_grid.numpy(), data.target(c_grid).numpy(), pred[len(c_eval):])
-        fitted[name] = Member(cfg.experiment.seed, final, predictions, (), config)
+        fitted[name] = Fitted(Member(cfg.experiment.seed, final, predictions, (), config), fit.at_bound,
+                              bool(fit.hyperparameters))
     return fitted
 
 
@@ -90,7 +146,8 @@ def baselines(runs: list[CollectedRun]) -> Baselines:
     for r in runs:
         by_seed.setdefault(r.record.seed, []).append(r)
     members: dict[str, list[Member]] = {name: [] for name in BASELINES}
-    notes = []
+    fits: dict[str, list[Fitted]] = {name: [] for name in BASELINES}
+    notes, undefined = [], {}
     for seed in sorted(by_seed):
         first, *others = by_seed[seed]
         try:
@@ -102,7 +159,13 @@ def baselines(runs: list[CollectedRun]) -> Baselines:
         if differ:
             notes.append(f"seed {seed}: {', '.join(differ)} trained on other samples than {first.record.variant}; "
                          f"the baselines use {first.record.variant}'s")
-        for name, member in fitted.items():
-            members[name].append(member)
+        for name, f in fitted.items():
+            fits[name].append(f)
+            if f.member is None:
+                undefined.setdefault(f"{name} ({f.undefined})", []).append(seed)
+            else:
+                members[name].append(f.member)
+    notes += [f"{what} at seed{'s' * (len(seeds) > 1)} {', '.join(map(str, seeds))}" for what, seeds in undefined.items()]
     note = ("Baselines left out: " + "; ".join(notes) + ".") if notes else ""
-    return Baselines({k: tuple(v) for k, v in members.items() if v}, note)
+    bounds = {name: count_bounds(f) for name, f in fits.items() if any(x.tuned for x in f)}
+    return Baselines({k: tuple(v) for k, v in members.items() if v}, note, bounds)

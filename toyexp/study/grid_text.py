@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ..report import format_factor, format_number, ratio_text, with_ci
 from ..core.stats import FDR
+from .baselines import BoundCount, bounds_text
 from .grid import NYQUIST, Cell, GridResults
 from .plan import point_text
 
@@ -97,6 +98,16 @@ def baseline_paragraph(grid: GridResults) -> list[str]:
     return out
 
 
+def bounds_paragraph(grid: GridResults) -> list[str]:
+    """How many baseline fits, over every point and seed, ended with a hyperparameter on a bound."""
+    total: dict[str, BoundCount] = {}
+    for c in grid.cells:
+        for name, count in c.results.baseline_bounds.items():
+            total[name] = total[name] + count if name in total else count
+    text = bounds_text(total)
+    return [f"**Baseline fits on a bound**, over the {len(grid.cells)} points. {text}"] if text else []
+
+
 def rates_paragraph(grid: GridResults) -> list[str]:
     """The rates in N above the Nyquist rate, per slice, lowest first."""
     if not grid.rates:
@@ -147,7 +158,7 @@ def grid_findings(grid: GridResults) -> str:
         f" With {len(grid.axes)} grid keys the maps are slices: one per value of "
         + ", ".join(a.name for a in grid.axes[2:]) + ".")
     blocks = [[correction_text(grid) + slices], winners_paragraph(grid), reference_paragraph(grid),
-              baseline_paragraph(grid), rates_paragraph(grid), noise_paragraph(grid)]
+              baseline_paragraph(grid), bounds_paragraph(grid), rates_paragraph(grid), noise_paragraph(grid)]
     return "\n\n".join("\n".join(b) for b in blocks if b)
 
 

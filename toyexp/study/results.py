@@ -12,7 +12,7 @@ figures and sentences (``tables``, ``figures``, ``interpret``, the grid's) only 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -20,7 +20,7 @@ from ..core.modes import build_mode
 from ..core.stats import Paired, adjusted_p, significant_after_bh
 from ..tasks import get_task
 from ..tasks.base import ERRORS, SummaryRow
-from .baselines import baselines
+from .baselines import BoundCount, baselines
 from .collect import Collection, Member, check_alike
 from .interpolation import Interpolation, interpolation_profile
 from .summary import NfeCurve, PredictionBand, compare, nfe_curves, prediction_band, reference_row, summary_row
@@ -42,6 +42,7 @@ class TaskResults:
     versus_best_baseline: dict[str, Paired]  # trained variant -> its l2 over the best baseline's (a ratio)
     best_baseline_q: dict[str, float]  # their p-values adjusted together (Benjamini-Hochberg)
     note: str = ""  # Markdown: baselines left out and why
+    baseline_bounds: dict[str, BoundCount] = field(default_factory=dict)  # baseline -> its fits that ended on a bound
 
     @cached_property
     def curves(self) -> dict[str, tuple[NfeCurve, ...]]:
@@ -105,4 +106,5 @@ def task_results(collection: Collection, task: str, point: dict[str, Any]) -> Ta
         task=task, point=point, rows=rows, members=members, reference=reference, versus_reference=versus,
         reference_q=dict(zip(versus, map(float, q))), best_baseline=best, versus_best_baseline=against,
         best_baseline_q=dict(zip(against, map(float, adjusted_p([c.p for c in against.values()])))), note=fitted.note,
+        baseline_bounds=fitted.bounds,
     )

@@ -130,7 +130,7 @@ def code_path_label(path) -> str:
 def grid_table(grid) -> str:
     """l2 at every point of a grid (a row per point, a column per variant and baseline), geometric
     mean over seeds, the point's lowest in bold."""
-    names = [r.variant for r in grid.cells[0].results.rows]
+    names = list(dict.fromkeys(r.variant for c in grid.cells for r in c.results.rows))  # a baseline may be undefined at some points
     head = [f"| {' | '.join(a.name for a in grid.axes)} | " + " | ".join(names) + " |",
             "|" + "---:|" * (len(grid.axes) + len(names))]
     lines = []

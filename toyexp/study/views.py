@@ -17,6 +17,7 @@ from ..run import style
 from ..run.plots import png, show_png
 from ..tasks import get_task
 from . import budget_text, figures, grid_figures, grid_text, interpret, tables
+from .baselines import bounds_text
 from .budget import BudgetCheck, budget_check
 from .settled import settling, settling_text
 from .collect import Collection
@@ -146,7 +147,8 @@ def show_tables(res: TaskResults, heading: str = "###") -> None:
         "confidence interval of the geometric mean (Student t on log l, n − 1 degrees of freedom, mapped back by exp, "
         "so always positive). The baselines, in italic here and in every table below, interpolate exactly "
         "the training samples of the same seeds."
-        + (f" {res.note}" if res.note else "") + "\n\n" + tables.interval_table(res.rows))
+        + (f" {res.note}" if res.note else "") + (f" {bounds_text(res.baseline_bounds)}" if res.baseline_bounds else "")
+        + "\n\n" + tables.interval_table(res.rows))
     own = get_task(res.task).summary_metrics
     if own:
         _md(f"The {res.task} metrics, on the linear scale, mean ± std over seeds (baselines in italic):\n\n{tables.markdown_table(res.rows, own)}")
