@@ -25,7 +25,6 @@ COLOURS = {
     "spline": "#9467bd",
     "smoothing-spline": "#bcbd22",
     "gp": "#e377c2",
-    "gp-per-output": "#7f7f7f",
     # integrators, on the error-against-NFE figures of one run
     "euler": "#1f77b4",
     "midpoint": "#2ca02c",
