@@ -145,7 +145,7 @@ def show_tables(res: TaskResults, heading: str = "###") -> None:
     _md(f"{heading} Final errors\n\n"
         f"On the log scale: the geometric mean ×/÷ the geometric std over the n seeds of each variant, and the {pct} % "
         "confidence interval of the geometric mean (Student t on log l, n − 1 degrees of freedom, mapped back by exp, "
-        "so always positive). The baselines, in italic here and in every table below, interpolate exactly "
+        "so always positive). The baselines, in italic here and in every table below, are fitted to exactly "
         "the training samples of the same seeds."
         + (f" {res.note}" if res.note else "") + (f" {bounds_text(res.baseline_bounds)}" if res.baseline_bounds else "")
         + "\n\n" + tables.interval_table(res.rows))
