@@ -91,6 +91,13 @@ def ratio_text(c: Paired, of: str, to: str) -> str:
     return f"{of} is {format_factor(r.centre)}× {to} ({ci}{c.n} pair{'s' * (c.n != 1)})"
 
 
+def short_ratio(c: Paired) -> str:
+    """A log-scale paired comparison's ratio with its interval alone, for an abstract: ``3.1× (95 % CI [2.2, 4.4])``."""
+    r = c.effect
+    ci = f" (95{NBSP}% CI [{format_factor(r.ci.low)}, {format_factor(r.ci.high)}])" if r.ci else " (one seed, no interval)"
+    return f"{format_factor(r.centre)}×{ci}"
+
+
 def change_text(first: float, last: float) -> str:
     """How a number moves from ``first`` to ``last``: "falls by 12.5%", "rises by 3.0%", ..."""
     if last == first:

@@ -43,3 +43,15 @@ def budget_findings(check: BudgetCheck) -> str:
             lines.append(f"- budget-dependent: {_claim(f)} at {point_text(f.point)} is {f.at_study.verdict} at the "
                          f"study's budget, but {changed}.")
     return "\n".join(lines)
+
+
+def headline(check: BudgetCheck) -> str:
+    """One sentence for the abstract: how many findings at the checked points hold at every budget."""
+    held = sum(f.holds for f in check.findings)
+    budgets = ", ".join(point_text(b) for b in check.budgets)
+    text = (f"Retrained at other budgets ({budgets}) at {len(check.points)} point{'s' * (len(check.points) != 1)}, "
+            f"{held} of {len(check.findings)} findings there keep their verdict")
+    moved = [f for f in check.findings if not f.holds]
+    if moved:
+        text += "; budget-dependent: " + "; ".join(f"{_claim(f)} at {point_text(f.point)}" for f in moved)
+    return text + "."

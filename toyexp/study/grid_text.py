@@ -10,7 +10,7 @@ the text says so.
 
 from __future__ import annotations
 
-from ..report import format_factor, format_number, ratio_text, with_ci
+from ..report import short_ratio, format_factor, format_number, ratio_text, with_ci
 from ..core.stats import FDR
 from .baselines import BoundCount, bounds_text
 from .grid import NYQUIST, Cell, GridResults
@@ -163,34 +163,36 @@ def grid_findings(grid: GridResults) -> str:
 
 
 def headline(grid: GridResults) -> str:
-    """One sentence for the report's abstract: where each network differs from the reference, and
-    where the best network beats the best baseline, each with how often and its largest effect."""
-    lead = f"{grid.task}, over {len(grid.cells)} points of {' × '.join(a.name for a in grid.axes)}: "
-    clauses = []
-    for v in dict.fromkeys(v for c in grid.cells for v in c.versus_reference):
-        tests = [(c, t) for c in grid.cells if (t := c.versus_reference.get(v)) is not None]
-        apart = [(c, t) for c, t in tests if t.significant_after_bh]
-        higher = sum(t.paired.sign > 0 for _, t in apart)
-        text = (f"{v}'s l2 differs distinguishably from {grid.reference}'s at {len(apart)} of {len(tests)} points "
-                f"({higher} higher, {len(apart) - higher} lower{_shared(grid, [c for c, _ in apart])})")
-        if apart:
-            c, t = max(apart, key=lambda ct: ct[1].paired.magnitude)
-            text += (f", most at {_where(c)}: {with_ci(_row(c, v).stats['l2'])} against "
-                     f"{with_ci(_row(c, grid.reference).stats['l2'])}{_ratio(t.paired, v, grid.reference)}")
-        clauses.append(text)
+    """The task's lines for the report's abstract, two short sentences: how often a classical
+    baseline wins and where (if anywhere) a network beats the best one; and, against the reference,
+    where each network is higher or lower, with the largest difference as a ratio and its interval."""
+    n = len(grid.cells)
+    wins = sum(c.winner.best.baseline for c in grid.cells)
     tested = [c for c in grid.cells if c.network_versus_baseline is not None]
-    if tested:
-        beat = [c for c in tested if c.network_versus_baseline.significant_after_bh and c.network_versus_baseline.paired.sign < 0]
-        text = (f"the best network beats the best baseline distinguishably at {len(beat)} of {len(tested)} points"
-                f"{_shared(grid, beat)}")
-        if beat:
-            c = max(beat, key=lambda c: c.network_versus_baseline.paired.magnitude)
-            b = c.results.best_baseline
-            text += (f", most at {_where(c)}: {c.best_network.variant} {with_ci(c.best_network.stats['l2'])} against "
-                     f"{b.variant} {with_ci(b.stats['l2'])}{_ratio(c.network_versus_baseline.paired, c.best_network.variant, b.variant)}")
-        clauses.append(text)
-    return lead + "; ".join(clauses) + (f" (l2 as geometric means over seeds; paired by seed on log l2, BH over the points, "
-                                        f"FDR {100 * FDR:g} %).")
+    beat = [c for c in tested if c.network_versus_baseline.significant_after_bh and c.network_versus_baseline.paired.sign < 0]
+    first = f"On {grid.task}, a classical baseline has the lowest l2 at {wins} of {n} points"
+    if beat:
+        c = max(beat, key=lambda c: c.network_versus_baseline.paired.magnitude)
+        first += (f"; the best network beats the best baseline distinguishably at {len(beat)}{_shared(grid, beat)}, "
+                  f"most at {point_text(c.point)} ({c.best_network.variant}'s l2 {short_ratio(c.network_versus_baseline.paired)} "
+                  f"{c.results.best_baseline.variant}'s).")
+    else:
+        first += f", and no network beats the best baseline distinguishably at any of the {len(tested)} points tested."
+    counts, largest = [], None
+    for v in dict.fromkeys(v for c in grid.cells for v in c.versus_reference):
+        apart = [(c, t) for c in grid.cells if (t := c.versus_reference.get(v)) is not None and t.significant_after_bh]
+        higher = sum(t.paired.sign > 0 for _, t in apart)
+        counts.append(f"{v} higher at {higher} and lower at {len(apart) - higher}")
+        for c, t in apart:
+            if largest is None or t.paired.magnitude > largest[2].paired.magnitude:
+                largest = (v, c, t)
+    if not counts:
+        return first
+    second = f"Against {grid.reference}, over the {n} points: " + "; ".join(counts)
+    if largest:
+        v, c, t = largest
+        second += f"; the largest difference: {v}'s l2 is {short_ratio(t.paired)} {grid.reference}'s at {point_text(c.point)}"
+    return f"{first} {second}."
 
 
 def _ratio(c, variant: str, other: str) -> str:

@@ -13,7 +13,7 @@ l2 is 3.1× regression's"), tested on the log ratios seed by seed.
 from __future__ import annotations
 
 from ..core.stats import FDR, Paired, Stat
-from ..report import NBSP, format_interval, format_number, format_p, ratio_text, with_ci
+from ..report import short_ratio, NBSP, format_interval, format_number, format_p, ratio_text, with_ci
 from ..tasks import get_task
 from ..tasks.base import ERRORS
 from .interpolation import ROUNDING_MARGIN
@@ -165,20 +165,16 @@ def findings(res: TaskResults) -> str:
 
 
 def headline(res: TaskResults) -> str:
-    """One sentence for the report's abstract: the best baseline and the best network, with their
-    intervals (geometric means), whether they can be told apart and their ratio, and how the other
-    networks compare with the reference."""
+    """The task's line for the report's abstract: the best network's l2 with its interval, as a ratio
+    to the best baseline's when there is one, and which networks differ from the reference."""
     best_net = min(res.networks, key=lambda r: r.stats["l2"].centre)
     where = res.task + (f" ({', '.join(f'{k.split(chr(46))[-1]} = {v}' for k, v in res.point.items())})" if res.point else "")
-    text = (f"{where}: the best network, {best_net.variant}, reaches l2 {with_ci(best_net.stats['l2'])}"
-            f"{' (geometric mean over seeds)' * (best_net.stats['l2'].scale == 'log')}")
+    text = f"On {where}, the best network ({best_net.variant}) reaches l2 {with_ci(best_net.stats['l2'])}"
     if res.best_baseline is not None:
         c = res.versus_best_baseline[best_net.variant]
-        apart = res.apart_from_best_baseline(best_net.variant)
-        verdict = ("lower than" if c.sign < 0 else "higher than") if apart else "not distinguishable from"
-        text += f", {verdict} the best baseline, {res.best_baseline.variant}, at {with_ci(res.best_baseline.stats['l2'])}"
-        if c.scale == "log":
-            text += f" ({effect_text(c, best_net.variant, res.best_baseline.variant)})"
+        verdict = "" if res.apart_from_best_baseline(best_net.variant) else ", not distinguishable from it"
+        text += (f", {short_ratio(c)} that of the best baseline ({res.best_baseline.variant}, "
+                 f"{format_number(res.best_baseline.stats['l2'].centre)}){verdict}")
     apart = [r.variant for r in res.networks if r is not res.reference and res.significant_after_bh(r.variant)]
-    return text + (f"; of the networks, {', '.join(apart)} differ{'s' * (len(apart) == 1)} from {res.reference.variant} "
-                   f"(BH-adjusted p ≤ {FDR:g})" if apart else f"; no network differs distinguishably from {res.reference.variant}") + "."
+    return text + (f"; {', '.join(apart)} differ{'s' * (len(apart) == 1)} distinguishably from {res.reference.variant}." if apart
+                   else f"; no other network differs distinguishably from {res.reference.variant}.")

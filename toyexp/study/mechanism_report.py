@@ -140,3 +140,19 @@ def _reading(explained: float, share: float, ratio: list[float]) -> str:
               "that need c." if min(ratio) >= RATIO_AT_LEAST else
               "it fits the samples clearly better than the points between them, so the error is between the samples."))
     return f"{head} {fit}"
+
+
+def headline(study: MechanismStudy) -> str:
+    """One sentence for the abstract: where the variant from x_0 = 0 reads c, and how much of its
+    prediction its t = 0 output is ("" when nothing was measured)."""
+    zero = [m for m in study.measured if m.initial_dist == "zeros"]
+    if not zero:
+        return ""
+    final = STEPS[-1]
+    share_late = [_at(m, PANELS[0][0], LATE).mean() for m in zero]
+    explained = [100 * m.values(lambda s: s.result.endpoint(final).explained).mean() for m in zero]
+    ns = sorted(m.num_train for m in zero)
+    where = ", ".join(f"{k.split('.')[-1]} = {v}" for k, v in study.slice.items())
+    return (f"Flow from x_0 = 0 reads c only near t = 0 (its velocity's c-share at t = 1/4 is {_span(share_late, '.3f')}, "
+            f"where the exact velocity's is ambiguous: x_1 = x_t / t), so its {final}-step prediction is its t = 0 output, "
+            f"which accounts for {_span(explained, '.1f')} % of it ({where}, N = {ns[0]}-{ns[-1]}, {zero[0].variant}).")

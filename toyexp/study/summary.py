@@ -33,6 +33,12 @@ def metrics_of(task: str) -> tuple[Metric, ...]:
 LOG_SCALE = frozenset(m.name for m in ERRORS)  # the metrics summarised and compared on the log scale
 
 
+# The least error the log scale reads: an error of exactly 0 (linear interpolation of a linear
+# target) has no logarithm. Anything below the float32 rounding of the targets (~1e-7 of their
+# size) is exact for every purpose here, so such an error is read as 1e-12: still the lowest row.
+ERROR_FLOOR = 1e-12
+
+
 def scale_of(metric: str) -> Scale:
     """The scale ``metric`` is summarised and compared on: log for the errors, linear for the rest."""
     return "log" if metric in LOG_SCALE else "linear"
@@ -42,7 +48,8 @@ def summary_row(variant: str, mode: str | None, members: tuple[Member, ...], tas
     """The row of one variant (``mode`` None for a baseline): each metric per seed and over seeds."""
     finals = tuple(m.final for m in members)
     has_own = all(f.task_metrics is not None for f in finals)
-    values = {m.name: tuple(m.of(f) for f in finals) for m in metrics_of(task) if has_own or not m.of_task}
+    values = {m.name: tuple(max(m.of(f), ERROR_FLOOR) if scale_of(m.name) == "log" else m.of(f) for f in finals)
+              for m in metrics_of(task) if has_own or not m.of_task}
     return SummaryRow(variant, mode, tuple(m.seed for m in members), finals, {k: stat_on(scale_of(k), v) for k, v in values.items()},
                       values)
 

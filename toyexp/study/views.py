@@ -16,7 +16,7 @@ from ..core.stats import FDR, LEVEL
 from ..run import style
 from ..run.plots import png, show_png
 from ..tasks import get_task
-from . import budget_text, figures, grid_figures, grid_text, interpret, tables
+from . import budget_text, figures, grid_figures, grid_text, interpret, mechanism_report, tables
 from .baselines import bounds_text
 from .budget import BudgetCheck, budget_check
 from .settled import settling, settling_text
@@ -64,12 +64,16 @@ def task_report(collection: Collection, task: str, budget: Collection | None = N
     grid = grid_results(collection, task)
     if grid is not None:
         grid_report(grid)
-        mechanism_block(collection, task)
+        lines = [grid_text.headline(grid)]
+        mechanism = mechanism_block(collection, task)
+        if mechanism is not None:
+            lines.append(mechanism_report.headline(mechanism))
         check = budget_check(collection, budget, task, grid) if budget is not None else None
         if check is not None:
             budget_report(check)
+            lines.append(budget_text.headline(check))
         _settling(collection, task)
-        return grid_text.headline(grid)
+        return " ".join(line for line in lines if line)
     res = task_results(collection, task, points[0])
     point_report(res)
     _settling(collection, task)
@@ -161,19 +165,21 @@ def show_tables(res: TaskResults, heading: str = "###") -> None:
         + tables.comparison_table(res))
 
 
-def mechanism_block(collection: Collection, task: str) -> None:
+def mechanism_block(collection: Collection, task: str):
     """The mechanism of the flow variant from x_0 = 0 (:mod:`.mechanism`), for a task whose study
-    has one and a grid over the number of samples; nothing otherwise."""
-    from . import mechanism, mechanism_report  # torch: only for a study the block applies to
+    has one and a grid over the number of samples; nothing otherwise. Returns the measurement
+    (a :class:`~.mechanism.MechanismStudy`), or None."""
+    from . import mechanism  # torch: only for a study the block applies to
 
     if not mechanism.applies(collection, task):
-        return
+        return None
     study = mechanism.mechanism_study(collection, task)
     _md("### Mechanism: where flow from x_0 = 0 reads c\n\nFrom x_0 = 0 the path is x_t = t x_1, so for t > 0 the "
         "target velocity x_1 = f(c) is also x_t / t: the loss can be met without reading c everywhere but near "
         "t = 0, and a field that is x_t / t carries its t = 0 output v(0, c, 0) unchanged through every Euler step.")
     if not study.measured:
         _md(f"No final checkpoint (`{mechanism.CHECKPOINT}`) in the runs of this slice: no mechanism measured.")
-        return
+        return study
     _show([mechanism_report.figure(study, task)])
     _md(mechanism_report.sentences(study))
+    return study
