@@ -19,13 +19,14 @@
 #
 # Each run of a sweep learns $x_1 = f(c)$ from a few samples, by regression or by flow
 # matching (from $x_0 = 0$ or $x_0 \sim \mathcal{N}(0, I)$), for one seed. Here we gather the
-# runs of each variant over their seeds and compare the variants: every number is a mean
-# $\bar v = \frac1n \sum_i v_i$ over the $n$ seeds with the sample standard deviation
-# $s = \sqrt{\sum_i (v_i - \bar v)^2 / (n - 1)}$ and the 95 % confidence interval of the mean
-# $\bar v \pm t_{0.975,\,n-1}\, s / \sqrt n$ (bands are $\pm 1\,s$, bars the interval; with one seed
-# $s$ is undefined and printed as "—"). Next to the networks stand three classical baselines fitted
-# to exactly the same training samples: piecewise-linear interpolation, a not-a-knot cubic
-# spline and a Gaussian process.
+# runs of each variant over their seeds and compare the variants. An error (l1, l2) is
+# summarised on the log scale, as the geometric mean $g = \exp(\overline{\log v})$ over the $n$
+# seeds with its 95 % interval $\exp(\overline{\log v} \pm t_{0.975,\,n-1}\, s_{\log} / \sqrt n)$; a
+# task's own bounded metrics as the mean $\bar v$ with the sample standard deviation $s$ and the
+# interval $\bar v \pm t_{0.975,\,n-1}\, s / \sqrt n$ (with one seed $s$ is undefined and printed as
+# "—"). Next to the networks stand four classical baselines fitted to exactly the same training
+# samples: piecewise-linear interpolation, a not-a-knot cubic spline, a smoothing spline and a
+# Gaussian process.
 
 # %% [markdown] tags=["notebook-only"]
 # ## Parameters
