@@ -24,11 +24,13 @@ import numpy as np
 import torch
 
 from ..core.mechanism import Mechanism, euler_endpoints, mechanism
+from ..core.metrics import training_spacing
 from ..core.nets import build_network
 from ..run.config import load_config
 from ..run.steps import inference_x0
+from ..tasks import get_task
 from .collect import Collection, CollectedRun
-from .grid import SAMPLES
+from .grid import NYQUIST, SAMPLES
 
 NUM_INPUTS = 250  # evaluation inputs per run: every k-th point of its dense grid
 # The slice of the other grid keys, each held at one value, and why; any other key at its first value.
@@ -51,7 +53,13 @@ class VariantMechanism:
     variant: str
     initial_dist: str  # training.initial_dist: zeros or gaussian
     num_train: int
+    samples_per_cycle: float | None  # 1 / (h f_max) of its samples; None for a task without a highest frequency
     seeds: tuple[SeedMechanism, ...]
+
+    @property
+    def resolved(self) -> bool:
+        """Whether its samples are at or above the Nyquist rate (or the task has no highest frequency)."""
+        return self.samples_per_cycle is None or self.samples_per_cycle >= NYQUIST
 
     def values(self, read) -> np.ndarray:
         """(S, ...) ``read(seed)`` for each seed (a :class:`SeedMechanism`)."""
@@ -116,6 +124,13 @@ def measure_run(run: CollectedRun) -> SeedMechanism:
     return SeedMechanism(run.record.seed, mechanism(model, c, x_0, x_1), at_samples.l2)
 
 
+def _samples_per_cycle(run: CollectedRun) -> float | None:
+    """1 / (h f_max) for the run's samples and its target's highest frequency."""
+    f_max = get_task(run.record.task).highest_frequency(load_config(run.record.task, run.record.config).dataset)
+    h = training_spacing(run.predictions.c_train)
+    return None if not f_max or not h else 1.0 / (h * f_max)
+
+
 def mechanism_study(collection: Collection, task: str) -> MechanismStudy | None:
     """Every flow variant of ``task`` at every N of the slice; None when the study does not apply."""
     if not applies(collection, task):
@@ -137,7 +152,8 @@ def mechanism_study(collection: Collection, task: str) -> MechanismStudy | None:
                 else:
                     missing.append(r.folder)
             if seeds:
+                first = next(r for r in runs if r.record.grid_point[SAMPLES] == n)
                 measured.append(VariantMechanism(variant=variant, initial_dist=_initial_dist(runs[0]), num_train=n,
-                                                 seeds=tuple(seeds)))
+                                                 samples_per_cycle=_samples_per_cycle(first), seeds=tuple(seeds)))
     return MechanismStudy(task=task, slice=where, measured=tuple(measured), missing=tuple(missing),
                           seconds=time.perf_counter() - started)

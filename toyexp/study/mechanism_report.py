@@ -90,9 +90,12 @@ def _span(values: list[float], fmt: str = ".2f") -> str:
 
 def sentences(study: MechanismStudy) -> str:
     """What the measurement shows for the variant from x_0 = 0, as Markdown; every number read from ``study``."""
-    zero = [m for m in study.measured if m.initial_dist == "zeros"]
-    if not zero:
+    every = [m for m in study.measured if m.initial_dist == "zeros"]
+    if not every:
         return "No run of the variant from x_0 = 0 in this slice had its final checkpoint: nothing measured."
+    # below the Nyquist rate the samples do not determine f, and a few samples are met exactly at t = 0
+    zero = [m for m in every if m.resolved] or every
+    below = [m for m in every if m not in zero]
     final = STEPS[-1]
     share_early = [_at(m, PANELS[0][0], EARLY).mean() for m in zero]
     share_late = [_at(m, PANELS[0][0], LATE).mean() for m in zero]
@@ -119,6 +122,13 @@ def sentences(study: MechanismStudy) -> str:
         f"(mean ± std over seeds): {rows}.",
         _reading(min(explained), max(share_late), [float(r) for r in ratio]),
     ]
+    if below:
+        text.append("Left out of the ranges above, below the Nyquist rate (the samples do not determine f there): "
+                    + "; ".join(f"N = {m.num_train} ({m.samples_per_cycle:.2g} samples per cycle): c-share "
+                                f"{_at(m, PANELS[0][0], LATE).mean():.3f} at t = 1/4, the t = 0 output "
+                                f"{100 * m.values(lambda s: s.result.endpoint(final).explained).mean():.1f} % of the prediction, "
+                                f"its l2 {_mean_sd(m.values(lambda s: s.train_l2))} at the training inputs against "
+                                f"{_mean_sd(m.values(lambda s: s.result.endpoint(1).l2))} between them" for m in below) + ".")
     if study.missing:
         text.append(f"{len(study.missing)} run(s) of this slice had no final checkpoint and are left out.")
     return "\n\n".join(text)
@@ -145,7 +155,7 @@ def _reading(explained: float, share: float, ratio: list[float]) -> str:
 def headline(study: MechanismStudy) -> str:
     """One sentence for the abstract: where the variant from x_0 = 0 reads c, and how much of its
     prediction its t = 0 output is ("" when nothing was measured)."""
-    zero = [m for m in study.measured if m.initial_dist == "zeros"]
+    zero = [m for m in study.measured if m.initial_dist == "zeros" and m.resolved]
     if not zero:
         return ""
     final = STEPS[-1]
