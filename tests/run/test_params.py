@@ -82,6 +82,8 @@ def test_sweep_file_plans_every_run(path, tmp_path):
     points = 1
     for values in sweep.grid.values():
         points *= len(values)
+    check = sweep.budget_check
+    points += len(check["points"]) * len(check["budgets"]) if check else 0  # each checked point once per budget
     assert len(runs) == len(sweep.tasks) * len(sweep.variants) * points * len(sweep.seeds)
     assert len({s.id for s in runs}) == len(runs), "two runs share an id"
     assert len({s.run_dir for s in runs}) == len(runs), "two runs share a folder"
