@@ -103,7 +103,9 @@ print("\n".join(str(p.relative_to(collection.root)) for p in collection.incomple
 #   $10^{-7}$), so each is the geometric mean over the seeds, $g = \exp(\overline{\log v})$, shown
 #   as $g \times/\div$ the geometric std factor $\exp(s_{\log})$, with the always-positive 95 %
 #   interval $\exp(\overline{\log v} \pm t_{0.975,n-1} s_{\log}/\sqrt n)$. The tasks' own metrics
-#   (angles, cosines, explained variance) stay on the linear scale: mean ± std.
+#   (angles, cosines, explained variance) stay on the linear scale: mean ± std. An error below 100
+#   times the rounding of its float32 targets is the arithmetic's, not the method's, and reads as
+#   that floor (Methods).
 # - **Paired comparisons**: two variants on the same seed share the training data and the
 #   initialisation, so we compare them seed by seed: for an error on log l2,
 #   $d_i = \log b_i - \log a_i$, reported as the ratio $\exp(\bar d)$ ("flow's l2 is 3.1×

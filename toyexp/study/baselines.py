@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from ..core.baselines import BASELINES, Undefined
+from ..core.baselines import BASELINES
+from ..core.baselines import Undefined
+from ..core.gp import gp_per_output
 from ..core.metrics import l1_error, l2_error
 from ..run.config import load_config
 from ..run.steps import GRID_POINTS, make_dataset
@@ -122,6 +124,8 @@ def _fit(task_name: str, sections: dict, config: dict) -> dict[str, Fitted]:
     c_eval = data.c_eval.numpy()
     fitted = {}
     for name, baseline in BASELINES.items():
+        if name == "gp" and not task.outputs_share_frequencies:
+            baseline = gp_per_output  # outputs of different frequencies: a length scale each
         # one fit, predicted at the evaluation inputs and on the grid together
         try:
             fit = baseline(c_train, x_train, np.concatenate([c_eval, c_grid.numpy()]), cfg.experiment.seed)

@@ -23,6 +23,7 @@ from ..core.stats import Band, LogStat, Paired, Scale, log_stat, mean_std, paire
 from ..tasks import get_task
 from ..tasks.base import ERRORS, Metric, SummaryRow
 from .collect import Member
+from .interpolation import ROUNDING_MARGIN, rounding_rms
 
 
 def metrics_of(task: str) -> tuple[Metric, ...]:
@@ -33,10 +34,14 @@ def metrics_of(task: str) -> tuple[Metric, ...]:
 LOG_SCALE = frozenset(m.name for m in ERRORS)  # the metrics summarised and compared on the log scale
 
 
-# The least error the log scale reads: an error of exactly 0 (linear interpolation of a linear
-# target) has no logarithm. Anything below the float32 rounding of the targets (~1e-7 of their
-# size) is exact for every purpose here, so such an error is read as 1e-12: still the lowest row.
-ERROR_FLOOR = 1e-12
+def error_floor(member: Member) -> float:
+    """The least error the log scale reads for ``member``: :data:`~.interpolation.ROUNDING_MARGIN`
+    times the RMS rounding of its targets (float32 on a grid of c). An error below it is the
+    arithmetic's, not the method's: an exact interpolant's l2 there (the GP's ~3e-07 on recon) moved
+    with the CPU's code paths, and so did every ratio and p-value against it; an error of exactly 0
+    (linear interpolation of a linear target) has no logarithm at all. Such an error reads as the
+    floor, the same for every CPU."""
+    return ROUNDING_MARGIN * rounding_rms(member.predictions.x_grid)
 
 
 def scale_of(metric: str) -> Scale:
@@ -48,7 +53,8 @@ def summary_row(variant: str, mode: str | None, members: tuple[Member, ...], tas
     """The row of one variant (``mode`` None for a baseline): each metric per seed and over seeds."""
     finals = tuple(m.final for m in members)
     has_own = all(f.task_metrics is not None for f in finals)
-    values = {m.name: tuple(max(m.of(f), ERROR_FLOOR) if scale_of(m.name) == "log" else m.of(f) for f in finals)
+    floors = [error_floor(m) for m in members]
+    values = {m.name: tuple(max(m.of(f), floor) if scale_of(m.name) == "log" else m.of(f) for f, floor in zip(finals, floors))
               for m in metrics_of(task) if has_own or not m.of_task}
     return SummaryRow(variant, mode, tuple(m.seed for m in members), finals, {k: stat_on(scale_of(k), v) for k, v in values.items()},
                       values)

@@ -128,6 +128,9 @@ class Task:
     metrics_type: ClassVar[type | None] = None  # the frozen dataclass of Final.task_metrics
     summary_metrics: ClassVar[tuple[Metric, ...]] = ()  # fields of metrics_type summarised over seeds
     notebook: ClassVar[str] = ""  # the run notebook a sweep executes; "" means the project's notebooks/<name>.ipynb
+    # Whether the output coordinates are views of one function of c, sharing its frequencies (the GP
+    # baseline then fits one kernel to them all); False: each gets its own (toyexp.core.gp)
+    outputs_share_frequencies: ClassVar[bool] = True
 
     def dataset(self, cfg: DatasetConfig, seed: int) -> Samples:
         """The samples for the run seed ``seed``."""

@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ...core.stats import Band, Stat, mean_std
-from ...report import NBSP, change_text, format_number, format_stat, nowrap, seeds_text, with_ci
+from ...report import NBSP, as_printed, change_text, format_number, format_stat, nowrap, seeds_text, with_ci
 from ..base import Colour, Metric, Section, SummaryRow
 
 DIRECTION_METRICS = (
@@ -95,7 +95,7 @@ def rotation_sentences(rows: list[SummaryRow], velocity: VelocityCurves) -> list
     error grows with α, and why a baseline may leave the rotation group."""
     by = {r.variant: r for r in rows}
     cos = lambda v: by[v].stats["cosine_mean"]  # noqa: E731
-    ranked = sorted(by, key=lambda v: -cos(v).mean)
+    ranked = sorted(by, key=lambda v: -as_printed(cos(v).mean, ".4f"))
     out = ["Mean cosine between predicted and true component directions, highest first: "
            + "; ".join(f"{v} {with_ci(cos(v), '.4f')}" for v in ranked) + "."]
     curves = {v: velocity[v]["projection_mean"] for v in by}

@@ -25,6 +25,7 @@ class Lie(Task):
     dataset_config = RotationConfig
     metrics_type = RotationMetrics
     summary_metrics = DIRECTION_METRICS
+    outputs_share_frequencies = False  # the components turn at different velocities alpha_i
 
     def dataset(self, cfg: RotationConfig, seed: int) -> RotationDataset:
         return RotationDataset(cfg, seed)

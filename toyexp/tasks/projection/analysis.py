@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...report import extremes, with_ci
+from ...report import as_printed, extremes, with_ci
 from ..base import Metric, SummaryRow
 
 SUBSPACE_METRICS = (
@@ -29,9 +29,9 @@ def subspace_sentences(rows: list[SummaryRow]) -> list[str]:
     inside, outside = extremes(list(by), lambda v: 100 * off(v).mean, ".3f")
     return [
         "Largest principal angle to the true subspace, in degrees, smallest first: " + "; ".join(
-            f"{v} {with_ci(angle(v), '.3f')}" for v in sorted(by, key=lambda v: angle(v).mean))
+            f"{v} {with_ci(angle(v), '.3f')}" for v in sorted(by, key=lambda v: as_printed(angle(v).mean, '.3f')))
         + (f". {near} {_verb(near, 'stays')} closest and {far} {_verb(far, 'strays')} furthest." if near != far else "."),
         "Share of a prediction's norm outside the subspace, in %, smallest first: " + "; ".join(
-            f"{v} {with_ci(off(v), '.3f', 100)}" for v in sorted(by, key=lambda v: off(v).mean))
+            f"{v} {with_ci(off(v), '.3f', 100)}" for v in sorted(by, key=lambda v: as_printed(100 * off(v).mean, '.3f')))
         + (f". Smallest for {inside}, largest for {outside}." if inside != outside else "."),
     ]
