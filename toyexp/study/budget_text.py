@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..report import format_number
 from .budget import BudgetCheck, Finding, Outcome
-from .plan import point_text
+from .plan import point_text, short_point
 
 
 def _cell(outcome: Outcome, winner: bool) -> str:
@@ -46,12 +46,14 @@ def budget_findings(check: BudgetCheck) -> str:
 
 
 def headline(check: BudgetCheck) -> str:
-    """One sentence for the abstract: how many findings at the checked points hold at every budget."""
+    """One sentence for the abstract: how many findings at the checked points keep their verdict at
+    every other budget, and where those that change are."""
     held = sum(f.holds for f in check.findings)
-    budgets = ", ".join(point_text(b) for b in check.budgets)
-    text = (f"Retrained at other budgets ({budgets}) at {len(check.points)} point{'s' * (len(check.points) != 1)}, "
-            f"{held} of {len(check.findings)} findings there keep their verdict")
+    budgets = ", ".join(short_point(b) for b in check.budgets)
+    text = (f"Retrained at other budgets ({budgets}), {held} of the {len(check.findings)} findings at the "
+            f"{len(check.points)} checked point{'s' * (len(check.points) != 1)} keep their verdict")
     moved = [f for f in check.findings if not f.holds]
     if moved:
-        text += "; budget-dependent: " + "; ".join(f"{_claim(f)} at {point_text(f.point)}" for f in moved)
+        where = list(dict.fromkeys(short_point(f.point) for f in moved))
+        text += f"; the {len(moved)} that change are at {'; '.join(where)}"
     return text + "."

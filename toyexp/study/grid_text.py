@@ -14,7 +14,7 @@ from ..report import short_ratio, format_factor, format_number, ratio_text, with
 from ..core.stats import FDR
 from .baselines import BoundCount, bounds_text
 from .grid import NYQUIST, Cell, GridResults
-from .plan import point_text
+from .plan import point_text, short_point
 
 NOISE = "dataset.noise_std"
 
@@ -163,36 +163,38 @@ def grid_findings(grid: GridResults) -> str:
 
 
 def headline(grid: GridResults) -> str:
-    """The task's lines for the report's abstract, two short sentences: how often a classical
-    baseline wins and where (if anywhere) a network beats the best one; and, against the reference,
-    where each network is higher or lower, with the largest difference as a ratio and its interval."""
+    """The task's claims for the report's abstract, one short paragraph each: how often a classical
+    baseline wins and where (if anywhere) a network beats the best one; where each network is higher
+    or lower than the reference; and the largest of those differences, as a ratio with its interval."""
     n = len(grid.cells)
     wins = sum(c.winner.best.baseline for c in grid.cells)
     tested = [c for c in grid.cells if c.network_versus_baseline is not None]
     beat = [c for c in tested if c.network_versus_baseline.significant_after_bh and c.network_versus_baseline.paired.sign < 0]
-    first = f"On {grid.task}, a classical baseline has the lowest l2 at {wins} of {n} points"
+    first = f"On {grid.task}, a classical baseline has the lowest l2 at {wins} of {n} grid points"
     if beat:
         c = max(beat, key=lambda c: c.network_versus_baseline.paired.magnitude)
-        first += (f"; the best network beats the best baseline distinguishably at {len(beat)}{_shared(grid, beat)}, "
-                  f"most at {point_text(c.point)} ({c.best_network.variant}'s l2 {short_ratio(c.network_versus_baseline.paired)} "
-                  f"{c.results.best_baseline.variant}'s).")
+        first += (f"; a network beats the best baseline distinguishably at {len(beat)} "
+                  f"({'; '.join(short_point(b.point) for b in beat)}), most clearly {c.best_network.variant} at "
+                  f"{short_point(c.point)}: its l2 is {short_ratio(c.network_versus_baseline.paired)} "
+                  f"{c.results.best_baseline.variant}'s.")
     else:
-        first += f", and no network beats the best baseline distinguishably at any of the {len(tested)} points tested."
+        first += f", and no network beats the best baseline distinguishably at any of the {len(tested)}."
     counts, largest = [], None
     for v in dict.fromkeys(v for c in grid.cells for v in c.versus_reference):
         apart = [(c, t) for c in grid.cells if (t := c.versus_reference.get(v)) is not None and t.significant_after_bh]
         higher = sum(t.paired.sign > 0 for _, t in apart)
-        counts.append(f"{v} higher at {higher} and lower at {len(apart) - higher}")
+        counts.append(f"{v} at {higher} and {len(apart) - higher}")
         for c, t in apart:
             if largest is None or t.paired.magnitude > largest[2].paired.magnitude:
                 largest = (v, c, t)
-    if not counts:
-        return first
-    second = f"Against {grid.reference}, over the {n} points: " + "; ".join(counts)
+    out = [first]
+    if counts:
+        out.append(f"Against {grid.reference}, the networks' l2 is distinguishably higher and lower at: "
+                   + "; ".join(counts) + f" of the {n} points.")
     if largest:
         v, c, t = largest
-        second += f"; the largest difference: {v}'s l2 is {short_ratio(t.paired)} {grid.reference}'s at {point_text(c.point)}"
-    return f"{first} {second}."
+        out.append(f"The largest difference: {v}'s l2 is {short_ratio(t.paired)} {grid.reference}'s at {short_point(c.point)}.")
+    return "\n\n".join(out)
 
 
 def _ratio(c, variant: str, other: str) -> str:

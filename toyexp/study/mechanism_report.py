@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 
 from ..core.mechanism import STEPS
 from ..run import style
+from .plan import short_point
 from .mechanism import NUM_INPUTS, MechanismStudy, VariantMechanism, why
 
 # What the reading below takes as "made at t = 0" and "fits the samples no better": thresholds, not fits.
@@ -162,9 +163,7 @@ def headline(study: MechanismStudy) -> str:
     share_late = [_at(m, PANELS[0][0], LATE).mean() for m in zero]
     explained = [100 * m.values(lambda s: s.result.endpoint(final).explained).mean() for m in zero]
     ns = sorted(m.num_train for m in zero)
-    where = ", ".join(f"{k.split('.')[-1]} = {v}" for k, v in study.slice.items())
     holds = min(explained) >= EXPLAINED_AT_LEAST and max(share_late) <= SHARE_AT_MOST
-    return (f"Flow from x_0 = 0 reads c {'only' if holds else 'mostly'} near t = 0: at t = 1/4 its velocity's c-share is "
-            f"{_span(share_late, '.3f')} (on the path from 0 the target x_1 is also x_t / t, which needs no c), and its "
-            f"t = 0 output accounts for {_span(explained, '.1f')} % of its {final}-step prediction "
-            f"({where}, N = {ns[0]}-{ns[-1]}).")
+    return (f"Flow from x_0 = 0 reads c {'only' if holds else 'mostly'} near t = 0 (its velocity's c-share at t = 1/4: "
+            f"{_span(share_late, '.3f')}), and its t = 0 output makes {_span(explained, '.0f')} % of its prediction "
+            f"({short_point(study.slice)}, N = {ns[0]}-{ns[-1]}).")

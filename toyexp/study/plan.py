@@ -74,6 +74,15 @@ def point_text(point: dict[str, Any]) -> str:
     return ", ".join(f"{key.split('.')[-1]} = {_text(value)}" for key, value in point.items())
 
 
+SYMBOLS = {"dataset.num_train": "N", "dataset.max_frequency": "f_max", "dataset.noise_std": "noise",
+           "training.num_steps": "steps", "training.learning_rate": "peak lr"}  # the abstract's short names
+
+
+def short_point(point: dict[str, Any]) -> str:
+    """``N = 200, f_max = 4, noise = 0.0``: a grid point in the abstract's short names (others by their last part)."""
+    return ", ".join(f"{SYMBOLS.get(key, key.split('.')[-1])} = {_text(value)}" for key, value in point.items())
+
+
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 

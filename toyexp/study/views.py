@@ -73,7 +73,7 @@ def task_report(collection: Collection, task: str, budget: Collection | None = N
             budget_report(check)
             lines.append(budget_text.headline(check))
         _settling(collection, task)
-        return " ".join(line for line in lines if line)
+        return "\n\n".join(line for line in lines if line)  # a paragraph (a bullet of the abstract) per claim
     res = task_results(collection, task, points[0])
     point_report(res)
     _settling(collection, task)
