@@ -85,7 +85,7 @@ def test_winners_are_the_lowest_mean_l2_with_a_corrected_test(grid):
     assert "Benjamini-Hochberg" in text and "Rates in N" in text and "N = 9, 17, 33" in text
     line = headline(grid)
     wins = sum(c.winner.best.baseline for c in grid.cells)
-    assert line.startswith(f"On recon, a classical baseline has the lowest l2 at {wins} of 4 points")
+    assert line.startswith(f"On recon, a classical baseline has the lowest l2 at {wins} of 4 grid points")
     beat = [c for c in grid.cells if c.network_versus_baseline.significant_after_bh and c.network_versus_baseline.paired.effect.geometric_mean < 1]
     assert (f"the best network beats the best baseline distinguishably at {len(beat)}" in line if beat
-            else "no network beats the best baseline distinguishably at any of the 4 points tested" in line)
+            else "no network beats the best baseline distinguishably at any of the 4." in line)

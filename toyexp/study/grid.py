@@ -33,7 +33,7 @@ from ..tasks import get_task
 from ..tasks.base import SummaryRow
 from .collect import Collection, point_key
 from .results import TaskResults, task_results
-from .summary import compare
+from .summary import compare, error_floor
 
 SAMPLES = "dataset.num_train"  # the grid key whose values are sample counts (rates are fitted along it)
 NYQUIST = 2.0  # samples per cycle at the Nyquist rate
@@ -188,10 +188,16 @@ def _rates(cells: tuple[Cell, ...], axes: tuple[Axis, ...]) -> tuple[SliceRates,
         if len(above) < 3:
             continue
         n = tuple(c.point[SAMPLES] for c in above)
-        rows = [r.variant for r in above[0].results.rows if _has_all(above, r.variant)]
+        # a row whose error reaches the rounding floor at some N has no rate: the floor, not the method, bends it
+        rows = [r.variant for r in above[0].results.rows if _has_all(above, r.variant) and not _at_floor(above, r.variant)]
         out.append(SliceRates({k: v for k, v in above[0].point.items() if k != SAMPLES}, n,
                               {v: rate(n, _per_seed_l2(above, v)) for v in rows}))
     return tuple(out)
+
+
+def _at_floor(cells: list[Cell], variant: str) -> bool:
+    """Whether any seed of the row reads its l2 at the rounding floor (:func:`~.summary.error_floor`) at any of the cells."""
+    return any(m.final.l2 <= error_floor(m) for c in cells for m in c.results.members[variant])
 
 
 def _has_all(cells: list[Cell], variant: str) -> bool:

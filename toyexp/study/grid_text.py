@@ -113,7 +113,8 @@ def rates_paragraph(grid: GridResults) -> list[str]:
     if not grid.rates:
         return []
     out = [f"**Rates in N.** The log-log slope b of l2 ∝ N^b, fitted per seed over the sample counts at or above "
-           f"the Nyquist rate ({NYQUIST:g} samples per cycle), mean with its 95 % t interval over seeds:"]
+           f"the Nyquist rate ({NYQUIST:g} samples per cycle), mean with its 95 % t interval over seeds (a row whose error "
+           f"reaches the rounding floor at some N, an exact interpolant's, has none):"]
     for part in grid.rates:
         where = point_text(part.slice) or "all points"
         out.append(f"- {where} (N = {', '.join(map(str, part.samples))}): " + "; ".join(
