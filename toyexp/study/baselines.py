@@ -46,6 +46,7 @@ class Fitted:
     at_bound: tuple[str, ...] = ()  # its hyperparameters that ended on a bound ("length_scale lower", ...)
     tuned: bool = False  # whether it fitted hyperparameters at all (only those fits are counted)
     undefined: str = ""  # why it is undefined, when member is None
+    spread: float | None = None  # RMS of its posterior std of f at the evaluation inputs (a GP's); None without one
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class Baselines:
     members: dict[str, tuple[Member, ...]]  # baseline name -> one fit per seed, in seed order
     note: str = ""  # Markdown: what was left out and why ("" when nothing was)
     bounds: dict[str, BoundCount] = field(default_factory=dict)  # baseline name -> its fits on a bound
+    spreads: dict[str, tuple[float, ...]] = field(default_factory=dict)  # baseline -> each seed's posterior spread (a GP's)
 
 
 def count_bounds(fits: list[Fitted]) -> BoundCount:
@@ -138,8 +140,9 @@ def _fit(task_name: str, sections: dict, config: dict) -> dict[str, Fitted]:
         final = Final(name, 0, 0, l1_error(pred_eval, data.x_eval), l2_error(pred_eval, data.x_eval),
                       task_metrics=task.metrics(data, data.c_eval, pred_eval))
         predictions = Predictions(c_train, x_train, c_grid.numpy(), data.target(c_grid).numpy(), pred[len(c_eval):])
+        spread = float(np.sqrt(np.mean(fit.std[: len(c_eval)] ** 2))) if fit.std is not None else None
         fitted[name] = Fitted(Member(cfg.experiment.seed, final, predictions, (), config), fit.at_bound,
-                              bool(fit.hyperparameters))
+                              bool(fit.hyperparameters), spread=spread)
     return fitted
 
 
@@ -172,4 +175,5 @@ def baselines(runs: list[CollectedRun]) -> Baselines:
     notes += [f"{what} at seed{'s' * (len(seeds) > 1)} {', '.join(map(str, seeds))}" for what, seeds in undefined.items()]
     note = ("Baselines left out: " + "; ".join(notes) + ".") if notes else ""
     bounds = {name: count_bounds(f) for name, f in fits.items() if any(x.tuned for x in f)}
-    return Baselines({k: tuple(v) for k, v in members.items() if v}, note, bounds)
+    spreads = {name: tuple(x.spread for x in f) for name, f in fits.items() if f and all(x.spread is not None for x in f)}
+    return Baselines({k: tuple(v) for k, v in members.items() if v}, note, bounds, spreads)

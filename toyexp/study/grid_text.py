@@ -153,13 +153,47 @@ def noise_paragraph(grid: GridResults) -> list[str]:
     return out
 
 
+def _span(values: list[float]) -> str:
+    lo, hi = min(values), max(values)
+    return f"{lo:.2g}" if f"{lo:.2g}" == f"{hi:.2g}" else f"{lo:.2g}–{hi:.2g}"
+
+
+def uncertainty_paragraph(grid: GridResults) -> list[str]:
+    """Each network that averages draws (``evaluation.num_draws`` > 1) against the GP: how far its
+    single draws spread around their mean and how large the GP's posterior std of f is (each the RMS
+    over the evaluation inputs, mean over seeds), each over its own l2, by noise level."""
+    rows = []
+    for c in grid.cells:
+        gp = c.results.baseline_spreads.get("gp")
+        for r in c.results.networks:
+            draws = [f.draws for f in r.finals]
+            if gp and all(d is not None for d in draws):
+                gp_row = next(b for b in c.results.baselines if b.variant == "gp")
+                rows.append((c.point.get(NOISE), r.variant, sum(d.draw_std for d in draws) / len(draws),
+                             r.stats["l2"].centre, sum(gp) / len(gp), gp_row.stats["l2"].centre))
+    if not rows:
+        return []
+    out = ["**Uncertainty.** A model's own uncertainty against its error: the spread of single draws around "
+           "their mean (RMS over the evaluation inputs, mean over seeds) and the GP's posterior standard deviation "
+           "of f, each divided by its own l2 (1: as large as the error it makes), ranges over the points:"]
+    for noise in dict.fromkeys(row[0] for row in rows):
+        for variant in dict.fromkeys(row[1] for row in rows):
+            own = [row for row in rows if row[0] == noise and row[1] == variant]
+            where = f"noise_std = {noise}" if noise is not None else "every point"
+            out.append(f"- {where}: {variant}'s draws spread by {_span([r[2] for r in own])} "
+                       f"({_span([r[2] / r[3] for r in own])} × its l2); the GP's posterior std is "
+                       f"{_span([r[4] for r in own])} ({_span([r[4] / r[5] for r in own])} × its l2).")
+    return out
+
+
 def grid_findings(grid: GridResults) -> str:
     """The "What we see" of a grid as Markdown paragraphs and bullets."""
     slices = "" if len(grid.axes) <= 2 else (
         f" With {len(grid.axes)} grid keys the maps are slices: one per value of "
         + ", ".join(a.name for a in grid.axes[2:]) + ".")
     blocks = [[correction_text(grid) + slices], winners_paragraph(grid), reference_paragraph(grid),
-              baseline_paragraph(grid), bounds_paragraph(grid), rates_paragraph(grid), noise_paragraph(grid)]
+              baseline_paragraph(grid), bounds_paragraph(grid), rates_paragraph(grid), noise_paragraph(grid),
+              uncertainty_paragraph(grid)]
     return "\n\n".join("\n".join(b) for b in blocks if b)
 
 

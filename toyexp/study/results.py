@@ -43,6 +43,7 @@ class TaskResults:
     best_baseline_q: dict[str, float]  # their p-values adjusted together (Benjamini-Hochberg)
     note: str = ""  # Markdown: baselines left out and why
     baseline_bounds: dict[str, BoundCount] = field(default_factory=dict)  # baseline -> its fits that ended on a bound
+    baseline_spreads: dict[str, tuple[float, ...]] = field(default_factory=dict)  # a GP's posterior std (RMS) per seed
 
     @cached_property
     def curves(self) -> dict[str, tuple[NfeCurve, ...]]:
@@ -106,5 +107,5 @@ def task_results(collection: Collection, task: str, point: dict[str, Any]) -> Ta
         task=task, point=point, rows=rows, members=members, reference=reference, versus_reference=versus,
         reference_q=dict(zip(versus, map(float, q))), best_baseline=best, versus_best_baseline=against,
         best_baseline_q=dict(zip(against, map(float, adjusted_p([c.p for c in against.values()])))), note=fitted.note,
-        baseline_bounds=fitted.bounds,
+        baseline_bounds=fitted.bounds, baseline_spreads=fitted.spreads,
     )
