@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from .collect import Collection, _sorted
+from .collect import Collection, sorted_runs
 from .grid import Cell, GridResults, Test, grid_results
 
 Verdict = Literal["lower", "higher", "not distinguishable"]
@@ -85,7 +85,7 @@ def retrained(study: Collection, check: Collection, task: str, budget: dict[str,
             swapped.append(replace(run, record=replace(run.record, grid_point=point)))
     points = [r.record.grid_point for r in swapped]
     kept = [r for r in study.runs if not (r.record.task == task and r.record.grid_point in points)]
-    return replace(study, runs=_sorted(kept + swapped))
+    return replace(study, runs=sorted_runs(kept + swapped))
 
 
 def _outcomes(cell: Cell, reference: str) -> dict[tuple[Kind, str], Outcome]:
@@ -118,7 +118,8 @@ def budget_check(study: Collection, check: Collection, task: str, grid: GridResu
         for (kind, subject), outcome in base.items():
             if not all((kind, subject) in o for o in others):
                 continue
-            against = {"versus reference": grid.reference, "winner": ""}.get(kind) or grid.cell(point).results.best_baseline.variant
+            against = {"versus reference": grid.reference, "winner": "",
+                       "versus baseline": getattr(grid.cell(point).results.best_baseline, "variant", "")}[kind]
             findings.append(Finding(kind=kind, subject=subject, against=against, point=point, at_study=outcome,
                                     at_budgets=tuple(o[kind, subject] for o in others)))
     config = study.select(task, point=dict(points[0]))[0].record.config

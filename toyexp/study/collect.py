@@ -194,7 +194,7 @@ def collect_planned(planned: list[PlannedRun], results_dir: str | Path, also: li
             runs.append(CollectedRun(record, run.run_dir, predictions))
     planned_folders = {r.run_dir for r in [*planned, *also]}
     unplanned = tuple(sorted(f for f in run_folders(root) if f not in planned_folders))
-    return Collection(root, _sorted(runs), tuple(sorted(incomplete)), tuple(sorted(problems)), unplanned, not_run)
+    return Collection(root, sorted_runs(runs), tuple(sorted(incomplete)), tuple(sorted(problems)), unplanned, not_run)
 
 
 def _under(folder: Path, root: Path) -> str:
@@ -225,7 +225,7 @@ def check_alike(runs: list[CollectedRun]) -> None:
                 "holding one config per variant, or give it the sweep file that planned the runs")
 
 
-def _sorted(runs: list[CollectedRun]) -> tuple[CollectedRun, ...]:
+def sorted_runs(runs: list[CollectedRun]) -> tuple[CollectedRun, ...]:
     return tuple(sorted(runs, key=lambda r: (r.record.task, point_key(r.record.grid_point), r.record.variant,
                                              r.record.seed, str(r.folder))))
 
@@ -251,4 +251,4 @@ def collect(results_dir: str | Path) -> Collection:
             incomplete.append(folder)
         elif record.task in task_names():
             runs.append(CollectedRun(record, folder, predictions))
-    return Collection(root, _sorted(runs), tuple(sorted(incomplete)), tuple(sorted(problems)))
+    return Collection(root, sorted_runs(runs), tuple(sorted(incomplete)), tuple(sorted(problems)))
