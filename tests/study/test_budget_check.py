@@ -93,4 +93,4 @@ def test_a_finding_that_changes_with_the_budget_is_called_budget_dependent(tmp_p
     text = budget_findings(check)
     assert text.startswith(f"{len(check.findings) - 1} of {len(check.findings)} findings at the 1 checked point hold")
     assert "budget-dependent: flow vs regression at num_train = 20 is higher at the study's budget, but num_epochs = 99: not distinguishable" in text
-    assert "| num_train = 20 | flow vs regression | higher (" in budget_table(check)
+    assert "| N = 20 | flow vs regression | higher (" in budget_table(check)

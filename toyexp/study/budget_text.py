@@ -23,8 +23,8 @@ def _claim(f: Finding) -> str:
 def budget_table(check: BudgetCheck) -> str:
     """One row per finding: its point, the claim, its verdict at the study's budget and at each other
     budget (with the mean l2 of the rows it compares), and whether it holds."""
-    head = ["point", "finding", f"study's budget ({point_text(check.study_budget)})", *(point_text(b) for b in check.budgets), "holds"]
-    rows = [[point_text(f.point), _claim(f), _cell(f.at_study, f.kind == "winner"),
+    head = ["point", "finding", f"study's budget ({short_point(check.study_budget)})", *(short_point(b) for b in check.budgets), "holds"]
+    rows = [[short_point(f.point), _claim(f), _cell(f.at_study, f.kind == "winner"),
              *(_cell(o, f.kind == "winner") for o in f.at_budgets), "yes" if f.holds else "**no**"]
             for f in check.findings]
     return "\n".join(["| " + " | ".join(head) + " |", "|" + "---|" * len(head)] + ["| " + " | ".join(r) + " |" for r in rows])
