@@ -148,7 +148,7 @@ def show_tables(res: TaskResults, heading: str = "###") -> None:
     pct = f"{100 * LEVEL:.0f}"
     _md(f"{heading} Final errors\n\n"
         f"On the log scale: the geometric mean ×/÷ the geometric std over the n seeds of each variant, and the {pct} % "
-        "confidence interval of the geometric mean (Student t on log l, n − 1 degrees of freedom, mapped back by exp, "
+        "confidence interval of the geometric mean (Student t on the logarithms, n − 1 degrees of freedom, mapped back by exp, "
         "so always positive). The baselines, in italic here and in every table below, are fitted to exactly "
         "the training samples of the same seeds."
         + (f" {res.note}" if res.note else "") + (f" {bounds_text(res.baseline_bounds)}" if res.baseline_bounds else "")
