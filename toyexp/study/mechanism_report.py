@@ -37,7 +37,7 @@ def _shade(colour: str, k: int, count: int) -> tuple[float, float, float]:
 
 
 def _label(m: VariantMechanism) -> str:
-    return f"{m.variant} (x_0 {'= 0' if m.initial_dist == 'zeros' else '~ N(0, I)'}), N = {m.num_train}"
+    return f"{m.variant}, N = {m.num_train}"  # the legend's title says where each variant starts
 
 
 def figure(study: MechanismStudy, title: str = "") -> Figure:
@@ -66,8 +66,9 @@ def figure(study: MechanismStudy, title: str = "") -> Figure:
     per_variant = max(len(study.of(v)) for v in study.variants)
     # the legend fills column by column: interleave so that each row is one variant, N growing to the right
     order = sorted(range(len(labels)), key=lambda i: (i % per_variant, i // per_variant))
+    starts = "; ".join(f"{v} from x_0 {'= 0' if study.of(v)[0].initial_dist == 'zeros' else '~ N(0, I)'}" for v in study.variants)
     fig.legend([handles[i] for i in order], [labels[i] for i in order], loc="outside lower center",
-               ncols=per_variant, frameon=False)
+               ncols=per_variant, frameon=False, title=starts, title_fontsize="small")
     seeds = sorted({len(m.seeds) for m in study.measured})
     fig.suptitle(f"{title} · the learned velocity on the training path · mean ± 1 std over "
                  f"{'–'.join(map(str, seeds))} seeds; dotted: t = 1/16, the first Euler step of 16")
