@@ -86,16 +86,24 @@ def with_ci(s: Stat | LogStat, fmt: str = ".4f", scale: float = 1.0) -> str:
     return f"{mean} (95{NBSP}% CI {format_interval(Interval(scale * s.ci.low, scale * s.ci.high), fmt)})"
 
 
+def p_text(p: float) -> str:
+    """``p = 0.012`` or ``p < 0.001`` (never ``p = < 0.001``), with non-breaking spaces."""
+    text = format_p(p)
+    return f"p{NBSP}" + (text.replace(" ", NBSP) if text.startswith("<") else f"={NBSP}{text}")
+
+
+def pairs_text(n: int) -> str:
+    return f"{n} pair{'s' * (n != 1)}"
+
+
 def ratio_text(c: Paired, of: str, to: str) -> str:
     """A log-scale paired comparison as a ratio: ``flow's l2 is 3.1× regression's (95 % CI [2.2,
     4.4], p = 0.002, 5 pairs)``; ``of`` and ``to`` name b and a (possessives included)."""
     if c.scale != "log":
         raise ValueError(f"ratio_text needs a comparison on the log scale; got scale = {c.scale!r}")
     r = c.effect
-    p = format_p(c.p)
-    p = p.replace(" ", NBSP) if p.startswith("<") else f"={NBSP}{p}"  # "p < 0.001", never "p = < 0.001"
-    ci = f"95{NBSP}% CI [{format_factor(r.ci.low)}, {format_factor(r.ci.high)}], p{NBSP}{p}, " if r.ci else ""
-    return f"{of} is {format_factor(r.centre)}× {to} ({ci}{c.n} pair{'s' * (c.n != 1)})"
+    ci = f"95{NBSP}% CI [{format_factor(r.ci.low)}, {format_factor(r.ci.high)}], {p_text(c.p)}, " if r.ci else ""
+    return f"{of} is {format_factor(r.centre)}× {to} ({ci}{pairs_text(c.n)})"
 
 
 def short_ratio(c: Paired) -> str:

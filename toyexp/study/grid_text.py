@@ -10,7 +10,7 @@ the text says so.
 
 from __future__ import annotations
 
-from ..report import short_ratio, format_factor, format_number, ratio_text, with_ci
+from ..report import format_factor, format_number, ratio_text, short_ratio, with_ci
 from ..core.stats import FDR
 from .baselines import BoundCount, bounds_text
 from .grid import NYQUIST, Cell, GridResults

@@ -13,7 +13,7 @@ l2 is 3.1× regression's"), tested on the log ratios seed by seed.
 from __future__ import annotations
 
 from ..core.stats import FDR, Paired, Stat
-from ..report import short_ratio, NBSP, format_interval, format_number, format_p, ratio_text, with_ci
+from ..report import NBSP, format_interval, format_number, format_p, p_text, pairs_text, ratio_text, short_ratio, with_ci
 from ..tasks import get_task
 from ..tasks.base import ERRORS
 from .interpolation import ROUNDING_MARGIN
@@ -27,10 +27,8 @@ def difference_text(c: Paired, fmt: str = FMT) -> str:
     if c.scale != "linear":
         raise ValueError(f"difference_text needs a comparison on the linear scale; got scale = {c.scale!r} (use ratio_text)")
     d = c.effect
-    p = format_p(c.p)
-    p = p.replace(" ", NBSP) if p.startswith("<") else f"={NBSP}{p}"  # "p < 0.001", never "p = < 0.001"
-    ci = f"95{NBSP}% CI {format_interval(d.ci, '+' + fmt)}, p{NBSP}{p}, " if d.ci else ""
-    return f"{format_number(d.mean, '+' + fmt)} ({ci}{c.n} pair{'s' * (c.n != 1)})"
+    ci = f"95{NBSP}% CI {format_interval(d.ci, '+' + fmt)}, {p_text(c.p)}, " if d.ci else ""
+    return f"{format_number(d.mean, '+' + fmt)} ({ci}{pairs_text(c.n)})"
 
 
 def effect_text(c: Paired, variant: str, other: str, fmt: str = FMT) -> str:
