@@ -4,6 +4,7 @@ Every mode is a pair of functions with fixed signatures, so the training loop an
 evaluation never ask which mode they run:
 
     loss(model, c, x_0, x_1, t, ell) -> scalar     c (B, C), x_0, x_1 (B, D), t (B, 1)
+                                                   (per member, (E,), for a stack's (E, B, ·) inputs)
     predict(model, c, x_0, resolution, method) -> (B, D)
 
 ``resolution`` is how finely the method integrates (toyexp.core.resolution): a step count, or for
@@ -36,8 +37,8 @@ from .resolution import Resolution, Tolerance
 
 
 def _time(x: Tensor, value: float) -> Tensor:
-    """A (B, 1) column of ``value`` matching x's batch, dtype and device."""
-    return torch.full((len(x), 1), value, dtype=x.dtype, device=x.device)
+    """A (..., B, 1) column of ``value`` matching x's batch dimensions, dtype and device."""
+    return torch.full((*x.shape[:-1], 1), value, dtype=x.dtype, device=x.device)
 
 
 def regression_loss(model: nn.Module, c: Tensor, x_0: Tensor, x_1: Tensor, t: Tensor, ell: Callable) -> Tensor:

@@ -1,4 +1,8 @@
-"""Networks v(x, c, t): both share the call ``model(x, c, t)`` with x (B, D), c (B, C), t (B, 1)."""
+"""Networks v(x, c, t): both share the call ``model(x, c, t)`` with x (B, D), c (B, C), t (B, 1).
+
+Leading dimensions before B are batch dimensions too, so that :func:`toyexp.core.stack.stack` can
+hold several networks as one (inputs (E, B, ·)).
+"""
 
 from __future__ import annotations
 
@@ -46,12 +50,13 @@ class FiLMMLP(nn.Module):
         self.out = nn.Linear(hidden_dim, dim_x)
 
     def forward(self, x: Tensor, c: Tensor, t: Tensor) -> Tensor:
-        gamma, beta = self.film(torch.cat([c, t], dim=-1)).view(-1, 2, self.num_layers, self.hidden_dim).unbind(1)
-        h = self.inp(x)  # (B, H)
+        modulation = self.film(torch.cat([c, t], dim=-1)).unflatten(-1, (2, self.num_layers, self.hidden_dim))
+        gamma, beta = modulation.unbind(-3)  # (..., B, L, H) each
+        h = self.inp(x)  # (..., B, H)
         for layer in range(self.num_layers):
             if layer > 0:
                 h = self.hidden[layer - 1](h)
-            h = self.act((1 + gamma[:, layer]) * h + beta[:, layer])
+            h = self.act((1 + gamma[..., layer, :]) * h + beta[..., layer, :])
         return self.out(h)
 
 

@@ -48,14 +48,19 @@ def optimal_velocity(x: Tensor, x_1: Tensor, t: Tensor | float) -> Tensor:
     return (x_1 - x) / (1 - t)
 
 
+def batch_mean(x: Tensor) -> Tensor:
+    """The mean over batch and dimensions: (B, D) -> (), or per member of a stack (E, B, D) -> (E,)."""
+    return x.mean(dim=(-2, -1)) if x.dim() >= 2 else x.mean()
+
+
 def l2_loss(pred: Tensor, target: Tensor) -> Tensor:
-    """Mean squared error, mean over batch and dimensions."""
-    return ((pred - target) ** 2).mean()
+    """Mean squared error, mean over batch and dimensions (per member for a stack's (E, B, D))."""
+    return batch_mean((pred - target) ** 2)
 
 
 def l1_loss(pred: Tensor, target: Tensor) -> Tensor:
-    """Mean absolute error, mean over batch and dimensions."""
-    return (pred - target).abs().mean()
+    """Mean absolute error, mean over batch and dimensions (per member for a stack's (E, B, D))."""
+    return batch_mean((pred - target).abs())
 
 
 Loss = Callable[[Tensor, Tensor], Tensor]

@@ -27,7 +27,7 @@ from ..core.modes import Mode, build_mode
 from ..core.nets import build_network
 from ..core.paths import sample_x0, training_loss
 from ..core.resolution import Resolution
-from ..core.train import TrainResult, train
+from ..core.train import TrainingDiverged, TrainResult
 from ..tasks import get_task
 from ..tasks.base import Best, Final, RunResult, Task
 from ..tasks.sampling import Samples
@@ -137,24 +137,15 @@ def start_run(cfg: Config) -> RunContext:
 
 
 def fit(ctx: RunContext, model: nn.Module, progress: bool = True) -> TrainResult:
-    """Train ``model`` on the run's data; tracks the best model by eval l2 at the final setting
-    (of the mean of the K draws, as every evaluation)."""
-    dev, data = ctx.device, ctx.data
-    c_eval, x_eval = data.c_eval.to(dev), data.x_eval.to(dev)
+    """Train ``model`` on the run's data: a group of one (:func:`toyexp.run.group.fit_group`).
+    The best model is tracked by eval l2 at the final setting (of the mean of the K draws, as
+    every evaluation). Raises TrainingDiverged when training does."""
+    from .group import Member, fit_group  # group builds on this module's steps
 
-    def eval_l2() -> float:
-        return l2_error(predict(model, ctx.mode, c_eval, ctx.x_0, ctx.final_setting[1], ctx.final_setting[0]), x_eval)
-
-    def checkpoint(epoch: int, state: dict[str, Tensor]) -> None:
-        save_checkpoint(ctx.dir / "checkpoints" / f"checkpoint_{epoch}.pt", state, epoch)
-
-    training = ctx.cfg.training
-    return train(
-        model, ctx.mode, data.c_train.to(dev), data.x_train.to(dev), training,
-        ell=training_loss(training.loss_type, training.loss_aggregation, ctx.task.loss_blocks(ctx.cfg.dataset)),
-        generator=torch.Generator().manual_seed(ctx.cfg.experiment.seed),
-        eval_l2=eval_l2, log=ctx.log, on_checkpoint=checkpoint, progress=progress,
-    )
+    (result,) = fit_group([Member(ctx, model)], progress)
+    if isinstance(result, TrainingDiverged):
+        raise result
+    return result
 
 
 def dense_grid(ctx: RunContext) -> Tensor:
