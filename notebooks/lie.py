@@ -55,6 +55,7 @@ training: dict = {}  # batch_size, num_epochs, learning_rate, initial_dist, loss
 evaluation: dict = {}  # num_eval_steps, integration_method, initial_dist
 mode: Optional[str] = None  # regression, flow, straight_flow, mip or mip_one_step; None keeps experiment.mode
 seed: Optional[int] = None  # None keeps experiment.seed
+seeds: Optional[list] = None  # several seeds trained together, a run folder each (a sweep's group); None: the one run of `seed`
 overrides: list = []  # dotted overrides, applied last
 
 # %%
@@ -62,7 +63,7 @@ from IPython.display import Markdown
 
 import toyexp
 from toyexp.run import plots
-from toyexp.run.text import config_changes, describe_run, evaluation_table
+from toyexp.run.text import config_changes, describe_group, evaluation_tables, seed_heading, training_summary
 
 cfg = toyexp.config_from_parameters("lie", experiment, dataset, network, training, evaluation, mode, seed, overrides)
 Markdown(config_changes(cfg))
@@ -74,25 +75,27 @@ print(cfg.to_yaml())  # the whole config, as the run folder's config.yaml record
 # ## Data
 
 # %%
-ctx = toyexp.start_run(cfg)  # the run folder, its log, seed, device, and the data
-data = ctx.data
-d = cfg.dataset
-A = data.A
-print(f"run folder: {toyexp.run.display_path(ctx.dir)}")
-print(f"{len(data.c_train)} training and {len(data.c_eval)} evaluation points; K = {d.num_rotations}, n = {d.rotation_dim}, D = K n = {data.dim}")
-print("velocities α:", [round(a, 4) for a in data.alphas.tolist()])
-print(f"A: ‖A + Aᵀ‖ = {(A + A.T).norm():.1e}, ‖A‖_F = {A.norm():.4f}")
-print(f"{d.weight_type} weights at c = 0:", [round(w, 4) for w in data.weights(data.c_train[:1])[0].tolist()])
-norms = data.x_train.double().reshape(len(data.c_train), d.num_rotations, d.rotation_dim).norm(dim=-1)
-print(f"max over the training set of | ‖f_i(c)‖ − |w_i(c)| | = {(norms - data.weights(data.c_train).abs()).abs().max():.1e}")
+members = toyexp.start_group(cfg, seeds)  # per seed: the run folder, its log, seed, device, data and network
+for ctx in (m.ctx for m in members):
+    if seed_heading(ctx, members):
+        print(f"\n{seed_heading(ctx, members)}")
+    data = ctx.data
+    d = cfg.dataset
+    A = data.A
+    print(f"run folder: {toyexp.run.display_path(ctx.dir)}")
+    print(f"{len(data.c_train)} training and {len(data.c_eval)} evaluation points; K = {d.num_rotations}, n = {d.rotation_dim}, D = K n = {data.dim}")
+    print("velocities α:", [round(a, 4) for a in data.alphas.tolist()])
+    print(f"A: ‖A + Aᵀ‖ = {(A + A.T).norm():.1e}, ‖A‖_F = {A.norm():.4f}")
+    print(f"{d.weight_type} weights at c = 0:", [round(w, 4) for w in data.weights(data.c_train[:1])[0].tolist()])
+    norms = data.x_train.double().reshape(len(data.c_train), d.num_rotations, d.rotation_dim).norm(dim=-1)
+    print(f"max over the training set of | ‖f_i(c)‖ − |w_i(c)| | = {(norms - data.weights(data.c_train).abs()).abs().max():.1e}")
 
 # %% [markdown]
 # ## Training
 
 # %% tags=["nbval-ignore-output"]
-model = toyexp.build_network(cfg.network, data.dim).to(ctx.device)
-trained = toyexp.fit(ctx, model)
-print(f"{trained.steps} steps in {trained.train_seconds:.1f} s; best eval RMSE {trained.best_l2:.4f} at epoch {trained.best_epoch}")
+trained = toyexp.fit_group(members)  # several seeds: their networks stacked and trained as one, each on its own data
+print(training_summary(members, trained))
 
 # %% [markdown]
 # ## Evaluation
@@ -110,8 +113,8 @@ print(f"{trained.steps} steps in {trained.train_seconds:.1f} s; best eval RMSE {
 # over the evaluation points and components, and the same per velocity $\alpha_i$.
 
 # %%
-result = toyexp.evaluate_run(ctx, model, trained)
-print(evaluation_table(result.evaluations))
+results = toyexp.evaluate_group(members, trained)
+print(evaluation_tables(members, results))
 
 # %% [markdown]
 # ## Figures
@@ -122,7 +125,9 @@ print(evaluation_table(result.evaluations))
 
 # %%
 if cfg.experiment.figures:  # false in a large study, whose report draws its own
-    plots.save_and_show(plots.run_figures(ctx, trained, result), ctx.dir / "plots")
+    for member, t, result in zip(members, trained, results):
+        if result is not None:  # a member that diverged has none
+            plots.save_and_show(plots.run_figures(member.ctx, t, result), member.ctx.dir / "plots")
 
 # %% [markdown]
 # ## What we see
@@ -131,7 +136,7 @@ if cfg.experiment.figures:  # false in a large study, whose report draws its own
 # predictions; in the report they open this page, under a one-line result.
 
 # %%
-record = toyexp.finish_run(ctx, trained, result)
+records = toyexp.finish_group(members, trained, results)  # raises, after the others, if a seed diverged
 
 # %% tags=["remove-input", "run-summary"]
-Markdown(describe_run(ctx, result))
+Markdown(describe_group(members, results))

@@ -134,6 +134,6 @@ def test_run_notebook_cells_the_book_relies_on(name):
     parameters = [tags for _, tags in cells if "parameters" in tags]
     assert parameters == [["parameters", "remove-cell"]]
     source, tags = cells[-1]
-    assert set(tags) == {"remove-input", "run-summary"} and "describe_run" in source
-    training = [tags for src, tags in cells if "toyexp.fit(" in src]
+    assert set(tags) == {"remove-input", "run-summary"} and "describe_group" in source
+    training = [tags for src, tags in cells if "toyexp.fit_group(" in src]
     assert training == [["nbval-ignore-output"]]

@@ -25,6 +25,7 @@ EXPORTS = {
     "config_from_params_file": ".run.notebook",
     "start_run": ".run.steps", "fit": ".run.steps", "evaluate_run": ".run.steps", "finish_run": ".run.steps",
     "run_all": ".run.steps", "make_dataset": ".run.steps",
+    "start_group": ".run.group", "fit_group": ".run.group", "evaluate_group": ".run.group", "finish_group": ".run.group",
 }
 __getattr__ = lazy_exports(__name__, EXPORTS)
 __all__ = list(EXPORTS)

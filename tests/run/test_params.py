@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PARAMETER_FILES = sorted(ROOT.glob("params/*/*.yaml"))
 SWEEP_FILES = sorted(ROOT.glob("params/*.yaml"))
 NOTEBOOK_DEFAULTS = {"experiment": {}, "dataset": {}, "network": {}, "training": {}, "evaluation": {},
-                     "mode": None, "seed": None, "overrides": []}  # the run notebooks' parameters cell
+                     "mode": None, "seed": None, "seeds": None, "overrides": []}  # the run notebooks' parameters cell
 
 
 def name(path: Path) -> str:
@@ -52,7 +52,9 @@ def test_parameter_file_resolves_through_the_notebook(path):
     assert set(NOTEBOOK_DEFAULTS) == declared, "the run notebooks' parameters changed: update NOTEBOOK_DEFAULTS"
     assert set(parameters) <= declared, f"{name(path)}: {sorted(set(parameters) - declared)} are not parameters of {notebook.name}"
 
-    cfg = toyexp.config_from_parameters(task, **{**NOTEBOOK_DEFAULTS, **parameters}, quick=False)
+    given = {**NOTEBOOK_DEFAULTS, **parameters}
+    assert given.pop("seeds") is None  # a parameter file is one run: the seeds of a group are a sweep's
+    cfg = toyexp.config_from_parameters(task, **given, quick=False)
 
     assert cfg.experiment.task == task
     resolved = cfg.to_dict()

@@ -6,6 +6,7 @@ The sub-command's parser is here; the measurements (:mod:`.command`) are importe
 from __future__ import annotations
 
 import argparse
+import sys
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -17,11 +18,20 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--steps", type=int, help="training steps per repeat (default: 1000, quick: 100)")
     p.add_argument("--sweep-runs", type=int, help="identical runs in the sweep (default: 2 x cores, quick: 2)")
     p.add_argument("--study-runs", type=int, help="seed-default runs in the warm-kernel sweep (default: 6 x cores, quick: cores, 20 epochs)")
+    p.add_argument("--members", type=int, metavar="E", help="only this: the training CPU of E seeds trained together against one by one, as a ratio")
     p.set_defaults(func=_bench)
     return p
 
 
 def _bench(args: argparse.Namespace) -> int:
+    if args.members is not None:
+        from .members import members_report
+
+        if args.members < 2:
+            print(f"error: --members {args.members} is invalid; it must be at least 2", file=sys.stderr)
+            return 2
+        print(members_report(args.members, args.steps or (100 if args.quick else 1000), args.repeats or (1 if args.quick else 3)))
+        return 0
     from .command import bench_command
 
     return bench_command(args)

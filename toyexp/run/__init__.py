@@ -15,6 +15,7 @@ EXPORTS = {
     "load_predictions": ".outputs",
     "RunContext": ".steps", "start_run": ".steps", "fit": ".steps", "evaluate_run": ".steps",
     "finish_run": ".steps", "run_all": ".steps", "make_dataset": ".steps",
+    "start_group": ".group", "fit_group": ".group", "evaluate_group": ".group", "finish_group": ".group",
 }
 __getattr__ = lazy_exports(__name__, EXPORTS)
 __all__ = list(EXPORTS)

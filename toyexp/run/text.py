@@ -6,6 +6,7 @@ import numpy as np
 
 from ..core.metrics import Evaluation, distance_to_nearest, training_spacing
 from ..core.modes import Mode
+from ..core.train import TrainingDiverged
 from ..tasks.base import Final, RunResult
 from .config import Config, defaults
 from .record import RunRecord
@@ -138,3 +139,43 @@ def config_changes(cfg: Config) -> str:
     if not rows:
         return "Every setting is the package default of this task."
     return "\n".join(["| setting | this run | default |", "|---|---|---|", *rows])
+
+
+def seed_heading(ctx, members: list) -> str:
+    """``seed 42`` above each member's part of a group's output; "" for a lone run."""
+    return f"seed {ctx.cfg.experiment.seed}" if len(members) > 1 else ""
+
+
+def training_summary(members: list, trained: list) -> str:
+    """One line per member: its steps, its (share of the) training time and its best eval l2, or why it diverged."""
+    lines = []
+    for member, t in zip(members, trained):
+        head = f"seed {member.ctx.cfg.experiment.seed}: " if len(members) > 1 else ""
+        if isinstance(t, TrainingDiverged):
+            lines.append(f"{head}{t}")
+            continue
+        share = f" (its share of {len(members)} networks trained together)" if len(members) > 1 else ""
+        lines.append(f"{head}{t.steps} steps in {t.train_seconds:.1f} s{share}; best eval RMSE {t.best_l2:.4f} at epoch {t.best_epoch}")
+    return "\n".join(lines)
+
+
+def evaluation_tables(members: list, results: list, task_metrics: bool = False) -> str:
+    """:func:`evaluation_table` of each member that finished training, under its seed in a group;
+    with ``task_metrics``, the task's own sentences about its final model below it."""
+    parts = []
+    for member, result in zip(members, results):
+        if result is not None:
+            head = seed_heading(member.ctx, members)
+            own = member.ctx.task.describe(result.final.task_metrics) if task_metrics else ""
+            parts.append((f"{head}\n" if head else "") + evaluation_table(result.evaluations) + (f"\n\n{own}" if own else ""))
+    return "\n\n".join(parts)
+
+
+def describe_group(members: list, results: list) -> str:
+    """:func:`describe_run` of each member that finished, under a heading per seed in a group."""
+    parts = []
+    for member, result in zip(members, results):
+        head = seed_heading(member.ctx, members)
+        text = describe_run(member.ctx, result) if result is not None else "Training diverged: no result (see its train.log)."
+        parts.append((f"**{head}.** " if head else "") + text)
+    return "\n\n".join(parts)
