@@ -70,7 +70,11 @@ def test_interrupted_write_cleans_up(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_resolve_and_display_paths(tmp_path):
+def test_resolve_and_display_paths(tmp_path, monkeypatch):
+    """Relative paths start at the current folder (or the base given), never at the package's project."""
+    monkeypatch.chdir(tmp_path)
     assert resolve_path(tmp_path) == tmp_path
-    assert resolve_path("outputs/x") == PROJECT_ROOT / "outputs" / "x"
-    assert display_path(PROJECT_ROOT / "outputs" / "x") == "outputs/x" and display_path(tmp_path) == str(tmp_path)
+    assert resolve_path("outputs/x") == tmp_path / "outputs" / "x"
+    assert resolve_path("../outputs", base=tmp_path / "params") == tmp_path / "outputs"  # .. folded
+    assert display_path(tmp_path / "outputs" / "x") == "outputs/x"
+    assert display_path(PROJECT_ROOT / "outputs") == str(PROJECT_ROOT / "outputs")  # outside the current folder: absolute

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ..run.config import Config, load_config
-from ..run.files import display_path, resolve_path
+from ..run.files import PROJECT_ROOT, display_path, resolve_path
 from ..run.outputs import load_predictions
 from ..run.record import record_to_json
 from ..run.files import run_directory
@@ -64,6 +64,11 @@ def demo_config(demo: DemoRun, results_dir: str | Path = DEMO_DIR) -> Config:
         *DEMO_VARIANTS[demo.variant], *DEMO_OVERRIDES, f"experiment.variant={demo.variant}", f"experiment.output_dir={output_dir}"])
 
 
+def demo_folder() -> Path:
+    """The committed demo runs, found from the package wherever it is used (:data:`DEMO_DIR` in the project)."""
+    return PROJECT_ROOT / DEMO_DIR
+
+
 def write_demo_results(results_dir: str | Path = DEMO_DIR, runs: list[DemoRun] | None = None) -> Path:
     """Train ``runs`` (default: all of :func:`demo_runs`) and replace ``results_dir`` with their records.
 
@@ -73,7 +78,7 @@ def write_demo_results(results_dir: str | Path = DEMO_DIR, runs: list[DemoRun] |
     The finished folder replaces the old one by renaming, so a failed or interrupted run leaves
     the old one as it was. Refuses a non-empty folder that holds no demo results.
     """
-    root = resolve_path(results_dir)
+    root = demo_folder() if results_dir == DEMO_DIR else resolve_path(results_dir)  # the project's own, from any folder
     if root.is_dir() and any(root.iterdir()) and not _is_demo(root):
         raise ValueError(f"{display_path(root)} holds files that are not demo results (no {README_TITLE!r} in "
                          f"README.md); give write_demo_results an empty or demo folder")
