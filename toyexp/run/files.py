@@ -37,9 +37,29 @@ def resolve_path(path: str | Path, base: str | Path | None = None) -> Path:
 
 
 def run_directory(cfg: Config) -> Path:
-    """A run's folder, ``<output_dir>/<mode>/seed-<seed>`` (a relative output_dir from the current folder):
-    the one place the layout is written, for the run that fills it and the sweep that plans it."""
-    return resolve_path(cfg.experiment.output_dir) / cfg.experiment.mode / f"seed-{cfg.experiment.seed}"
+    """A run's folder, ``<output_dir>/<variant>[/<grid point>]/seed-<seed>`` (a relative output_dir
+    from the current folder): the one place the layout is written, for the run that fills it and
+    the sweep that plans it.
+
+    The folders name the run's identity. A run by hand is named by its mode (its variant defaults
+    to it): ``outputs/recon/flow/seed-42``. A sweep sets ``output_dir`` to ``<results_dir>/<task>``
+    and the variant and grid point to its own, so its mode is not repeated:
+    ``<results_dir>/recon/flow/num_train=16/seed-1``.
+    """
+    e = cfg.experiment
+    point = point_label(e.grid_point)
+    return resolve_path(e.output_dir) / e.variant / (point or ".") / f"seed-{e.seed}"
+
+
+def point_label(point: dict[str, Any]) -> str:
+    """``learning_rate=0.001,num_train=25`` for a grid point (the last part of each dotted key):
+    its folder's name; "" for none."""
+    return ",".join(f"{key.split('.')[-1]}={value_text(value)}" for key, value in point.items())
+
+
+def value_text(value: Any) -> str:
+    """A config value as a folder name or a dotted override writes it: text as is, the rest as JSON."""
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 def finished_config(directory: Path) -> dict | None:

@@ -11,7 +11,7 @@ file) is shown
 - as the sweep file (or the command line) writes it when that is relative: ``../scratch/r``
   (from the current folder) or ``~/scratch/r``;
 - otherwise by its name alone: ``…/results``, and a run folder in it
-  ``…/results/recon/flow/flow/seed-42``.
+  ``…/results/recon/flow/seed-42``.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@
     variants: {regression: [experiment.mode=regression], flow: [experiment.mode=flow]}
     overrides: []          # applied to every run
     grid: {}               # dotted key -> list of values, crossed with the rest
-    results_dir: outputs/my-study  # optional, from this file's folder: run folder <results_dir>/<task>/<variant>[/<grid point>]/<mode>/seed-<seed>
+    results_dir: outputs/my-study  # optional, from this file's folder: run folder <results_dir>/<task>/<variant>[/<grid point>]/seed-<seed>
     book_dir: outputs/my-study/book  # optional: the run notebooks go to <book_dir>/runs/<task>/, the analysis to <book_dir>/<page>.ipynb
     page: analysis         # optional: the analysis page's name in the book
     title: ""              # optional: the analysis page's heading ("": the analysis notebook's own)
