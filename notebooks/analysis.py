@@ -34,7 +34,7 @@
 # A sweep runs this notebook with its sweep file: then it reads exactly the runs that file plans,
 # each from its own folder and only if its record is that run (same identity, same config); any
 # other run under the results folder is counted and left out. Without a sweep file it reads every
-# run folder under `results_dir` (relative paths start at the project root). Run as is
+# run folder under `results_dir` (a relative path starts at the folder the kernel runs in). Run as is
 # (JupyterLab, nbval), it reads `notebooks/demo-results`: eighteen tiny real runs (2 seeds × 3
 # variants × 3 tasks) committed with the notebooks, so nothing trains here and the outputs below
 # do not depend on the CPU that re-executes them (`make demo-results` retrains them).
@@ -43,17 +43,18 @@
 from typing import Optional
 
 # %% tags=["parameters"]
-results_dir: str = "notebooks/demo-results"  # read every run under it when no sweep file is given (default: the committed demo runs)
+results_dir: Optional[str] = None  # read every run under it when no sweep file is given (None: the committed demo runs)
 sweep_file: Optional[str] = None  # the sweep whose planned runs are read (its results_dir is theirs); shown under provenance
 headline_file: Optional[str] = None  # where a sweep wants this page's headlines, for the report's abstract
 
 # %% tags=["hide-input"]
 from toyexp.run.files import resolve_path, write_text
 from toyexp.study import collect, tables, views
+from toyexp.study.demo import demo_folder
 from toyexp.study.sweep_file import load_sweep
 
 order = load_sweep(sweep_file).tasks if sweep_file else None  # the tasks in the sweep file's order
-collection = collect.collect_sweep(sweep_file) if sweep_file else collect.collect(results_dir)
+collection = collect.collect_sweep(sweep_file) if sweep_file else collect.collect(results_dir or demo_folder())
 budget = collect.collect_budget_check(sweep_file) if sweep_file and load_sweep(sweep_file).budget_check else None
 if sweep_file:
     views.study_intro(sweep_file)

@@ -10,6 +10,10 @@ Each fenced ``python`` block runs in a fresh interpreter whose current folder is
 copy of ``params/``, after a prelude that gives every config the same tiny overrides in front of
 the block's own, and its run folder under tmp_path. A block the README marks with
 ``<!-- not run: reason -->`` on the line before it is left out.
+
+Every fenced block of README.md itself (shell and Python) runs as written in a temporary copy of
+the project, or is marked ``<!-- readme-test: skip, reason -->``; one that is neither fails
+(see :func:`readme_blocks` below).
 """
 
 import os
@@ -181,3 +185,82 @@ def test_readme_python_block_runs(block, tmp_path):
     assert done.returncode == 0, f"{block}\n{done.stderr[-3000:]}"
     if "run_all(" in block:
         assert list(out_dir.rglob("metrics.json")), f"{block}: no metrics.json under {out_dir}"
+
+
+# Every fenced block of README.md is run as written in a temporary copy of the project, or marked
+# on the line before its fence with `<!-- readme-test: skip, <reason> -->`; a block that is
+# neither fails the suite. The README's runnable blocks are its first minute, tiny as written (one
+# quick run, the 18-run smoke sweep and its book), so nothing is substituted: what a newcomer
+# types is what runs. The copy gets the project's tracked files and a link to its .venv, so
+# `source .venv/bin/activate` works there; every `outputs/...` path the README names in the
+# paragraph after a block must exist in the copy once the block ran.
+README = ROOT / "README.md"
+SKIP = re.compile(r"<!--\s*readme-test:\s*skip,\s*(\S[^>]*?)\s*-->")
+SHELLS = ("bash", "sh", "shell")
+RUNNABLE = (*SHELLS, "python")
+
+
+def readme_blocks(text: str) -> list[dict]:
+    """Each fenced block of ``text``: its first line number, language, code, skip reason ("" when
+    not skipped) and the prose after it up to the next block or heading (where it says what it made)."""
+    blocks = []
+    for found in re.finditer(r"^```([^\n`]*)\n(.*?)^```[ \t]*$", text, flags=re.S | re.M):
+        before = text[:found.start()].rstrip("\n").rsplit("\n", 1)[-1]
+        skip = SKIP.fullmatch(before.strip())
+        after = re.split(r"^(?:```|#)", text[found.end():], maxsplit=1, flags=re.M)[0]
+        blocks.append({"line": text[:found.start()].count("\n") + 1, "language": found[1].strip(), "code": found[2],
+                       "skip": skip[1] if skip else "", "after": after})
+    return blocks
+
+
+def unaccounted(blocks: list[dict]) -> list[str]:
+    """The blocks that are neither runnable nor skipped with a reason, as 'line N (language)'."""
+    return [f"line {b['line']} ({b['language'] or 'no language'})" for b in blocks
+            if not b["skip"] and b["language"] not in RUNNABLE]
+
+
+BLOCKS = readme_blocks(README.read_text())
+RUN = [b for b in BLOCKS if not b["skip"] and b["language"] in RUNNABLE]
+
+
+def test_the_block_finder_knows_a_skipped_a_runnable_and_an_unaccounted_block():
+    """Known answers on a made-up README: the rule below can fail."""
+    text = ("# t\n\n<!-- readme-test: skip, takes an hour -->\n```bash\nmake book\n```\n\nThen:\n\n```bash\nls\n```\n\n"
+            "It writes `outputs/x`.\n\n```yaml\na: 1\n```\n\n<!-- readme-test: skip, -->\n```text\nout\n```\n")
+    blocks = readme_blocks(text)
+    assert [(b["line"], b["language"], b["code"], b["skip"]) for b in blocks] == [
+        (4, "bash", "make book\n", "takes an hour"), (10, "bash", "ls\n", ""), (16, "yaml", "a: 1\n", ""), (21, "text", "out\n", "")]
+    assert "`outputs/x`" in blocks[1]["after"]
+    assert unaccounted(blocks) == ["line 16 (yaml)", "line 21 (text)"]  # a skip needs a reason
+
+
+def test_every_readme_block_is_run_or_skipped_with_a_reason():
+    assert BLOCKS, "README.md has no fenced blocks: the extraction broke"
+    assert not unaccounted(BLOCKS), f"README.md blocks neither run nor marked <!-- readme-test: skip, reason -->: {unaccounted(BLOCKS)}"
+    assert RUN, "README.md runs no block: its first minute must be run here"
+
+
+def project_copy(folder: Path) -> Path:
+    """The project's tracked files under ``folder``, with a link to its .venv (what a clone has after `make install`)."""
+    files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    for name in filter(None, files.split("\0")):
+        if (ROOT / name).is_file():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, folder / name)
+    (folder / ".venv").symlink_to(Path(sys.executable).parent.parent)
+    return folder
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("block", RUN, ids=lambda b: f"line-{b['line']}")
+def test_readme_block_runs_as_written(block, tmp_path):
+    """The block runs without error in a copy of the project, as written; the folders the README
+    says it made (backquoted `outputs/...` paths after it) are there."""
+    project = project_copy(tmp_path / "project")
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    env.pop("VIRTUAL_ENV", None)
+    argv = ["bash", "-e", "-c", block["code"]] if block["language"] in SHELLS else [sys.executable, "-c", block["code"]]
+    done = subprocess.run(argv, cwd=project, env=env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, f"README.md line {block['line']}:\n{block['code']}\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
+    for path in re.findall(r"`(outputs/[^`<>*]*)`", block["after"]):
+        assert (project / path).exists(), f"README.md line {block['line']} says it writes {path}; the copy has no such path"

@@ -57,7 +57,7 @@ def sweep_command(args: argparse.Namespace) -> int:
         print(args.help_text(), file=sys.stderr)
         print("error: no sweep file given, so nothing ran; give one, e.g. toyexp sweep params/smoke.yaml", file=sys.stderr)
         return 2
-    from .run.files import path_from_here
+    from .run.files import display_path
     from .study.runner import SweepOptions, run_sweep
 
     options = SweepOptions(
@@ -89,7 +89,7 @@ def sweep_command(args: argparse.Namespace) -> int:
         return 1
     if report.book and report.book.status == "failed":
         error(f"the sweep's book did not build: {report.book.error}; its runs and its analysis are kept; "
-              f"jupyter-book's output: {path_from_here(Path(report.book.notebook))}")
+              f"jupyter-book's output: {display_path(Path(report.book.notebook))}")
     return 1 if report.failed else 0
 
 

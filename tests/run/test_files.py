@@ -70,7 +70,24 @@ def test_interrupted_write_cleans_up(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_resolve_and_display_paths(tmp_path):
+def test_resolve_and_display_paths(tmp_path, monkeypatch):
+    """Relative paths start at the current folder (or the base given), never at the package's project."""
+    monkeypatch.chdir(tmp_path)
     assert resolve_path(tmp_path) == tmp_path
-    assert resolve_path("outputs/x") == PROJECT_ROOT / "outputs" / "x"
-    assert display_path(PROJECT_ROOT / "outputs" / "x") == "outputs/x" and display_path(tmp_path) == str(tmp_path)
+    assert resolve_path("outputs/x") == tmp_path / "outputs" / "x"
+    assert resolve_path("../outputs", base=tmp_path / "params") == tmp_path / "outputs"  # .. folded
+    assert display_path(tmp_path / "outputs" / "x") == "outputs/x"
+    assert display_path(PROJECT_ROOT / "outputs") == str(PROJECT_ROOT / "outputs")  # outside the current folder: absolute
+
+
+def test_a_run_by_hand_is_named_by_its_mode(tmp_path):
+    """Outside a sweep a run's variant is its mode, so its folder says the mode: <output_dir>/<mode>/seed-<seed>;
+    a grid point set by hand gets its folder between them."""
+    from toyexp.run.config import load_config
+    from toyexp.run.files import run_directory
+
+    cfg = load_config("recon", seed=7, overrides=[f"experiment.output_dir={tmp_path}", "experiment.mode=mip"])
+    assert run_directory(cfg) == tmp_path / "mip" / "seed-7"
+    cfg = load_config("recon", seed=7, overrides=[f"experiment.output_dir={tmp_path}", "experiment.mode=flow",
+                                                  'experiment.grid_point={"dataset.num_train": 8}'])
+    assert run_directory(cfg) == tmp_path / "flow" / "num_train=8" / "seed-7"

@@ -55,7 +55,7 @@ def test_the_analysis_of_a_run_with_a_large_evaluation_set(tmp_path):
 
     cfg = toyexp.load_config("recon", mode="flow", overrides=[
         "dataset.num_eval=20000", "training.num_epochs=2", "network.hidden_dim=16", "network.num_layers=2",
-        f"experiment.output_dir={tmp_path / 'recon' / 'flow'}"])  # <task>/<variant>/<mode>/seed-<seed>
+        f"experiment.output_dir={tmp_path / 'recon'}"])  # <task>/<variant>/seed-<seed>
     toyexp.run_all(cfg, figures=False)
 
     results = task_results(collect(tmp_path), "recon", {})

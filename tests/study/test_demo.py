@@ -11,9 +11,9 @@ import json
 import numpy as np
 import pytest
 
-from toyexp.run import resolve_path, run_directory
+from toyexp.run import run_directory
 from toyexp.study import collect
-from toyexp.study.demo import DEMO_DIR, README_TITLE, DemoRun, demo_config, demo_runs, write_demo_results
+from toyexp.study.demo import DEMO_DIR, README_TITLE, DemoRun, demo_config, demo_folder, demo_runs, write_demo_results
 
 REGENERATE = "the committed demo results are stale: run `make demo-results notebooks`"
 # Final l2 of the demo's flow runs (x_0 = 0) moved by at most 2.2e-6 (relative) when only the CPU
@@ -36,7 +36,7 @@ def config_differences(recorded: dict, expected: dict) -> list[str]:
 
 
 def test_the_committed_demo_holds_every_run_and_only_what_the_analysis_reads():
-    root = resolve_path(DEMO_DIR)
+    root = demo_folder()
     collection = collect.collect(DEMO_DIR)
     assert not collection.incomplete
     assert [(r.record.task, r.record.variant, r.record.seed) for r in collection.runs] == sorted(

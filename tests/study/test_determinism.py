@@ -29,7 +29,7 @@ def test_a_run_by_hand_equals_the_same_run_inside_a_sweep(tmp_path, capsys, monk
         "overrides": TINY, "results_dir": str(tmp_path / "results"), "book_dir": str(tmp_path / "book"),
     }))
     assert main(["sweep", str(sweep), "--jobs", "2", "--no-analysis"]) == 0, capsys.readouterr()
-    run_dir = tmp_path / "results" / "recon" / "flow" / "flow" / "seed-7"
+    run_dir = tmp_path / "results" / "recon" / "flow" / "seed-7"
     in_sweep = json.loads((run_dir / "metrics.json").read_text())
     (run_dir / "metrics.json").unlink()
 

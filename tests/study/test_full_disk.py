@@ -58,7 +58,7 @@ def test_a_full_disk_before_the_runs_starts_none(tmp_path, monkeypatch, capsys, 
     real = planning.write_yaml
 
     def fills_after_one(path, obj):
-        if (tmp_path / "results" / "recon" / "regression" / "regression" / "seed-1" / "params.yaml").exists():
+        if (tmp_path / "results" / "recon" / "regression" / "seed-1" / "params.yaml").exists():
             raise FULL
         real(path, obj)
 

@@ -134,7 +134,7 @@ def test_the_disk_fills_during_a_run_then_resume_finishes(tmp_path, monkeypatch,
     assert last_line(err) == (f"error: no space left on device (or quota exceeded) in {folder / 'results'}; "
                               "free space and run again with --resume")
     assert "Traceback" not in err
-    assert sorted(results_of(folder / "results")) == ["recon/regression/regression/seed-1"]
+    assert sorted(results_of(folder / "results")) == ["recon/regression/seed-1"]
     assert not (folder / "book" / "analysis.ipynb").exists() and not (folder / "book" / "runs" / "recon.md").exists()
     failed = nbformat.read(folder / "book" / "runs" / "recon" / "regression-seed2.ipynb", as_version=4)  # kept: its disk had room
     assert any(o.output_type == "error" for c in failed.cells if c.cell_type == "code" for o in c.outputs)

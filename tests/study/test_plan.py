@@ -2,12 +2,13 @@
 identity recorded as data, its folders; and when a planned run counts as complete."""
 
 import json
+from pathlib import Path
 
 import pytest
 
 from toyexp import ConfigError, load_config
 from toyexp.cli import main
-from toyexp.run.files import PROJECT_ROOT
+from toyexp.run.files import PROJECT_ROOT, run_directory
 from toyexp.study.plan import (ANALYSIS_NOTEBOOK, complete_record, grid_points, is_complete, notebook_for, plan, point_label,
                                point_text)
 from toyexp.study.sweep_file import load_sweep
@@ -26,7 +27,7 @@ def test_default_study_plans_ninety_runs():
     assert {r.task for r in runs} == {"recon", "projection", "lie"}
     assert {r.config["experiment"]["mode"] for r in runs} == {"regression", "flow", "straight_flow", "mip", "mip_one_step"}
     flow = next(r for r in runs if r.id == "recon/flow/seed-43")
-    assert flow.run_dir == PROJECT_ROOT / "outputs" / "recon" / "flow" / "flow" / "seed-43"
+    assert flow.run_dir == PROJECT_ROOT / "outputs" / "recon" / "flow" / "seed-43"  # ../outputs from params/
     assert flow.notebook == PROJECT_ROOT / "book" / "runs" / "recon" / "flow-seed43.ipynb"
     assert flow.config["evaluation"]["num_eval_steps"] == [1, 2, 4, 8, 16]
     assert flow.config["training"]["num_epochs"] == 5000  # the seed README's defaults, not the notebook's quick ones
@@ -37,7 +38,7 @@ def test_plan_crosses_grid_and_resolves_each_config(tmp_path):
     runs = plan(sweep, tmp_path / "book")
     assert len(runs) == 3 * 2 * 2
     run = next(r for r in runs if r.id == "recon/flow/learning_rate=0.001/seed-2")
-    assert run.run_dir == tmp_path / "results" / "recon" / "flow" / "learning_rate=0.001" / "flow" / "seed-2"
+    assert run.run_dir == tmp_path / "results" / "recon" / "flow" / "learning_rate=0.001" / "seed-2"
     assert run.notebook == tmp_path / "book" / "runs" / "recon" / "flow-learning_rate=0.001-seed2.ipynb"
     expected = load_config("recon", seed=2, overrides=run.overrides)
     assert run.config == expected.to_dict() and expected.training.learning_rate == 0.001
@@ -159,7 +160,20 @@ def test_each_task_runs_its_own_notebook_and_the_analysis_its_own():
 def test_without_run_pages_each_notebook_stays_in_its_run_folder(tmp_path):
     sweep = load_sweep(write_sweep(tmp_path, seeds=[1, 2], run_pages=False))
     assert [r.notebook for r in plan(sweep)] == [r.run_dir / "run.ipynb" for r in plan(sweep)]
-    assert all(r.run_dir.parent.parent == tmp_path / "results" / "recon" / "regression" for r in plan(sweep))
+    assert all(r.run_dir.parent == tmp_path / "results" / "recon" / "regression" for r in plan(sweep))
+
+
+def test_a_grid_runs_folder_does_not_repeat_its_mode(tmp_path):
+    """Guards issue 25, part 6: `recon/flow/num_train=16/flow/seed-1` named the mode twice. A run's
+    folder is <results_dir>/<task>/<variant>/<grid point>/seed-<seed>, every part once, the same
+    folder the run itself computes from its config (run_directory), wherever the kernel runs."""
+    variants = {"fm": ["experiment.mode=flow"], "reg": ["experiment.mode=regression"]}
+    sweep = load_sweep(write_sweep(tmp_path, variants=variants, grid={"dataset.num_train": [8, 16]}))
+    folders = {r.id: r.run_dir.relative_to(tmp_path / "results") for r in plan(sweep)}
+    assert folders == {f"recon/{v}/num_train={n}/seed-1": Path("recon", v, f"num_train={n}", "seed-1")
+                       for v in variants for n in (8, 16)}
+    for run in plan(sweep):
+        assert run_directory(load_config("recon", seed=run.seed, overrides=run.overrides)) == run.run_dir
 
 
 def test_a_large_grid_is_described_by_its_keys_not_its_points(tmp_path):

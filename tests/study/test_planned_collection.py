@@ -96,7 +96,7 @@ def test_seeds_of_different_configs_are_refused_by_name_in_a_bare_folder(tmp_pat
     flow = next(r for r in planned if r.variant == "flow")
     write_run(tmp_path / "results", "recon", "flow", "flow", 3, {"l1": 1.0, "l2": 1.0},
               config=with_key(with_key(flow.config, "dataset", "num_eval", 50), "experiment", "seed", 3), folder="by-hand/seed-3")
-    with pytest.raises(RunsDisagree, match=r"recon/flow/flow/seed-1 and .*by-hand/seed-3 are seeds of recon · flow "
+    with pytest.raises(RunsDisagree, match=r"recon/flow/seed-1 and .*by-hand/seed-3 are seeds of recon · flow "
                                            r"but differ in dataset.num_eval \(100 against 50\)"):
         task_results(collect.collect(tmp_path / "results"), "recon", {})
     assert task_results(collect_sweep(path), "recon", {}) is not None  # the sweep reads its own runs only
@@ -124,7 +124,7 @@ def test_the_analysis_and_the_book_pages_ignore_planted_runs(tmp_path, capsys):
     book, results = tmp_path / "book", tmp_path / "results"
     before = analysis_outputs(book), (book / "analysis.headline.md").read_text(), book_files(book)
 
-    own = results / "recon" / "flow" / "flow" / "seed-1"
+    own = results / "recon" / "flow" / "seed-1"
     for folder, key, value in [("quick/recon/flow/seed-42", "output_dir", "outputs/quick/recon"),
                                ("another-sweep/recon/flow/flow/seed-1", "variant", "flow"),
                                ("recon/flow/num_eval=60/flow/seed-1", "num_eval", 60)]:

@@ -116,7 +116,7 @@ def test_a_portable_sweep_equals_portable_runs_by_hand(tmp_path, capsys, fresh):
     extra = ["--fresh-kernels", "--jobs", "2"] if fresh else ["--jobs", "1"]
     assert main(["sweep", str(path), "--portable", "--no-analysis", *extra]) == 0, capsys.readouterr()
     in_sweep = run_metrics(tmp_path / "results")
-    assert sorted(in_sweep) == ["recon/flow/flow/seed-7", "recon/regression/regression/seed-7"]
+    assert sorted(in_sweep) == ["recon/flow/seed-7", "recon/regression/seed-7"]
     for metrics in in_sweep.values():
         code_path = metrics["provenance"]["code_path"]
         assert (code_path["capability"], code_path["mkl_cbwr"], code_path["env"], code_path["portable"]) == (

@@ -82,8 +82,8 @@ def test_a_results_path_with_spaces_and_accents_just_works(foreign_sweep, capsys
     its run, its pages and the analysis."""
     code, root = foreign_sweep
     assert code == 0
-    metrics = json.loads((root / "results" / "recon" / "regression" / "regression" / "seed-1" / "metrics.json").read_text())
-    assert metrics["config"]["experiment"]["output_dir"] == str(root / "results" / "recon" / "regression")
+    metrics = json.loads((root / "results" / "recon" / "regression" / "seed-1" / "metrics.json").read_text())
+    assert metrics["config"]["experiment"]["output_dir"] == str(root / "results" / "recon")
     pages = {"runs/recon/regression-seed1.ipynb", "runs/recon.md", "runs/recon/regression.md", "analysis.ipynb"}
     assert pages <= set(files_of(root / "book"))
 
@@ -99,8 +99,8 @@ def test_no_page_shows_the_machines_folders(foreign_sweep):
     assert [name for name, text in pages.items() if machine in text] == []
     run = nbformat.reads(pages["runs/recon/regression-seed1.ipynb"], as_version=4)
     printed = "".join(o.get("text", "") for c in run.cells if c.cell_type == "code" for o in c.outputs)
-    assert "run folder: …/results/recon/regression/regression/seed-1" in printed
-    assert "output_dir: …/results/recon/regression\n" in printed  # the whole config, as the page shows it
+    assert "run folder: …/results/recon/regression/seed-1" in printed
+    assert "output_dir: …/results/recon\n" in printed  # the whole config, as the page shows it
     analysis = nbformat.reads(pages["analysis.ipynb"], as_version=4)
     injected = next(c for c in analysis.cells if "injected-parameters" in c.metadata.get("tags", []))
     assert "results_dir = \"…/results\"" in injected.source  # the page hides the cell; its download keeps it

@@ -1,6 +1,7 @@
 """A user's sweep never touches the report (issue 25): a sweep file without folders gets its own,
 and only the report's studies may write into the report's book folder and results folders."""
 
+import os
 import re
 
 import pytest
@@ -25,14 +26,17 @@ def user_sweep(folder, **fields):
     return path
 
 
-def test_a_sweep_file_without_folders_plans_its_runs_in_folders_of_its_own(tmp_path):
-    """Guards issue 25: results in outputs/<stem>, the book in outputs/<stem>/book; planning writes nothing."""
+def test_a_sweep_file_without_folders_plans_its_runs_in_folders_of_its_own(tmp_path, monkeypatch):
+    """Guards issue 25: results in outputs/<stem> beside the sweep file (whatever the current folder),
+    the book in outputs/<stem>/book; planning writes nothing."""
+    monkeypatch.chdir(PROJECT_ROOT)  # not the sweep file's folder
     sweep = load_sweep(user_sweep(tmp_path))
-    assert (sweep.results_dir, sweep.book_dir) == (f"outputs/{STEM}", f"outputs/{STEM}/book")
+    own = tmp_path / "outputs" / STEM
+    assert (sweep.results_dir, sweep.book_dir) == (str(own), str(own / "book"))
     (run,) = plan(sweep)
-    assert run.run_dir == PROJECT_ROOT / "outputs" / STEM / "recon" / "regression" / "regression" / "seed-1"
-    assert run.notebook == PROJECT_ROOT / "outputs" / STEM / "book" / "runs" / "recon" / "regression-seed1.ipynb"
-    assert not (PROJECT_ROOT / "outputs" / STEM).exists()
+    assert run.run_dir == own / "recon" / "regression" / "seed-1"  # the variant names the mode: not repeated
+    assert run.notebook == own / "book" / "runs" / "recon" / "regression-seed1.ipynb"
+    assert not own.exists() and not (PROJECT_ROOT / "outputs" / STEM).exists()
 
 
 def test_a_sweep_file_naming_its_results_only_keeps_its_book_beside_them(tmp_path):
@@ -40,20 +44,29 @@ def test_a_sweep_file_naming_its_results_only_keeps_its_book_beside_them(tmp_pat
     assert sweep.book_dir == f"{tmp_path / 'results'}/book"
 
 
+def to_project(folder: str) -> str:
+    """``folder`` of the project as a sweep file in tmp_path reaches it: relative to the file's folder."""
+    return f"{PROJECT_ROOT}/{folder}"  # replaced per test by a path relative to tmp_path (see relative_fields)
+
+
+def relative_fields(fields: dict, base) -> dict:
+    return {k: os.path.relpath(v, base) for k, v in fields.items()}
+
+
 REFUSED = {
-    "book_dir": ({"book_dir": "book"}, [],
+    "book_dir": ({"book_dir": to_project("book")}, [],
                  f"error: sweep file '{STEM}.yaml' would write into the report's book folder 'book' (only {BOTH} do); "
                  f"leave book_dir out (its own: outputs/{STEM}/book) or set it to a folder of your own"),
-    "inside the book": ({"book_dir": "book/mine"}, [],
+    "inside the book": ({"book_dir": to_project("book/mine")}, [],
                         f"error: sweep file '{STEM}.yaml' would write into the report's book folder 'book' (only {BOTH} do); "
                         f"leave book_dir out (its own: outputs/{STEM}/book) or set it to a folder of your own"),
-    "results_dir": ({"results_dir": "regimes-outputs"}, [],
+    "results_dir": ({"results_dir": to_project("regimes-outputs")}, [],
                     f"error: sweep file '{STEM}.yaml' would write into the report's results folder 'regimes-outputs' "
                     f"(only params/regimes.yaml does); leave results_dir out (its own: outputs/{STEM}) or set it to a folder of your own"),
-    "outputs": ({"results_dir": "outputs"}, [],
+    "outputs": ({"results_dir": to_project("outputs")}, [],
                 f"error: sweep file '{STEM}.yaml' would write into the report's results folder 'outputs' "
                 f"(only params/sweep.yaml does); leave results_dir out (its own: outputs/{STEM}) or set it to a folder of your own"),
-    "--book-dir": ({}, ["--book-dir", "book"],
+    "--book-dir": ({}, ["--book-dir", "book"],  # from the current folder, the project
                    f"error: sweep file '{STEM}.yaml' would write into the report's book folder 'book' (only {BOTH} do) "
                    f"through --book-dir 'book'; leave --book-dir out or give it a folder of your own, e.g. outputs/{STEM}/book"),
 }
@@ -63,15 +76,20 @@ REFUSED = {
 @pytest.mark.parametrize("case", REFUSED)
 def test_a_user_sweep_into_the_reports_folders_is_refused_before_anything_runs(tmp_path, monkeypatch, capsys, case, dry_run):
     """Guards issue 25: one line naming the file, the report's folder, who writes there and what to
-    set instead; exit 2, no folder made (neither the sweep's own nor the report's)."""
+    set instead; exit 2, no folder made (neither the sweep's own nor the report's). The sweep file
+    reaches the report's folders by paths relative to its own folder; the messages show paths
+    from the current folder (the project's own, as they are typed there)."""
     fields, options, message = REFUSED[case]
-    path = user_sweep(tmp_path, **fields)
-    monkeypatch.chdir(tmp_path)  # the message shows the sweep file as a path from here
+    path = user_sweep(tmp_path, **relative_fields(fields, tmp_path))
+    monkeypatch.chdir(PROJECT_ROOT)
+    message = message.replace(f"'{STEM}.yaml'", repr(str(path))).replace(f"outputs/{STEM}", str(tmp_path / "outputs" / STEM))
+    message = message.replace(f"{PROJECT_ROOT}/", "")
     book_before = sorted(p.name for p in (PROJECT_ROOT / "book").iterdir())
     assert main(["sweep", str(path), *options, *dry_run]) == 2
     captured = capsys.readouterr()
     assert (captured.out, captured.err) == ("", message + "\n")
     assert [p.name for p in tmp_path.iterdir()] == [path.name]
+    assert not (PROJECT_ROOT / "outputs" / STEM).exists()
     assert not (PROJECT_ROOT / "outputs" / STEM).exists()
     assert sorted(p.name for p in (PROJECT_ROOT / "book").iterdir()) == book_before
 
@@ -97,10 +115,15 @@ def test_every_shipped_sweep_file_keeps_to_its_own_folders():
     assert {report_studies.is_report_study(path) for path in files if path.stem in ("smoke", "search")} == {False}
 
 
-def test_a_copy_of_a_report_study_elsewhere_is_not_the_study(tmp_path):
-    """The report's studies are known by where their file lies, not by its name or its text."""
+def test_a_copy_of_a_report_study_elsewhere_is_not_the_study(tmp_path, monkeypatch):
+    """The report's studies are known by where their file lies, not by its name or its text; a copy's
+    relative folders are its own (from its folder), and its absolute ones are refused."""
+    monkeypatch.chdir(PROJECT_ROOT)  # the message shows the report's folder as a path from here
     copy = tmp_path / "sweep.yaml"
     copy.write_text((PROJECT_ROOT / "params" / "sweep.yaml").read_text())
+    assert load_sweep(copy).results_dir == str(tmp_path.parent / "outputs")  # ../outputs from its own folder
+    report_studies.check_folders(load_sweep(copy), copy)  # its folders are not the report's
+    copy.write_text(copy.read_text().replace("../outputs", str(PROJECT_ROOT / "outputs")))
     with pytest.raises(ConfigError, match="would write into the report's results folder 'outputs'"):
         report_studies.check_folders(load_sweep(copy), copy)
 

@@ -210,10 +210,10 @@ def test_a_dry_run_plans_and_writes_nothing(tmp_path, monkeypatch, executors, ru
     assert report.analysis == Outcome("analysis", "planned", str(tmp_path / "book" / "analysis.ipynb"))
     assert report.plan_table(resume=True).splitlines() == [
         "run                                          --resume  run folder  notebook",
-        "recon/regression/seed-1                      skip      results/recon/regression/regression/seed-1  book/runs/recon/regression-seed1.ipynb",
-        "recon/regression/seed-2                      run       results/recon/regression/regression/seed-2  book/runs/recon/regression-seed2.ipynb",
-        "recon/flow/seed-1                            run       results/recon/flow/flow/seed-1  book/runs/recon/flow-seed1.ipynb",
-        "recon/flow/seed-2                            run       results/recon/flow/flow/seed-2  book/runs/recon/flow-seed2.ipynb",
+        "recon/regression/seed-1                      skip      results/recon/regression/seed-1  book/runs/recon/regression-seed1.ipynb",
+        "recon/regression/seed-2                      run       results/recon/regression/seed-2  book/runs/recon/regression-seed2.ipynb",
+        "recon/flow/seed-1                            run       results/recon/flow/seed-1  book/runs/recon/flow-seed1.ipynb",
+        "recon/flow/seed-2                            run       results/recon/flow/seed-2  book/runs/recon/flow-seed2.ipynb",
         "4 runs: 3 to execute, 1 already complete (skipped with --resume)",
         "analysis: would write book/analysis.ipynb",
         "dry run: nothing was executed or written",

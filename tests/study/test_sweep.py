@@ -34,11 +34,11 @@ def test_smoke_sweep_chain(tmp_path, capsys):
     path = write_sweep(tmp_path, tasks=["recon", "projection", "lie"], seeds=[42, 43], variants=variants, overrides=OVERRIDES,
                        book_dir=str(book))
     for seed in (42, 43):  # recon/broken fails half-way through training: it cannot write a checkpoint
-        run_dir = results / "recon" / "broken" / "regression" / f"seed-{seed}"
+        run_dir = results / "recon" / "broken" / f"seed-{seed}"
         run_dir.mkdir(parents=True)
         (run_dir / "checkpoints").write_text("a file where the checkpoint folder should be")
-    results.joinpath("projection", "broken").mkdir(parents=True)
-    results.joinpath("projection", "broken", "regression").write_text("projection/broken cannot even make its folder")
+    results.joinpath("projection").mkdir(parents=True)
+    results.joinpath("projection", "broken").write_text("projection/broken cannot even make its folder")
 
     assert main(["sweep", str(path), "--jobs", "2", "--book-dir", str(book)]) == 1
     out = capsys.readouterr().out
@@ -51,16 +51,17 @@ def test_smoke_sweep_chain(tmp_path, capsys):
     assert any(o.output_type == "error" for c in broken_nb.cells if c.cell_type == "code" for o in c.outputs)
     done = metrics_files(results)
     assert len(done) == 20  # 3 variants x 2 seeds x 3 experiments, and lie/broken
-    for path in done:  # each run records who it is: task/variant/mode/seed-N
-        task, variant, mode, seed = path.split("/")[:4]
+    for path in done:  # each run records who it is: task/variant/seed-N, its mode the variant's
+        task, variant, seed = path.split("/")[:3]
         record = read_record(results / path)
-        assert (record.task, record.variant, record.grid_point, record.mode, f"seed-{record.seed}") == (task, variant, {}, mode, seed)
+        assert (record.task, record.variant, record.grid_point, f"seed-{record.seed}") == (task, variant, {}, seed)
+        assert f"experiment.mode={record.mode}" in variants[variant]
     run_nb = nbformat.read(book / "runs" / "projection" / "flow-gaussian-seed43.ipynb", as_version=4)
     assert run_nb.cells[0].source.startswith("# projection: flow-gaussian, seed 43")
     assert (book / "analysis.ipynb").is_file()
 
     # Resume: only the run whose outputs were deleted runs again.
-    victim = "recon/flow/flow/seed-43/metrics.json"
+    victim = "recon/flow/seed-43/metrics.json"
     (results / victim).unlink()
     path = write_sweep(tmp_path, tasks=["recon", "projection", "lie"], seeds=[42, 43], variants=VARIANTS, overrides=OVERRIDES,
                        book_dir=str(book))
@@ -150,5 +151,5 @@ def test_other_executors_run_the_same_runs(tmp_path, capsys, executor, local_fin
     rc = main(["sweep", str(path), "--jobs", "2", "--executor", executor, "--no-analysis", "--book-dir", str(tmp_path / "book"), *extra])
     assert rc == 0, capsys.readouterr()
     assert "2 done, 0 skipped, 0 failed" in capsys.readouterr().out
-    assert sorted(local_finals) == ["recon/flow-gaussian/flow/seed-42", "recon/regression/regression/seed-42"]
+    assert sorted(local_finals) == ["recon/flow-gaussian/seed-42", "recon/regression/seed-42"]
     assert final_metrics(tmp_path / "results") == local_finals

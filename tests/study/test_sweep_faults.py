@@ -75,4 +75,4 @@ def test_a_notebook_with_a_syntax_error_fails_its_runs_and_the_others_go_on(tmp_
     failed = [row for row in (out + err).splitlines() if row.startswith("FAILED ")]
     assert failed == [f"FAILED recon/regression/seed-1: {expected}"]
     assert "1 done, 0 skipped, 1 failed" in out and "Traceback" not in err
-    assert (tmp_path / "results" / "projection" / "regression" / "regression" / "seed-1" / "metrics.json").is_file()
+    assert (tmp_path / "results" / "projection" / "regression" / "seed-1" / "metrics.json").is_file()

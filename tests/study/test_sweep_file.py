@@ -86,7 +86,7 @@ def test_only_selects_exactly_the_matching_runs(tmp_path, executors, capsys):
     assert [job.run_id for job in executors.jobs] == ["recon/flow/seed-43", "projection/flow/seed-43"]
     assert "2 runs: 2 to execute" in capsys.readouterr().out
     assert sorted(str(p.relative_to(tmp_path / "results")) for p in (tmp_path / "results").rglob("params.yaml")) == [
-        "projection/flow/flow/seed-43/params.yaml", "recon/flow/flow/seed-43/params.yaml"]
+        "projection/flow/seed-43/params.yaml", "recon/flow/seed-43/params.yaml"]
     all_ids = {s.id for s in plan(load_sweep(path))}
     assert len(all_ids) == 8  # the selection above is a real subset
 

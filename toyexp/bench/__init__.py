@@ -13,7 +13,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     """The ``bench`` sub-command."""
     p = subparsers.add_parser("bench", help="measure training, notebook, sweep and memory costs; write them as JSON")
     p.add_argument("--quick", action="store_true", help="tiny step counts and very short runs (CI; under a minute)")
-    p.add_argument("--json", metavar="PATH", help="where to write the figures (default: outputs/bench/bench-<timestamp>.json; relative to the project root)")
+    p.add_argument("--json", metavar="PATH", help="where to write the figures (default: outputs/bench/bench-<timestamp>.json; relative to the current folder)")
     p.add_argument("--repeats", type=int, help="timed repeats of each training loop; the median is reported (default: 5, quick: 3)")
     p.add_argument("--steps", type=int, help="training steps per repeat (default: 1000, quick: 100)")
     p.add_argument("--sweep-runs", type=int, help="identical runs in the sweep (default: 2 x cores, quick: 2)")

@@ -30,10 +30,10 @@ VARIANT = ["experiment.mode=flow", "training.initial_dist=gaussian", "evaluation
 
 
 def regimes_overrides() -> list[str]:
-    """The regimes study's overrides for every run (params/regimes.yaml)."""
-    from toyexp.run.files import resolve_path
+    """The regimes study's overrides for every run (the package's params/regimes.yaml, from any folder)."""
+    from toyexp.study.report_studies import study_file
 
-    return list(yaml.safe_load(resolve_path("params/regimes.yaml").read_text())["overrides"])
+    return list(yaml.safe_load(study_file("regimes").read_text())["overrides"])
 
 
 def measure(task: str, num_train: int, noise: float, draws: list[int], folder: Path) -> list[dict]:

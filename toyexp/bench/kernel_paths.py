@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="code paths; the first is the reference (default: native default avx2)")
     p.add_argument("--repeats", type=int, default=1, help="interleaved repeats, for the CPU ratios (default: 1)")
     p.add_argument("--overrides", nargs="*", default=[], help="extra config overrides, e.g. training.num_epochs=30")
-    p.add_argument("--json", default="outputs/bench/kernel_paths.json", help="where to write every run (relative to the project root)")
+    p.add_argument("--json", default="outputs/bench/kernel_paths.json", help="where to write every run (relative to the current folder)")
     args = p.parse_args(argv)
     if args.repeats < 1:
         p.error(f"--repeats {args.repeats} is invalid; it must be at least 1")

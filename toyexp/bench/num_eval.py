@@ -35,8 +35,8 @@ from toyexp.study.collect import collect
 from toyexp.study.results import task_results
 rss = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 task, num_eval, folder = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-cfg = toyexp.load_config(task, mode="flow", overrides=[  # a run folder <folder>/<task>/<variant>/<mode>/seed-<seed>
-    f"dataset.num_eval={num_eval}", f"experiment.output_dir={folder}/{task}/flow", "training.num_epochs=2",
+cfg = toyexp.load_config(task, mode="flow", overrides=[  # a run folder <folder>/<task>/<variant>/seed-<seed>
+    f"dataset.num_eval={num_eval}", f"experiment.output_dir={folder}/{task}", "training.num_epochs=2",
     "evaluation.num_eval_steps=[1,4]", "evaluation.integration_method=[euler,rk4]"])
 t0 = time.perf_counter()
 ctx = toyexp.start_run(cfg)  # the data and the evaluation set with it

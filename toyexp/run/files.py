@@ -1,5 +1,13 @@
-"""Where results go and how they are written: paths from the project root, and files written
-whole or not at all (a temporary file in the same folder, renamed into place)."""
+"""Where results go and how they are written: relative paths from the user's folder, and files
+written whole or not at all (a temporary file in the same folder, renamed into place).
+
+A relative path means what it means to any other command: on the command line, from the current
+folder; in a sweep file, from that file's folder (:func:`toyexp.study.sweep_file.load_sweep`
+makes its folders absolute, so a sweep's kernels write where it planned whatever their folder);
+a run's ``experiment.output_dir``, from the folder its process runs in (papermill's caller's
+folder, or the notebook's folder in JupyterLab and nbval). Only what ships with the package
+(the run notebooks, the report's studies and book) is found from :data:`PROJECT_ROOT`.
+"""
 
 from __future__ import annotations
 
@@ -16,19 +24,42 @@ from ..schema import change_text
 if TYPE_CHECKING:
     from .config import Config
 
+# The folder holding the package: in a checkout, the project with its notebooks/, params/ and
+# book/. Never the base of a user's relative path.
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
-def resolve_path(path: str | Path) -> Path:
-    """Relative paths are relative to the project root, wherever the kernel was started."""
+def resolve_path(path: str | Path, base: str | Path | None = None) -> Path:
+    """``path`` made absolute: ``~`` expanded, a relative path taken from ``base`` (default: the
+    current folder, as any command line tool does), ``..`` folded (``params/../outputs``: ``outputs``)."""
     path = Path(path).expanduser()
-    return path if path.is_absolute() else PROJECT_ROOT / path
+    return Path(os.path.normpath(path if path.is_absolute() else Path(base or Path.cwd()).absolute() / path))
 
 
 def run_directory(cfg: Config) -> Path:
-    """A run's folder, ``<output_dir>/<mode>/seed-<seed>`` (relative paths from the project root):
-    the one place the layout is written, for the run that fills it and the sweep that plans it."""
-    return resolve_path(cfg.experiment.output_dir) / cfg.experiment.mode / f"seed-{cfg.experiment.seed}"
+    """A run's folder, ``<output_dir>/<variant>[/<grid point>]/seed-<seed>`` (a relative output_dir
+    from the current folder): the one place the layout is written, for the run that fills it and
+    the sweep that plans it.
+
+    The folders name the run's identity. A run by hand is named by its mode (its variant defaults
+    to it): ``outputs/recon/flow/seed-42``. A sweep sets ``output_dir`` to ``<results_dir>/<task>``
+    and the variant and grid point to its own, so its mode is not repeated:
+    ``<results_dir>/recon/flow/num_train=16/seed-1``.
+    """
+    e = cfg.experiment
+    point = point_label(e.grid_point)
+    return resolve_path(e.output_dir) / e.variant / (point or ".") / f"seed-{e.seed}"
+
+
+def point_label(point: dict[str, Any]) -> str:
+    """``learning_rate=0.001,num_train=25`` for a grid point (the last part of each dotted key):
+    its folder's name; "" for none."""
+    return ",".join(f"{key.split('.')[-1]}={value_text(value)}" for key, value in point.items())
+
+
+def value_text(value: Any) -> str:
+    """A config value as a folder name or a dotted override writes it: text as is, the rest as JSON."""
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 def finished_config(directory: Path) -> dict | None:
@@ -97,14 +128,8 @@ def write_yaml(path: Path, obj: Any) -> None:
     write_text(path, yaml.safe_dump(obj, sort_keys=False))
 
 
-def path_from_here(path: Path) -> str:
+def display_path(path: str | Path) -> str:
     """``path`` relative to the current folder when it lies inside it, else absolute: a path the
-    user can open from where they typed the command."""
+    user can open from where they typed the command (or where the notebook runs)."""
     path, here = Path(path).absolute(), Path.cwd()
     return str(path.relative_to(here)) if path.is_relative_to(here) else str(path)
-
-
-def display_path(path: Path) -> str:
-    """``path`` relative to the project root when it lies inside it, else absolute."""
-    path = Path(path)
-    return str(path.relative_to(PROJECT_ROOT)) if path.is_relative_to(PROJECT_ROOT) else str(path)

@@ -231,7 +231,7 @@ def sorted_runs(runs: list[CollectedRun]) -> tuple[CollectedRun, ...]:
 
 
 def collect(results_dir: str | Path) -> Collection:
-    """Every run folder under ``results_dir`` (relative paths from the project root).
+    """Every run folder under ``results_dir`` (a relative path from the current folder).
 
     A folder holding config.yaml or metrics.json is a run: complete when its record and its
     predictions read, incomplete otherwise. A missing or corrupt file never raises.

@@ -2,7 +2,7 @@
 
 The analysis notebook, run as it is (JupyterLab, nbval), reads :data:`DEMO_DIR`: every task of
 the registry × :data:`DEMO_VARIANTS` × :data:`DEMO_SEEDS`, trained with the quick preset for
-:data:`DEMO_EPOCHS` epochs. Each run folder ``<task>/<variant>/<mode>/seed-<seed>/`` keeps only
+:data:`DEMO_EPOCHS` epochs. Each run folder ``<task>/<variant>/seed-<seed>/`` keeps only
 what the analysis reads: metrics.json, and predictions.npz reduced to
 :data:`~toyexp.study.collect.PREDICTION_KEYS` and compressed. Nothing trains when the notebook
 runs, so its outputs are a function of these committed files and of the baselines refitted to
@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ..run.config import Config, load_config
-from ..run.files import display_path, resolve_path
+from ..run.files import PROJECT_ROOT, display_path, resolve_path
 from ..run.outputs import load_predictions
 from ..run.record import record_to_json
 from ..run.files import run_directory
@@ -56,12 +56,17 @@ def demo_runs() -> list[DemoRun]:
 
 
 def demo_config(demo: DemoRun, results_dir: str | Path = DEMO_DIR) -> Config:
-    """The config of ``demo`` whose run folder is ``<results_dir>/<task>/<variant>/<mode>/seed-<seed>``."""
+    """The config of ``demo`` whose run folder is ``<results_dir>/<task>/<variant>/seed-<seed>``, a sweep's layout."""
     if demo.variant not in DEMO_VARIANTS:
         raise ValueError(f"demo variant {demo.variant!r} is unknown; valid: {', '.join(DEMO_VARIANTS)}")
-    output_dir = f"{results_dir}/{demo.task}/{demo.variant}"
+    output_dir = f"{results_dir}/{demo.task}"
     return load_config(demo.task, seed=demo.seed, quick=True, overrides=[
         *DEMO_VARIANTS[demo.variant], *DEMO_OVERRIDES, f"experiment.variant={demo.variant}", f"experiment.output_dir={output_dir}"])
+
+
+def demo_folder() -> Path:
+    """The committed demo runs, found from the package wherever it is used (:data:`DEMO_DIR` in the project)."""
+    return PROJECT_ROOT / DEMO_DIR
 
 
 def write_demo_results(results_dir: str | Path = DEMO_DIR, runs: list[DemoRun] | None = None) -> Path:
@@ -73,7 +78,7 @@ def write_demo_results(results_dir: str | Path = DEMO_DIR, runs: list[DemoRun] |
     The finished folder replaces the old one by renaming, so a failed or interrupted run leaves
     the old one as it was. Refuses a non-empty folder that holds no demo results.
     """
-    root = resolve_path(results_dir)
+    root = demo_folder() if results_dir == DEMO_DIR else resolve_path(results_dir)  # the project's own, from any folder
     if root.is_dir() and any(root.iterdir()) and not _is_demo(root):
         raise ValueError(f"{display_path(root)} holds files that are not demo results (no {README_TITLE!r} in "
                          f"README.md); give write_demo_results an empty or demo folder")
@@ -83,7 +88,7 @@ def write_demo_results(results_dir: str | Path = DEMO_DIR, runs: list[DemoRun] |
         for demo in runs or demo_runs():
             cfg = demo_config(demo, trained)
             metrics = record_to_json(run_all(cfg, figures=False))
-            metrics["config"]["experiment"]["output_dir"] = f"{results_dir}/{demo.task}/{demo.variant}"
+            metrics["config"]["experiment"]["output_dir"] = f"{results_dir}/{demo.task}"
             kept = staged / run_directory(cfg).relative_to(trained)
             kept.mkdir(parents=True)
             arrays = load_predictions(run_directory(cfg))
@@ -113,7 +118,7 @@ runs as it is (JupyterLab, nbval): every task ({", ".join(task_names())}) × see
 
 with the quick preset and `{" ".join(DEMO_OVERRIDES)}`.
 
-Each `<task>/<variant>/<mode>/seed-<seed>/` holds what the analysis reads: the run's
+Each `<task>/<variant>/seed-<seed>/` holds what the analysis reads: the run's
 `metrics.json`, whose `config.experiment.output_dir` names this folder (`{results_dir}`) rather
 than the scratch folder the run trained in, and its `predictions.npz` reduced to
 {", ".join(f"`{k}`" for k in PREDICTION_KEYS)} and compressed. Nothing trains when the analysis

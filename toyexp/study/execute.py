@@ -21,7 +21,7 @@ from pathlib import Path
 
 import nbformat
 
-from ..run.files import PROJECT_ROOT, display_path
+from ..run.files import display_path
 from .disk import no_space
 from .outcomes import Outcome
 from .kernels import KERNELS, IPCKernelManager, WarmKernel
@@ -67,9 +67,9 @@ def execute_notebook(job: Job, kernel: WarmKernel | None = None) -> Outcome:
     start = time.perf_counter()
     partial = partial_path(Path(output))
     try:
-        if kernel is None:
+        if kernel is None:  # the kernel runs in this process's folder, as papermill by hand: a sweep's paths are absolute
             papermill.execute_notebook(
-                notebook, str(partial), parameters=job.parameters, kernel_name="python3", cwd=str(PROJECT_ROOT),
+                notebook, str(partial), parameters=job.parameters, kernel_name="python3",
                 progress_bar=False, log_output=False, kernel_manager_class=IPCKernelManager,
                 execution_timeout=cell_timeout, config=Config({"IPCKernelManager": {"kernel_env": job.env or {}}}),
             )

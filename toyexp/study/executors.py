@@ -14,13 +14,13 @@ run and, locally, no run starts after it: the queued ones report "not started".
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import threading
 import time
 from pathlib import Path
 from typing import Callable
 
-from ..run.files import PROJECT_ROOT
 from .execute import Job, Outcome, execute_notebook
 from .kernels import KERNELS, WarmKernel
 
@@ -46,7 +46,8 @@ def run_local(jobs: list[Job], workers: int, on_done: Callable[[Outcome], None],
     full = threading.Event()  # a run found no space left: no run starts after it
 
     def work() -> None:
-        kernel = None if fresh else WarmKernel(str(PROJECT_ROOT))
+        # in the sweep's own folder, as a fresh kernel and a papermill run by hand are (its paths are absolute)
+        kernel = None if fresh else WarmKernel(os.getcwd())
         try:
             while not full.is_set():
                 try:

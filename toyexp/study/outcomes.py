@@ -7,7 +7,7 @@ import os
 from dataclasses import KW_ONLY, dataclass, field
 from typing import Literal
 
-from ..run.files import path_from_here
+from ..run.files import display_path
 from ..schema import ConfigError
 from .plan import PlannedRun
 
@@ -114,14 +114,14 @@ class SweepReport:
         lines = [f"{'run':<44} {'--resume':<8}  run folder  notebook"]
         for r in self.runs:
             action = "skip" if r.id in complete else "run"
-            lines.append(f"{r.id:<44} {action:<8}  {path_from_here(r.run_dir)}  {path_from_here(r.notebook)}")
+            lines.append(f"{r.id:<44} {action:<8}  {display_path(r.run_dir)}  {display_path(r.notebook)}")
         n, k = len(self.runs), len(complete)
         lines.append(f"{n} runs: {n - k} to execute, {k} already complete (skipped with --resume)" if resume else
                      f"{n} runs: {n} to execute, {k} of them already complete (--resume would skip them)")
         if self.analysis:
-            lines.append(f"analysis: would write {path_from_here(self.analysis.notebook)}")
+            lines.append(f"analysis: would write {display_path(self.analysis.notebook)}")
         if self.book:
-            lines.append(f"book: would build {path_from_here(self.book.notebook)}")
+            lines.append(f"book: would build {display_path(self.book.notebook)}")
         lines.append("dry run: nothing was executed or written")
         return "\n".join(lines)
 
@@ -129,7 +129,7 @@ class SweepReport:
 def analysis_line(analysis: Outcome) -> str:
     """``analysis: done (book/analysis.ipynb)``, or ``analysis: failed (...): <error>``; the same for
     the sweep's own book (``book: done (outputs/my/book/_build/html/index.html)``)."""
-    line = f"{analysis.id}: {analysis.status} ({path_from_here(analysis.notebook)})"
+    line = f"{analysis.id}: {analysis.status} ({display_path(analysis.notebook)})"
     return line + f": {analysis.error}" if analysis.error else line
 
 

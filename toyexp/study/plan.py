@@ -3,7 +3,7 @@
 Each run's config is resolved and validated before anything executes, and carries the run's
 identity as data: ``experiment.variant`` and ``experiment.grid_point`` (recorded in
 config.yaml and metrics.json, which the analysis reads). The folders follow them for people:
-``<results_dir>/<task>/<variant>[/<grid point>]/<mode>/seed-<seed>``. Each run's exact papermill
+``<results_dir>/<task>/<variant>[/<grid point>]/seed-<seed>`` (the variant names the mode). Each run's exact papermill
 parameters are written next to its outputs (``params.yaml``), so
 ``papermill notebooks/<task>.ipynb out.ipynb -f <run folder>/params.yaml`` repeats it.
 
@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..run.config import load_config
-from ..run.files import PROJECT_ROOT, finished_config, resolve_path, run_directory, set_aside, write_yaml
+from ..run.files import (PROJECT_ROOT, finished_config, point_label, resolve_path, run_directory, set_aside,
+                          value_text, write_yaml)
 from ..schema import ConfigError, change_text
 from ..tasks import get_task
 from .sweep_file import Sweep
@@ -42,7 +43,7 @@ class PlannedRun:
     grid_point: dict[str, Any]  # {dotted key: value} of the sweep's grid; {} without one
     seed: int
     overrides: list[str]  # every dotted override of the run, as params.yaml records them
-    run_dir: Path  # <output_dir>/<mode>/seed-<seed>
+    run_dir: Path  # <results_dir>/<task>/<variant>[/<grid point>]/seed-<seed> (run_directory)
     notebook: Path  # the executed notebook: <book_dir>/runs/<task>/..., or <run_dir>/run.ipynb without run pages
     config: dict  # the fully resolved config, compared by --resume
     budget: dict[str, Any] = field(default_factory=dict)  # a budget-check run's changed keys (in grid_point too); {} for the grid's
@@ -64,14 +65,9 @@ class PlannedRun:
         return f"{self.task}: {self.variant}" + (f" ({point})" if point else "") + f", seed {self.seed}"
 
 
-def point_label(point: dict[str, Any]) -> str:
-    """``learning_rate=0.001,num_train=25`` for a grid point (the last part of each dotted key)."""
-    return ",".join(f"{key.split('.')[-1]}={_text(value)}" for key, value in point.items())
-
-
 def point_text(point: dict[str, Any]) -> str:
     """``num_train = 25, max_frequency = 2``: a grid point in prose (the folder name is :func:`point_label`)."""
-    return ", ".join(f"{key.split('.')[-1]} = {_text(value)}" for key, value in point.items())
+    return ", ".join(f"{key.split('.')[-1]} = {value_text(value)}" for key, value in point.items())
 
 
 SYMBOLS = {"dataset.num_train": "N", "dataset.max_frequency": "f_max", "dataset.noise_std": "noise",
@@ -80,11 +76,7 @@ SYMBOLS = {"dataset.num_train": "N", "dataset.max_frequency": "f_max", "dataset.
 
 def short_point(point: dict[str, Any]) -> str:
     """``N = 200, f_max = 4, noise = 0.0``: a grid point in the abstract's short names (others by their last part)."""
-    return ", ".join(f"{SYMBOLS.get(key, key.split('.')[-1])} = {_text(value)}" for key, value in point.items())
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value)
+    return ", ".join(f"{SYMBOLS.get(key, key.split('.')[-1])} = {value_text(value)}" for key, value in point.items())
 
 
 def _count(items, noun: str) -> str:
@@ -150,9 +142,9 @@ def plan(sweep: Sweep, book_dir: str | Path | None = None) -> list[PlannedRun]:
             for grid_point, budget in points:
                 point = {**grid_point, **budget}  # a budget run's identity: its point and what it changes
                 label = point_label(point)
-                output_dir = Path(sweep.results_dir) / task / variant / label if label else Path(sweep.results_dir) / task / variant
+                output_dir = Path(sweep.results_dir) / task  # run_directory adds the variant, the point and the seed
                 overrides = [
-                    *sweep.overrides, *variant_overrides, *(f"{k}={_text(v)}" for k, v in point.items()),
+                    *sweep.overrides, *variant_overrides, *(f"{k}={value_text(v)}" for k, v in point.items()),
                     f"experiment.variant={json.dumps(variant)}", f"experiment.output_dir={output_dir}",
                     *([f"experiment.grid_point={json.dumps(point)}"] if point else []),
                 ]

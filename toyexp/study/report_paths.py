@@ -9,9 +9,9 @@ file) is shown
 - relative to the project when it lies inside it (``outputs/smoke``, as
   :func:`~toyexp.run.files.display_path` shows paths);
 - as the sweep file (or the command line) writes it when that is relative: ``../scratch/r``
-  (from the project root) or ``~/scratch/r``;
+  (from the current folder) or ``~/scratch/r``;
 - otherwise by its name alone: ``…/results``, and a run folder in it
-  ``…/results/recon/flow/flow/seed-42``.
+  ``…/results/recon/flow/seed-42``.
 """
 
 from __future__ import annotations
@@ -47,8 +47,8 @@ class ShownPaths:
     def of(cls, *written: str | Path | None) -> ShownPaths:
         """The folders (or files) ``written`` as the sweep file or the command line gives them; None is skipped.
 
-        Each is matched in all the forms it can take in a notebook: as resolved from the project
-        root (``~`` expanded), with ``..`` folded, with links followed, and each of these as
+        Each is matched in all the forms it can take in a notebook: as resolved from the current
+        folder (``~`` expanded), with ``..`` folded, with links followed, and each of these as
         papermill writes a parameter (non-ASCII characters escaped: ``r\\xe9sultats``).
         """
         pairs: dict[str, str] = {}

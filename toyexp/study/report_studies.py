@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..run.files import PROJECT_ROOT, display_path, path_from_here, resolve_path
+from ..run.files import PROJECT_ROOT, display_path, resolve_path
 from ..schema import ConfigError
 from .sweep_file import Sweep, load_sweep, own_results
 
-STUDIES = {"analysis": "params/sweep.yaml", "regimes": "params/regimes.yaml"}  # page -> sweep file, from the project root
-BOOK = "book"  # the report's book folder, from the project root (built by `make book`, never by a sweep)
+STUDIES = {"analysis": "params/sweep.yaml", "regimes": "params/regimes.yaml"}  # page -> sweep file, in the package's project
+BOOK = "book"  # the report's book folder, in the package's project (built by `make book`, never by a sweep)
 
 
 def study_file(page: str) -> Path:
@@ -54,18 +54,20 @@ def check_folders(sweep: Sweep, sweep_file: str | Path, book_dir_option: str | N
     report study's results folder itself (a folder under it is the sweep's own)."""
     if is_report_study(sweep_file):
         return
-    shown = path_from_here(resolve_path(sweep_file))
+    shown = display_path(resolve_path(sweep_file))
+    own = display_path(resolve_path(own_results(sweep_file), base=resolve_path(sweep_file).parent))
+    own_book = display_path(Path(sweep.results_dir) / "book")
     results = resolve_path(sweep.results_dir).resolve()
     writers = results_folders().get(results)
     if writers:
         raise ConfigError(
             f"sweep file {shown!r} would write into the report's results folder {display_path(results)!r} "
-            f"({_only(writers)}); leave results_dir out (its own: {own_results(sweep_file)}) or set it to a folder of your own")
+            f"({_only(writers)}); leave results_dir out (its own: {own}) or set it to a folder of your own")
     book = resolve_path(book_dir_option or sweep.book_dir).resolve()
     if book.is_relative_to(report_book().resolve()):  # the folder, or one inside it
-        where = f"the report's book folder {BOOK!r} ({_only(list(STUDIES.values()))})"
+        where = f"the report's book folder {display_path(report_book())!r} ({_only(list(STUDIES.values()))})"
         if book_dir_option:
             raise ConfigError(f"sweep file {shown!r} would write into {where} through --book-dir {book_dir_option!r}; "
-                              f"leave --book-dir out or give it a folder of your own, e.g. {sweep.results_dir}/book")
+                              f"leave --book-dir out or give it a folder of your own, e.g. {own_book}")
         raise ConfigError(f"sweep file {shown!r} would write into {where}; "
-                          f"leave book_dir out (its own: {sweep.results_dir}/book) or set it to a folder of your own")
+                          f"leave book_dir out (its own: {own_book}) or set it to a folder of your own")

@@ -25,7 +25,7 @@ from .sweep_file import Sweep
 
 
 def _shown(folder) -> str:
-    """A folder of the sweep as the terminal shows it: relative to the project, else absolute."""
+    """A folder of the sweep as the terminal shows it: relative to the current folder, else absolute."""
     return display_path(resolve_path(folder))
 
 
@@ -135,8 +135,9 @@ def _analysis(sweep: Sweep, sweep_file: str, book_dir: str) -> Outcome:
     the abstract), its paths as the report shows them."""
     output = resolve_path(book_dir) / f"{sweep.page}.ipynb"
     output.parent.mkdir(parents=True, exist_ok=True)  # without run pages nothing else made the book folder
-    parameters = {"results_dir": sweep.results_dir, "sweep_file": display_path(resolve_path(sweep_file)),
-                  "headline_file": display_path(front.headline_path(resolve_path(book_dir), sweep.page))}
+    # absolute, so the kernel reads and writes them whatever its folder; tidy_analysis shows them as the report does
+    parameters = {"results_dir": sweep.results_dir, "sweep_file": str(resolve_path(sweep_file)),
+                  "headline_file": str(front.headline_path(resolve_path(book_dir), sweep.page))}
     # a study's title replaces the notebook's heading: the page is that study's, not the demo's
     analysis = execute_notebook(Job("analysis", str(ANALYSIS_NOTEBOOK), str(output), parameters, sweep.title or None,
                                     subtitle=False))

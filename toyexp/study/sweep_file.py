@@ -5,7 +5,7 @@
     variants: {regression: [experiment.mode=regression], flow: [experiment.mode=flow]}
     overrides: []          # applied to every run
     grid: {}               # dotted key -> list of values, crossed with the rest
-    results_dir: outputs/my-study  # optional: run folder <results_dir>/<task>/<variant>[/<grid point>]/<mode>/seed-<seed>
+    results_dir: outputs/my-study  # optional, from this file's folder: run folder <results_dir>/<task>/<variant>[/<grid point>]/seed-<seed>
     book_dir: outputs/my-study/book  # optional: the run notebooks go to <book_dir>/runs/<task>/, the analysis to <book_dir>/<page>.ipynb
     page: analysis         # optional: the analysis page's name in the book
     title: ""              # optional: the analysis page's heading ("": the analysis notebook's own)
@@ -17,10 +17,12 @@
 :class:`Sweep` is built through the config schema like a run's config (types, choices, unique
 lists); every error is one line naming the file, the line of the key, and what is valid.
 
-A sweep file that leaves its folders out gets folders of its own, named after the file, so a
-user's sweep never writes into the report's: results in ``outputs/<stem>`` (``my.yaml``:
-``outputs/my``), and the book beside them in ``<results_dir>/book`` (``outputs/my/book``, or the
-named results folder's own ``book``). Only the report's studies (:mod:`.report_studies`) may
+Relative folders in a sweep file are taken from the file's own folder, as an include in any
+other config file is, so a sweep file means the same from wherever it is run; :func:`load_sweep`
+returns them absolute. A sweep file that leaves its folders out gets folders of its own, named
+after the file, beside it, so a user's sweep never writes into the report's: results in
+``outputs/<stem>`` (``my.yaml``: ``outputs/my`` next to it), and the book beside them in
+``<results_dir>/book`` (``outputs/my/book``, or the named results folder's own ``book``). Only the report's studies (:mod:`.report_studies`) may
 write into ``book/``, ``outputs`` and ``regimes-outputs``; the runner refuses any other sweep there.
 Nothing here imports torch: ``toyexp sweep`` answers a bad file at once.
 """
@@ -33,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from ..run.config import SECTION_NAMES, check_dataset_key, defaults
-from ..run.files import resolve_path
+from ..run.files import PROJECT_ROOT, resolve_path
 from ..schema import ConfigError, FieldError, build_section, did_you_mean, valid
 from ..schema import read_yaml_lines
 from ..tasks import task_names
@@ -50,8 +52,8 @@ class Sweep:
     variants: dict[str, list[str]] = field(metadata={"example": "{flow: [experiment.mode=flow]} (each name maps to a list of dotted overrides)"})
     overrides: list[str] = field(default_factory=list, metadata={"empty_means": "no override", "example": "[training.num_epochs=100]"})
     grid: dict[str, list[Any]] = field(default_factory=dict, metadata={"example": "{training.learning_rate: [0.001, 0.0003]}"})
-    results_dir: str = field(default="", metadata={"example": "outputs/my-study (a folder path)"})  # "": its own, outputs/<stem>
-    book_dir: str = field(default="", metadata={"example": "outputs/my-study/book (a folder path)"})  # "": <results_dir>/book
+    results_dir: str = field(default="", metadata={"example": "outputs/my-study (a folder path)"})  # "": its own, outputs/<stem>; absolute once loaded
+    book_dir: str = field(default="", metadata={"example": "outputs/my-study/book (a folder path)"})  # "": <results_dir>/book; absolute once loaded
     page: str = field(default="analysis", metadata={"example": "regimes (a file name, without .ipynb)"})
     title: str = field(default="", metadata={"example": "'Regimes: samples, bandwidth and noise'"})
     run_pages: bool = field(default=True, metadata={"example": "false (run notebooks stay in their run folders)"})
@@ -64,25 +66,29 @@ KEYS = tuple(name for name, f in Sweep.__dataclass_fields__.items() if not f.met
 
 
 def load_sweep(path: str | Path) -> Sweep:
-    """Read and check a sweep file; errors are one line naming the file, the line, the key and what is valid."""
-    path = resolve_path(path)
+    """Read and check a sweep file (a relative ``path`` from the current folder); errors are one line
+    naming the file as given, the line, the key and what is valid. Its folders come back absolute."""
+    given, path = str(path), resolve_path(path)
     if not path.is_file():
-        raise ConfigError(f"sweep file {str(path)!r} does not exist")
+        shipped = PROJECT_ROOT / given  # the package's own, asked for from another folder
+        hint = f"; the package's own is {str(shipped)!r}" if not Path(given).is_absolute() and shipped.is_file() else ""
+        raise ConfigError(f"sweep file {given!r} does not exist (relative paths start at the current folder, "
+                          f"{str(Path.cwd())!r}){hint}")
     text = path.read_text()
     try:
         raw, lines = read_yaml_lines(text)
     except ConfigError as err:
         shape = f"; expected a mapping with keys {', '.join(KEYS)}" if str(err).startswith("not valid YAML") else ""
-        raise ConfigError(f"sweep file {str(path)!r}, {err}{shape}" if str(err).startswith("line") else
-                          f"sweep file {str(path)!r} is {err}{shape}") from None
+        raise ConfigError(f"sweep file {given!r}, {err}{shape}" if str(err).startswith("line") else
+                          f"sweep file {given!r} is {err}{shape}") from None
 
     def fail(key: Any, message: str) -> ConfigError:
         line = lines.get(key)
-        return ConfigError(f"sweep file {str(path)!r}" + (f", line {line}" if line else "") + f": {message}")
+        return ConfigError(f"sweep file {given!r}" + (f", line {line}" if line else "") + f": {message}")
 
     if not isinstance(raw, dict):
-        raise ConfigError(f"sweep file {str(path)!r} must be a mapping with keys {', '.join(KEYS)}")
-    raw = _older_names(raw, lines, fail, path)
+        raise ConfigError(f"sweep file {given!r} must be a mapping with keys {', '.join(KEYS)}")
+    raw = _older_names(raw, lines, fail, given)
     unknown = sorted(set(raw) - set(KEYS), key=str)
     if unknown:
         raise fail(unknown[0], f"unknown key(s) {unknown}{did_you_mean(str(unknown[0]), KEYS)}; valid keys: {', '.join(KEYS)}")
@@ -142,19 +148,21 @@ def own_results(sweep_file: str | Path) -> str:
 
 
 def own_folders(sweep: Sweep, path: Path) -> Sweep:
-    """``sweep`` with the folders its file leaves out filled in: results in ``outputs/<stem>``, the
-    book in ``<results_dir>/book`` (a sweep's files stay together, away from the report's)."""
-    results_dir = sweep.results_dir or own_results(path)
-    return replace(sweep, results_dir=results_dir, book_dir=sweep.book_dir or f"{results_dir}/book")
+    """``sweep`` with its folders absolute, relative ones taken from the folder of its file ``path``,
+    and those it leaves out filled in: results in ``outputs/<stem>`` beside the file, the book in
+    ``<results_dir>/book`` (a sweep's files stay together, away from the report's)."""
+    results_dir = resolve_path(sweep.results_dir or own_results(path), base=path.parent)
+    book_dir = resolve_path(sweep.book_dir, base=path.parent) if sweep.book_dir else results_dir / "book"
+    return replace(sweep, results_dir=str(results_dir), book_dir=str(book_dir))
 
 
-def _older_names(raw: dict, lines: dict, fail, path: Path) -> dict:
+def _older_names(raw: dict, lines: dict, fail, given: str) -> dict:
     """``raw`` with the sweep file's older key names read as the new ones, with a note each."""
     for old, new in OLDER_KEYS.items():
         if old in raw:
             if new in raw:
                 raise fail(old, f"{old!r} is the older name of {new!r}; give only {new!r}")
-            warnings.warn(f"sweep file {str(path)!r}: {old!r} is the older name of {new!r}; read as {new!r}", FutureWarning, stacklevel=3)
+            warnings.warn(f"sweep file {given!r}: {old!r} is the older name of {new!r}; read as {new!r}", FutureWarning, stacklevel=3)
             raw = {(new if k == old else k): v for k, v in raw.items()}
             lines[new] = lines.get(old)
     return raw
