@@ -139,7 +139,7 @@ def grid_sweep(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("grid-sweep")
     path = write_sweep(folder, variants={"regression": ["experiment.mode=regression"], "flow": ["experiment.mode=flow"]}, grid=GRID)
-    blocked = folder / "results" / "recon" / "flow" / "learning_rate=0.001" / "flow" / "seed-1"
+    blocked = folder / "results" / "recon" / "flow" / "learning_rate=0.001" / "seed-1"
     blocked.mkdir(parents=True)
     (blocked / "checkpoints").write_text("a file where the checkpoint folder should be")
     report = run_sweep(path, SweepOptions(jobs=2, analysis=False))

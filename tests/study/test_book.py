@@ -14,7 +14,7 @@ import yaml
 
 from toyexp.run.record import TrainingSummary, write_record
 from toyexp.study import book
-from toyexp.study.plan import plan
+from toyexp.study.plan import groups_of, plan
 from toyexp.study.sweep_file import load_sweep
 from toyexp.tasks.base import Final
 
@@ -55,9 +55,10 @@ def sweep_and_specs(tmp_path, run_record):
                                     "overrides": ["training.num_epochs=300"], "results_dir": str(tmp_path / "results")}, sort_keys=False))
     sweep = load_sweep(path)
     specs = plan(sweep, tmp_path / "book")
+    for group in groups_of(specs):
+        group.notebook.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(run_notebook(group.title), group.notebook)
     for spec in specs:
-        spec.notebook.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(run_notebook(spec.title), spec.notebook)
         l2 = L2.get((spec.variant, spec.seed))
         if l2 is not None:
             finish(spec, run_record, l2, 2.5 + spec.seed - 42)
@@ -69,7 +70,7 @@ def test_run_page_opens_with_its_result_and_hides_parameters(sweep_and_specs):
     book.write_pages(sweep, specs, specs[0].notebook.parents[2])
     nb = nbformat.read(next(s.notebook for s in specs if s.id == "recon/flow/seed-42"), as_version=4)
     sources = [c.source for c in nb.cells]
-    assert sources[0] == "# recon: flow, seed 42"
+    assert sources[0] == "# recon: flow, seeds 42, 43"
     assert sources[1] == "**recon · flow · seed 42**: l2 = 0.1250 (rk4, 4 steps, NFE 16); trained for 300 epochs (600 steps) in 2.5 s."
     assert sources[2] == "Markdown(describe_run(...))"  # the narrative, moved up from the end
     assert sources[3] == "*Reconstruction*\nWe learn $f$."  # the title cell's intro follows
@@ -95,13 +96,13 @@ def test_variant_page_tables_its_seeds(sweep_and_specs):
     page = (root / "runs" / "recon" / "regression.md").read_text()
     rows = [line for line in page.splitlines() if line.startswith("| 4")]
     assert rows == [
-        "| 42 | 0.2500 | — | 1 | 2.5 s | [seed 42](regression-seed42.ipynb) |",
-        "| 43 | 0.3500 | — | 1 | 3.5 s | [seed 43](regression-seed43.ipynb) |",
+        "| 42 | 0.2500 | — | 1 | 2.5 s | [the seeds' page](regression-seeds.ipynb) |",
+        "| 43 | 0.3500 | — | 1 | 3.5 s | [the seeds' page](regression-seeds.ipynb) |",
     ]
     assert "l2 = 0.3000 ± 0.0707" in page  # mean and sample std of 0.25 and 0.35
     assert "`experiment.mode=regression`" in page and "num_epochs" not in page  # the variant's own overrides only
     flow = (root / "runs" / "recon" / "flow.md").read_text()
-    assert "| 43 | | not complete | | | |" in flow and "flow-seed43.ipynb" not in flow
+    assert "| 43 | | not complete | | | |" in flow
 
 
 def test_task_page_links_its_variants(sweep_and_specs):
@@ -124,8 +125,8 @@ def test_the_appendix_entries_nest_task_variant_seed(sweep_and_specs):
     variants = {v["title"]: v for v in task["sections"]}
     assert list(variants) == list(sweep.variants)  # in the sweep file's order
     assert variants["regression"]["file"] == "runs/recon/regression"
-    assert [s["file"] for s in variants["regression"]["sections"]] == ["runs/recon/regression-seed42", "runs/recon/regression-seed43"]
-    assert [s["title"] for s in variants["flow"]["sections"]] == ["seed 42"]  # the unfinished run has no page
+    assert [s["file"] for s in variants["regression"]["sections"]] == ["runs/recon/regression-seeds"]  # one page for the group
+    assert [s["title"] for s in variants["flow"]["sections"]] == ["seeds 42"]  # the unfinished seed is not named
 
 
 def test_a_full_disk_leaves_every_page_whole(sweep_and_specs, monkeypatch, run_record):
@@ -184,12 +185,12 @@ def test_each_grid_point_of_a_variant_gets_its_own_page(tmp_path, run_record):
     book.write_pages(sweep, runs, tmp_path / "book")
     page = (tmp_path / "book" / "runs" / "recon" / "flow-learning_rate=0.001.md").read_text()
     assert page.startswith("# recon: flow (learning_rate = 0.001)\n")
-    assert "| 42 | 0.5000 | rk4, 4 steps | 16 | 1.0 s | [seed 42](flow-learning_rate=0.001-seed42.ipynb) |" in page
+    assert "| 42 | 0.5000 | rk4, 4 steps | 16 | 1.0 s | [the seeds' page](flow-learning_rate=0.001-seeds.ipynb) |" in page
     assert "with `experiment.mode=flow`, `training.learning_rate=0.001`, one per seed" in page
     task = (tmp_path / "book" / "runs" / "recon.md").read_text()
     assert "| [flow (learning_rate = 0.01)](recon/flow-learning_rate=0.01.md) | flow | 1 of 1 | 0.2500 ± — |" in task
     (entry,) = yaml.safe_load((tmp_path / "book" / book.APPENDIX_FILE).read_text())
     assert [(v["title"], [s["file"] for s in v["sections"]]) for v in entry["sections"]] == [
-        ("flow (learning_rate = 0.01)", ["runs/recon/flow-learning_rate=0.01-seed42"]),
-        ("flow (learning_rate = 0.001)", ["runs/recon/flow-learning_rate=0.001-seed42"]),
+        ("flow (learning_rate = 0.01)", ["runs/recon/flow-learning_rate=0.01-seeds"]),
+        ("flow (learning_rate = 0.001)", ["runs/recon/flow-learning_rate=0.001-seeds"]),
     ]

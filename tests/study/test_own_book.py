@@ -189,4 +189,4 @@ def test_toyexp_sweep_build_book_end_to_end(tmp_path, monkeypatch, capsys):
                         "book: done (book/_build/html/index.html)\n"), out
     html = tmp_path / "book" / "_build" / "html"
     assert {p.name for p in html.glob("*.html")} >= {"index.html", "analysis.html"}
-    assert (html / "runs" / "recon" / "flow-seed1.html").is_file()
+    assert (html / "runs" / "recon" / "flow-seeds.html").is_file()

@@ -28,7 +28,7 @@ def test_default_study_plans_ninety_runs():
     assert {r.config["experiment"]["mode"] for r in runs} == {"regression", "flow", "straight_flow", "mip", "mip_one_step"}
     flow = next(r for r in runs if r.id == "recon/flow/seed-43")
     assert flow.run_dir == PROJECT_ROOT / "outputs" / "recon" / "flow" / "seed-43"  # ../outputs from params/
-    assert flow.notebook == PROJECT_ROOT / "book" / "runs" / "recon" / "flow-seed43.ipynb"
+    assert flow.notebook == PROJECT_ROOT / "book" / "runs" / "recon" / "flow-seeds.ipynb"
     assert flow.config["evaluation"]["num_eval_steps"] == [1, 2, 4, 8, 16]
     assert flow.config["training"]["num_epochs"] == 5000  # the seed README's defaults, not the notebook's quick ones
 
@@ -39,7 +39,7 @@ def test_plan_crosses_grid_and_resolves_each_config(tmp_path):
     assert len(runs) == 3 * 2 * 2
     run = next(r for r in runs if r.id == "recon/flow/learning_rate=0.001/seed-2")
     assert run.run_dir == tmp_path / "results" / "recon" / "flow" / "learning_rate=0.001" / "seed-2"
-    assert run.notebook == tmp_path / "book" / "runs" / "recon" / "flow-learning_rate=0.001-seed2.ipynb"
+    assert run.notebook == tmp_path / "book" / "runs" / "recon" / "flow-learning_rate=0.001-seeds.ipynb"
     expected = load_config("recon", seed=2, overrides=run.overrides)
     assert run.config == expected.to_dict() and expected.training.learning_rate == 0.001
     assert run.parameters == {"seed": 2, "overrides": run.overrides}
@@ -146,7 +146,7 @@ def test_search_file_crosses_learning_rates_and_sample_sizes():
 
 def test_book_dir_comes_from_the_sweep_file_unless_given(tmp_path):
     sweep = load_sweep(write_sweep(tmp_path, variants={"flow": VARIANTS["flow"]}, book_dir=str(tmp_path / "nb")))
-    assert plan(sweep)[0].notebook == tmp_path / "nb" / "runs" / "recon" / "flow-seed1.ipynb"
+    assert plan(sweep)[0].notebook == tmp_path / "nb" / "runs" / "recon" / "flow-seeds.ipynb"
     assert plan(sweep, tmp_path / "other")[0].notebook.parent == tmp_path / "other" / "runs" / "recon"
     assert load_sweep(PROJECT_ROOT / "params" / "smoke.yaml").book_dir != "book"  # smoke runs stay out of the report
 
@@ -159,7 +159,7 @@ def test_each_task_runs_its_own_notebook_and_the_analysis_its_own():
 
 def test_without_run_pages_each_notebook_stays_in_its_run_folder(tmp_path):
     sweep = load_sweep(write_sweep(tmp_path, seeds=[1, 2], run_pages=False))
-    assert [r.notebook for r in plan(sweep)] == [r.run_dir / "run.ipynb" for r in plan(sweep)]
+    assert [r.notebook for r in plan(sweep)] == [r.run_dir.parent / "group.ipynb" for r in plan(sweep)]
     assert all(r.run_dir.parent == tmp_path / "results" / "recon" / "regression" for r in plan(sweep))
 
 

@@ -32,7 +32,7 @@ def test_a_sweep_files_relative_folders_start_at_its_own_folder(tmp_path, monkey
     assert (sweep.results_dir, sweep.book_dir) == (str(tmp_path / "sub" / "results"), str(tmp_path / "pages"))
     (run,) = plan(sweep)
     assert run.run_dir.is_relative_to(tmp_path / "sub" / "results")
-    assert run.notebook == tmp_path / "pages" / "runs" / "recon" / "regression-seed1.ipynb"
+    assert run.notebook == tmp_path / "pages" / "runs" / "recon" / "regression-seeds.ipynb"
     monkeypatch.chdir(tmp_path / "sub")  # the same file from its own folder: the same folders
     assert load_sweep("my.yaml") == sweep
 
@@ -44,7 +44,7 @@ def test_the_command_line_finds_a_sweep_file_from_the_current_folder(tmp_path, m
     monkeypatch.chdir(tmp_path / "sub")
     assert main(["sweep", "my.yaml", "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "results/recon/regression/" in out and "results/book/runs/recon/regression-seed1.ipynb" in out
+    assert "results/recon/regression/" in out and "results/book/runs/recon/regression-seeds.ipynb" in out
     monkeypatch.chdir(tmp_path)
     assert main(["sweep", "sub/my.yaml", "--dry-run"]) == 0
     assert "sub/results/recon/regression/" in capsys.readouterr().out

@@ -84,7 +84,7 @@ def test_a_results_path_with_spaces_and_accents_just_works(foreign_sweep, capsys
     assert code == 0
     metrics = json.loads((root / "results" / "recon" / "regression" / "seed-1" / "metrics.json").read_text())
     assert metrics["config"]["experiment"]["output_dir"] == str(root / "results" / "recon")
-    pages = {"runs/recon/regression-seed1.ipynb", "runs/recon.md", "runs/recon/regression.md", "analysis.ipynb"}
+    pages = {"runs/recon/regression-seeds.ipynb", "runs/recon.md", "runs/recon/regression.md", "analysis.ipynb"}
     assert pages <= set(files_of(root / "book"))
 
 
@@ -97,7 +97,7 @@ def test_no_page_shows_the_machines_folders(foreign_sweep):
     machine = str(root.parents[1])  # the temporary folder above 'résultats d'essai'
     pages = files_of(root / "book")
     assert [name for name, text in pages.items() if machine in text] == []
-    run = nbformat.reads(pages["runs/recon/regression-seed1.ipynb"], as_version=4)
+    run = nbformat.reads(pages["runs/recon/regression-seeds.ipynb"], as_version=4)
     printed = "".join(o.get("text", "") for c in run.cells if c.cell_type == "code" for o in c.outputs)
     assert "run folder: …/results/recon/regression/seed-1" in printed
     assert "output_dir: …/results/recon\n" in printed  # the whole config, as the page shows it

@@ -35,7 +35,7 @@ def test_a_sweep_file_without_folders_plans_its_runs_in_folders_of_its_own(tmp_p
     assert (sweep.results_dir, sweep.book_dir) == (str(own), str(own / "book"))
     (run,) = plan(sweep)
     assert run.run_dir == own / "recon" / "regression" / "seed-1"  # the variant names the mode: not repeated
-    assert run.notebook == own / "book" / "runs" / "recon" / "regression-seed1.ipynb"
+    assert run.notebook == own / "book" / "runs" / "recon" / "regression-seeds.ipynb"
     assert not own.exists() and not (PROJECT_ROOT / "outputs" / STEM).exists()
 
 

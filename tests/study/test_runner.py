@@ -12,7 +12,7 @@ import pytest
 
 from toyexp import ConfigError
 from toyexp.study.outcomes import Outcome, Started, SweepOptions, SweepReport
-from toyexp.study.plan import PlannedRun
+from toyexp.study.plan import PlannedRun, groups_of
 from toyexp.study.runner import run_sweep
 from sweeps import write_sweep
 
@@ -21,26 +21,31 @@ IDS = ["recon/regression/seed-1", "recon/regression/seed-2", "recon/flow/seed-1"
 
 
 def test_a_sweep_reports_every_run_in_a_typed_report(tmp_path, executors):
-    """Guards the report: the planned runs in plan order, an Outcome per executed job, the
-    executor told each run's notebook, output and parameters, and the caller told what runs."""
+    """Guards the report: the planned runs in plan order; one job per group (the seeds of a variant),
+    told its notebook, output, seeds and overrides; an Outcome per run, each member of a failed
+    group failed with its error (none wrote a metrics.json); the caller told what runs."""
     path = write_sweep(tmp_path, seeds=[1, 2], variants=VARIANTS)
-    executors.outcome = lambda job: Outcome(job.run_id, "failed" if job.run_id.endswith("flow/seed-2") else "done",
-                                            job.output, 1.0, "boom" if job.run_id.endswith("flow/seed-2") else "")
+    executors.outcome = lambda job: Outcome(job.run_id, "failed" if "/flow/" in job.run_id else "done",
+                                            job.output, 2.0, "boom" if "/flow/" in job.run_id else "")
     started, done = [], []
     report = run_sweep(path, SweepOptions(jobs=2, analysis=False), started.append, done.append)
     assert isinstance(report, SweepReport) and all(isinstance(r, PlannedRun) for r in report.runs)
     assert [r.id for r in report.runs] == IDS
-    assert [(o.id, o.status) for o in report.outcomes] == [(i, "failed" if i == IDS[3] else "done") for i in IDS]
+    failed = {IDS[2], IDS[3]}
+    assert [(o.id, o.status, o.seconds) for o in report.outcomes] == [(i, "failed" if i in failed else "done", 1.0) for i in IDS]
     assert report.outcomes == tuple(done)
     assert report.failed and (report.stopped, report.problem) == ("", "")
     (name, jobs, options), = executors.calls
     assert (name, options) == ("run_local", {"fresh": False})
-    assert [(j.run_id, j.title, j.parameters) for j in jobs] == [(r.id, r.title, r.parameters) for r in report.runs]
-    assert [j.output for j in jobs] == [str(r.notebook) for r in report.runs]
+    groups = groups_of(list(report.runs))
+    assert [(j.run_id, j.title, j.parameters) for j in jobs] == [(g.id, g.title, g.parameters) for g in groups]
+    assert [j.run_id for j in jobs] == ["recon/regression/seeds-1-2", "recon/flow/seeds-1-2"]
+    assert jobs[1].parameters["seeds"] == [1, 2] and jobs[1].title == "recon: flow, seeds 1, 2"
+    assert [j.output for j in jobs] == [str(g.notebook) for g in groups]
     assert started == [Started(runs=4, to_execute=4, complete=0, failed_before=(), description="2 at a time (local, warm kernels)")]
     table = report.table().splitlines()
-    assert table[-1] == "3 done, 0 skipped, 1 failed"
-    assert [row.split()[:2] for row in table[1:-1]] == [[i, "failed" if i == IDS[3] else "done"] for i in IDS]
+    assert table[-1] == "2 done, 0 skipped, 2 failed"
+    assert [row.split()[:2] for row in table[1:-1]] == [[i, "failed" if i in failed else "done"] for i in IDS]
     assert table[4].endswith(f"{report.runs[3].notebook}: boom")
 
 
@@ -66,7 +71,7 @@ def test_resume_reports_the_complete_runs_as_skipped(tmp_path, executors, run_re
     first = plan(load_sweep(path))[0]
     complete(first, run_record)
     report = run_sweep(path, SweepOptions(jobs=1, resume=True, analysis=False))
-    assert [j.run_id for j in executors.jobs] == ["recon/regression/seed-2"]
+    assert [(j.run_id, j.parameters["seeds"]) for j in executors.jobs] == [("recon/regression/seeds-2", [2])]  # the group's incomplete seed
     assert sorted((o.id, o.status) for o in report.outcomes) == [("recon/regression/seed-1", "skipped"),
                                                                  ("recon/regression/seed-2", "done")]
     assert not report.failed and report.table().endswith("1 done, 1 skipped, 0 failed")
@@ -182,7 +187,7 @@ def test_without_run_pages_the_book_gets_no_run_page(tmp_path, executors):
     (run, variant or task page, appendix entries) is written to the book."""
     report = run_sweep(write_sweep(tmp_path, run_pages=False), SweepOptions(analysis=False))
     assert [o.status for o in report.outcomes] == ["done"]
-    assert [j.output for j in executors.jobs] == [str(report.runs[0].run_dir / "run.ipynb")]
+    assert [j.output for j in executors.jobs] == [str(report.runs[0].run_dir.parent / "group.ipynb")]
     assert not (tmp_path / "book" / "runs").exists()
 
 
@@ -210,10 +215,10 @@ def test_a_dry_run_plans_and_writes_nothing(tmp_path, monkeypatch, executors, ru
     assert report.analysis == Outcome("analysis", "planned", str(tmp_path / "book" / "analysis.ipynb"))
     assert report.plan_table(resume=True).splitlines() == [
         "run                                          --resume  run folder  notebook",
-        "recon/regression/seed-1                      skip      results/recon/regression/seed-1  book/runs/recon/regression-seed1.ipynb",
-        "recon/regression/seed-2                      run       results/recon/regression/seed-2  book/runs/recon/regression-seed2.ipynb",
-        "recon/flow/seed-1                            run       results/recon/flow/seed-1  book/runs/recon/flow-seed1.ipynb",
-        "recon/flow/seed-2                            run       results/recon/flow/seed-2  book/runs/recon/flow-seed2.ipynb",
+        "recon/regression/seed-1                      skip      results/recon/regression/seed-1  book/runs/recon/regression-seeds.ipynb",
+        "recon/regression/seed-2                      run       results/recon/regression/seed-2  book/runs/recon/regression-seeds.ipynb",
+        "recon/flow/seed-1                            run       results/recon/flow/seed-1  book/runs/recon/flow-seeds.ipynb",
+        "recon/flow/seed-2                            run       results/recon/flow/seed-2  book/runs/recon/flow-seeds.ipynb",
         "4 runs: 3 to execute, 1 already complete (skipped with --resume)",
         "analysis: would write book/analysis.ipynb",
         "dry run: nothing was executed or written",

@@ -47,7 +47,7 @@ def test_smoke_sweep_chain(tmp_path, capsys):
     assert len(failed) == 4
     assert all(str(book / "runs" / "recon") in line and "FileExistsError" in line for line in failed[:2]), out
     assert all("cannot write" in line for line in failed[2:])
-    broken_nb = nbformat.read(book / "runs" / "recon" / "broken-seed42.ipynb", as_version=4)
+    broken_nb = nbformat.read(book / "runs" / "recon" / "broken-seeds.ipynb", as_version=4)
     assert any(o.output_type == "error" for c in broken_nb.cells if c.cell_type == "code" for o in c.outputs)
     done = metrics_files(results)
     assert len(done) == 20  # 3 variants x 2 seeds x 3 experiments, and lie/broken
@@ -56,8 +56,8 @@ def test_smoke_sweep_chain(tmp_path, capsys):
         record = read_record(results / path)
         assert (record.task, record.variant, record.grid_point, f"seed-{record.seed}") == (task, variant, {}, seed)
         assert f"experiment.mode={record.mode}" in variants[variant]
-    run_nb = nbformat.read(book / "runs" / "projection" / "flow-gaussian-seed43.ipynb", as_version=4)
-    assert run_nb.cells[0].source.startswith("# projection: flow-gaussian, seed 43")
+    run_nb = nbformat.read(book / "runs" / "projection" / "flow-gaussian-seeds.ipynb", as_version=4)
+    assert run_nb.cells[0].source.startswith("# projection: flow-gaussian, seeds 42, 43")
     assert (book / "analysis.ipynb").is_file()
 
     # Resume: only the run whose outputs were deleted runs again.
@@ -118,9 +118,10 @@ def check_built_book(html: Path) -> None:
         rows = [r for r in page.rows if r[:2] == [variant, "2"] and len(r) == 4 and r[3].startswith("[")]
         assert len(rows) == 6, (variant, page.rows)  # recon, projection, lie; n = 2 seeds
     for experiment in ("recon", "projection", "lie"):
-        for variant in VARIANTS:
-            for seed in (42, 43):
-                assert (html / "runs" / experiment / f"{variant}-seed{seed}.html").is_file(), (experiment, variant, seed)
+        for variant in VARIANTS:  # one page per variant: its two seeds, trained together
+            page = html / "runs" / experiment / f"{variant}-seeds.html"
+            assert page.is_file(), (experiment, variant)
+            assert all(f"seed {seed}" in page.read_text() for seed in (42, 43)), (experiment, variant)
 
 
 EXECUTOR_VARIANTS = {"regression": VARIANTS["regression"], "flow-gaussian": VARIANTS["flow-gaussian"]}

@@ -83,7 +83,7 @@ def test_only_selects_exactly_the_matching_runs(tmp_path, executors, capsys):
     match, not every run), and only those runs get a params.yaml."""
     path = write_plan(tmp_path)
     assert main(["sweep", str(path), "--only", "*/flow/seed-4[3]", "--no-analysis"]) == 0
-    assert [job.run_id for job in executors.jobs] == ["recon/flow/seed-43", "projection/flow/seed-43"]
+    assert [job.run_id for job in executors.jobs] == ["recon/flow/seeds-43", "projection/flow/seeds-43"]  # a group each, of the selected seed
     assert "2 runs: 2 to execute" in capsys.readouterr().out
     assert sorted(str(p.relative_to(tmp_path / "results")) for p in (tmp_path / "results").rglob("params.yaml")) == [
         "projection/flow/seed-43/params.yaml", "recon/flow/seed-43/params.yaml"]

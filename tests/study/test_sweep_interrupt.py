@@ -15,7 +15,7 @@ from toyexp.cli import main
 from toyexp.run.files import PROJECT_ROOT
 
 TINY = ["network.hidden_dim=16", "network.num_layers=2", "dataset.num_eval=100", "evaluation.num_eval_steps=[1, 2]"]
-VARIANTS = {"regression": ["experiment.mode=regression"], "flow": ["experiment.mode=flow"]}
+VARIANTS = {"regression": ["experiment.mode=regression"], "flow": ["experiment.mode=flow"], "mip": ["experiment.mode=mip"]}
 
 
 def write_sweep(tmp_path: Path, epochs: int, seeds: list[int]) -> Path:
@@ -83,8 +83,9 @@ def test_ctrl_c_to_the_process_group_stops_the_sweep_and_resume_goes_on(tmp_path
     assert proc.returncode == 130, (out, err)
     rows = [line.split() for line in out.splitlines() if line.startswith("recon/")]
     statuses = sorted(" ".join(r[1:3]) if r[1] == "not" else r[1] for r in rows)
-    assert statuses == ["interrupted", "interrupted", "not started", "not started"], out  # 2 jobs at a time
-    assert "0 done, 0 skipped, 0 failed, 2 interrupted, 2 not started" in out
+    # 2 jobs at a time, each the group of a variant's two seeds: the third variant's group never starts
+    assert statuses == ["interrupted"] * 4 + ["not started"] * 2, out
+    assert "0 done, 0 skipped, 0 failed, 4 interrupted, 2 not started" in out
     assert "Ctrl-C" in err and "Traceback" not in err
     finish = f"toyexp sweep {path} --jobs 2 --no-analysis --resume"
     assert err.splitlines()[-1] == f"interrupted by Ctrl-C; to finish the sweep: {finish}"
@@ -94,7 +95,7 @@ def test_ctrl_c_to_the_process_group_stops_the_sweep_and_resume_goes_on(tmp_path
 
     write_sweep(tmp_path, epochs=20, seeds=[1, 2])  # the same file, shorter runs
     assert main(shlex.split(finish)[1:]) == 0  # the command the message gave
-    assert len(list(results.rglob("metrics.json"))) == 4
+    assert len(list(results.rglob("metrics.json"))) == 6
 
 
 @pytest.mark.slow

@@ -2,13 +2,18 @@
 
 After the runs, :func:`write_pages` turns ``<book_dir>/runs/`` into the book's appendix:
 
-- each executed run notebook opens with a one-line result and the run's narrative (the cell
+- each executed notebook is the page of one group, the seeds of a variant (at a grid point)
+  trained together: it opens with each seed's one-line result and the runs' narrative (the cell
   tagged ``run-summary``, moved up from the end), and its parameter cells are removed from the
   page (``remove-cell``; papermill's ``injected-parameters`` cell holds paths of the machine);
 - ``runs/<task>.md`` lists the task's variants, ``runs/<task>/<variant>.md`` its seeds (l2 at the
-  ``final`` setting, NFE, training time, a link to the run page);
+  ``final`` setting, NFE, training time, a link to the seeds' page);
 - ``runs/appendix.yml`` holds their TOC entries, nested under the appendix: task, then variant,
-  then seed, so the sidebar stays short (:mod:`.front` writes the TOC from it).
+  then the seeds' page, so the sidebar stays short (:mod:`.front` writes the TOC from it).
+
+One page per group rather than per seed: a reader of a run page wants to see how much the
+seeds of a variant differ, which one page shows side by side, and the appendix of the default
+study has 18 pages instead of 90 near-identical ones.
 
 Every step can be repeated: a page already tidied is left as it is. Every file is written
 whole or not at all (a full disk leaves the previous version), and no page shows an absolute
@@ -31,7 +36,7 @@ from ..run.files import display_path, resolve_path, write_text
 from ..run.record import RunRecord
 from ..run.text import final_setting, run_headline
 from ..tasks import get_task
-from .plan import PlannedRun, complete_record, point_text
+from .plan import GROUP_SUFFIX, PlannedRun, complete_record, point_text
 from .report_paths import ShownPaths
 from .sweep_file import Sweep
 
@@ -50,8 +55,8 @@ class RunPage:
 
     @property
     def variant_stem(self) -> str:
-        """The file stem shared by the variant's runs: ``flow`` for ``flow-seed42.ipynb``."""
-        return self.run.notebook.stem.removesuffix(f"-seed{self.run.seed}")
+        """The file stem shared by the variant's runs: ``flow`` for their group's ``flow-seeds.ipynb``."""
+        return self.run.notebook.stem.removesuffix(GROUP_SUFFIX)
 
     @property
     def variant_title(self) -> str:
@@ -102,14 +107,19 @@ def open_with_result(nb, headline: str | None) -> None:
     nb.cells = cells[:title] + top + summary + intro + others
 
 
-def tidy_run_page(page: RunPage, shown: ShownPaths) -> None:
-    """The executed notebook of a run, as the book shows it (see the module docstring)."""
-    path = page.run.notebook
+def group_headline(pages: list[RunPage]) -> str | None:
+    """The one-line result of a group's page: each complete seed's, one per line."""
+    lines = [run_headline(p.record, build_mode(p.record.mode)) for p in pages if p.record]
+    return "\n\n".join(lines) or None
+
+
+def tidy_run_page(pages: list[RunPage], shown: ShownPaths) -> None:
+    """The executed notebook of a group of runs, as the book shows it (see the module docstring)."""
+    path = pages[0].run.notebook
     nb = nbformat.read(path, as_version=4)
     hide_parameters(nb)
     shown.notebook(nb)
-    headline = run_headline(page.record, build_mode(page.record.mode)) if page.record else None
-    open_with_result(nb, headline)
+    open_with_result(nb, group_headline(pages))
     _write_notebook(nb, path)
 
 
@@ -138,7 +148,7 @@ def variant_page(task: str, variant: str, overrides: list[str], runs: list[RunPa
         final = r.record.final
         lines.append(
             f"| {r.run.seed} | {final.l2:.4f} | {final_setting(final, build_mode(r.record.mode)) or '—'} | {final.nfe} "
-            f"| {_seconds(r.record.training.seconds)} | [seed {r.run.seed}]({r.run.notebook.name}) |"
+            f"| {_seconds(r.record.training.seconds)} | [the seeds' page]({r.run.notebook.name}) |"
         )
     if done:
         l2 = stat([r.record.final.l2 for r in done])
@@ -169,8 +179,8 @@ def appendix_sections(by_task: dict[str, dict[str, list[RunPage]]]) -> list[dict
     return [
         toc_entry(f"runs/{task}", task, [
             toc_entry(f"runs/{task}/{stem}", runs[0].variant_title, [
-                toc_entry(f"runs/{task}/{r.run.notebook.stem}", f"seed {r.run.seed}", []) for r in runs if r.record
-            ])
+                toc_entry(f"runs/{task}/{runs[0].run.notebook.stem}", "seeds " + ", ".join(str(r.run.seed) for r in runs if r.record), [])
+            ] if any(r.record for r in runs) and runs[0].run.notebook.is_file() else [])
             for stem, runs in variants.items()
         ])
         for task, variants in by_task.items()
@@ -192,8 +202,10 @@ def write_pages(sweep: Sweep, runs: list[PlannedRun], book_dir: str | Path) -> N
     for run in runs:
         page = RunPage(run, complete_record(run))
         by_task[run.task][page.variant_stem].append(page)
-        if page.record:
-            tidy_run_page(page, shown)
+    for variants in by_task.values():
+        for pages in variants.values():
+            if any(p.record for p in pages):
+                tidy_run_page(pages, shown)
     for task, variants in by_task.items():
         write_text(book / "runs" / f"{task}.md", task_page(task, variants))
         for stem, pages in variants.items():

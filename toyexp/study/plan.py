@@ -1,4 +1,7 @@
-"""The runs of a sweep: every (task, variant, grid point, seed) as one notebook execution.
+"""The runs of a sweep: every (task, variant, grid point, seed), and the groups they execute in.
+
+The seeds of one task, variant and grid point are a :class:`PlannedGroup`: one notebook
+execution that trains them together (:mod:`toyexp.run.group`), each into its own run folder.
 
 Each run's config is resolved and validated before anything executes, and carries the run's
 identity as data: ``experiment.variant`` and ``experiment.grid_point`` (recorded in
@@ -32,6 +35,7 @@ if TYPE_CHECKING:
     from ..run.record import RunRecord
 
 ANALYSIS_NOTEBOOK = PROJECT_ROOT / "notebooks" / "analysis.ipynb"
+GROUP_SUFFIX = "-seeds"  # a group's run page: <variant stem>-seeds.ipynb
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,7 @@ class PlannedRun:
     seed: int
     overrides: list[str]  # every dotted override of the run, as params.yaml records them
     run_dir: Path  # <results_dir>/<task>/<variant>[/<grid point>]/seed-<seed> (run_directory)
-    notebook: Path  # the executed notebook: <book_dir>/runs/<task>/..., or <run_dir>/run.ipynb without run pages
+    notebook: Path  # its group's executed notebook: <book_dir>/runs/<task>/<variant>-seeds.ipynb, or beside the run folders without run pages
     config: dict  # the fully resolved config, compared by --resume
     budget: dict[str, Any] = field(default_factory=dict)  # a budget-check run's changed keys (in grid_point too); {} for the grid's
 
@@ -63,6 +67,43 @@ class PlannedRun:
     def title(self) -> str:
         point = point_text(self.grid_point)
         return f"{self.task}: {self.variant}" + (f" ({point})" if point else "") + f", seed {self.seed}"
+
+
+@dataclass(frozen=True)
+class PlannedGroup:
+    """The runs of one task, variant and grid point that execute together: one notebook, with
+    the seeds as a papermill parameter (``seeds``), each seed into its own run folder."""
+
+    runs: tuple[PlannedRun, ...]  # in seed order, all with the same overrides and notebook
+
+    @property
+    def id(self) -> str:
+        """``task/variant[/grid point]/seeds-42-43``."""
+        return self.runs[0].id.rpartition("/")[0] + "/seeds-" + "-".join(str(r.seed) for r in self.runs)
+
+    @property
+    def notebook(self) -> Path:
+        return self.runs[0].notebook
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        """The papermill parameters of the group (a lone run's params.yaml has ``seed`` instead)."""
+        return {"seeds": [r.seed for r in self.runs], "overrides": self.runs[0].overrides}
+
+    @property
+    def title(self) -> str:
+        first = self.runs[0]
+        point = point_text(first.grid_point)
+        seeds = ", ".join(str(r.seed) for r in self.runs)
+        return f"{first.task}: {first.variant}" + (f" ({point})" if point else "") + f", seed{'s' if len(self.runs) > 1 else ''} {seeds}"
+
+
+def groups_of(runs: list[PlannedRun]) -> list[PlannedGroup]:
+    """The runs grouped by their notebook (one per task, variant and grid point), in plan order."""
+    by_notebook: dict[Path, list[PlannedRun]] = {}
+    for run in runs:
+        by_notebook.setdefault(run.notebook, []).append(run)
+    return [PlannedGroup(tuple(members)) for members in by_notebook.values()]
 
 
 def point_text(point: dict[str, Any]) -> str:
@@ -156,8 +197,8 @@ def plan(sweep: Sweep, book_dir: str | Path | None = None) -> list[PlannedRun]:
                         where = f"{task}/{variant}" + (f"/{label}" if label else "")
                         raise ConfigError(f"run {where}/seed-{seed}: {err}") from None
                     folder = run_directory(cfg)
-                    notebook = (book / "runs" / task / f"{stem.replace('/', '_')}-seed{seed}.ipynb" if sweep.run_pages
-                                else folder / "run.ipynb")
+                    notebook = (book / "runs" / task / f"{stem.replace('/', '_')}{GROUP_SUFFIX}.ipynb" if sweep.run_pages
+                                else folder.parent / "group.ipynb")
                     runs.append(PlannedRun(task, variant, point, seed, overrides, folder, notebook, cfg.to_dict(), budget))
     return runs
 

@@ -18,7 +18,7 @@ from .execute import Job, execute_notebook
 from .executors import run_dask, run_local, run_slurm
 from .kernels import KERNELS
 from .lock import ResultsLock
-from .plan import ANALYSIS_NOTEBOOK, PlannedRun, is_complete, notebook_for, plan, prepare, stale_change
+from .plan import ANALYSIS_NOTEBOOK, PlannedGroup, PlannedRun, complete_record, groups_of, is_complete, notebook_for, plan, prepare, stale_change
 from .report_paths import ShownPaths
 from .outcomes import Outcome, Started, SweepOptions, SweepReport
 from .sweep_file import Sweep
@@ -93,20 +93,28 @@ def _run(sweep: Sweep, sweep_file: str, book_dir: str, runs: list[PlannedRun], o
     stale = tuple((r.id, change) for r in runs if r not in skipped and (change := stale_change(r)))  # before they move aside
     ready, unready = _prepare([r for r in runs if r not in skipped])
     env = PORTABLE_ENV if options.portable else None
-    jobs = [Job(r.id, str(notebook_for(r.task)), str(r.notebook), r.parameters, r.title, options.cell_timeout, env)
-            for r in ready]
+    groups = {g.id: g for g in groups_of(ready)}
+    jobs = [Job(g.id, str(notebook_for(g.runs[0].task)), str(g.notebook), g.parameters, g.title, options.cell_timeout, env)
+            for g in groups.values()]
     kernels = "fresh kernels" if options.fresh_kernels or options.executor != "local" else "warm kernels"
     kernels += ", portable mode" if options.portable else ""
-    on_start(Started(runs=len(runs), to_execute=len(jobs), complete=len(skipped),
+    on_start(Started(runs=len(runs), to_execute=len(ready), complete=len(skipped),
                      failed_before=tuple(o for o in unready if o.status == "failed"),
                      description=f"{options.jobs} at a time ({options.executor}, {kernels})", stale=stale))
     full = ""  # the folder of a full disk; then the pages and the analysis wait for --resume
+    outcomes: list[Outcome] = []
+
+    def group_done(outcome: Outcome) -> None:  # the executor reports groups, the sweep their runs
+        for member in member_outcomes(groups[outcome.id], outcome):
+            outcomes.append(member)
+            on_done(member)
+
     try:
-        outcomes = _execute(jobs, options, sweep.results_dir, on_done)
+        _execute(jobs, options, sweep.results_dir, group_done)
     except OSError as err:  # the executor's own files (submitit's job folder) found the disk full
         if not no_space(err):
             raise
-        outcomes, full = [Outcome(j.run_id, "not started", j.output) for j in jobs], _shown(sweep.results_dir)
+        outcomes, full = [Outcome(r.id, "not started", str(r.notebook)) for r in ready], _shown(sweep.results_dir)
     outcomes += unready + [Outcome(r.id, "skipped", str(r.notebook)) for r in skipped]
     if KERNELS.stopping.is_set():  # Ctrl-C: no analysis; --resume continues from here
         return SweepReport(tuple(runs), tuple(outcomes), "interrupted")
@@ -128,6 +136,21 @@ def _run(sweep: Sweep, sweep_file: str, book_dir: str, runs: list[PlannedRun], o
                            analysis)
     stopped = "interrupted" if KERNELS.stopping.is_set() else "no space" if full else ""
     return SweepReport(tuple(runs), tuple(outcomes), stopped, full, analysis)
+
+
+def member_outcomes(group: PlannedGroup, outcome: Outcome) -> list[Outcome]:
+    """Each run's outcome from its group's: all done when the group's notebook ran to its end (it
+    raises when a seed diverged); otherwise a run whose metrics.json is complete is done (a seed
+    that diverged fails alone) and the others share the group's status and error. Each run is
+    given its share of the seconds."""
+    share = outcome.seconds / len(group.runs)
+    members = []
+    for run in group.runs:
+        if outcome.status == "done" or complete_record(run) is not None:
+            members.append(Outcome(run.id, "done", outcome.notebook, share))
+        else:
+            members.append(Outcome(run.id, outcome.status, outcome.notebook, share, outcome.error, outcome.no_space))
+    return members
 
 
 def _analysis(sweep: Sweep, sweep_file: str, book_dir: str) -> Outcome:
