@@ -1,6 +1,8 @@
 """The steps of a sweep that runs, once :func:`~.runner.run_sweep` holds its results folder:
-skip the complete runs (``--resume``), write each run's parameters, execute the notebooks, write
-the book's pages, execute the analysis. Ctrl-C stops it cleanly (a second Ctrl-C at once).
+skip the complete runs (``--resume``), write each run's parameters, execute one notebook per group
+(the seeds of a variant at a grid point left to run, trained together: the executors see groups,
+the report sees runs), write the book's pages, execute the analysis. Ctrl-C stops it cleanly (a
+second Ctrl-C at once).
 """
 
 from __future__ import annotations
