@@ -9,12 +9,18 @@ spectrum follow). A baseline's seed is a :class:`~.collect.Member` like a networ
 summaries treat it as one more row. A baseline with fitted hyperparameters (the GPs) also
 reports which of them ended on a bound; :class:`BoundCount` counts those fits per baseline. A
 baseline undefined for the samples (the smoothing spline below 5 samples) is left out at that
-point, and the note says why. Fits are cached in memory per (task, seed, dataset keys).
+point, and the note says why.
+
+Fits are cached in memory per (task, seed, dataset keys), the :data:`CACHE_SIZE` datasets used
+last: a grid's budget check refits nothing, and a long-lived kernel does not grow without end.
+:func:`prefit` fits a grid's datasets across the CPU cores before its points are read (each
+fit is independent of the others, and comes back bit-identical from a worker process).
 """
 
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,8 +36,16 @@ from ..schema import ConfigError
 from ..tasks import get_task
 from ..tasks.base import Final
 from .collect import CollectedRun, Member, Predictions
+from .pool import available_cores, one_thread, pool_map
 
-_CACHE: dict[str, dict[str, Fitted]] = {}
+# Datasets whose fits stay in memory, the least recently used dropped first. A dataset's fits
+# hold four predictions on the dense grid, about 0.3 MB at the regimes study's 1000 points and
+# 8 outputs (3 MB at 10 000): 256 hold a task's 20 grid points x 5 seeds twice over.
+CACHE_SIZE = 256
+# A process pool pays about 3 s of imports per worker; below this many datasets to fit (the
+# default study's 5 seeds of a task) the fits stay serial and lazy.
+POOL_MIN_FITS = 16
+_CACHE: OrderedDict[str, dict[str, Fitted]] = OrderedDict()
 
 
 class Unavailable(Exception):
@@ -98,17 +112,32 @@ def _same_samples(a: Predictions, b: Predictions) -> bool:
                for x, y in ((a.c_train, b.c_train), (a.x_train, b.x_train)))
 
 
+def _dataset(run: CollectedRun) -> tuple[str, tuple[str, dict, dict]]:
+    """The cache key of ``run``'s samples and the job that fits them: (task, sections, config)."""
+    record = run.record
+    # the samples depend on the dataset section and the run seed alone (toyexp.run.steps.make_dataset)
+    sections = {"experiment": {"seed": record.seed}, "dataset": record.config["dataset"]}
+    return json.dumps([record.task, sections], sort_keys=True, default=str), (record.task, sections, record.config)
+
+
+def _remember(key: str, fitted: dict[str, Fitted]) -> dict[str, Fitted]:
+    _CACHE[key] = fitted
+    while len(_CACHE) > CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return fitted
+
+
 def fit_baselines(run: CollectedRun) -> dict[str, Fitted]:
     """Every baseline fitted to ``run``'s training samples. Raises :class:`Unavailable` when its
     config no longer loads or the dataset rebuilt from it differs from the samples it stored
     (the package changed since the run)."""
-    record = run.record
-    # the samples depend on the dataset section and the run seed alone (toyexp.run.steps.make_dataset)
-    sections = {"experiment": {"seed": record.seed}, "dataset": record.config["dataset"]}
-    key = json.dumps([record.task, sections], sort_keys=True, default=str)
-    if key not in _CACHE:
-        _CACHE[key] = _fit(record.task, sections, record.config)
-    fitted = _CACHE[key]
+    key, job = _dataset(run)
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        fitted = _CACHE[key]
+    else:
+        with one_thread():  # as in a pool's worker: the same bits wherever a dataset is fitted
+            fitted = _remember(key, _fit(*job))
     if not _same_samples(next(f.member for f in fitted.values() if f.member).predictions, run.predictions):
         raise Unavailable("the dataset rebuilt from its config differs from the training samples it stored")
     return fitted
@@ -146,12 +175,48 @@ def _fit(task_name: str, sections: dict, config: dict) -> dict[str, Fitted]:
     return fitted
 
 
-def baselines(runs: list[CollectedRun]) -> Baselines:
-    """The baselines of a task at one grid point (``runs``: its runs), one fit per seed from the
-    first run of that seed."""
+def _fit_job(job: tuple[str, dict, dict]) -> dict[str, Fitted] | None:
+    """:func:`_fit` of one dataset in a pool's worker; None where its samples cannot be rebuilt
+    (:func:`fit_baselines` then tries again in the analysis and says why)."""
+    try:
+        return _fit(*job)
+    except Unavailable:
+        return None
+
+
+def _by_seed(runs: list[CollectedRun]) -> dict[int, list[CollectedRun]]:
     by_seed: dict[int, list[CollectedRun]] = {}
     for r in runs:
         by_seed.setdefault(r.record.seed, []).append(r)
+    return by_seed
+
+
+def prefit(points: list[list[CollectedRun]], workers: int | None = None, min_fits: int = POOL_MIN_FITS) -> int:
+    """Fit, across ``workers`` processes (default: the available cores), the datasets that
+    :func:`baselines` will fit for each list of runs in ``points`` (the first run of each seed),
+    and cache them. Only those not cached yet, at most :data:`CACHE_SIZE`; nothing when fewer
+    than ``min_fits`` or one worker (the lazy serial fits are then as fast). The fits are those
+    of the serial path, bit for bit. Returns how many datasets it fitted."""
+    jobs: dict[str, tuple[str, dict, dict]] = {}
+    for runs in points:
+        for first, *_ in _by_seed(runs).values():
+            key, job = _dataset(first)
+            if key not in _CACHE:
+                jobs.setdefault(key, job)
+    jobs = dict(list(jobs.items())[:CACHE_SIZE])  # more would drop the first before they are read
+    workers = available_cores() if workers is None else workers
+    if len(jobs) < min_fits or workers == 1:
+        return 0
+    for key, fitted in zip(jobs, pool_map(_fit_job, list(jobs.values()), workers)):
+        if fitted is not None:
+            _remember(key, fitted)
+    return len(jobs)
+
+
+def baselines(runs: list[CollectedRun]) -> Baselines:
+    """The baselines of a task at one grid point (``runs``: its runs), one fit per seed from the
+    first run of that seed."""
+    by_seed = _by_seed(runs)
     members: dict[str, list[Member]] = {name: [] for name in BASELINES}
     fits: dict[str, list[Fitted]] = {name: [] for name in BASELINES}
     notes, undefined = [], {}

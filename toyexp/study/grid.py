@@ -31,6 +31,7 @@ from ..core.stats import Paired, Stat, adjusted_p, rate, significant_after_bh
 from ..run.config import load_config
 from ..tasks import get_task
 from ..tasks.base import SummaryRow
+from .baselines import prefit
 from .collect import Collection, point_key
 from .results import TaskResults, task_results
 from .summary import compare, error_floor
@@ -156,6 +157,7 @@ def grid_results(collection: Collection, task: str) -> GridResults | None:
     points = sorted(collection.points(task), key=point_key)
     if len(points) < 2 or not all(points):
         return None
+    prefit([collection.select(task, point=p) for p in points])  # the points' baselines across the cores, then read
     results = [task_results(collection, task, p) for p in points]
     reference = results[0].reference.variant
     winners = [_winner(r) for r in results]
