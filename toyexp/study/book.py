@@ -108,8 +108,11 @@ def open_with_result(nb, headline: str | None) -> None:
 
 
 def group_headline(pages: list[RunPage]) -> str | None:
-    """The one-line result of a group's page: each complete seed's, one per line."""
+    """The one-line result of a group's page: each complete seed's, one per line; for several, that
+    a seed's training time is its share of the group's (they trained together)."""
     lines = [run_headline(p.record, build_mode(p.record.mode)) for p in pages if p.record]
+    if len(lines) > 1:
+        lines.append("*Seeds run in one group train together, as one stacked network: a training time is a seed's share of its group's.*")
     return "\n\n".join(lines) or None
 
 
