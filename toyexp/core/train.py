@@ -103,7 +103,7 @@ class Minibatches:
         return x[self.rows, idx] if self.stacked else x[idx]
 
 
-class Member:
+class MemberProgress:
     """What training keeps of one member: its history, its best model, and whether it diverged."""
 
     def __init__(self, log: logging.Logger, state: Callable[[], dict[str, Tensor]], learning_rate: float):
@@ -180,7 +180,7 @@ def train_members(
     """
     members = len(generators)
     state = (lambda e: member_state(model, e)) if members > 1 else (lambda e: model.state_dict())
-    tracked = [Member(log, lambda e=e: state(e), cfg.learning_rate) for e, log in enumerate(logs)]
+    tracked = [MemberProgress(log, lambda e=e: state(e), cfg.learning_rate) for e, log in enumerate(logs)]
     n, dim = x_1.shape[-2:]
     num_epochs, budget = schedule(cfg, n)
     batches = Minibatches(generators, cfg.initial_dist, n, dim, x_1.device, stacked=members > 1)
