@@ -6,7 +6,8 @@ folder; in a sweep file, from that file's folder (:func:`toyexp.study.sweep_file
 makes its folders absolute, so a sweep's kernels write where it planned whatever their folder);
 a run's ``experiment.output_dir``, from the folder its process runs in (papermill's caller's
 folder, or the notebook's folder in JupyterLab and nbval). Only what ships with the package
-(the run notebooks, the report's studies and book) is found from :data:`PROJECT_ROOT`.
+(the run notebooks, the studies' sweep files, the demo runs, the book's style) is found from
+the package, by :func:`shipped`.
 """
 
 from __future__ import annotations
@@ -27,6 +28,16 @@ if TYPE_CHECKING:
 # The folder holding the package: in a checkout, the project with its notebooks/, params/ and
 # book/. Never the base of a user's relative path.
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# An installed (non-editable) package has no project: its wheel carries copies of the files it
+# needs from there (setup.py's SHIPPED), in this folder of the package.
+SHIPPED_IN_PACKAGE = Path(__file__).resolve().parents[1] / "_shipped"
+
+
+def shipped(relative: str | Path) -> Path:
+    """A file that ships with the package (``notebooks/recon.ipynb``, ``params/smoke.yaml``): the
+    project's own in a checkout (or an editable install), else the installed wheel's copy."""
+    in_project = PROJECT_ROOT / relative
+    return in_project if in_project.exists() or not SHIPPED_IN_PACKAGE.is_dir() else SHIPPED_IN_PACKAGE / relative
 
 
 def resolve_path(path: str | Path, base: str | Path | None = None) -> Path:

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ..run.config import Config, load_config
-from ..run.files import PROJECT_ROOT, display_path, resolve_path
+from ..run.files import display_path, resolve_path, shipped
 from ..run.outputs import load_predictions
 from ..run.record import record_to_json
 from ..run.files import run_directory
@@ -66,7 +66,7 @@ def demo_config(demo: DemoRun, results_dir: str | Path = DEMO_DIR) -> Config:
 
 def demo_folder() -> Path:
     """The committed demo runs, found from the package wherever it is used (:data:`DEMO_DIR` in the project)."""
-    return PROJECT_ROOT / DEMO_DIR
+    return shipped(DEMO_DIR)
 
 
 def write_demo_results(results_dir: str | Path = DEMO_DIR, runs: list[DemoRun] | None = None) -> Path:

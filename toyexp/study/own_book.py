@@ -29,7 +29,7 @@ from pathlib import Path
 
 import yaml
 
-from ..run.files import PROJECT_ROOT, display_path, resolve_path, write_text
+from ..run.files import PROJECT_ROOT, display_path, resolve_path, shipped, write_text
 from ..schema import ConfigError
 from .outcomes import Outcome
 from .plan import describe
@@ -38,10 +38,10 @@ from .sweep_file import Sweep
 
 FRONT = "index"  # the front page: index.md, so the built book opens on it (index.html)
 FRONT_TITLE, ANALYSIS_TITLE = "What ran", "Analysis"  # in the sidebar, under the book's title (the analysis page may carry it too)
-WRAP_CSS = PROJECT_ROOT / "book" / "_static" / "wrap.css"  # the report's: long code lines wrap (a sweep file's overrides)
+WRAP_CSS = shipped("book/_static/wrap.css")  # the report's: long code lines wrap (a sweep file's overrides)
 LOG = "_build/jupyter-book.log"
 APPENDIX_FILE = "runs/appendix.yml"  # as study.book writes it (not imported: that module loads torch)
-REPORT_BIB = PROJECT_ROOT / "book" / "references.bib"
+REPORT_BIB = shipped("book/references.bib")
 
 # The report's book/_config.yml, less what belongs to the report (its title, author, bibliography);
 # tests/study/test_own_book.py keeps the two equal.

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..run.config import load_config
-from ..run.files import (PROJECT_ROOT, finished_config, point_label, resolve_path, run_directory, set_aside,
+from ..run.files import (finished_config, point_label, resolve_path, run_directory, set_aside, shipped,
                           value_text, write_yaml)
 from ..schema import ConfigError, change_text
 from ..tasks import get_task
@@ -34,7 +34,7 @@ from .sweep_file import Sweep
 if TYPE_CHECKING:
     from ..run.record import RunRecord
 
-ANALYSIS_NOTEBOOK = PROJECT_ROOT / "notebooks" / "analysis.ipynb"
+ANALYSIS_NOTEBOOK = shipped("notebooks/analysis.ipynb")
 GROUP_SUFFIX = "-seeds"  # a group's run page: <variant stem>-seeds.ipynb
 
 
@@ -241,4 +241,4 @@ def prepare(run: PlannedRun) -> None:
 def notebook_for(task: str) -> Path:
     """The notebook a run of ``task`` executes: the task's own, or the project's notebooks/<task>.ipynb."""
     own = get_task(task).notebook
-    return Path(own) if own else PROJECT_ROOT / "notebooks" / f"{task}.ipynb"
+    return Path(own) if own else shipped(f"notebooks/{task}.ipynb")

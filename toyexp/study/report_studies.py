@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..run.files import PROJECT_ROOT, display_path, resolve_path
+from ..run.files import PROJECT_ROOT, display_path, resolve_path, shipped
 from ..schema import ConfigError
 from .sweep_file import Sweep, load_sweep, own_results
 
@@ -20,7 +20,7 @@ BOOK = "book"  # the report's book folder, in the package's project (built by `m
 
 
 def study_file(page: str) -> Path:
-    return PROJECT_ROOT / STUDIES[page]
+    return shipped(STUDIES[page])
 
 
 def is_report_study(sweep_file: str | Path) -> bool:

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from ..run.config import SECTION_NAMES, check_dataset_key, defaults
-from ..run.files import PROJECT_ROOT, resolve_path
+from ..run.files import resolve_path, shipped
 from ..schema import ConfigError, FieldError, build_section, did_you_mean, valid
 from ..schema import read_yaml_lines
 from ..tasks import task_names
@@ -70,8 +70,8 @@ def load_sweep(path: str | Path) -> Sweep:
     naming the file as given, the line, the key and what is valid. Its folders come back absolute."""
     given, path = str(path), resolve_path(path)
     if not path.is_file():
-        shipped = PROJECT_ROOT / given  # the package's own, asked for from another folder
-        hint = f"; the package's own is {str(shipped)!r}" if not Path(given).is_absolute() and shipped.is_file() else ""
+        own = shipped(given)  # the package's own, asked for from another folder
+        hint = f"; the package's own is {str(own)!r}" if not Path(given).is_absolute() and own.is_file() else ""
         raise ConfigError(f"sweep file {given!r} does not exist (relative paths start at the current folder, "
                           f"{str(Path.cwd())!r}){hint}")
     text = path.read_text()
