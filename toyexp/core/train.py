@@ -185,25 +185,10 @@ def train_members(
     num_epochs, budget = schedule(cfg, n)
     batches = Minibatches(generators, cfg.initial_dist, n, dim, x_1.device, stacked=members > 1)
     opt = Adam(model.parameters(), lr=cfg.learning_rate)
-    learning_rate = LR_SCHEDULES[cfg.lr_schedule]
     steps, start = 0, time.perf_counter()
     bar = tqdm(range(1, num_epochs + 1), desc="train", disable=not progress, file=sys.stderr, mininterval=1.0)
     for epoch in bar:
-        batches.epoch()
-        total, seen = torch.zeros(members if members > 1 else (), device=x_1.device), 0
-        for i in range(0, n, cfg.batch_size):
-            if steps == budget:  # training.num_steps reached inside the last epoch
-                break
-            idx, x_0, t = batches.draw(i, cfg.batch_size)
-            value = mode.loss(model, batches.take(c, idx), x_0, batches.take(x_1, idx), t, ell)  # () or (E,)
-            opt.zero_grad()
-            value.sum().backward()
-            opt.lr = learning_rate(cfg.learning_rate, steps, budget)
-            opt.step()
-            total += value.detach() * idx.shape[-1]
-            seen += idx.shape[-1]
-            steps += 1
-        losses = (total / seen).reshape(-1).tolist()
+        losses, steps = _epoch(model, mode, c, x_1, ell=ell, batches=batches, opt=opt, cfg=cfg, steps=steps, budget=budget)
         logged = epoch % cfg.log_interval == 0 or epoch == num_epochs
         evaluated = epoch % cfg.eval_interval == 0 or epoch == num_epochs
         for e, member in enumerate(tracked):
@@ -219,6 +204,29 @@ def train_members(
             bar.set_postfix(loss=f"{losses[0]:.2e}", refresh=False)
     share = (time.perf_counter() - start) / members  # a member's share of the wall time
     return [member.result(share, steps, members) for member in tracked]
+
+
+def _epoch(model: nn.Module, mode: Mode, c: Tensor, x_1: Tensor, *, ell: Loss, batches: Minibatches, opt: Adam,
+           cfg: TrainingConfig, steps: int, budget: int) -> tuple[list[float], int]:
+    """One epoch of Adam steps, at most up to ``budget`` steps in all: each member's mean
+    minibatch loss (weighted by minibatch size), and the steps taken so far."""
+    batches.epoch()
+    members = len(batches.generators)
+    total, seen = torch.zeros(members if members > 1 else (), device=x_1.device), 0
+    learning_rate = LR_SCHEDULES[cfg.lr_schedule]
+    for i in range(0, len(batches.perms[0]), cfg.batch_size):
+        if steps == budget:  # training.num_steps reached inside the last epoch
+            break
+        idx, x_0, t = batches.draw(i, cfg.batch_size)
+        value = mode.loss(model, batches.take(c, idx), x_0, batches.take(x_1, idx), t, ell)  # () or (E,)
+        opt.zero_grad()
+        value.sum().backward()
+        opt.lr = learning_rate(cfg.learning_rate, steps, budget)
+        opt.step()
+        total += value.detach() * idx.shape[-1]
+        seen += idx.shape[-1]
+        steps += 1
+    return (total / seen).reshape(-1).tolist(), steps
 
 
 def train(
