@@ -65,7 +65,8 @@ import toyexp
 from toyexp.run import plots
 from toyexp.run.text import config_changes, describe_group, evaluation_tables, seed_heading, training_summary
 
-cfg = toyexp.config_from_parameters("lie", experiment, dataset, network, training, evaluation, mode, seed, overrides)
+cfg = toyexp.config_from_parameters("lie", experiment=experiment, dataset=dataset, network=network, training=training,
+                                    evaluation=evaluation, mode=mode, seed=seed, overrides=overrides)
 Markdown(config_changes(cfg))
 
 # %% tags=["hide-output"]

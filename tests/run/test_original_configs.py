@@ -20,6 +20,7 @@ import torch
 import yaml
 
 import toyexp
+from toyexp.run.files import run_directory
 from toyexp.run.legacy import DeprecatedConfigWarning
 from toyexp.run.steps import GRID_POINTS
 from toyexp.schema import ConfigError
@@ -250,7 +251,7 @@ def test_a_short_run_from_the_file(task, tmp_path):
     with warnings.catch_warnings(record=True):
         warnings.simplefilter("always")  # recon's device: "cuda" falls back to the CPU with a warning
         toyexp.run_all(cfg)
-    run_dir = tmp_path / cfg.experiment.mode / f"seed-{cfg.experiment.seed}"
+    run_dir = run_directory(cfg)  # <output_dir>/<variant: the file's experiment.name>/seed-<seed>
     figures = {"training_curves", "predictions", "errors"} | ({"subspace_coordinates", "subspace_spectrum"} if task == "projection" else set())
     _, log = check_run_folder(task, run_dir, cfg, figures)
     if task == "recon" and not torch.cuda.is_available():
@@ -283,7 +284,7 @@ def test_the_lie_file_runs_with_100000_evaluation_points_in_bounded_memory(tmp_p
     assert memory["peak_mb"] - memory["base_mb"] < 300, memory
 
     cfg, _ = load("lie", overrides=["training.num_epochs=2", f"experiment.output_dir={tmp_path}"])
-    run_dir = tmp_path / "mip" / "seed-5"
+    run_dir = run_directory(cfg)
     check_run_folder("lie", run_dir, cfg, {"training_curves", "predictions", "errors", "rotation_components", "velocity_metrics"})
     with np.load(run_dir / "predictions.npz") as z:
         assert z["c_eval"].shape == (100000, 1) and z["pred_eval"].shape == (100000, 12)

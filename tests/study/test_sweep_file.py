@@ -124,7 +124,7 @@ def test_another_tasks_key_reads_the_same_in_a_grid_and_in_a_notebook(tmp_path, 
     from toyexp import ConfigError, config_from_parameters
 
     with pytest.raises(ConfigError) as papermill:
-        config_from_parameters("recon", {}, {"low_dim": 2}, {}, {}, {}, None, None, [], quick=False)
+        config_from_parameters("recon", dataset={"low_dim": 2}, quick=False)
     assert str(papermill.value) == ANOTHER_TASKS_KEY
     path = tmp_path / "s.yaml"
     path.write_text(GOOD + f"grid:\n  dataset.low_dim: [2, 3]\nresults_dir: {tmp_path / 'results'}\n")

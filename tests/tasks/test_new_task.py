@@ -110,7 +110,8 @@ overrides: list = []
 # %%
 import toyexp
 
-cfg = toyexp.config_from_parameters("cubic", experiment, dataset, network, training, evaluation, mode, seed, overrides)
+cfg = toyexp.config_from_parameters("cubic", experiment=experiment, dataset=dataset, network=network, training=training,
+                                    evaluation=evaluation, mode=mode, seed=seed, overrides=overrides)
 record = toyexp.run_all(cfg, figures=False)
 print(f"l2 {record.final.l2:.4f}, largest absolute error {record.final.task_metrics.max_abs:.4f}")
 '''

@@ -40,17 +40,18 @@ def papermill_injected() -> bool:
 
 def config_from_parameters(
     task: str,
-    experiment: dict,
-    dataset: dict,
-    network: dict,
-    training: dict,
-    evaluation: dict,
-    mode: str | None,
-    seed: int | None,
-    overrides: list[str],
+    *,
+    experiment: dict | None = None,
+    dataset: dict | None = None,
+    network: dict | None = None,
+    training: dict | None = None,
+    evaluation: dict | None = None,
+    mode: str | None = None,
+    seed: int | None = None,
+    overrides: list[str] = (),
     quick: bool | None = None,
 ) -> Config:
-    """The run's config from the notebook parameters.
+    """The run's config from the notebook parameters, each given by its name.
 
     ``quick=None`` means: the quick preset when the notebook runs with its own defaults
     (JupyterLab, nbval), the package defaults when papermill injected any parameter. The quick
@@ -61,10 +62,8 @@ def config_from_parameters(
         quick = not papermill_injected()
     if quick:
         experiment = {"mode": QUICK_MODE, **(experiment or {})}
-    sections = {
-        "experiment": experiment, "dataset": dataset, "network": network,
-        "training": training, "evaluation": evaluation,
-    }
+    given = {"experiment": experiment, "dataset": dataset, "network": network, "training": training, "evaluation": evaluation}
+    sections = {name: section or {} for name, section in given.items()}
     return load_config(task, sections, mode=mode, seed=seed, overrides=list(overrides or []), quick=quick)
 
 
