@@ -45,14 +45,14 @@ def test_reference_loss_is_the_mode_loss(mode):
 
 def test_notebook_phases_split_the_wall_time():
     nb = nbformat.v4.new_notebook()
-    cells = [("import toyexp\ncfg = ...", 1.5), ("ctx = toyexp.start_run(cfg)", 0.25), ("trained = toyexp.fit(ctx, model)", 4.0),
-             ("result = toyexp.evaluate_run(ctx, model, trained)", 0.5), ("plots.save_and_show(figures, d)", 0.75),
-             ("record = toyexp.finish_run(ctx, trained, result)", 0.125), ("x = 1", 0.0625)]
+    cells = [("import toyexp\ncfg = ...", 1.5), ("members = toyexp.start_group(cfg, seeds)", 0.25), ("trained = toyexp.fit_group(members)", 4.0),
+             ("results = toyexp.evaluate_group(members, trained)", 0.5), ("plots.save_and_show(figures, d)", 0.75),
+             ("records = toyexp.finish_group(members, trained, results)", 0.125), ("x = 1", 0.0625)]
     for source, seconds in cells:
         cell = nbformat.v4.new_code_cell(source)
         cell.metadata["papermill"] = {"duration": seconds}
         nb.cells.append(cell)
-    nb.cells.append(nbformat.v4.new_markdown_cell("## Training, not a cell that calls toyexp.fit("))
+    nb.cells.append(nbformat.v4.new_markdown_cell("## Training, not a cell that calls toyexp.fit_group("))
     nb.metadata["papermill"] = {"duration": 10.0}
     phases = bench.notebook_phases(nb, wall=10.5)
     assert phases == {"kernel start": 10.0 - 7.1875, "imports and config": 1.5, "data": 0.25, "training": 4.0, "evaluation": 0.5,

@@ -28,7 +28,7 @@ def records(tmp_path_factory):
         cfg = toyexp.load_config(task, mode="flow", seed=4, overrides=[
             *TINY, *own, f"experiment.output_dir={root}", "experiment.variant=tiny", "experiment.grid_point={training.learning_rate: 0.001}",
             "evaluation.integration_method=[euler, dopri5]", "evaluation.num_eval_steps=[1, 2]", "evaluation.rtol=1e-2"])
-        out[task] = (toyexp.run_all(cfg, figures=False), root / "flow" / "seed-4")
+        out[task] = (toyexp.run_all(cfg, figures=False), root / "tiny" / "learning_rate=0.001" / "seed-4")  # variant, grid point, seed
     return out
 
 

@@ -42,8 +42,8 @@ from .report import report_json, report_table
 from .results import FIRST_SEED, BenchResult, NotebookCost, Settings, StudySweepCost, SweepCost
 
 NOTEBOOK_PHASES = {  # phase -> text that marks its cell; the first match wins
-    "imports and config": "import toyexp", "data": "start_run(", "training": "toyexp.fit(",
-    "evaluation": "evaluate_run(", "plots": "save_and_show(", "writing outputs": "finish_run(",
+    "imports and config": "import toyexp", "data": "start_group(", "training": "fit_group(",
+    "evaluation": "evaluate_group(", "plots": "save_and_show(", "writing outputs": "finish_group(",
 }
 MEMORY_SCRIPT = """
 import resource, sys, toyexp
