@@ -96,8 +96,8 @@ def test_variant_page_tables_its_seeds(sweep_and_specs):
     page = (root / "runs" / "recon" / "regression.md").read_text()
     rows = [line for line in page.splitlines() if line.startswith("| 4")]
     assert rows == [
-        "| 42 | 0.2500 | — | 1 | 2.5 s | [the seeds' page](regression-seeds.ipynb) |",
-        "| 43 | 0.3500 | — | 1 | 3.5 s | [the seeds' page](regression-seeds.ipynb) |",
+        "| 42 | 0.2500 | — | 1 | 2.5 s | [its page](regression-seeds.ipynb) |",
+        "| 43 | 0.3500 | — | 1 | 3.5 s | [its page](regression-seeds.ipynb) |",
     ]
     assert "l2 = 0.3000 ± 0.0707" in page  # mean and sample std of 0.25 and 0.35
     assert "`experiment.mode=regression`" in page and "num_epochs" not in page  # the variant's own overrides only
@@ -126,7 +126,7 @@ def test_the_appendix_entries_nest_task_variant_seed(sweep_and_specs):
     assert list(variants) == list(sweep.variants)  # in the sweep file's order
     assert variants["regression"]["file"] == "runs/recon/regression"
     assert [s["file"] for s in variants["regression"]["sections"]] == ["runs/recon/regression-seeds"]  # one page for the group
-    assert [s["title"] for s in variants["flow"]["sections"]] == ["seeds 42"]  # the unfinished seed is not named
+    assert [s["title"] for s in variants["flow"]["sections"]] == ["seed 42"]  # the unfinished seed is not named
 
 
 def test_a_full_disk_leaves_every_page_whole(sweep_and_specs, monkeypatch, run_record):
@@ -185,7 +185,7 @@ def test_each_grid_point_of_a_variant_gets_its_own_page(tmp_path, run_record):
     book.write_pages(sweep, runs, tmp_path / "book")
     page = (tmp_path / "book" / "runs" / "recon" / "flow-learning_rate=0.001.md").read_text()
     assert page.startswith("# recon: flow (learning_rate = 0.001)\n")
-    assert "| 42 | 0.5000 | rk4, 4 steps | 16 | 1.0 s | [the seeds' page](flow-learning_rate=0.001-seeds.ipynb) |" in page
+    assert "| 42 | 0.5000 | rk4, 4 steps | 16 | 1.0 s | [its page](flow-learning_rate=0.001-seeds.ipynb) |" in page
     assert "with `experiment.mode=flow`, `training.learning_rate=0.001`, one per seed" in page
     task = (tmp_path / "book" / "runs" / "recon.md").read_text()
     assert "| [flow (learning_rate = 0.01)](recon/flow-learning_rate=0.01.md) | flow | 1 of 1 | 0.2500 ± — |" in task

@@ -1,6 +1,7 @@
 """The plan of a sweep: every (task, variant, grid point, seed) with its resolved config, its
 identity recorded as data, its folders; and when a planned run counts as complete."""
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -186,3 +187,27 @@ def test_a_large_grid_is_described_by_its_keys_not_its_points(tmp_path):
     assert lines[3] == ("- **grid**: `dataset.num_train` in 8, 16, 32; `training.learning_rate` in 0.1, 0.01, 0.001 "
                         "(9 points, every combination)")
     assert lines[-1] == "- **runs**: 9 = 1 task × 1 variant × 9 grid points × 1 seed"
+
+
+def test_a_notebook_takes_seeds_only_if_its_parameters_cell_declares_them(tmp_path):
+    """The package's run notebooks run a group per notebook; a task's own notebook written for one
+    seed (no ``seeds`` in its parameters cell) runs one seed per notebook, each with ``seed``."""
+    import nbformat
+
+    from toyexp.study.plan import PlannedGroup, notebook_for, takes_seeds
+
+    def notebook(parameters: str) -> Path:
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell(parameters, metadata={"tags": ["parameters"]}),
+                    nbformat.v4.new_code_cell("seeds = [1, 2]  # not the parameters cell")]
+        path = tmp_path / f"nb{len(list(tmp_path.iterdir()))}.ipynb"
+        nbformat.write(nb, path)
+        return path
+
+    assert takes_seeds(notebook("seed = None\nseeds: Optional[list] = None"))
+    assert not takes_seeds(notebook("seed = None\nmy_seeds = None"))
+    assert all(takes_seeds(notebook_for(task)) for task in ("recon", "projection", "lie"))
+    runs = plan(load_sweep(write_sweep(tmp_path, seeds=[1, 2])))
+    lone = [dataclasses.replace(r, grouped=False) for r in runs]
+    assert PlannedGroup(tuple(runs)).parameters == {"seeds": [1, 2], "overrides": runs[0].overrides}
+    assert PlannedGroup(tuple(lone[:1])).parameters == {"seed": 1, "overrides": runs[0].overrides}

@@ -55,8 +55,9 @@ class RunPage:
 
     @property
     def variant_stem(self) -> str:
-        """The file stem shared by the variant's runs: ``flow`` for their group's ``flow-seeds.ipynb``."""
-        return self.run.notebook.stem.removesuffix(GROUP_SUFFIX)
+        """The file stem shared by the variant's runs: ``flow`` for their group's ``flow-seeds.ipynb``
+        (or for ``flow-seed42.ipynb``, the run of a notebook that takes one seed at a time)."""
+        return self.run.notebook.stem.removesuffix(GROUP_SUFFIX).removesuffix(f"-seed{self.run.seed}")
 
     @property
     def variant_title(self) -> str:
@@ -151,7 +152,7 @@ def variant_page(task: str, variant: str, overrides: list[str], runs: list[RunPa
         final = r.record.final
         lines.append(
             f"| {r.run.seed} | {final.l2:.4f} | {final_setting(final, build_mode(r.record.mode)) or '—'} | {final.nfe} "
-            f"| {_seconds(r.record.training.seconds)} | [the seeds' page]({r.run.notebook.name}) |"
+            f"| {_seconds(r.record.training.seconds)} | [its page]({r.run.notebook.name}) |"
         )
     if done:
         l2 = stat([r.record.final.l2 for r in done])
@@ -177,13 +178,27 @@ def toc_entry(file: str, title: str, sections: list[dict]) -> dict:
     return {"file": file, "title": title, **({"sections": sections} if sections else {})}
 
 
+def by_notebook(pages: list[RunPage]) -> dict[Path, list[RunPage]]:
+    """The complete runs by the notebook that shows them (a group's, or a lone run's own)."""
+    out: dict[Path, list[RunPage]] = {}
+    for page in pages:
+        if page.record and page.run.notebook.is_file():
+            out.setdefault(page.run.notebook, []).append(page)
+    return out
+
+
+def seeds_title(pages: list[RunPage]) -> str:
+    """``seeds 42, 43`` (``seed 42`` for one)."""
+    return f"seed{'s' if len(pages) > 1 else ''} " + ", ".join(str(p.run.seed) for p in pages)
+
+
 def appendix_sections(by_task: dict[str, dict[str, list[RunPage]]]) -> list[dict]:
     """The TOC entries under the appendix: task pages, their variant pages, their complete runs' pages."""
     return [
         toc_entry(f"runs/{task}", task, [
             toc_entry(f"runs/{task}/{stem}", runs[0].variant_title, [
-                toc_entry(f"runs/{task}/{runs[0].run.notebook.stem}", "seeds " + ", ".join(str(r.run.seed) for r in runs if r.record), [])
-            ] if any(r.record for r in runs) and runs[0].run.notebook.is_file() else [])
+                toc_entry(f"runs/{task}/{notebook.stem}", seeds_title(pages), []) for notebook, pages in by_notebook(runs).items()
+            ])
             for stem, runs in variants.items()
         ])
         for task, variants in by_task.items()
@@ -207,8 +222,8 @@ def write_pages(sweep: Sweep, runs: list[PlannedRun], book_dir: str | Path) -> N
         by_task[run.task][page.variant_stem].append(page)
     for variants in by_task.values():
         for pages in variants.values():
-            if any(p.record for p in pages):
-                tidy_run_page(pages, shown)
+            for shown_pages in by_notebook(pages).values():
+                tidy_run_page(shown_pages, shown)
     for task, variants in by_task.items():
         write_text(book / "runs" / f"{task}.md", task_page(task, variants))
         for stem, pages in variants.items():

@@ -18,8 +18,10 @@ it for a point of the grid (:func:`toyexp.study.collect.collect_budget_check` re
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -51,6 +53,7 @@ class PlannedRun:
     notebook: Path  # its group's executed notebook: <book_dir>/runs/<task>/<variant>-seeds.ipynb, or beside the run folders without run pages
     config: dict  # the fully resolved config, compared by --resume
     budget: dict[str, Any] = field(default_factory=dict)  # a budget-check run's changed keys (in grid_point too); {} for the grid's
+    grouped: bool = True  # its notebook takes ``seeds``; otherwise it runs alone, into a notebook of its own (-seed<N>.ipynb, run.ipynb)
 
     @property
     def id(self) -> str:
@@ -87,7 +90,10 @@ class PlannedGroup:
 
     @property
     def parameters(self) -> dict[str, Any]:
-        """The papermill parameters of the group (a lone run's params.yaml has ``seed`` instead)."""
+        """The papermill parameters of the group (a lone run's params.yaml has ``seed`` instead, as
+        has the one run of a notebook that does not take ``seeds``)."""
+        if not self.runs[0].grouped:
+            return self.runs[0].parameters
         return {"seeds": [r.seed for r in self.runs], "overrides": self.runs[0].overrides}
 
     @property
@@ -197,9 +203,11 @@ def plan(sweep: Sweep, book_dir: str | Path | None = None) -> list[PlannedRun]:
                         where = f"{task}/{variant}" + (f"/{label}" if label else "")
                         raise ConfigError(f"run {where}/seed-{seed}: {err}") from None
                     folder = run_directory(cfg)
-                    notebook = (book / "runs" / task / f"{stem.replace('/', '_')}{GROUP_SUFFIX}.ipynb" if sweep.run_pages
-                                else folder.parent / "group.ipynb")
-                    runs.append(PlannedRun(task, variant, point, seed, overrides, folder, notebook, cfg.to_dict(), budget))
+                    grouped = takes_seeds(notebook_for(task))
+                    suffix = GROUP_SUFFIX if grouped else f"-seed{seed}"
+                    notebook = (book / "runs" / task / f"{stem.replace('/', '_')}{suffix}.ipynb" if sweep.run_pages
+                                else folder.parent / "group.ipynb" if grouped else folder / "run.ipynb")
+                    runs.append(PlannedRun(task, variant, point, seed, overrides, folder, notebook, cfg.to_dict(), budget, grouped))
     return runs
 
 
@@ -236,6 +244,17 @@ def prepare(run: PlannedRun) -> None:
     set_aside(run.run_dir, run.config)
     write_yaml(run.run_dir / "params.yaml", run.parameters)
     run.notebook.parent.mkdir(parents=True, exist_ok=True)
+
+
+@functools.cache
+def takes_seeds(notebook: Path) -> bool:
+    """Whether ``notebook``'s parameters cell declares ``seeds`` (the package's run notebooks do;
+    a task's own notebook written for one seed at a time need not, and then runs one per seed)."""
+    import nbformat  # only once a sweep plans
+
+    cells = nbformat.read(notebook, as_version=4).cells
+    source = "\n".join(c.source for c in cells if "parameters" in c.metadata.get("tags", []))
+    return re.search(r"^seeds\s*[:=]", source, re.MULTILINE) is not None
 
 
 def notebook_for(task: str) -> Path:
