@@ -123,8 +123,8 @@ variants:
   regression: [experiment.mode=regression]
   flow: [experiment.mode=flow]
 overrides: [training.num_epochs=20, network.hidden_dim=16, network.num_layers=2, dataset.num_train=8, dataset.num_eval=64]
-results_dir: outputs/cubic
-book_dir: book
+results_dir: ../outputs/cubic
+book_dir: ../book
 """
 
 
