@@ -136,7 +136,7 @@ def test_committed_notebooks_pass_nbval(name, tmp_path):
     if out.returncode != 0:
         pytest.fail(f"nbval under {forced or 'this CPU'} (libraries chose {chosen}):\n{mismatches(report)}")
     assert re.search(r"\b\d+ passed\b", report) and " skipped" not in report, report[-2000:]
-    assert (root / "outputs" / "quick").is_dir()  # the run notebooks wrote their runs into the copy
+    assert (root / "notebooks" / "outputs" / "quick").is_dir()  # the run notebooks wrote their runs beside them, in the copy
 
 
 def check_forced(name: str, forced: dict[str, str], chosen: dict) -> None:

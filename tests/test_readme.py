@@ -135,10 +135,17 @@ def test_readme_papermill_command_runs(command, tmp_path):
     assert done.returncode == 0, f"{command}\n{done.stderr[-3000:]}"
 
     mode = params.get("mode") or PACKAGE_DEFAULTS["mode"]
-    seed = params.get("seed") or PACKAGE_DEFAULTS["seed"]
-    metrics_path = out_dir / mode / f"seed-{seed}" / "metrics.json"
-    assert metrics_path.exists(), f"{command}: no {metrics_path.relative_to(tmp_path)}; found {sorted(map(str, out_dir.rglob('metrics.json')))}"
-    metrics = yaml.safe_load(metrics_path.read_text())  # JSON is YAML
+    seeds = params.get("seeds") or [params.get("seed") or PACKAGE_DEFAULTS["seed"]]  # a group: a run per seed
+    found = sorted(map(str, out_dir.rglob("metrics.json")))
+    assert len(found) == len(seeds), f"{command}: {found}"
+    for seed in seeds:
+        metrics_path = out_dir / mode / f"seed-{seed}" / "metrics.json"
+        assert metrics_path.exists(), f"{command}: no {metrics_path.relative_to(tmp_path)}; found {found}"
+        check_run(command, params, yaml.safe_load(metrics_path.read_text()), task, mode, seed, own_overrides)  # JSON is YAML
+
+
+def check_run(command: str, params: dict, metrics: dict, task: str, mode: str, seed: int, own_overrides: list[str]) -> None:
+    """A run's metrics.json records who it is, every key of its parameter file and every override."""
     assert (metrics["task"], metrics["mode"], metrics["seed"]) == (task, mode, seed)
     variant = (params.get("experiment") or {}).get("variant") or mode  # a run outside a sweep is named by its mode
     assert (metrics["variant"], metrics["grid_point"]) == (variant, {})
