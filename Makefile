@@ -43,7 +43,7 @@ notebooks: install
 # `make demo-results` retrains the eighteen tiny runs the analysis notebook reads when run as is
 # (notebooks/demo-results, committed; about 15 s); follow it with `make notebooks`.
 demo-results: install
-	$(BIN)/python -c "from toyexp.study.demo import write_demo_results; print(write_demo_results())"
+	$(BIN)/python -c "from toyexp.study.analysis import write_demo_results; print(write_demo_results())"
 
 sync: install
 	$(BIN)/jupytext --sync notebooks/*.py

@@ -49,9 +49,8 @@ headline_file: Optional[str] = None  # where a sweep wants this page's headlines
 
 # %% tags=["hide-input"]
 from toyexp.run.files import resolve_path, write_text
-from toyexp.study import collect, tables, views
-from toyexp.study.demo import demo_folder
-from toyexp.study.sweep_file import load_sweep
+from toyexp.study.analysis import collect, demo_folder, tables, views
+from toyexp.study.sweep import load_sweep
 
 order = load_sweep(sweep_file).tasks if sweep_file else None  # the tasks in the sweep file's order
 collection = collect.collect_sweep(sweep_file) if sweep_file else collect.collect(results_dir or demo_folder())

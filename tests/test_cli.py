@@ -31,8 +31,9 @@ def test_sweep_without_a_file_prints_its_help_and_runs_nothing(capsys):
 def test_an_interrupted_sweep_ends_with_the_command_that_finishes_it(monkeypatch, capsys, argv, command):
     """Guards issue 25: Ctrl-C exited cleanly but never said how to go on. The last line gives the
     command as typed (sweep file and options), with --resume once, quoted for a shell; exit 130."""
-    from toyexp.study import runner
-    from toyexp.study.outcomes import Outcome, SweepReport
+    from toyexp.study.sweep import runner
+    from toyexp.study.execution.outcome import Outcome
+    from toyexp.study.sweep.outcomes import SweepReport
 
     report = SweepReport((), (Outcome("recon/flow/seed-1", "interrupted", "nb.ipynb"),), "interrupted")
     monkeypatch.setattr(runner, "run_sweep", lambda *args, **kwargs: report)

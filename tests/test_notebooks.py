@@ -128,7 +128,7 @@ def test_nbval_markers_are_cell_tags(source):
 
 @pytest.mark.parametrize("name", RUN_NOTEBOOKS)
 def test_run_notebook_cells_the_book_relies_on(name):
-    """The book's run pages (toyexp.study.book) hide the parameter cells and move the narrative
+    """The book's run pages (toyexp.study.book.run_pages) hide the parameter cells and move the narrative
     cell, the last one, under the title; the training cell's timings are not compared by nbval."""
     cells = tags_of(name)
     parameters = [tags for _, tags in cells if "parameters" in tags]

@@ -1,6 +1,6 @@
 """The ``toyexp`` command: ``toyexp sweep`` runs a study, ``toyexp bench`` measures speed.
 
-This module parses arguments, calls :func:`toyexp.study.runner.run_sweep` and prints; it
+This module parses arguments, calls :func:`toyexp.study.run_sweep` and prints; it
 imports the study (and with it torch, papermill and matplotlib) only once a command runs, so
 ``--help`` answers at once.
 """
@@ -58,7 +58,7 @@ def sweep_command(args: argparse.Namespace) -> int:
         print("error: no sweep file given, so nothing ran; give one, e.g. toyexp sweep params/smoke.yaml", file=sys.stderr)
         return 2
     from .run.files import display_path
-    from .study.runner import SweepOptions, run_sweep
+    from .study import SweepOptions, run_sweep
 
     options = SweepOptions(
         jobs=args.jobs, resume=args.resume, only=args.only, executor=args.executor, fresh_kernels=args.fresh_kernels,

@@ -63,7 +63,7 @@ def test_notebook_phases_split_the_wall_time():
 def test_every_phase_marks_a_cell_of_each_run_notebook():
     """Guards the phase split against edits of the notebooks: each phase's mark is in a code cell
     of every run notebook (a renamed step would count its time as "other cells")."""
-    from toyexp.study.plan import notebook_for
+    from toyexp.study.sweep.plan import notebook_for
 
     for task in ("recon", "projection", "lie"):
         sources = [c.source for c in nbformat.read(notebook_for(task), as_version=4).cells if c.cell_type == "code"]

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from toyexp.run.files import PROJECT_ROOT
-from toyexp.study import book, front
+from toyexp.study.book import front, run_pages
 from book_build import build_book, copy_book
 
 BOOK = PROJECT_ROOT / "book"
@@ -53,10 +53,10 @@ def page_notebook(secret: str) -> nbformat.NotebookNode:
 def html(tmp_path_factory) -> Path:
     src = copy_book(tmp_path_factory.mktemp("book") / "src")
     nb = page_notebook(str(PROJECT_ROOT))
-    book.hide_parameters(nb)
+    run_pages.hide_parameters(nb)
     nbformat.write(nb, src / "run.ipynb")
-    (src / book.APPENDIX_FILE).parent.mkdir()
-    (src / book.APPENDIX_FILE).write_text(yaml.safe_dump([{"file": "run", "title": "A run"}]))
+    (src / run_pages.APPENDIX_FILE).parent.mkdir()
+    (src / run_pages.APPENDIX_FILE).write_text(yaml.safe_dump([{"file": "run", "title": "A run"}]))
     front.write_front(src)  # as a sweep writes it: the run under the appendix, the task pages, placeholders for the studies, the abstract
     return build_book(src)
 

@@ -8,7 +8,7 @@ import yaml
 
 import toyexp
 from toyexp.run.steps import close_log
-from toyexp.study.collect import collect
+from toyexp.study.analysis.collect import collect
 
 HUGE_LR = ["training.learning_rate=1000000.0", "training.num_epochs=200"]
 
@@ -50,7 +50,7 @@ def test_huge_learning_rate_through_the_run_steps(tmp_path):
 def test_sweep_outcome_of_a_diverging_notebook_names_the_problem(tmp_path):
     """Guards: a sweep's one-line failure for a diverging recon run is the TrainingDiverged message."""
     from toyexp.run.files import PROJECT_ROOT
-    from toyexp.study.execute import Job, execute_notebook
+    from toyexp.study.execution.execute import Job, execute_notebook
 
     parameters = yaml.safe_load((PROJECT_ROOT / "params/recon/quick.yaml").read_text())
     parameters.update(mode="regression", overrides=HUGE_LR, experiment={"output_dir": str(tmp_path / "out")})

@@ -67,6 +67,6 @@ def test_final_metrics_match_golden(case, tmp_path):
 @pytest.mark.parametrize("case", ["recon-flow-gaussian", "projection-mip", "lie-mip_one_step-3d"])
 def test_a_rerun_on_this_machine_is_bit_identical(case, tmp_path):
     """The same config and seed, run twice in one process on this machine: the same bits, every
-    metric (a fresh kernel against a reused one: tests/study/test_determinism.py)."""
+    metric (a fresh kernel against a reused one: tests/study/sweep/test_determinism.py)."""
     first, second = final_of(case, tmp_path / "first"), final_of(case, tmp_path / "second")
     assert not mismatches(first, second, case, exact=True)

@@ -37,7 +37,7 @@ def test_the_capped_grid_is_even_enough_for_the_error_spectrum(tmp_path):
     """Guards the analysis of a large num_eval: the float32 grid of GRID_POINTS points, as
     predictions.npz stores it, passes the spectrum's evenness check (a spacing moves by 5e-4 of
     itself in rounding), and a sine error still peaks at its frequency."""
-    from toyexp.study.interpolation import error_spectrum
+    from toyexp.study.analysis.interpolation import error_spectrum
 
     c = dense_grid(context(tmp_path, "recon", "dataset.num_eval=100000")).numpy()  # float32, (GRID_POINTS, 1)
     x = np.zeros_like(c)
@@ -50,8 +50,8 @@ def test_the_capped_grid_is_even_enough_for_the_error_spectrum(tmp_path):
 def test_the_analysis_of_a_run_with_a_large_evaluation_set(tmp_path):
     """Guards the baselines and the analysis past the cap: a run with num_eval 20000 is collected,
     its baselines predict on the same capped grid, and its error between the samples is computed."""
-    from toyexp.study.collect import collect
-    from toyexp.study.results import task_results
+    from toyexp.study.analysis.collect import collect
+    from toyexp.study.analysis.results import task_results
 
     cfg = toyexp.load_config("recon", mode="flow", overrides=[
         "dataset.num_eval=20000", "training.num_epochs=2", "network.hidden_dim=16", "network.num_layers=2",

@@ -18,8 +18,8 @@ from papermill.inspection import inspect_notebook
 import toyexp
 from toyexp.run.config import SECTION_NAMES
 from toyexp.schema import parse_override
-from toyexp.study.plan import plan
-from toyexp.study.sweep_file import load_sweep
+from toyexp.study.sweep.plan import plan
+from toyexp.study.sweep.sweep_file import load_sweep
 from toyexp.tasks import built_in
 
 ROOT = Path(__file__).resolve().parents[2]

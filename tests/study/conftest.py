@@ -15,8 +15,8 @@ from toyexp.core.metrics import Evaluation, l1_error, l2_error
 from toyexp.run.code_path import CodePath
 from toyexp.run.provenance import GitState, Provenance
 from toyexp.run.record import RunRecord, TrainingSummary, write_record
-from toyexp.study import steps
-from toyexp.study.outcomes import Outcome
+from toyexp.study.sweep import steps
+from toyexp.study.execution.outcome import Outcome
 from toyexp.tasks.base import Best, Final
 
 C_TRAIN = np.linspace(0, 1, 11)[:, None]  # spacing h = 0.1
@@ -134,7 +134,7 @@ def grid_sweep(tmp_path_factory):
     """A real tiny sweep with a grid, run once: recon, seed 1, regression and flow at two learning
     rates (4 runs, 2 at a time on warm kernels, no analysis), one of which cannot write its first
     checkpoint and fails. Its SweepReport and its folder."""
-    from toyexp.study.runner import SweepOptions, run_sweep
+    from toyexp.study.sweep.runner import SweepOptions, run_sweep
     from sweeps import write_sweep
 
     folder = tmp_path_factory.mktemp("grid-sweep")
@@ -148,7 +148,7 @@ def grid_sweep(tmp_path_factory):
 
 @dataclass
 class Executors:
-    """Stands in for the three executors of a running sweep (toyexp.study.steps): records every
+    """Stands in for the three executors of a running sweep (toyexp.study.sweep.steps): records every
     call's jobs and keyword options, and answers each job with ``outcome(job)`` (by default done)."""
 
     outcome: object = lambda job: Outcome(job.run_id, "done", job.output)  # noqa: E731
@@ -185,8 +185,8 @@ def executors(monkeypatch):
 def pinned_kernels(monkeypatch):
     """Kernels pinned to one thread as in a sweep; a stopped kernel registry is reset for the next
     test, and no kernel may be left registered."""
-    from toyexp.study.execute import SINGLE_THREAD
-    from toyexp.study.kernels import KERNELS
+    from toyexp.study.execution.execute import SINGLE_THREAD
+    from toyexp.study.execution.kernels import KERNELS
 
     for name, value in SINGLE_THREAD.items():
         monkeypatch.setenv(name, value)

@@ -14,8 +14,8 @@ import pytest
 
 import toyexp
 from toyexp.schema import ConfigError
-from toyexp.study import collect, results
-from toyexp.study.tables import markdown_table
+from toyexp.study.analysis import collect, results
+from toyexp.study.analysis.tables import markdown_table
 from toyexp.tasks import built_in, dataset_config, get_task, load_entry_points, register, task_names, unregister
 from toyexp.tasks.base import Task
 from toyexp.tasks.config import DatasetConfig

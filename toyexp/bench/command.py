@@ -34,9 +34,8 @@ import nbformat
 from ..run.config import load_config
 from ..run.files import PROJECT_ROOT, display_path, resolve_path, run_directory, write_json
 from ..run.record import RunRecord, read_record
-from ..study.execute import SINGLE_THREAD, Job, Outcome, execute_notebook
-from ..study.executors import run_local
-from ..study.plan import notebook_for
+from ..study.execution import SINGLE_THREAD, Job, Outcome, execute_notebook, run_local
+from ..study.sweep import notebook_for
 from .loops import training_costs
 from .report import report_json, report_table
 from .results import FIRST_SEED, BenchResult, NotebookCost, Settings, StudySweepCost, SweepCost

@@ -31,7 +31,7 @@ VARIANT = ["experiment.mode=flow", "training.initial_dist=gaussian", "evaluation
 
 def regimes_overrides() -> list[str]:
     """The regimes study's overrides for every run (the package's params/regimes.yaml, from any folder)."""
-    from toyexp.study.report_studies import study_file
+    from toyexp.study.sweep import study_file
 
     return list(yaml.safe_load(study_file("regimes").read_text())["overrides"])
 

@@ -48,7 +48,7 @@ def datasets(sweep_file: str):
     """(task, dataset keys, seed, c_train, x_train, c) of each distinct dataset of the sweep's complete runs."""
     from toyexp.run.config import load_config
     from toyexp.run.steps import GRID_POINTS, make_dataset
-    from toyexp.study.collect import collect_sweep
+    from toyexp.study.analysis import collect_sweep
 
     collection, seen = collect_sweep(sweep_file), set()
     for task in collection.tasks():

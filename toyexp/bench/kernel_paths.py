@@ -32,8 +32,8 @@ from pathlib import Path
 
 from ..run.files import PROJECT_ROOT, resolve_path, write_json
 from ..run.code_path import PORTABLE_ENV
-from ..study.execute import SINGLE_THREAD
-from ..study.sweep_file import load_sweep
+from ..study.execution import SINGLE_THREAD
+from ..study.sweep import load_sweep
 
 # name -> the variables set for the child (every code-path variable not named is unset)
 PATHS = {

@@ -10,7 +10,7 @@ of a flow model, evaluated with euler and rk4 at 1 and 4 steps); what is timed i
 evaluation set or the dense grid: building the data, the evaluation inside training, evaluate_run
 (every integrator setting on the evaluation set, the dense grid, the best model,
 predictions.npz), the run's figures, and the analysis of the run (collect, the classical
-baselines, the error between the samples: ``study.results.task_results``). Peak RSS is taken
+baselines, the error between the samples: ``study.analysis.results.task_results``). Peak RSS is taken
 after the run and again after the analysis. Medians over the repeats, and the ratio of each
 num_eval to the first.
 """
@@ -31,8 +31,8 @@ import matplotlib
 matplotlib.use("Agg")
 import toyexp
 from toyexp.run import plots
-from toyexp.study.collect import collect
-from toyexp.study.results import task_results
+from toyexp.study.analysis.collect import collect
+from toyexp.study.analysis import task_results
 rss = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 task, num_eval, folder = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 cfg = toyexp.load_config(task, mode="flow", overrides=[  # a run folder <folder>/<task>/<variant>/seed-<seed>

@@ -2,7 +2,7 @@
 written whole or not at all (a temporary file in the same folder, renamed into place).
 
 A relative path means what it means to any other command: on the command line, from the current
-folder; in a sweep file, from that file's folder (:func:`toyexp.study.sweep_file.load_sweep`
+folder; in a sweep file, from that file's folder (:func:`toyexp.study.sweep.sweep_file.load_sweep`
 makes its folders absolute, so a sweep's kernels write where it planned whatever their folder);
 a run's ``experiment.output_dir``, from the folder its process runs in (papermill's caller's
 folder, or the notebook's folder in JupyterLab and nbval). Only what ships with the package

@@ -1,0 +1,221 @@
+"""Grid axes: a sweep's numeric grid keys analysed as axes, not as a list of unrelated variants.
+
+For one task, every grid point gets its :class:`~.results.TaskResults` (the classical baselines
+refitted to that point's samples). Across the points this module computes, once:
+
+- the **winner** of each point: the row (network or baseline) of lowest geometric mean l2, the
+  runner-up, and their paired comparison (a ratio, tested on the log scale like every comparison
+  of errors: :func:`~.summary.scale_of`); ``distinguishable`` after the Benjamini-Hochberg correction over
+  the points of the task (:func:`~toyexp.core.stats.adjusted_p`);
+- each network against the reference variant, and the best network against the best baseline,
+  at every point, with the same correction over the points;
+- for a sample-count axis (``dataset.num_train``): the **rate** of each row, the log-log slope of
+  l2 against N fitted per seed over the points above the Nyquist rate (2 samples per cycle of
+  the target's highest frequency), with its t interval over seeds; in each slice of the other keys.
+
+Samples per cycle are 1 / (h f_max), h the training spacing and f_max the task's highest
+frequency (:meth:`~toyexp.tasks.base.Task.highest_frequency`): 2 at Nyquist. Figures and
+sentences (``grid_figures``, ``grid_text``) only read a :class:`GridResults`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ...core.metrics import training_spacing
+from ...core.stats import Paired, Stat, adjusted_p, rate, significant_after_bh
+from ...run.config import load_config
+from ...tasks import get_task
+from ...tasks.base import SummaryRow
+from .baselines import prefit
+from .collect import Collection, point_key
+from .results import TaskResults, task_results
+from .summary import compare, error_floor
+
+SAMPLES = "dataset.num_train"  # the grid key whose values are sample counts (rates are fitted along it)
+NYQUIST = 2.0  # samples per cycle at the Nyquist rate
+
+
+@dataclass(frozen=True)
+class Axis:
+    key: str  # the dotted grid key
+    values: tuple[Any, ...]  # its values, sorted
+
+    @property
+    def name(self) -> str:
+        return self.key.split(".")[-1]
+
+    @property
+    def numeric(self) -> bool:
+        return all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in self.values)
+
+    @property
+    def log(self) -> bool:
+        """Whether to draw it on a log scale: positive numbers spanning a factor of 10 or more."""
+        return self.numeric and min(self.values) > 0 and max(self.values) >= 10 * min(self.values)
+
+
+@dataclass(frozen=True)
+class Test:
+    """A paired comparison at one point, and its p-value adjusted over the points (BH)."""
+
+    paired: Paired
+    q: float
+
+    @property
+    def significant_after_bh(self) -> bool:
+        return significant_after_bh(self.q)
+
+
+@dataclass(frozen=True)
+class Winner:
+    best: SummaryRow  # lowest geometric mean l2 at the point
+    runner_up: SummaryRow | None
+    test: Test | None  # the runner-up's l2 against the best's, paired by seed
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One grid point of a task."""
+
+    point: dict[str, Any]
+    results: TaskResults
+    samples_per_cycle: float | None  # 1 / (h f_max); None when the task has no highest frequency
+    winner: Winner
+    versus_reference: dict[str, Test]  # network variant -> its l2 against the reference's
+    best_network: SummaryRow
+    network_versus_baseline: Test | None  # the best network's l2 against the best baseline's
+
+
+@dataclass(frozen=True)
+class SliceRates:
+    """The power-law rates of l2 in N in one slice of the other keys: l2 ∝ N^b, b fitted per seed,
+    then mean, std and n over seeds, for each row."""
+
+    slice: dict[str, Any]  # the other keys' values
+    samples: tuple[int, ...]  # the N the fits used (those at or above the Nyquist rate)
+    slopes: dict[str, Stat]  # row -> its rate
+
+
+@dataclass(frozen=True)
+class GridResults:
+    task: str
+    axes: tuple[Axis, ...]
+    cells: tuple[Cell, ...]
+    reference: str  # the variant every network is compared with
+    rates: tuple[SliceRates, ...]  # per slice of the other keys (none without a sample-count axis)
+
+    def cell(self, point: dict[str, Any]) -> Cell:
+        return next(c for c in self.cells if c.point == point)
+
+    def slices(self) -> list[dict[str, Any]]:
+        """The combinations of the keys other than the first two (one empty slice for at most two keys)."""
+        rest = [a for a in self.axes[2:]]
+        seen: list[dict] = []
+        for c in self.cells:
+            s = {a.key: c.point[a.key] for a in rest}
+            if s not in seen:
+                seen.append(s)
+        return sorted(seen, key=point_key)
+
+
+def axes_of(points: list[dict[str, Any]]) -> tuple[Axis, ...]:
+    """The grid's keys with their values, the sample count first when it is one of them."""
+    keys = list(dict.fromkeys(k for p in points for k in p))
+    keys.sort(key=lambda k: k != SAMPLES)  # stable: the others keep the sweep file's order
+    return tuple(Axis(k, tuple(sorted({p[k] for p in points}, key=lambda v: point_key({"": v})))) for k in keys)
+
+
+def samples_per_cycle(res: TaskResults) -> float | None:
+    """1 / (h f_max) for the samples of the point (the first member's) and the task's highest frequency."""
+    member = next(iter(res.members.values()))[0]
+    cfg = load_config(res.task, {"dataset": member.config["dataset"]}).dataset
+    f_max = get_task(res.task).highest_frequency(cfg)
+    h = training_spacing(member.predictions.c_train)
+    return None if not f_max or not h else 1.0 / (h * f_max)
+
+
+def _winner(res: TaskResults) -> tuple[SummaryRow, SummaryRow | None, Paired | None]:
+    ranked = sorted(res.rows, key=lambda r: r.stats["l2"].centre)
+    best, runner = ranked[0], (ranked[1] if len(ranked) > 1 else None)
+    return best, runner, (compare(best, runner, "l2") if runner else None)
+
+
+def _adjusted(pairs: list[Paired | None]) -> list[Test | None]:
+    """Tests with BH-adjusted p-values over the ones given (None stays None)."""
+    q = adjusted_p([p.p for p in pairs if p is not None])
+    it = iter(q)
+    return [None if p is None else Test(p, float(next(it))) for p in pairs]
+
+
+def grid_results(collection: Collection, task: str) -> GridResults | None:
+    """The task's grid as axes (see the module docstring); None without a grid."""
+    points = sorted(collection.points(task), key=point_key)
+    if len(points) < 2 or not all(points):
+        return None
+    prefit([collection.select(task, point=p) for p in points])  # the points' baselines across the cores, then read
+    results = [task_results(collection, task, p) for p in points]
+    reference = results[0].reference.variant
+    winners = [_winner(r) for r in results]
+    winner_tests = _adjusted([w[2] for w in winners])
+    networks = [r.variant for r in results[0].networks if r.variant != reference]
+    versus = {v: _adjusted([r.versus_reference.get((v, "l2")) for r in results]) for v in networks}
+    best_nets = [min(r.networks, key=lambda row: row.stats["l2"].centre) for r in results]
+    nvb = _adjusted([r.versus_best_baseline.get(b.variant) if r.best_baseline else None for r, b in zip(results, best_nets)])
+    cells = tuple(
+        Cell(p, r, samples_per_cycle(r), Winner(w[0], w[1], t), {v: versus[v][i] for v in networks if versus[v][i]},
+             best_nets[i], nvb[i])
+        for i, (p, r, w, t) in enumerate(zip(points, results, winners, winner_tests))
+    )
+    axes = axes_of(points)
+    return GridResults(task, axes, cells, reference, _rates(cells, axes))
+
+
+def _rates(cells: tuple[Cell, ...], axes: tuple[Axis, ...]) -> tuple[SliceRates, ...]:
+    """Per slice of the keys other than num_train, each row's rate in N at or above the Nyquist
+    rate (a slice with fewer than three such sample counts gets none)."""
+    if not axes or axes[0].key != SAMPLES:
+        return ()
+    by_slice: dict[tuple, list[Cell]] = {}
+    for c in cells:
+        by_slice.setdefault(point_key({k: v for k, v in c.point.items() if k != SAMPLES}), []).append(c)
+    out = []
+    for group in by_slice.values():
+        above = sorted((c for c in group if c.samples_per_cycle is None or c.samples_per_cycle >= NYQUIST),
+                       key=lambda c: c.point[SAMPLES])
+        if len(above) < 3:
+            continue
+        n = tuple(c.point[SAMPLES] for c in above)
+        # a row whose error reaches the rounding floor at some N has no rate: the floor, not the method, bends it
+        rows = [r.variant for r in above[0].results.rows if _has_all(above, r.variant) and not _at_floor(above, r.variant)]
+        out.append(SliceRates({k: v for k, v in above[0].point.items() if k != SAMPLES}, n,
+                              {v: rate(n, _per_seed_l2(above, v)) for v in rows}))
+    return tuple(out)
+
+
+def _at_floor(cells: list[Cell], variant: str) -> bool:
+    """Whether any seed of the row reads its l2 at the rounding floor (:func:`~.summary.error_floor`) at any of the cells."""
+    return any(m.final.l2 <= error_floor(m) for c in cells for m in c.results.members[variant])
+
+
+def _has_all(cells: list[Cell], variant: str) -> bool:
+    return all(any(r.variant == variant for r in c.results.rows) for c in cells)
+
+
+def _per_seed_l2(cells: list[Cell], variant: str) -> np.ndarray:
+    """(S, P): the row's l2 per seed (the seeds every point has) at each of the points."""
+    rows = [next(r for r in c.results.rows if r.variant == variant) for c in cells]
+    seeds = [s for s in rows[0].seeds if all(s in r.seeds for r in rows)]
+    return np.array([[r.values["l2"][r.seeds.index(s)] for r in rows] for s in seeds])
+
+
+def nyquist_samples(cell: Cell) -> float | None:
+    """The sample count N at which the cell's spacing would sample at the Nyquist rate (grid sampling)."""
+    n, spc = cell.point.get(SAMPLES), cell.samples_per_cycle
+    if n is None or spc is None:
+        return None
+    return 1 + (n - 1) * NYQUIST / spc if n > 1 else math.nan
