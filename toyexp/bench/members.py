@@ -21,10 +21,10 @@ from ..run.config import load_config
 from ..run.group import fit_group, start_group
 from ..run.steps import close_log
 
-CASES = {  # name -> overrides of the regimes study's set-up
-    "recon flow, N = 200": ["experiment.mode=flow", "dataset.num_train=200"],
-    "projection regression, N = 200": ["experiment.mode=regression", "dataset.num_train=200", "experiment.task=projection"],
-    "recon mip, N = 4": ["experiment.mode=mip", "dataset.num_train=4"],
+CASES = {  # name -> (task, overrides of the regimes study's set-up)
+    "recon flow, N = 200": ("recon", ["experiment.mode=flow", "dataset.num_train=200"]),
+    "projection regression, N = 200": ("projection", ["experiment.mode=regression", "dataset.num_train=200"]),
+    "recon mip, N = 4": ("recon", ["experiment.mode=mip", "dataset.num_train=4"]),
 }
 SETUP = ["network.architecture=concat", "network.hidden_dim=128", "network.num_layers=3", "training.batch_size=32",
          "training.learning_rate=0.01", "training.lr_schedule=cosine", "training.eval_interval=500", "training.save_interval=100000",
@@ -52,9 +52,8 @@ def member_ratios(members: int, steps: int, repeats: int) -> list[tuple[str, flo
     seeds = list(range(42, 42 + members))
     out = []
     with tempfile.TemporaryDirectory() as folder:
-        for name, case in CASES.items():
-            task = "projection" if "experiment.task=projection" in case else "recon"
-            overrides = [*SETUP, *(o for o in case if not o.startswith("experiment.task")), f"training.num_steps={steps}"]
+        for name, (task, case) in CASES.items():
+            overrides = [*SETUP, *case, f"training.num_steps={steps}"]
             lone, grouped = [], []
             for _ in range(repeats):
                 lone.append(training_cpu(task, overrides, seeds, False, folder))

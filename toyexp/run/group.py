@@ -125,12 +125,11 @@ def finish_group(members: list[Member], trained: list[TrainResult | TrainingDive
     """Write each finished member's metrics.json; then raise :class:`GroupFailed` if any diverged
     (a lone run's TrainingDiverged itself, unchanged, when the group is one run)."""
     records = [finish_run(m.ctx, t, r) for m, t, r in zip(members, trained, results) if r is not None]
-    failed = [(m.ctx.cfg.experiment.seed, t) for m, t in zip(members, trained) if isinstance(t, TrainingDiverged)]
-    for m, t in zip(members, trained):
-        if isinstance(t, TrainingDiverged):
-            close_log(m.ctx.log)
+    failed = [(m, t) for m, t in zip(members, trained) if isinstance(t, TrainingDiverged)]
+    for member, _ in failed:  # its log holds the error; finish_run closed the others'
+        close_log(member.ctx.log)
     if len(members) == 1 and failed:
         raise failed[0][1]
     if failed:
-        raise GroupFailed("; ".join(f"seed {seed}: {err}" for seed, err in failed))
+        raise GroupFailed("; ".join(f"seed {m.ctx.cfg.experiment.seed}: {err}" for m, err in failed))
     return records
