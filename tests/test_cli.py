@@ -35,7 +35,8 @@ def test_an_interrupted_sweep_ends_with_the_command_that_finishes_it(monkeypatch
     from toyexp.study.execution.outcome import Outcome
     from toyexp.study.sweep.outcomes import SweepReport
 
-    report = SweepReport((), (Outcome("recon/flow/seed-1", "interrupted", "nb.ipynb"),), "interrupted")
+    report = SweepReport(runs=(), outcomes=(Outcome(id="recon/flow/seed-1", status="interrupted",
+                                                    notebook="nb.ipynb"),), stopped="interrupted")
     monkeypatch.setattr(runner, "run_sweep", lambda *args, **kwargs: report)
     assert main(argv) == 130
     err = capsys.readouterr().err

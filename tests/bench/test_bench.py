@@ -132,17 +132,19 @@ def fixed_result() -> BenchResult:
     """Timings chosen so that every ratio is a round number worked out by hand below."""
     ms = 1e-3
     training = [
-        StepCost("regression", "toyexp", 1, cpu=1.2 * ms, wall=2.5 * ms),
-        StepCost("regression", "lean", 1, cpu=2.0 * ms, wall=2.0 * ms),
-        StepCost("regression", "dataloader", 2, cpu=8.0 * ms, wall=4.0 * ms),
-        StepCost("flow", "toyexp", 1, cpu=3.0 * ms, wall=3.0 * ms),
-        StepCost("flow", "lean", 1, cpu=3.0 * ms, wall=3.2 * ms),
-        StepCost("flow", "dataloader", 2, cpu=5.0 * ms, wall=6.0 * ms),
+        StepCost(mode="regression", loop="toyexp", threads=1, cpu=1.2 * ms, wall=2.5 * ms),
+        StepCost(mode="regression", loop="lean", threads=1, cpu=2.0 * ms, wall=2.0 * ms),
+        StepCost(mode="regression", loop="dataloader", threads=2, cpu=8.0 * ms, wall=4.0 * ms),
+        StepCost(mode="flow", loop="toyexp", threads=1, cpu=3.0 * ms, wall=3.0 * ms),
+        StepCost(mode="flow", loop="lean", threads=1, cpu=3.0 * ms, wall=3.2 * ms),
+        StepCost(mode="flow", loop="dataloader", threads=2, cpu=5.0 * ms, wall=6.0 * ms),
     ]
     phases = {"kernel start": 2.5, "imports and config": 1.0, "data": 0.1, "training": 2.0, "evaluation": 0.2,
               "plots": 0.1, "writing outputs": 0.05, "other cells": 0.0, "papermill read/write": 0.05}
-    return BenchResult(Settings(steps=10, repeats=3, sweep_runs=2, cores=2, quick=True, study_runs=4), training,
-                       NotebookCost(phases=phases, wall=6.0, train_seconds=1.9), SweepCost(runs=2, jobs=2, serial=10.0, parallel=6.0),
+    return BenchResult(settings=Settings(steps=10, repeats=3, sweep_runs=2, cores=2, quick=True, study_runs=4),
+                       training=training,
+                       notebook=NotebookCost(phases=phases, wall=6.0, train_seconds=1.9),
+                       sweep=SweepCost(runs=2, jobs=2, serial=10.0, parallel=6.0),
                        memory_mb=380.0,
                        study=StudySweepCost(runs=4, jobs=2, wall=10.0, cpu=16.0, run_seconds=14.0, train_seconds=12.0, train_steps=1000))
 

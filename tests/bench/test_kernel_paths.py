@@ -8,7 +8,8 @@ from toyexp.bench.kernel_paths import PathRun
 
 def planted(path: str, repeat: int, l2: float, cpu: float, evaluations=(1.0,)) -> PathRun:
     code_path = {"capability": "DEFAULT" if path == "portable" else "AVX512", "mkl_cbwr": "COMPATIBLE" if path == "portable" else "OFF"}
-    return PathRun("recon", "flow", 42, path, repeat, {"l2": l2}, list(evaluations), code_path, cpu, cpu - 1)
+    return PathRun(task="recon", mode="flow", seed=42, path=path, repeat=repeat, final={"l2": l2},
+                   evaluations=list(evaluations), code_path=code_path, cpu_seconds=cpu, train_seconds=cpu - 1)
 
 
 def test_a_child_gets_only_its_paths_variables(monkeypatch):

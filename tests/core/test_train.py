@@ -47,7 +47,7 @@ class Recording:
 
 
 def recording_mode(loss):
-    return Mode("recording", loss, regression_predict, integrates=False)
+    return Mode(name="recording", loss=loss, predict=regression_predict, integrates=False)
 
 
 # --- the loop ---------------------------------------------------------------------------------

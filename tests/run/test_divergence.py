@@ -54,7 +54,8 @@ def test_sweep_outcome_of_a_diverging_notebook_names_the_problem(tmp_path):
 
     parameters = yaml.safe_load((PROJECT_ROOT / "params/recon/quick.yaml").read_text())
     parameters.update(mode="regression", overrides=HUGE_LR, experiment={"output_dir": str(tmp_path / "out")})
-    outcome = execute_notebook(Job("diverge", str(PROJECT_ROOT / "notebooks/recon.ipynb"), str(tmp_path / "run.ipynb"), parameters))
+    outcome = execute_notebook(Job(run_id="diverge", notebook=str(PROJECT_ROOT / "notebooks/recon.ipynb"),
+                                   output=str(tmp_path / "run.ipynb"), parameters=parameters))
     assert outcome.status == "failed", outcome
     assert re.fullmatch(r"TrainingDiverged: training diverged at epoch \d+: train_loss is (nan|inf); .*; "
                         r"try a smaller training\.learning_rate \(now 1000000\.0\)", outcome.error), outcome.error

@@ -27,13 +27,15 @@ DATASET = {"target_dim": 1, "num_components": 3, "weight_strategy": "uniform"}  
 CONFIGS = {"recon": {"dataset": {**DATASET, "num_train": 11, "num_eval": 101}},
            "projection": {"dataset": {"num_train": 11, "num_eval": 101}},
            "lie": {"dataset": {"num_train": 11, "num_eval": 101, "num_rotations": 3}}}
-NATIVE = CodePath("AMD EPYC", "AVX512", "OFF", {"ATEN_CPU_CAPABILITY": None, "MKL_CBWR": None}, False)
+NATIVE = CodePath(cpu="AMD EPYC", capability="AVX512", mkl_cbwr="OFF", env={"ATEN_CPU_CAPABILITY": None,
+                                                                            "MKL_CBWR": None}, portable=False)
 
 
 def provenance(seed: int, code_path: CodePath = NATIVE) -> Provenance:
     """A run's provenance with a fixed commit and a date that follows the seed."""
-    return Provenance("0.2.0", "3.11.7", "2.13.0+cpu", "2.4.6", "Linux", GitState("abc", False), code_path, True,
-                      f"2026-01-0{seed % 9 + 1}T00:00:00+00:00")
+    return Provenance(toyexp="0.2.0", python="3.11.7", torch="2.13.0+cpu", numpy="2.4.6", platform="Linux",
+                      git=GitState("abc", False), code_path=code_path, flush_denormal=True,
+                      date=f"2026-01-0{seed % 9 + 1}T00:00:00+00:00")
 
 
 def record(task: str, variant: str, mode: str, seed: int, final: Final, evaluations=(), config=None,
@@ -151,7 +153,7 @@ class Executors:
     """Stands in for the three executors of a running sweep (toyexp.study.sweep.steps): records every
     call's jobs and keyword options, and answers each job with ``outcome(job)`` (by default done)."""
 
-    outcome: object = lambda job: Outcome(job.run_id, "done", job.output)  # noqa: E731
+    outcome: object = lambda job: Outcome(id=job.run_id, status="done", notebook=job.output)  # noqa: E731
     calls: list = field(default_factory=list)  # (executor name, its jobs, its keyword options)
 
     def fake(self, name):

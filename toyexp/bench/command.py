@@ -87,7 +87,8 @@ def notebook_cost(folder: Path, overrides: list[str]) -> NotebookCost:
     overrides = [f"experiment.output_dir={folder / 'outputs'}", *overrides]
     params = {"mode": "regression", "overrides": overrides}
     folder.mkdir(parents=True, exist_ok=True)
-    outcome = checked(execute_notebook(Job("bench/notebook", str(notebook_for("recon")), str(folder / "recon.ipynb"), params)))
+    outcome = checked(execute_notebook(Job(run_id="bench/notebook", notebook=str(notebook_for("recon")),
+                                           output=str(folder / "recon.ipynb"), parameters=params)))
     nb = nbformat.read(outcome.notebook, as_version=4)
     record = read_record(run_directory(load_config("recon", mode="regression", overrides=overrides)) / "metrics.json")
     return NotebookCost(notebook_phases(nb, outcome.seconds), outcome.seconds, record.training.seconds)
@@ -101,8 +102,9 @@ def recon_runs(folder: Path, runs: dict[str, dict], label: str, overrides: list[
     notebook parameters), each writing to ``folder/<name>``."""
     folder.mkdir(parents=True, exist_ok=True)
     return [
-        Job(f"bench/{label}/{name}", str(notebook_for("recon")), str(folder / f"{name}.ipynb"),
-            {"mode": "regression", **extra, "overrides": [f"experiment.output_dir={folder / name}", *overrides]})
+        Job(run_id=f"bench/{label}/{name}", notebook=str(notebook_for("recon")), output=str(folder / f"{name}.ipynb"),
+            parameters={"mode": "regression", **extra, "overrides": [f"experiment.output_dir={folder / name}",
+                                                                     *overrides]})
         for name, extra in runs.items()
     ]
 
@@ -168,7 +170,8 @@ def study_sweep_cost(folder: Path, runs: int, jobs: int, overrides: list[str]) -
     run_seconds = sum(r.run_seconds for r in records)
     if cpu < run_seconds / 2:  # the kernels' time is missing: they were not waited for
         raise BenchError(f"the study sweep measured {cpu:.1f} CPU-s for {run_seconds:.1f} s of runs: kernel CPU time was not collected")
-    return StudySweepCost(runs, jobs, wall, cpu, run_seconds, sum(r.training.seconds for r in records), records[0].training.steps)
+    return StudySweepCost(runs=runs, jobs=jobs, wall=wall, cpu=cpu, run_seconds=run_seconds,
+                          train_seconds=sum(r.training.seconds for r in records), train_steps=records[0].training.steps)
 
 
 # The command ------------------------------------------------------------------------------
@@ -203,7 +206,8 @@ def run_bench(settings: Settings, folder: Path, say: Callable[[str], None]) -> B
     memory = peak_memory_mb(folder / "memory", settings.overrides("memory"))
     say(f"sweep of {settings.study_runs} seed-default runs on {settings.cores} warm kernels")
     study = study_sweep_cost(folder / "study", settings.study_runs, settings.cores, settings.overrides("study"))
-    return BenchResult(settings, training, notebook, sweep, memory, study)
+    return BenchResult(settings=settings, training=training, notebook=notebook, sweep=sweep, memory_mb=memory,
+                       study=study)
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -218,7 +222,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
     for option, value in (("--steps", steps), ("--repeats", repeats), ("--sweep-runs", runs), ("--study-runs", study)):
         if value < 1:
             raise ValueError(f"{option} {value} is invalid; it must be at least 1")
-    return Settings(steps, repeats, runs, cores, quick, study)
+    return Settings(steps=steps, repeats=repeats, sweep_runs=runs, cores=cores, quick=quick, study_runs=study)
 
 
 def bench_command(args: argparse.Namespace) -> int:

@@ -71,7 +71,7 @@ print(json.dumps({"final": record["final"], "evaluations": record["evaluations"]
 """
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PathRun:
     """One child run on one code path."""
 
@@ -108,8 +108,9 @@ def run_on_path(task: str, mode: str, seed: int, path: str, repeat: int, overrid
     if child.returncode != 0:
         raise RuntimeError(f"{task} {mode} seed {seed} on {path} exited with {child.returncode}: {child.stderr.strip()[-2000:]}")
     result = json.loads(child.stdout.strip().splitlines()[-1])
-    return PathRun(task, mode, seed, path, repeat, result["final"], result["evaluations"], result["code_path"], cpu,
-                   result["train_seconds"])
+    return PathRun(task=task, mode=mode, seed=seed, path=path, repeat=repeat, final=result["final"],
+                   evaluations=result["evaluations"], code_path=result["code_path"], cpu_seconds=cpu,
+                   train_seconds=result["train_seconds"])
 
 
 def relative_difference(a: float, b: float) -> float:

@@ -29,7 +29,7 @@ from ..run.steps import make_dataset
 DEFAULT_THREADS = torch.get_num_threads()  # recorded at import, before any run sets its own count
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class StepCost:
     mode: str
     loop: str  # "toyexp", "lean" or "dataloader"
@@ -153,7 +153,8 @@ def training_costs(mode: str, steps: int, repeats: int) -> list[StepCost]:
         for name, (run, threads) in loops.items():
             samples[name].append(timed(run, steps, threads))
     return [
-        StepCost(mode, name, threads, statistics.median(s[0] for s in samples[name]), statistics.median(s[1] for s in samples[name]))
+        StepCost(mode=mode, loop=name, threads=threads, cpu=statistics.median(s[0] for s in samples[name]),
+                 wall=statistics.median(s[1] for s in samples[name]))
         for name, (_, threads) in loops.items()
     ]
 

@@ -16,7 +16,7 @@ RUN_OVERRIDES = {  # part -> (full, quick); [] is the seed defaults
 FIRST_SEED = 42  # the study sweep's runs take seeds 42, 43, ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Settings:
     steps: int  # training steps per timed repeat
     repeats: int
@@ -45,7 +45,7 @@ class SweepCost:
     parallel: float  # wall seconds at --jobs <jobs>
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class StudySweepCost:
     """A sweep of different runs on warm kernels, as ``toyexp sweep`` executes the study."""
 
@@ -58,7 +58,7 @@ class StudySweepCost:
     train_steps: int  # optimiser steps of one run
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BenchResult:
     settings: Settings
     training: list[StepCost]

@@ -28,7 +28,7 @@ class NetworkConfig:
     activation: str = choice("relu", names.ACTIVATIONS)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TrainingConfig:
     batch_size: int = at_least(32, 1)
     # epochs, or (num_steps set) exactly that many optimiser steps whatever the number of samples
@@ -45,7 +45,7 @@ class TrainingConfig:
     mip_t_star: float = between(0.9, 0.0, 1.0)  # mip's second time t*
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EvaluationConfig:
     """How the final model is evaluated: each integration method at each of its resolutions.
 

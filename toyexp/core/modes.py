@@ -96,7 +96,7 @@ def mip_one_step_predict(model: nn.Module, c: Tensor, x_0: Tensor, resolution: R
     return model(x_0, c, _time(x_0, 0.0))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Mode:
     name: str
     loss: Callable[..., Tensor]
@@ -127,11 +127,15 @@ class Mode:
 # The one list of modes: name -> the Mode for mip's second time t* (training.mip_t_star).
 # Adding a mode is adding its loss and predict functions and one entry here.
 MODES: dict[str, Callable[[float], Mode]] = {
-    "regression": lambda t_star: Mode("regression", regression_loss, regression_predict, integrates=False),
-    "flow": lambda t_star: Mode("flow", flow_loss, flow_predict, integrates=True),
-    "straight_flow": lambda t_star: Mode("straight_flow", straight_flow_loss, straight_flow_predict, integrates=True, method="euler"),
-    "mip": lambda t_star: Mode("mip", partial(mip_loss, t_star=t_star), partial(mip_predict, t_star=t_star), integrates=False, evaluations=2),
-    "mip_one_step": lambda t_star: Mode("mip_one_step", partial(mip_loss, t_star=t_star), mip_one_step_predict, integrates=False),
+    "regression": lambda t_star: Mode(name="regression", loss=regression_loss, predict=regression_predict,
+                                      integrates=False),
+    "flow": lambda t_star: Mode(name="flow", loss=flow_loss, predict=flow_predict, integrates=True),
+    "straight_flow": lambda t_star: Mode(name="straight_flow", loss=straight_flow_loss, predict=straight_flow_predict,
+                                         integrates=True, method="euler"),
+    "mip": lambda t_star: Mode(name="mip", loss=partial(mip_loss, t_star=t_star),
+                               predict=partial(mip_predict, t_star=t_star), integrates=False, evaluations=2),
+    "mip_one_step": lambda t_star: Mode(name="mip_one_step", loss=partial(mip_loss, t_star=t_star),
+                                        predict=mip_one_step_predict, integrates=False),
 }
 
 

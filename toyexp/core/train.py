@@ -50,7 +50,7 @@ class TrainingDiverged(RuntimeError):
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TrainResult:
     history: History
     best_epoch: int
@@ -146,7 +146,8 @@ class MemberProgress:
         together = f" (its share of {members} members trained together)" if members > 1 else ""
         self.log.info("trained %d epochs (%d steps) in %.2f s%s; best eval_l2 %.6f at epoch %d",
                       self.history.epochs[-1], steps, seconds, together, self.best_l2, self.best_epoch)
-        return TrainResult(self.history, self.best_epoch, self.best_l2, self.best_state, seconds, steps)
+        return TrainResult(history=self.history, best_epoch=self.best_epoch, best_l2=self.best_l2,
+                           best_state=self.best_state, train_seconds=seconds, steps=steps)
 
 
 def train_members(

@@ -66,7 +66,7 @@ def mkl_cbwr() -> str | None:
     return MKL_CBWR_BRANCHES.get(code, str(code))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CodePath:
     """What picks a process's floating-point code path, for the provenance of a result."""
 
@@ -83,5 +83,6 @@ def code_path() -> CodePath:
 
     capability = torch.backends.cpu.get_cpu_capability()
     branch = mkl_cbwr()
-    return CodePath(cpu_model(), capability, branch, {name: os.environ.get(name) for name in PORTABLE_ENV},
-                    capability == "DEFAULT" and branch == "COMPATIBLE")
+    return CodePath(cpu=cpu_model(), capability=capability, mkl_cbwr=branch,
+                    env={name: os.environ.get(name) for name in PORTABLE_ENV},
+                    portable=capability == "DEFAULT" and branch == "COMPATIBLE")

@@ -27,7 +27,7 @@ from .legacy import DeprecatedConfigWarning, inert_notes, translate
 GridValue = int | float | str | bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ExperimentConfig:
     """Which run this is: its task, its name in a study, its mode and seed, and where it runs."""
 
@@ -46,7 +46,7 @@ SECTION_NAMES = ("experiment", "dataset", "network", "training", "evaluation")  
 SECTIONS = {"experiment": ExperimentConfig, "network": NetworkConfig, "training": TrainingConfig, "evaluation": EvaluationConfig}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Config:
     """A run's whole config: the five sections of the config file.
 

@@ -22,7 +22,7 @@ class GitState:
     dirty: bool | None  # uncommitted changes to tracked files
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Provenance:
     toyexp: str
     python: str

@@ -15,7 +15,7 @@ from typing import ClassVar
 from ..schema import ConfigError, at_least, choice
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DatasetConfig:
     """The sampling keys every task shares; a task's own dataset section extends this class."""
 
@@ -45,7 +45,7 @@ class DatasetConfig:
         return {}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SinusoidConfig(DatasetConfig):
     """The keys of a sum of sinusoids (recon, and the f that projection projects): D output
     dimensions of K components each."""

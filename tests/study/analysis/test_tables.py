@@ -90,8 +90,10 @@ def test_wide_tables_split_and_scientific_cells_never_break(small_study):
 def test_the_provenance_summary_counts_runs_by_code_path(tmp_path, write_run):
     """Guards the analysis' provenance cell: a study that mixes portable and native runs says so,
     run counts included, with the commits and the date range."""
-    native = CodePath("AMD EPYC", "AVX512", "OFF", {"ATEN_CPU_CAPABILITY": None, "MKL_CBWR": None}, False)
-    portable = CodePath("AMD EPYC", "DEFAULT", "COMPATIBLE", {"ATEN_CPU_CAPABILITY": "default", "MKL_CBWR": "COMPATIBLE"}, True)
+    native = CodePath(cpu="AMD EPYC", capability="AVX512", mkl_cbwr="OFF",
+                      env={"ATEN_CPU_CAPABILITY": None, "MKL_CBWR": None}, portable=False)
+    portable = CodePath(cpu="AMD EPYC", capability="DEFAULT", mkl_cbwr="COMPATIBLE",
+                        env={"ATEN_CPU_CAPABILITY": "default", "MKL_CBWR": "COMPATIBLE"}, portable=True)
     for seed, code_path in [(1, native), (2, portable), (3, portable)]:
         write_run(tmp_path, "recon", "flow", "flow", seed, {"l1": 0.1, "l2": 0.2}, code_path=code_path)
     lines = tables.provenance_summary(collect.collect(tmp_path)).splitlines()

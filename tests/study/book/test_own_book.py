@@ -96,9 +96,12 @@ def test_a_failed_build_is_one_error_line_and_exit_1(tmp_path, monkeypatch, caps
     """The CLI's end of a failed build: the table's book line, then one error line naming the first
     problem and the log; the runs' outcomes stay as they were (exit 1, not 2: the runs ran)."""
     log = tmp_path / "book" / "_build" / "jupyter-book.log"
-    report = SweepReport((), (Outcome("recon/regression/seed-1", "done", "nb.ipynb", 1.0),), "",
-                         analysis=Outcome("analysis", "done", str(tmp_path / "book" / "analysis.ipynb")),
-                         book=Outcome("book", "failed", str(log), 2.0, "WARNING: toc reference not found"))
+    report = SweepReport(runs=(), outcomes=(Outcome(id="recon/regression/seed-1", status="done", notebook="nb.ipynb",
+                                                    seconds=1.0),), stopped="",
+                         analysis=Outcome(id="analysis", status="done",
+                                          notebook=str(tmp_path / "book" / "analysis.ipynb")),
+                         book=Outcome(id="book", status="failed", notebook=str(log), seconds=2.0,
+                                      error="WARNING: toc reference not found"))
     monkeypatch.setattr("toyexp.study.sweep.runner.run_sweep", lambda *args, **kwargs: report)
     monkeypatch.chdir(tmp_path)
     assert main(["sweep", "whatever.yaml", "--build-book"]) == 1
@@ -152,7 +155,8 @@ def test_a_sweeps_own_book_builds_with_W_and_loads_mathjax_from_itself(tmp_path)
     assert yaml.safe_load((book / "_config.yml").read_text()) == own_book.config("A tiny sweep", cites=False)
     assert yaml.safe_load((book / "_toc.yml").read_text())["chapters"][0] == {"file": "analysis", "title": "Analysis"}
     built = own_book.build(book)
-    assert built == Outcome("book", "done", str(book / "_build" / "html" / "index.html"), built.seconds)
+    assert built == Outcome(id="book", status="done", notebook=str(book / "_build" / "html" / "index.html"),
+                            seconds=built.seconds)
     html = book / "_build" / "html"
     for page in (html / "index.html", html / "analysis.html", html / "runs" / "recon" / "regression-seed1.html"):
         sources = script_sources(page)

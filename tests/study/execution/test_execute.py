@@ -14,12 +14,15 @@ from toyexp.study.execution.outcome import Outcome
 def test_a_job_and_its_outcome_survive_pickling():
     """Guards the remote executors: Dask and submitit pickle each Job to a worker, the function by
     reference, and the Outcome back; every field arrives as it left."""
-    job = Job("recon/flow/learning_rate=0.001/seed-1", "/p/notebooks/recon.ipynb", "/p/book/runs/recon/flow-seed1.ipynb",
-              {"seed": 1, "overrides": ["experiment.mode=flow", 'experiment.grid_point={"training.learning_rate": 0.001}']},
-              "recon: flow (learning_rate=0.001), seed 1", 30.0, dict(PORTABLE_ENV))
+    job = Job(run_id="recon/flow/learning_rate=0.001/seed-1", notebook="/p/notebooks/recon.ipynb",
+              output="/p/book/runs/recon/flow-seed1.ipynb",
+              parameters={"seed": 1, "overrides": ["experiment.mode=flow",
+                                                   'experiment.grid_point={"training.learning_rate": 0.001}']},
+              title="recon: flow (learning_rate=0.001), seed 1", cell_timeout=30.0, env=dict(PORTABLE_ENV))
     assert pickle.loads(pickle.dumps(job)) == job
     assert pickle.loads(pickle.dumps(execute_notebook)) is execute_notebook
-    outcome = Outcome(job.run_id, "failed", job.output, 2.5, "ValueError: boom", "run")
+    outcome = Outcome(id=job.run_id, status="failed", notebook=job.output, seconds=2.5, error="ValueError: boom",
+                      no_space="run")
     assert pickle.loads(pickle.dumps(outcome)) == outcome
 
 

@@ -49,7 +49,7 @@ def test_an_executed_notebook_is_whole_or_absent(tmp_path, monkeypatch):
         real(self, buf, path)
 
     monkeypatch.setattr(papermill.iorw.LocalHandler, "write", fills_at_the_third_write)
-    outcome = execute_notebook(Job("tiny", str(source), str(output), {"x": 2}))
+    outcome = execute_notebook(Job(run_id="tiny", notebook=str(source), output=str(output), parameters={"x": 2}))
     assert (outcome.status, outcome.no_space) == ("failed", "notebook"), outcome
     assert outcome.error == "cannot write its notebook: [Errno 28] No space left on device"
     assert output.read_text() == "the notebook of the last sweep"
@@ -58,7 +58,7 @@ def test_an_executed_notebook_is_whole_or_absent(tmp_path, monkeypatch):
     monkeypatch.undo()
 
     failing = tiny_notebook(tmp_path / "failing.ipynb", "raise ValueError('boom')")
-    outcome = execute_notebook(Job("failing", str(failing), str(output), {"x": 2}))
+    outcome = execute_notebook(Job(run_id="failing", notebook=str(failing), output=str(output), parameters={"x": 2}))
     assert (outcome.status, outcome.error, outcome.no_space) == ("failed", "ValueError: boom", "")
     nb = nbformat.read(output, as_version=4)
     assert [o.evalue for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"] == ["boom"]

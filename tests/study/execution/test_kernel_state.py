@@ -91,7 +91,7 @@ def test_a_reused_kernel_shows_nothing_of_the_last_notebook(tmp_path):
         assert kernel.starts == 1 and kernel.notebooks == 2
     finally:
         kernel.shutdown()
-    fresh = execute_notebook(Job("fresh", report, str(tmp_path / "fresh.ipynb"), {}))
+    fresh = execute_notebook(Job(run_id="fresh", notebook=report, output=str(tmp_path / "fresh.ipynb"), parameters={}))
     assert fresh.status == "done", fresh
     warm, fresh = outputs(str(tmp_path / "warm.ipynb")), outputs(str(tmp_path / "fresh.ipynb"))
     assert fresh[0][1] == "['In', 'Out', 'exit', 'get_ipython', 'open', 'quit']\n"
@@ -133,7 +133,8 @@ def test_a_run_in_a_reused_kernel_equals_the_run_in_a_fresh_kernel(tmp_path):
         kernel.shutdown()
     warm_files = files_of(run_dir)
     warm_dir = run_dir.rename(run_dir.with_name("warm"))
-    fresh = execute_notebook(Job("fresh", nb, str(tmp_path / "fresh.ipynb"), parameters))
+    fresh = execute_notebook(Job(run_id="fresh", notebook=nb, output=str(tmp_path / "fresh.ipynb"),
+                                 parameters=parameters))
     assert fresh.status == "done", fresh
     fresh_files = files_of(run_dir)
 

@@ -26,7 +26,8 @@ def test_a_killed_kernel_fails_its_run_and_is_replaced(tmp_path):
     a fresh kernel that is then kept (same pid for the next run), and no kernel process is left."""
     pid = notebook(tmp_path / "pid.ipynb", "import os\nprint(os.getpid())")
     kill = notebook(tmp_path / "kill.ipynb", "import os\nos._exit(1)")
-    jobs = [Job(f"run-{i}", nb, str(tmp_path / f"{i}.ipynb"), {}) for i, nb in enumerate([pid, kill, pid, pid])]
+    jobs = [Job(run_id=f"run-{i}", notebook=nb, output=str(tmp_path / f"{i}.ipynb"), parameters={})
+            for i, nb in enumerate([pid, kill, pid, pid])]
     seen = []
     outcomes = run_local(jobs, 1, seen.append)
     assert outcomes == seen
@@ -62,10 +63,12 @@ def test_fresh_kernels_give_every_run_its_own_kernel(tmp_path):
     """Guards --fresh-kernels: two runs on one thread get two kernels (today's behaviour), while
     the warm pool (two threads, four runs) starts two kernels and no more."""
     pid = notebook(tmp_path / "pid.ipynb", "import os\nprint(os.getpid())")
-    fresh = run_local([Job(f"f{i}", pid, str(tmp_path / f"f{i}.ipynb"), {}) for i in range(2)], 1, lambda o: None, fresh=True)
+    fresh = run_local([Job(run_id=f"f{i}", notebook=pid, output=str(tmp_path / f"f{i}.ipynb"),
+                           parameters={}) for i in range(2)], 1, lambda o: None, fresh=True)
     assert [o.status for o in fresh] == ["done", "done"]
     assert pid_of(str(tmp_path / "f0.ipynb")) != pid_of(str(tmp_path / "f1.ipynb"))
-    warm = run_local([Job(f"w{i}", pid, str(tmp_path / f"w{i}.ipynb"), {}) for i in range(4)], 2, lambda o: None)
+    warm = run_local([Job(run_id=f"w{i}", notebook=pid, output=str(tmp_path / f"w{i}.ipynb"),
+                          parameters={}) for i in range(4)], 2, lambda o: None)
     assert [o.status for o in warm] == ["done"] * 4
     pids = {pid_of(str(tmp_path / f"w{i}.ipynb")) for i in range(4)}
     assert len(pids) == 2 and not any(alive(p) for p in pids)
@@ -86,7 +89,8 @@ def test_ctrl_c_kills_a_wedged_warm_kernel(tmp_path):
     marker = tmp_path / "wedged"
     wedge = wedged_notebook(tmp_path, marker)
     pid = notebook(tmp_path / "pid.ipynb", "print(1)")
-    jobs = [Job("wedged", wedge, str(tmp_path / "0.ipynb"), {}), Job("queued", pid, str(tmp_path / "1.ipynb"), {})]
+    jobs = [Job(run_id="wedged", notebook=wedge, output=str(tmp_path / "0.ipynb"), parameters={}),
+            Job(run_id="queued", notebook=pid, output=str(tmp_path / "1.ipynb"), parameters={})]
 
     def ctrl_c() -> None:
         deadline = time.monotonic() + 120
@@ -113,7 +117,8 @@ def test_a_wedged_run_times_out_and_the_next_runs_go_on(tmp_path, fresh):
     marker = tmp_path / "wedged"
     wedge = wedged_notebook(tmp_path, marker)
     pid = notebook(tmp_path / "pid.ipynb", "import os\nprint(os.getpid())")
-    jobs = [Job(f"run-{i}", nb, str(tmp_path / f"{i}.ipynb"), {}, cell_timeout=3.0) for i, nb in enumerate([pid, wedge, pid])]
+    jobs = [Job(run_id=f"run-{i}", notebook=nb, output=str(tmp_path / f"{i}.ipynb"), parameters={},
+                cell_timeout=3.0) for i, nb in enumerate([pid, wedge, pid])]
     start = time.perf_counter()
     outcomes = run_local(jobs, 1, lambda o: None, fresh=fresh)
     assert [(o.id, o.status) for o in outcomes] == [("run-0", "done"), ("run-1", "failed"), ("run-2", "done")]

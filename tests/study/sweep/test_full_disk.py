@@ -80,7 +80,8 @@ def test_a_run_that_found_the_disk_full_skips_the_pages_and_the_analysis(tmp_pat
     and the analysis are not written; the closing table lists the runs, the last line names the
     folder that was full; exit 3."""
     def outcome(job):  # the group of the three seeds: none of them wrote its metrics.json
-        return Outcome(job.run_id, "failed", job.output, 1.0, "OSError: [Errno 28] No space left on device", where)
+        return Outcome(id=job.run_id, status="failed", notebook=job.output, seconds=1.0,
+                       error="OSError: [Errno 28] No space left on device", no_space=where)
 
     executors.outcome = outcome
     assert main(["sweep", str(write_sweep(tmp_path, seeds=SEEDS))]) == cli.NO_SPACE
@@ -149,10 +150,11 @@ def test_the_report_says_why_the_sweep_stopped(tmp_path, executors):
     from toyexp.study.sweep.outcomes import SweepOptions
     from toyexp.study.sweep.runner import run_sweep
 
-    executors.outcome = lambda job: Outcome(job.run_id, "failed", job.output, 0.0, "full", "notebook")
+    executors.outcome = lambda job: Outcome(id=job.run_id, status="failed", notebook=job.output, seconds=0.0,
+                                            error="full", no_space="notebook")
     report = run_sweep(write_sweep(tmp_path / "a"), SweepOptions(analysis=False))
     assert (report.stopped, report.problem) == ("no space", str(tmp_path / "a" / "book"))
-    executors.outcome = lambda job: Outcome(job.run_id, "done", job.output)
+    executors.outcome = lambda job: Outcome(id=job.run_id, status="done", notebook=job.output)
     (tmp_path / "b" / "book" / "runs" / "recon.md").mkdir(parents=True)
     report = run_sweep(write_sweep(tmp_path / "b"), SweepOptions(analysis=False))
     assert report.stopped == "pages" and report.problem.startswith(f"cannot write the book pages in {tmp_path / 'b' / 'book'}: ")

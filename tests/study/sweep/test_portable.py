@@ -95,7 +95,8 @@ def test_resume_with_portable_redoes_the_runs_of_a_native_sweep(tmp_path, run_re
     (run,) = plan(load_sweep(write_sweep(tmp_path, {"regression": VARIANTS["regression"]})), tmp_path / "book")
     run.notebook.parent.mkdir(parents=True)
     run.notebook.write_text("{}")
-    native = CodePath("AMD EPYC", "AVX512", "OFF", {"ATEN_CPU_CAPABILITY": None, "MKL_CBWR": None}, False)
+    native = CodePath(cpu="AMD EPYC", capability="AVX512", mkl_cbwr="OFF",
+                      env={"ATEN_CPU_CAPABILITY": None, "MKL_CBWR": None}, portable=False)
     for code_path, portable_complete in [(native, False), (dataclasses.replace(native, capability="DEFAULT", portable=True), True)]:
         record = run_record("recon", "regression", "regression", 7, Final("euler", 1, 1, 0.1, 0.2), config=run.config,
                             code_path=code_path)
@@ -150,7 +151,8 @@ def test_a_warm_kernel_started_without_the_variables_is_replaced(tmp_path, monke
     source = tmp_path / "probe.ipynb"
     nbformat.write(nb, source)
     envs = [None, PORTABLE_ENV, PORTABLE_ENV, None]
-    jobs = [Job(f"run-{i}", str(source), str(tmp_path / f"out{i}.ipynb"), {}, env=env) for i, env in enumerate(envs)]
+    jobs = [Job(run_id=f"run-{i}", notebook=str(source), output=str(tmp_path / f"out{i}.ipynb"), parameters={},
+                env=env) for i, env in enumerate(envs)]
     assert [o.status for o in run_local(jobs, 1, lambda o: None)] == ["done"] * 4
     seen = [nbformat.read(tmp_path / f"out{i}.ipynb", as_version=4).cells[0].outputs[0].text.split() for i in range(4)]
     pids, capabilities = [s[0] for s in seen], [s[1] for s in seen]

@@ -26,8 +26,9 @@ def test_a_sweep_reports_every_run_in_a_typed_report(tmp_path, executors):
     told its notebook, output, seeds and overrides; an Outcome per run, each member of a failed
     group failed with its error (none wrote a metrics.json); the caller told what runs."""
     path = write_sweep(tmp_path, seeds=[1, 2], variants=VARIANTS)
-    executors.outcome = lambda job: Outcome(job.run_id, "failed" if "/flow/" in job.run_id else "done",
-                                            job.output, 2.0, "boom" if "/flow/" in job.run_id else "")
+    executors.outcome = lambda job: Outcome(id=job.run_id, status="failed" if "/flow/" in job.run_id else "done",
+                                            notebook=job.output, seconds=2.0,
+                                            error="boom" if "/flow/" in job.run_id else "")
     started, done = [], []
     report = run_sweep(path, SweepOptions(jobs=2, analysis=False), started.append, done.append)
     assert isinstance(report, SweepReport) and all(isinstance(r, PlannedRun) for r in report.runs)
@@ -90,10 +91,11 @@ def test_the_closing_count_is_of_runs_and_the_analysis_has_its_line(tmp_path, mo
 
     monkeypatch.chdir(tmp_path)
     notebook = str(tmp_path / "book" / "analysis.ipynb")
-    monkeypatch.setattr(steps, "_analysis", lambda *args: Outcome("analysis", status, notebook, 1.0, error))
+    monkeypatch.setattr(steps, "_analysis", lambda *args: Outcome(id="analysis", status=status, notebook=notebook,
+                                                                  seconds=1.0, error=error))
     report = run_sweep(write_sweep(tmp_path, seeds=[1, 2]), SweepOptions(jobs=1))
     assert [o.id for o in report.outcomes] == ["recon/regression/seed-1", "recon/regression/seed-2"]
-    assert report.analysis == Outcome("analysis", status, notebook, 1.0, error)
+    assert report.analysis == Outcome(id="analysis", status=status, notebook=notebook, seconds=1.0, error=error)
     assert report.table().splitlines()[-2:] == ["2 done, 0 skipped, 0 failed", line]
     assert report.failed == (status == "failed")
 
@@ -213,7 +215,8 @@ def test_a_dry_run_plans_and_writes_nothing(tmp_path, monkeypatch, executors, ru
     report = run_sweep(path, SweepOptions(dry_run=True, resume=True))
     assert report.stopped == "dry run" and [r.id for r in report.runs] == IDS
     assert [o.status for o in report.outcomes] == ["complete", "planned", "planned", "planned"]
-    assert report.analysis == Outcome("analysis", "planned", str(tmp_path / "book" / "analysis.ipynb"))
+    assert report.analysis == Outcome(id="analysis", status="planned",
+                                      notebook=str(tmp_path / "book" / "analysis.ipynb"))
     assert report.plan_table(resume=True).splitlines() == [
         "run                                          --resume  run folder  notebook",
         "recon/regression/seed-1                      skip      results/recon/regression/seed-1  book/runs/recon/regression-seeds.ipynb",

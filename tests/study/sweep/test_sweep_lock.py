@@ -90,7 +90,7 @@ def test_the_lock_is_held_while_running_and_removed_after(tmp_path, executors):
         with pytest.raises(Exception, match="in use by another sweep"):
             other.acquire()
         seen.append(json.loads((tmp_path / "results" / ".sweep.lock").read_text()))
-        return Outcome(job.run_id, "failed", job.output, 0.0, "boom")
+        return Outcome(id=job.run_id, status="failed", notebook=job.output, seconds=0.0, error="boom")
 
     executors.outcome = outcome
     assert main(["sweep", str(write_sweep(tmp_path)), "--no-analysis"]) == 1

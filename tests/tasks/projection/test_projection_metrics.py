@@ -57,12 +57,21 @@ def test_several_intervals_report_each_their_mean_and_each_boundary():
 
 
 def test_the_mean_over_intervals_is_field_by_field():
-    a, b = SubspaceMetrics(1.0, 0.1, 0.9, 0.99, 0.2), SubspaceMetrics(3.0, 0.3, 0.7, 0.97, 0.4)
-    assert mean_metrics([a, b]) == SubspaceMetrics(2.0, 0.2, 0.8, 0.98, pytest.approx(0.3))
+    a = subspace(1.0, 0.1, 0.9, 0.99, 0.2)
+    b = subspace(3.0, 0.3, 0.7, 0.97, 0.4)
+    assert mean_metrics([a, b]) == subspace(2.0, 0.2, 0.8, 0.98, pytest.approx(0.3))
+
+
+def subspace(max_angle_deg, projection_distance, explained_true, explained_top, off_subspace) -> SubspaceMetrics:
+    return SubspaceMetrics(max_angle_deg=max_angle_deg, projection_distance=projection_distance,
+                           explained_variance_true=explained_true, explained_variance_top=explained_top,
+                           off_subspace=off_subspace)
 
 
 def test_describe_subspace_by_hand():
-    m = ProjectionMetrics(1.5, 0.0123, 0.99, 0.999, 0.02, per_interval=(SubspaceMetrics(2.0, 0.1, 0.9, 0.99, 0.05),),
+    m = ProjectionMetrics(max_angle_deg=1.5, projection_distance=0.0123, explained_variance_true=0.99,
+                          explained_variance_top=0.999, off_subspace=0.02,
+                          per_interval=(subspace(2.0, 0.1, 0.9, 0.99, 0.05),),
                           boundaries=(BoundaryLeakage(0.5, 12, 0.03, 0.25), BoundaryLeakage(0.75, 0, math.nan, math.nan)))
     text = describe_subspace(m)
     assert "Largest principal angle between the true and the predicted subspace: 1.500 degrees (projection distance 0.0123)." in text
@@ -73,7 +82,11 @@ def test_describe_subspace_by_hand():
 
 
 def row(variant, mode, angles, off) -> SummaryRow:
-    finals = tuple(Final("euler", 1, 1, 0.1, 0.2, task_metrics=ProjectionMetrics(a, 0.0, 1.0, 1.0, o)) for a, o in zip(angles, off))
+    finals = tuple(Final("euler", 1, 1, 0.1, 0.2,
+                         task_metrics=ProjectionMetrics(max_angle_deg=a, projection_distance=0.0,
+                                                        explained_variance_true=1.0, explained_variance_top=1.0,
+                                                        off_subspace=o))
+                   for a, o in zip(angles, off))
     values = {m.name: tuple(m.of(f) for f in finals) for m in get_task("projection").summary_metrics}
     return SummaryRow(variant, mode, tuple(range(len(finals))), finals, {k: stat(v) for k, v in values.items()}, values)
 

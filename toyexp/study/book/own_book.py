@@ -155,10 +155,11 @@ def build(book_dir: str | Path) -> Outcome:
                           capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if done.returncode == 0 and index(book).is_file():
-        return Outcome("book", "done", str(index(book)), seconds)
+        return Outcome(id="book", status="done", notebook=str(index(book)), seconds=seconds)
     log = book / LOG
     write_text(log, done.stdout + done.stderr)
-    return Outcome("book", "failed", str(log), seconds, first_problem(done.stdout + done.stderr))
+    return Outcome(id="book", status="failed", notebook=str(log), seconds=seconds,
+                   error=first_problem(done.stdout + done.stderr))
 
 
 def first_problem(output: str) -> str:
@@ -171,9 +172,11 @@ def first_problem(output: str) -> str:
 def build_own_book(sweep: Sweep, sweep_file: str | Path, book_dir: str | Path, analysis: Outcome | None) -> Outcome:
     """The sweep's own book, written and built once its analysis is done; "not started" otherwise."""
     if analysis is None or analysis.status != "done":
-        return Outcome("book", "not started", str(resolve_path(book_dir)), error="its analysis page did not finish, so it was not built")
+        return Outcome(id="book", status="not started", notebook=str(resolve_path(book_dir)),
+                       error="its analysis page did not finish, so it was not built")
     try:
         write_book(sweep, sweep_file, book_dir)
     except OSError as err:  # a full disk or a read-only folder: the runs and the analysis are already in place
-        return Outcome("book", "failed", str(resolve_path(book_dir)), error=f"cannot write its files: {err}")
+        return Outcome(id="book", status="failed", notebook=str(resolve_path(book_dir)),
+                       error=f"cannot write its files: {err}")
     return build(book_dir)

@@ -29,7 +29,7 @@ from .kernels import KERNELS, IPCKernelManager, WarmKernel
 SINGLE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Job:
     """One notebook execution: what papermill runs and where it writes, and how the sweep names it.
 
@@ -62,7 +62,7 @@ def execute_notebook(job: Job, kernel: WarmKernel | None = None) -> Outcome:
 
     run_id, notebook, output, cell_timeout = job.run_id, job.notebook, job.output, job.cell_timeout
     if KERNELS.stopping.is_set():
-        return Outcome(run_id, "not started", output)
+        return Outcome(id=run_id, status="not started", notebook=output)
     os.environ.update(SINGLE_THREAD)  # one torch thread per run: parallel runs do not fight over cores
     start = time.perf_counter()
     partial = partial_path(Path(output))
@@ -83,23 +83,27 @@ def execute_notebook(job: Job, kernel: WarmKernel | None = None) -> Outcome:
             if no_space(lost) and not no_space(err):
                 err = lost  # the run failed for a reason of its own, and now the disk is full too
         if KERNELS.stopping.is_set():
-            return Outcome(run_id, "interrupted", output, seconds, "interrupted by Ctrl-C")
+            return Outcome(id=run_id, status="interrupted", notebook=output, seconds=seconds,
+                           error="interrupted by Ctrl-C")
         if no_space(err):
             where = "notebook" if isinstance(err, OSError) else "run"
             message = f"cannot write its notebook: {err}" if where == "notebook" else _last_line(err)
-            return Outcome(run_id, "failed", output, seconds, message, where)
+            return Outcome(id=run_id, status="failed", notebook=output, seconds=seconds, error=message,
+                           no_space=where)
         if isinstance(err, CellTimeoutError):  # nbclient's message ends with the cell's source
-            return Outcome(run_id, "failed", output, seconds,
-                           f"a cell ran longer than the cell timeout ({cell_timeout:g} s); its kernel was stopped")
+            return Outcome(id=run_id, status="failed", notebook=output, seconds=seconds,
+                           error=f"a cell ran longer than the cell timeout ({cell_timeout:g} s); its kernel was stopped")
         if isinstance(err, PapermillExecutionError) and err.ename in ("SyntaxError", "IndentationError", "TabError"):
-            return Outcome(run_id, "failed", output, seconds, syntax_error(notebook, err))
-        return Outcome(run_id, "failed", output, seconds, _last_line(err))
+            return Outcome(id=run_id, status="failed", notebook=output, seconds=seconds,
+                           error=syntax_error(notebook, err))
+        return Outcome(id=run_id, status="failed", notebook=output, seconds=seconds, error=_last_line(err))
     try:
         put_in_place(partial, Path(output), job.title, job.subtitle)
     except Exception as err:
         where = "notebook" if no_space(err) else ""
-        return Outcome(run_id, "failed", output, time.perf_counter() - start, f"cannot write its notebook: {err}", where)
-    return Outcome(run_id, "done", output, time.perf_counter() - start)
+        return Outcome(id=run_id, status="failed", notebook=output, seconds=time.perf_counter() - start,
+                       error=f"cannot write its notebook: {err}", no_space=where)
+    return Outcome(id=run_id, status="done", notebook=output, seconds=time.perf_counter() - start)
 
 
 def _last_line(err: Exception) -> str:

@@ -26,7 +26,7 @@ from .kernels import KERNELS, WarmKernel
 
 
 def not_started(job: Job) -> Outcome:
-    return Outcome(job.run_id, "not started", job.output)
+    return Outcome(id=job.run_id, status="not started", notebook=job.output)
 
 
 def run_local(jobs: list[Job], workers: int, on_done: Callable[[Outcome], None], fresh: bool = False) -> list[Outcome]:
@@ -57,7 +57,8 @@ def run_local(jobs: list[Job], workers: int, on_done: Callable[[Outcome], None],
                 try:
                     outcome = execute_notebook(job, kernel=kernel)
                 except Exception as err:  # a bug here must not hang the sweep
-                    outcome = Outcome(job.run_id, "failed", job.output, 0.0, f"{type(err).__name__}: {err}")
+                    outcome = Outcome(id=job.run_id, status="failed", notebook=job.output, seconds=0.0,
+                                      error=f"{type(err).__name__}: {err}")
                 if outcome.no_space:
                     full.set()
                 if kernel is not None and (outcome.status != "done" or KERNELS.stopping.is_set()):
@@ -97,7 +98,8 @@ def _collect(pending: dict, result: Callable, cancel: Callable, on_done: Callabl
         if KERNELS.stopping.is_set():
             cancel(list(pending))
             for job in pending.values():
-                outcomes.append(Outcome(job.run_id, "interrupted", job.output, 0.0, "cancelled by Ctrl-C"))
+                outcomes.append(Outcome(id=job.run_id, status="interrupted", notebook=job.output, seconds=0.0,
+                                        error="cancelled by Ctrl-C"))
                 on_done(outcomes[-1])
             break
         for handle in [h for h in pending if h.done()]:
@@ -125,7 +127,8 @@ def run_dask(jobs: list[Job], workers: int, on_done: Callable[[Outcome], None], 
         try:
             return future.result()
         except Exception as err:  # the worker died
-            return Outcome(job.run_id, "failed", job.output, 0.0, f"dask: {type(err).__name__}: {err}")
+            return Outcome(id=job.run_id, status="failed", notebook=job.output, seconds=0.0,
+                           error=f"dask: {type(err).__name__}: {err}")
 
     try:
         pending = {client.submit(execute_notebook, job, pure=False): job for job in jobs}
@@ -153,7 +156,8 @@ def run_slurm(jobs: list[Job], workers: int, on_done: Callable[[Outcome], None],
         try:
             return job.result()
         except Exception as err:  # the job itself died (time limit, node failure)
-            return Outcome(args.run_id, "failed", args.output, 0.0, f"submitit job {job.job_id}: {err}")
+            return Outcome(id=args.run_id, status="failed", notebook=args.output, seconds=0.0,
+                           error=f"submitit job {job.job_id}: {err}")
 
     def cancel(unfinished: list) -> None:
         for job in unfinished:

@@ -15,7 +15,7 @@ from typing import Literal
 Status = Literal["done", "failed", "skipped", "interrupted", "not started", "planned", "complete"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Outcome:
     id: str
     status: Status

@@ -19,7 +19,7 @@ STATUSES = ("done", "skipped", "failed", "interrupted", "not started")
 EXECUTORS = ("local", "dask", "slurm")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SweepOptions:
     """How to run a sweep (the options of ``toyexp sweep``)."""
 
@@ -50,7 +50,7 @@ class SweepOptions:
             raise ConfigError("--build-book builds the sweep's analysis page into its book; leave out --no-analysis")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SweepReport:
     """What became of a sweep: every run's outcome, the analysis' apart, and why it stopped.
 

@@ -62,7 +62,8 @@ def run_sweep(sweep_file: str | Path, options: SweepOptions = SweepOptions(),
         lock.acquire()
     except OSError as err:
         if no_space(err):
-            return SweepReport((), (), "no space", display_path(resolve_path(sweep.results_dir)))
+            return SweepReport(runs=(), outcomes=(), stopped="no space",
+                               problem=display_path(resolve_path(sweep.results_dir)))
         raise ConfigError(f"cannot write in the results folder {display_path(resolve_path(sweep.results_dir))}: {err}") from None
     if lock.note:
         print(lock.note, file=sys.stderr)
@@ -91,8 +92,10 @@ def dry_run(sweep: Sweep, book_dir: str, options: SweepOptions) -> SweepReport:
     ``--resume`` skips) or "planned", and the analysis "planned" unless ``--no-analysis``. It
     reads the run folders and writes nothing."""
     runs = select(plan(sweep, book_dir), options.only)
-    outcomes = tuple(Outcome(r.id, "complete" if is_complete(r, options.portable) else "planned", str(r.notebook))
+    outcomes = tuple(Outcome(id=r.id, status="complete" if is_complete(r, options.portable) else "planned",
+                             notebook=str(r.notebook))
                      for r in runs)
-    analysis = Outcome("analysis", "planned", str(resolve_path(book_dir) / f"{sweep.page}.ipynb")) if options.analysis else None
-    book = Outcome("book", "planned", str(own_book.index(book_dir))) if options.build_book else None
-    return SweepReport(tuple(runs), outcomes, "dry run", analysis=analysis, book=book)
+    analysis = Outcome(id="analysis", status="planned",
+                       notebook=str(resolve_path(book_dir) / f"{sweep.page}.ipynb")) if options.analysis else None
+    book = Outcome(id="book", status="planned", notebook=str(own_book.index(book_dir))) if options.build_book else None
+    return SweepReport(runs=tuple(runs), outcomes=outcomes, stopped="dry run", analysis=analysis, book=book)

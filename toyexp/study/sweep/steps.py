@@ -74,10 +74,12 @@ def _prepare(runs: list[PlannedRun]) -> tuple[list[PlannedRun], list[Outcome]]:
             ready.append(run)
         except OSError as err:  # this run cannot write its folder; the others go on, unless the disk is full
             full = no_space(err)
-            unready.append(Outcome(run.id, "failed", str(run.notebook), 0.0, f"cannot write {run.run_dir}: {err}",
-                                   "run" if full else ""))
+            unready.append(Outcome(id=run.id, status="failed", notebook=str(run.notebook), seconds=0.0,
+                                   error=f"cannot write {run.run_dir}: {err}",
+                                   no_space="run" if full else ""))
             if full:  # no run would get further than this one
-                unready += [Outcome(r.id, "not started", str(r.notebook)) for r in ready + runs[i + 1:]]
+                unready += [Outcome(id=r.id, status="not started",
+                                    notebook=str(r.notebook)) for r in ready + runs[i + 1:]]
                 return [], unready
     return ready, unready
 
@@ -97,7 +99,8 @@ def _run(sweep: Sweep, sweep_file: str, book_dir: str, runs: list[PlannedRun], o
     ready, unready = _prepare([r for r in runs if r not in skipped])
     env = PORTABLE_ENV if options.portable else None
     groups = {g.id: g for g in groups_of(ready)}
-    jobs = [Job(g.id, str(notebook_for(g.runs[0].task)), str(g.notebook), g.parameters, g.title, options.cell_timeout, env)
+    jobs = [Job(run_id=g.id, notebook=str(notebook_for(g.runs[0].task)), output=str(g.notebook),
+                parameters=g.parameters, title=g.title, cell_timeout=options.cell_timeout, env=env)
             for g in groups.values()]
     kernels = "fresh kernels" if options.fresh_kernels or options.executor != "local" else "warm kernels"
     kernels += ", portable mode" if options.portable else ""
@@ -117,13 +120,14 @@ def _run(sweep: Sweep, sweep_file: str, book_dir: str, runs: list[PlannedRun], o
     except OSError as err:  # the executor's own files (submitit's job folder) found the disk full
         if not no_space(err):
             raise
-        outcomes, full = [Outcome(r.id, "not started", str(r.notebook)) for r in ready], _shown(sweep.results_dir)
-    outcomes += unready + [Outcome(r.id, "skipped", str(r.notebook)) for r in skipped]
+        outcomes, full = [Outcome(id=r.id, status="not started",
+                                  notebook=str(r.notebook)) for r in ready], _shown(sweep.results_dir)
+    outcomes += unready + [Outcome(id=r.id, status="skipped", notebook=str(r.notebook)) for r in skipped]
     if KERNELS.stopping.is_set():  # Ctrl-C: no analysis; --resume continues from here
-        return SweepReport(tuple(runs), tuple(outcomes), "interrupted")
+        return SweepReport(runs=tuple(runs), outcomes=tuple(outcomes), stopped="interrupted")
     full = full or _full_folder(outcomes, sweep.results_dir, book_dir)
     if full:
-        return SweepReport(tuple(runs), tuple(outcomes), "no space", full)
+        return SweepReport(runs=tuple(runs), outcomes=tuple(outcomes), stopped="no space", problem=full)
     analysis = None
     try:
         if sweep.run_pages:
@@ -134,11 +138,13 @@ def _run(sweep: Sweep, sweep_file: str, book_dir: str, runs: list[PlannedRun], o
         front.write_front(book_dir)  # the TOC and the abstract, from every page the book holds now
     except OSError as err:
         if no_space(err):
-            return SweepReport(tuple(runs), tuple(outcomes), "no space", _shown(book_dir), analysis)
-        return SweepReport(tuple(runs), tuple(outcomes), "pages", f"cannot write the book pages in {_shown(book_dir)}: {err}",
-                           analysis)
+            return SweepReport(runs=tuple(runs), outcomes=tuple(outcomes), stopped="no space", problem=_shown(book_dir),
+                               analysis=analysis)
+        return SweepReport(runs=tuple(runs), outcomes=tuple(outcomes), stopped="pages",
+                           problem=f"cannot write the book pages in {_shown(book_dir)}: {err}",
+                           analysis=analysis)
     stopped = "interrupted" if KERNELS.stopping.is_set() else "no space" if full else ""
-    return SweepReport(tuple(runs), tuple(outcomes), stopped, full, analysis)
+    return SweepReport(runs=tuple(runs), outcomes=tuple(outcomes), stopped=stopped, problem=full, analysis=analysis)
 
 
 def member_outcomes(group: PlannedGroup, outcome: Outcome) -> list[Outcome]:
@@ -150,9 +156,10 @@ def member_outcomes(group: PlannedGroup, outcome: Outcome) -> list[Outcome]:
     members = []
     for run in group.runs:
         if outcome.status == "done" or complete_record(run) is not None:
-            members.append(Outcome(run.id, "done", outcome.notebook, share))
+            members.append(Outcome(id=run.id, status="done", notebook=outcome.notebook, seconds=share))
         else:
-            members.append(Outcome(run.id, outcome.status, outcome.notebook, share, outcome.error, outcome.no_space))
+            members.append(Outcome(id=run.id, status=outcome.status, notebook=outcome.notebook, seconds=share,
+                                   error=outcome.error, no_space=outcome.no_space))
     return members
 
 
@@ -165,15 +172,17 @@ def _analysis(sweep: Sweep, sweep_file: str, book_dir: str) -> Outcome:
     parameters = {"results_dir": sweep.results_dir, "sweep_file": str(resolve_path(sweep_file)),
                   "headline_file": str(front.headline_path(resolve_path(book_dir), sweep.page))}
     # a study's title replaces the notebook's heading: the page is that study's, not the demo's
-    analysis = execute_notebook(Job("analysis", str(ANALYSIS_NOTEBOOK), str(output), parameters, sweep.title or None,
+    analysis = execute_notebook(Job(run_id="analysis", notebook=str(ANALYSIS_NOTEBOOK), output=str(output),
+                                    parameters=parameters, title=sweep.title or None,
                                     subtitle=False))
     if analysis.status != "done":
         return analysis
     try:
         run_pages.tidy_analysis(output, ShownPaths.of(sweep.results_dir, book_dir, sweep_file))
     except OSError as err:
-        return Outcome("analysis", "failed", str(output), analysis.seconds, f"cannot write its notebook: {err}",
-                       "notebook" if no_space(err) else "")
+        return Outcome(id="analysis", status="failed", notebook=str(output), seconds=analysis.seconds,
+                       error=f"cannot write its notebook: {err}",
+                       no_space="notebook" if no_space(err) else "")
     return analysis
 
 

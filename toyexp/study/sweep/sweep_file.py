@@ -44,7 +44,7 @@ OLDER_KEYS = {"experiments": "tasks"}  # read as the new key, with a note
 REQUIRED = ("tasks", "seeds", "variants")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Sweep:
     tasks: list[str] = field(metadata={"choices": task_names, "unique": True,
                                        "example": lambda: f"[recon] (names from {', '.join(task_names())})"})

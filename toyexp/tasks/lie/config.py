@@ -11,7 +11,7 @@ from ...schema import ConfigError, at_least, choice
 from ..config import DatasetConfig
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RotationConfig(DatasetConfig):
     """The sampling keys plus K = ``num_rotations`` components exp(α_i c A) e_1 in R^n, n = ``rotation_dim``.
 

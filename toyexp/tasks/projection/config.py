@@ -9,7 +9,7 @@ from ...schema import ConfigError, at_least
 from ..config import SinusoidConfig
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ProjectionConfig(SinusoidConfig):
     """The sinusoid keys (D = 8 by default) plus the subspace: rank, seed and intervals of c."""
 

@@ -11,7 +11,7 @@ from .data import ProjectedSinusoids
 from .subspace import BoundaryLeakage, SubspaceMetrics, boundary_metrics, subspace_metrics
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ProjectionMetrics(SubspaceMetrics):
     """The subspace metrics (one interval: against its subspace; several: their mean over the
     intervals), each interval's own, and the leakage at each interior boundary."""

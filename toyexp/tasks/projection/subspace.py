@@ -96,7 +96,7 @@ def _outside_fraction(X: torch.Tensor, P: torch.Tensor) -> torch.Tensor:
     return outside / norm.clamp_min(_EPS)
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class SubspaceMetrics:
     """How well predictions X (N, D) respect a true rank-k subspace (see subspace_metrics)."""
 

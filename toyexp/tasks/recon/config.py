@@ -8,7 +8,7 @@ from typing import ClassVar
 from ..config import SinusoidConfig
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ReconConfig(SinusoidConfig):
     legacy_type: ClassVar[str] = "TargetFunctionDataset"
 
