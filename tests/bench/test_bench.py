@@ -34,13 +34,13 @@ def positive(x) -> bool:
 def test_reference_loss_is_the_mode_loss(mode):
     """The loops written in the benchmark train on exactly the loss of toyexp's modes."""
     torch.manual_seed(0)
-    model = ConcatMLP(1, 1, 16, 2, "relu")
+    model = ConcatMLP(1, 1, 16, 2, activation="relu")
     c, x_1, x_0 = torch.rand(8, 1), torch.randn(8, 1), torch.randn(8, 1)
     torch.manual_seed(1)
-    ours = bench_loops.reference_loss(model, mode, c, x_1, x_0)
+    ours = bench_loops.reference_loss(model, mode, c, x_1, x_0=x_0)
     torch.manual_seed(1)
     t = torch.rand(8, 1)  # the draw reference_loss makes for flow
-    assert torch.allclose(ours, build_mode(mode).loss(model, c, x_0, x_1, t, l2_loss))
+    assert torch.allclose(ours, build_mode(mode).loss(model, c, x_0, x_1, t=t, ell=l2_loss))
 
 
 def test_notebook_phases_split_the_wall_time():

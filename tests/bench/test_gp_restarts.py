@@ -18,7 +18,7 @@ def noisy_samples():
 
 def test_the_measured_gp_is_the_reports(noisy_samples):
     c_train, x_train, c = noisy_samples
-    _, mean = fit_lml(c_train, x_train, c, 42, GP_RESTARTS)
+    _, mean = fit_lml(c_train, x_train, c, 42, restarts=GP_RESTARTS)
     np.testing.assert_allclose(mean, gp_shared(c_train, x_train, c, 42).prediction, rtol=0, atol=1e-9)
 
 
@@ -26,5 +26,5 @@ def test_more_restarts_never_lower_the_marginal_likelihood(noisy_samples):
     """Known identity: the first start is shared and the random starts of fewer restarts are the
     first of more (one generator per seed), so the best log marginal likelihood cannot fall."""
     c_train, x_train, c = noisy_samples
-    lml = [fit_lml(c_train, x_train, c, 43, r)[0] for r in (0, 1, 2, 5)]
+    lml = [fit_lml(c_train, x_train, c, 43, restarts=r)[0] for r in (0, 1, 2, 5)]
     assert lml == sorted(lml)

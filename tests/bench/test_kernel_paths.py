@@ -55,7 +55,7 @@ def test_a_child_run_reports_its_record(tmp_path):
     back with its final, evaluations, times and the code path its provenance recorded."""
     tiny = ["training.num_epochs=5", "training.eval_interval=5", "training.save_interval=5", "network.hidden_dim=8",
             "network.num_layers=1", "dataset.num_eval=50"]
-    run = kp.run_on_path("recon", "flow", 1, "native", 0, tiny, tmp_path)
+    run = kp.run_on_path("recon", "flow", 1, "native", repeat=0, overrides=tiny, folder=tmp_path)
     assert (run.task, run.mode, run.path) == ("recon", "flow", "native")
     assert run.final["l2"] > 0 and run.final["method"] == "euler" and len(run.evaluations) >= 1
     assert set(run.code_path) == {"cpu", "capability", "mkl_cbwr", "env", "portable"} and run.code_path["portable"] is False

@@ -77,7 +77,7 @@ def test_velocity_is_only_evaluated_inside_the_interval_and_ends_on_t_1(t_0, t_1
         return -x
 
     x0 = torch.tensor([[1.0]], dtype=F64)
-    sol = dopri5(v, x0, Tolerance(1e-6, 1e-8), t_0, t_1)
+    sol = dopri5(v, x0, Tolerance(1e-6, 1e-8), t_0=t_0, t_1=t_1)
     assert min(seen) == t_0 and t_0 <= max(seen) <= t_1
     assert max(seen) == pytest.approx(t_1, abs=1e-12)  # the last step is cut to end on t_1
     assert sol.x_1.item() == pytest.approx(math.exp(-(t_1 - t_0)), rel=1e-5)

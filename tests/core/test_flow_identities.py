@@ -46,7 +46,7 @@ EULER_CASES = [(torch.float32, 1e-5, n) for n in (1, 2, 3, 7, 16)] + [(torch.flo
 @pytest.mark.parametrize("dist", ["zeros", "gaussian"])
 def test_euler_with_optimal_velocity_lands_on_target(dtype, tol, dist, num_steps):
     c, model = conditions(dtype), Oracle()
-    out = flow_predict(model, c, initial(dist, dtype), num_steps, "euler")
+    out = flow_predict(model, c, initial(dist, dtype), num_steps, method="euler")
     torch.testing.assert_close(out, f(c), atol=tol, rtol=0)
     # euler evaluates at t = k / n, k < n, so never at t = 1 where the oracle divides by 0
     assert model.times == pytest.approx([k / num_steps for k in range(num_steps)], abs=1e-7)
@@ -56,7 +56,7 @@ def test_flow_predict_is_not_just_returning_x_1():
     # a velocity that is not the oracle's does not land on f(c): the identity above is real
     c = conditions(torch.float64)
     half = lambda x, c_, t: 0.5 * (f(c_) - x) / (1 - t)  # noqa: E731
-    out = flow_predict(half, c, initial("gaussian", torch.float64), 4, "euler")
+    out = flow_predict(half, c, initial("gaussian", torch.float64), 4, method="euler")
     assert (out - f(c)).abs().max() > 1e-2
 
 
@@ -75,8 +75,8 @@ def test_flow_loss_at_x0_zero_t_zero_is_regression_loss(kind, loss):
     x_0 = torch.zeros(B, D)
     t = torch.zeros(B, 1)
     ell = LOSSES[loss]
-    flow = flow_loss(model, c, x_0, x_1, t, ell)
-    regression = regression_loss(model, c, x_0, x_1, t, ell)
+    flow = flow_loss(model, c, x_0, x_1, t=t, ell=ell)
+    regression = regression_loss(model, c, x_0, x_1, t=t, ell=ell)
     assert flow.item() > 0  # a nontrivial comparison
     assert torch.equal(flow, regression)
 
@@ -89,7 +89,7 @@ def test_flow_loss_at_other_t_differs_from_regression_loss(kind):
     x_1, x_0 = f(c), torch.zeros(B, D)
     t = torch.full((B, 1), 0.5)
     ell = LOSSES["l2"]
-    assert flow_loss(model, c, x_0, x_1, t, ell) != regression_loss(model, c, x_0, x_1, t, ell)
+    assert flow_loss(model, c, x_0, x_1, t=t, ell=ell) != regression_loss(model, c, x_0, x_1, t=t, ell=ell)
 
 
 @pytest.mark.parametrize("loss", ["l1", "l2"])
@@ -99,7 +99,7 @@ def test_flow_loss_of_the_optimal_velocity_is_zero(loss, dist):
     c = conditions(torch.float64)
     x_1, x_0 = f(c), initial(dist, torch.float64, seed=1)
     t = torch.rand(B, 1, dtype=torch.float64, generator=torch.Generator().manual_seed(2)) * 0.99
-    assert flow_loss(Oracle(), c, x_0, x_1, t, LOSSES[loss]).item() == pytest.approx(0.0, abs=1e-12)
+    assert flow_loss(Oracle(), c, x_0, x_1, t=t, ell=LOSSES[loss]).item() == pytest.approx(0.0, abs=1e-12)
 
 
 @pytest.mark.parametrize("loss,formula", [
@@ -113,7 +113,7 @@ def test_flow_loss_formula(loss, formula):
     t = torch.rand(B, 1, dtype=torch.float64, generator=torch.Generator().manual_seed(4))
     x_t = (1 - t) * x_0 + t * x_1
     expected = formula(model(x_t, c, t), x_1 - x_0)
-    torch.testing.assert_close(flow_loss(model, c, x_0, x_1, t, LOSSES[loss]), expected, atol=1e-14, rtol=0)
+    torch.testing.assert_close(flow_loss(model, c, x_0, x_1, t=t, ell=LOSSES[loss]), expected, atol=1e-14, rtol=0)
 
 
 def test_linear_path_endpoints_and_velocity():
@@ -149,7 +149,7 @@ def test_regression_predict_ignores_x0_steps_and_method(kind):
             for num_steps in [1, 5]:
                 for method in ["euler", "rk4"]:
                     model.calls.clear()
-                    out = regression_predict(model, c, initial(dist, torch.float32), num_steps, method)
+                    out = regression_predict(model, c, initial(dist, torch.float32), num_steps, method=method)
                     assert torch.equal(out, reference)
                     assert len(model.calls) == 1  # one evaluation at x = 0, t = 0
                     x, t = model.calls[0]

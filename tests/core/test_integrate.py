@@ -55,7 +55,8 @@ def test_rotation_reference_is_the_matrix_exponential():
 def test_each_step_is_its_tableau(method, n):
     """The solver is the method its name promises: the same numbers as the tableau's generic step."""
     p = PROBLEMS["rotation"]
-    torch.testing.assert_close(integrate(p.v, p.x_0, n, method, 0.2, 1.7), tableau_integrate(p.v, p.x_0, n, method, 0.2, 1.7),
+    torch.testing.assert_close(integrate(p.v, p.x_0, n, method, t_0=0.2, t_1=1.7),
+                               tableau_integrate(p.v, p.x_0, n, method, 0.2, 1.7),
                                atol=1e-14, rtol=0)
 
 

@@ -58,7 +58,7 @@ def test_random_cycle_is_a_permutation_without_fixed_points():
 
 
 def test_a_c_free_field_has_no_c_share_and_no_error_after_t_0():
-    curves = path_curves(c_free, C, ZEROS, X1, TIMES)
+    curves = path_curves(c_free, C, ZEROS, X1, times=TIMES)
     for t, s, e_u, e_0 in zip(curves.t, curves.c_share, curves.error_exact, curves.error_c_free):
         if t > 0:
             assert s == pytest.approx(0, abs=1e-24) and e_0 == pytest.approx(0, abs=1e-12)
@@ -70,7 +70,7 @@ def test_a_c_free_field_has_no_c_share_and_no_error_after_t_0():
 
 
 def test_a_field_of_c_only_has_c_share_one_and_no_error_against_x_1():
-    curves = path_curves(reads_c, C, ZEROS, X1, TIMES)
+    curves = path_curves(reads_c, C, ZEROS, X1, times=TIMES)
     assert curves.c_share == pytest.approx((1,) * len(TIMES))
     assert curves.error_exact == pytest.approx((0,) * len(TIMES), abs=1e-12)
     pi = random_cycle(M)  # read with another input's c it returns f(c_π(i)), not x_t / t = f(c_i)
@@ -78,7 +78,7 @@ def test_a_field_of_c_only_has_c_share_one_and_no_error_against_x_1():
 
 
 def test_from_a_gaussian_start_the_exact_error_of_f_c_is_the_start():
-    curves = path_curves(reads_c, C, GAUSS, X1, TIMES)
+    curves = path_curves(reads_c, C, GAUSS, X1, times=TIMES)
     assert curves.error_exact == pytest.approx((rms(GAUSS),) * len(TIMES))  # v - (x_1 - x_0) = x_0
     pi = random_cycle(M)
     for t, e_0 in zip(curves.t[1:], curves.error_c_free[1:]):  # f(c_π) - x_t / t = f(c_π) - f(c) - (1 - t) x_0 / t
@@ -88,7 +88,7 @@ def test_from_a_gaussian_start_the_exact_error_of_f_c_is_the_start():
 @pytest.mark.parametrize("a, b", [(1.0, 1.0), (0.5, 2.0), (3.0, -0.5)])
 def test_a_mix_has_the_closed_form_share(a, b):
     # on x_t = t f(c): v = a t f(c) + b f(c), of which b f(c) moves with c at fixed x_t
-    curves = path_curves(linear(a, b), C, ZEROS, X1, TIMES)
+    curves = path_curves(linear(a, b), C, ZEROS, X1, times=TIMES)
     pi = random_cycle(M)
     for t, s, e_u, e_0 in zip(curves.t, curves.c_share, curves.error_exact, curves.error_c_free):
         assert s == pytest.approx(b**2 / (a * t + b) ** 2)
@@ -99,13 +99,13 @@ def test_a_mix_has_the_closed_form_share(a, b):
 
 def test_the_share_mixes_x_over_t_and_f_c_as_lambda_squared():
     lam = 0.3
-    curves = path_curves(lambda x, c, t: (1 - lam) * c_free(x, c, t) + lam * f(c), C, ZEROS, X1, TIMES[1:])
+    curves = path_curves(lambda x, c, t: (1 - lam) * c_free(x, c, t) + lam * f(c), C, ZEROS, X1, times=TIMES[1:])
     assert curves.c_share == pytest.approx((lam**2,) * (len(TIMES) - 1))
 
 
 def test_euler_on_the_c_free_field_predicts_the_t_0_output_at_every_step_count():
     steps = (1, 2, 3, 7, 16, 64)
-    ends = euler_endpoints(c_free, C, ZEROS, X1, steps)
+    ends = euler_endpoints(c_free, C, ZEROS, X1, steps=steps)
     assert [e.steps for e in ends] == list(steps)
     for e in ends:
         assert e.gap == pytest.approx(0, abs=1e-12)
@@ -115,7 +115,7 @@ def test_euler_on_the_c_free_field_predicts_the_t_0_output_at_every_step_count()
 
 def test_euler_on_a_field_of_c_only_lands_on_the_target():
     # dx/dt = f(c) from 0: x(1) = f(c) at any step count, and the 1-step prediction is already it
-    for e in euler_endpoints(reads_c, C, ZEROS, X1, (1, 4)):
+    for e in euler_endpoints(reads_c, C, ZEROS, X1, steps=(1, 4)):
         assert e.l2 == pytest.approx(0, abs=1e-12) and e.gap == pytest.approx(0, abs=1e-12)
 
 
@@ -153,4 +153,4 @@ def test_bad_input_of_the_path_is_named(kwargs, named):
 
 def test_bad_steps_are_named():
     with pytest.raises(ValueError, match=r"^steps: \[0, 4\]; valid"):
-        euler_endpoints(reads_c, C, ZEROS, X1, (0, 4))
+        euler_endpoints(reads_c, C, ZEROS, X1, steps=(0, 4))

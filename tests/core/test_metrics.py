@@ -54,7 +54,7 @@ def test_evaluate_counts_network_calls_at_every_setting():
     c = torch.zeros(2, 1, dtype=F64)
     tols = [Tolerance(1e-3, 1e-5), Tolerance(1e-6, 1e-8)]
     settings = mode.settings(["euler", "dopri5", "rk4"], [2, 8], tols)
-    evaluated = evaluate(Rotation(), mode, c, p.x_1, p.x_0, settings)
+    evaluated = evaluate(Rotation(), mode, c, p.x_1, x_0=p.x_0, settings=settings)
     evals = [e.evaluation for e in evaluated]
     assert [e.setting for e in evals] == [("euler", 2), ("euler", 8), ("dopri5", tols[0]), ("dopri5", tols[1]), ("rk4", 2), ("rk4", 8)]
     assert [e.nfe for e in evals if e.steps is not None] == [2, 8, 8, 32]  # euler 1 stage, rk4 4 stages
@@ -91,9 +91,9 @@ def test_chunks_change_no_prediction_error_or_nfe(monkeypatch):
     flow = build_mode("flow")
     settings = flow.settings(["euler", "rk4", "dopri5"], [1, 3], [Tolerance(1e-6, 1e-8)])
     whole, chunked = Linear(), Linear()
-    expected = evaluate(whole, flow, c, x_1, x_0, settings)
+    expected = evaluate(whole, flow, c, x_1, x_0=x_0, settings=settings)
     monkeypatch.setattr(metrics, "EVAL_CHUNK", 7)
-    got = evaluate(chunked, flow, c, x_1, x_0, settings)
+    got = evaluate(chunked, flow, c, x_1, x_0=x_0, settings=settings)
 
     assert [e.evaluation for e in got] == [e.evaluation for e in expected]  # method, resolution, counted NFE, l1 and l2
     assert [e.evaluation.nfe for e in got][:4] == [1, 3, 4, 12]  # euler 1 and 3 steps, rk4 1 and 3 steps: one NFE per batched call
@@ -109,16 +109,16 @@ def test_at_most_one_chunk_is_one_unchanged_call():
     """Guards today's runs (num_eval 1000 <= EVAL_CHUNK): their predictions are bit for bit those of
     the network called on all points at once."""
     torch.manual_seed(0)
-    model = ConcatMLP(3, 1, 32, 2, "relu")
+    model = ConcatMLP(3, 1, 32, 2, activation="relu")
     c, x_0 = torch.rand(EVAL_CHUNK, 1), torch.randn(EVAL_CHUNK, 3)
     flow = build_mode("flow")
     with torch.no_grad():
-        direct = flow.predict(model.eval(), c, x_0, 2, "midpoint")
+        direct = flow.predict(model.eval(), c, x_0, 2, method="midpoint")
     model.train()
     sizes = []
     model.register_forward_pre_hook(lambda module, args: sizes.append(len(args[0])))
 
-    pred, nfe = counted_predict(model, flow, c, x_0, 2, "midpoint")
+    pred, nfe = counted_predict(model, flow, c, x_0, resolution=2, method="midpoint")
 
     assert torch.equal(pred, direct)
     assert nfe == 4 and sizes == [EVAL_CHUNK] * 4  # midpoint: 2 evaluations a step

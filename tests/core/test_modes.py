@@ -50,18 +50,18 @@ def test_every_mode_is_worked_out_by_hand():
 
 @pytest.mark.parametrize("name, expected", LOSS_BY_HAND)
 def test_loss_by_hand(name, expected):
-    loss = build_mode(name, t_star=0.9).loss(model, C, X0, X1, T, l2_loss)
+    loss = build_mode(name, t_star=0.9).loss(model, C, X0, X1, t=T, ell=l2_loss)
     assert loss.item() == pytest.approx(expected, rel=1e-12)
 
 
 def test_l1_loss_by_hand():
-    loss = build_mode("regression").loss(model, C, X0, X1, T, l1_loss)
+    loss = build_mode("regression").loss(model, C, X0, X1, t=T, ell=l1_loss)
     assert loss.item() == pytest.approx((2.0 + 2.0) / 2)
 
 
 @pytest.mark.parametrize("name, steps, expected", PREDICTION_BY_HAND)
 def test_prediction_by_hand(name, steps, expected):
-    pred = build_mode(name, t_star=0.9).predict(model, C, X0, steps, "euler")
+    pred = build_mode(name, t_star=0.9).predict(model, C, X0, steps, method="euler")
     torch.testing.assert_close(pred, col(*expected), rtol=1e-12, atol=1e-12)
 
 
@@ -69,7 +69,7 @@ def test_prediction_by_hand(name, steps, expected):
 def test_straight_flow_on_an_oracle_lands_on_x_1(num_steps):
     oracle = lambda x, c, t: X1  # noqa: E731  always predicts the true endpoint
     x_0 = torch.randn(2, 1, dtype=torch.float64, generator=torch.Generator().manual_seed(num_steps))
-    pred = build_mode("straight_flow").predict(oracle, C, x_0, num_steps, "euler")
+    pred = build_mode("straight_flow").predict(oracle, C, x_0, num_steps, method="euler")
     torch.testing.assert_close(pred, X1, rtol=0, atol=1e-14)
 
 
@@ -77,8 +77,8 @@ def test_straight_flow_never_sees_the_time():
     seen = []
     recorder = lambda x, c, t: seen.append(t.clone()) or x  # noqa: E731
     mode = build_mode("straight_flow")
-    mode.loss(recorder, C, X0, X1, T, l2_loss)
-    mode.predict(recorder, C, X0, 5, "euler")
+    mode.loss(recorder, C, X0, X1, t=T, ell=l2_loss)
+    mode.predict(recorder, C, X0, 5, method="euler")
     assert len(seen) == 6 and all((t == 0).all() for t in seen)
 
 
@@ -109,7 +109,7 @@ def counted(name, steps, method):
         calls.append(1)
         return model(x, c, t)
 
-    return build_mode(name, t_star=0.9).predict(counting, C, X0, steps, method), len(calls)
+    return build_mode(name, t_star=0.9).predict(counting, C, X0, steps, method=method), len(calls)
 
 
 @pytest.mark.parametrize("name", sorted(names.MODES))

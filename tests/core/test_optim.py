@@ -98,10 +98,10 @@ def test_training_never_imports_torch_dynamo():
 
         torch.manual_seed(0)
         c, x_1 = torch.rand(20, 1), torch.rand(20, 1)
-        model = ConcatMLP(1, 1, 8, 2, "relu")
+        model = ConcatMLP(1, 1, 8, 2, activation="relu")
         before = [p.detach().clone() for p in model.parameters()]
         cfg = TrainingConfig(batch_size=8, num_epochs=3, eval_interval=3, save_interval=3, log_interval=3)
-        result = train(model, build_mode("flow"), c, x_1, cfg, ell=l2_loss, generator=torch.Generator().manual_seed(0),
+        result = train(model, build_mode("flow"), c, x_1, cfg=cfg, ell=l2_loss, generator=torch.Generator().manual_seed(0),
                        eval_l2=lambda: 1.0, log=logging.getLogger("t"), progress=False)
         moved = all(not torch.equal(p, q) for p, q in zip(before, model.parameters()))
         print(result.steps, moved, "torch._dynamo" in sys.modules)

@@ -43,7 +43,7 @@ def test_training_takes_exactly_num_steps_optimiser_steps(n, monkeypatch):
     model = build_network(NetworkConfig(hidden_dim=8, num_layers=1), 1)
     cfg = TrainingConfig(num_epochs=None, num_steps=37, eval_interval=10**6, log_interval=10**6, save_interval=10**6)
     log = logging.getLogger("test.schedule")
-    result = train(model, build_mode("regression"), c, torch.sin(c), cfg, ell=l2_loss,
+    result = train(model, build_mode("regression"), c, torch.sin(c), cfg=cfg, ell=l2_loss,
                    generator=torch.Generator().manual_seed(0), eval_l2=lambda: 0.0, log=log, progress=False)
     assert len(calls) == 37 and result.steps == 37
     assert result.history.epochs[-1] == schedule(cfg, n)[0]
@@ -71,7 +71,8 @@ def test_each_step_takes_the_scheduled_learning_rate(lr_schedule, monkeypatch):
     model = build_network(NetworkConfig(hidden_dim=8, num_layers=1), 1)
     cfg = TrainingConfig(batch_size=8, num_epochs=None, num_steps=37, learning_rate=0.02, lr_schedule=lr_schedule,
                          eval_interval=10**6, log_interval=10**6, save_interval=10**6)
-    train(model, build_mode("regression"), c, torch.sin(c), cfg, ell=l2_loss, generator=torch.Generator().manual_seed(0),
+    train(model, build_mode("regression"), c, torch.sin(c), cfg=cfg, ell=l2_loss,
+          generator=torch.Generator().manual_seed(0),
           eval_l2=lambda: 0.0, log=logging.getLogger("test.schedule"), progress=False)
     if lr_schedule == "constant":
         assert seen == [0.02] * 37

@@ -22,7 +22,7 @@ def networks(cls, dim_x, seeds=SEEDS):
     out = []
     for seed in seeds:
         torch.manual_seed(seed)
-        out.append(cls(dim_x, 1, 128, 2, "relu"))
+        out.append(cls(dim_x, 1, 128, 2, activation="relu"))
     return out
 
 
@@ -79,10 +79,10 @@ def pairs(seed):
 
 def lone_run(seed, mode):
     torch.manual_seed(seed)
-    net = ConcatMLP(1, 1, 128, 2, "relu")
+    net = ConcatMLP(1, 1, 128, 2, activation="relu")
     c, x_1 = pairs(seed)
     saved = []
-    result = train(net, mode, c, x_1, CFG, ell=l2_loss, generator=torch.Generator().manual_seed(seed),
+    result = train(net, mode, c, x_1, cfg=CFG, ell=l2_loss, generator=torch.Generator().manual_seed(seed),
                    eval_l2=lambda: float(net.net[0].weight.detach().sum()), log=LOG, progress=False,
                    on_checkpoint=lambda epoch, state: saved.append((epoch, {k: v.clone() for k, v in state.items()})))
     return net, result, saved
@@ -98,7 +98,7 @@ def test_members_train_exactly_as_their_lone_runs(mode):
     data = [pairs(seed) for seed in SEEDS]
     saved = []
     results = train_members(
-        stacked, mode, torch.stack([d[0] for d in data]), torch.stack([d[1] for d in data]), CFG, ell=l2_loss,
+        stacked, mode, torch.stack([d[0] for d in data]), torch.stack([d[1] for d in data]), cfg=CFG, ell=l2_loss,
         generators=[torch.Generator().manual_seed(s) for s in SEEDS],
         eval_l2=lambda e: float(member_state(stacked, e)["net.0.weight"].sum()), logs=[LOG] * 3, progress=False,
         on_checkpoint=lambda e, epoch, state: saved.append((e, epoch, state)))
@@ -120,7 +120,7 @@ def test_a_diverging_member_stops_alone():
     data = [pairs(seed) for seed in SEEDS]
     poison = torch.tensor([1.0, float("inf"), 1.0])
     results = train_members(
-        stacked, mode, torch.stack([d[0] for d in data]), torch.stack([d[1] for d in data]), CFG,
+        stacked, mode, torch.stack([d[0] for d in data]), torch.stack([d[1] for d in data]), cfg=CFG,
         ell=lambda pred, target: l2_loss(pred, target) * poison,
         generators=[torch.Generator().manual_seed(s) for s in SEEDS],
         eval_l2=lambda e: float(member_state(stacked, e)["net.0.weight"].sum()), logs=[LOG] * 3, progress=False)

@@ -24,8 +24,8 @@ def config(**values) -> TrainingConfig:
 
 def train_with(mode, cfg, eval_l2=lambda: 1.0, seed=0, **kw):
     torch.manual_seed(0)
-    model = ConcatMLP(1, 1, 8, 2, "tanh")
-    result = train(model, mode, C, torch.sin(C), cfg, ell=l2_loss, generator=torch.Generator().manual_seed(seed),
+    model = ConcatMLP(1, 1, 8, 2, activation="tanh")
+    result = train(model, mode, C, torch.sin(C), cfg=cfg, ell=l2_loss, generator=torch.Generator().manual_seed(seed),
                    eval_l2=eval_l2, log=LOG, progress=False, **kw)
     return model, result
 
@@ -39,7 +39,7 @@ class Recording:
     def __call__(self, model, c, x_0, x_1, t, ell):
         self.x_0.append(x_0.clone())
         self.sizes.append(len(c))
-        loss = regression_loss(model, c, x_0, x_1, t, ell)
+        loss = regression_loss(model, c, x_0, x_1, t=t, ell=ell)
         if len(self.returned) >= self.calls:
             return loss * float("nan")
         self.returned.append(loss.item())
@@ -114,9 +114,10 @@ def test_the_generator_decides_everything_the_loop_draws():
 def test_the_mode_compares_with_the_given_ell():
     """``ell`` reaches the mode's loss: a loss that is 0 everywhere leaves every parameter where it was."""
     torch.manual_seed(0)
-    model = ConcatMLP(1, 1, 8, 2, "tanh")
+    model = ConcatMLP(1, 1, 8, 2, activation="tanh")
     before = [p.detach().clone() for p in model.parameters()]
-    result = train(model, build_mode("regression"), C, torch.sin(C), config(num_epochs=2), ell=lambda pred, target: 0 * pred.sum(),
+    result = train(model, build_mode("regression"), C, torch.sin(C), cfg=config(num_epochs=2), ell=lambda pred,
+                   target: 0 * pred.sum(),
                    generator=torch.Generator().manual_seed(0), eval_l2=lambda: 1.0, log=LOG, progress=False)
     assert result.history.train_loss == [0.0, 0.0]
     assert all(torch.equal(p, q) for p, q in zip(before, model.parameters()))

@@ -56,10 +56,10 @@ def test_one_draw_is_todays_prediction_bit_for_bit():
     c, x_0 = torch.rand(50, 1), torch.randn(50, D)
     flow = build_mode("flow")
     with torch.no_grad():
-        today = flow.predict(model.eval(), c, x_0, 4, "rk4")
-    assert torch.equal(predict(model, flow, c, x_0[None], 4, "rk4"), today)
-    assert torch.equal(predict(model, flow, c, x_0, 4, "rk4"), today)
-    (e,) = evaluate(model, flow, c, torch.zeros(50, D), x_0[None], [("rk4", 4)])
+        today = flow.predict(model.eval(), c, x_0, 4, method="rk4")
+    assert torch.equal(predict(model, flow, c, x_0[None], resolution=4, method="rk4"), today)
+    assert torch.equal(predict(model, flow, c, x_0, resolution=4, method="rk4"), today)
+    (e,) = evaluate(model, flow, c, torch.zeros(50, D), x_0=x_0[None], settings=[("rk4", 4)])
     assert torch.equal(e.prediction, today) and spread(e.draws, torch.zeros(50, D)) is None
 
 
@@ -67,13 +67,13 @@ def test_one_draw_is_todays_prediction_bit_for_bit():
 def test_the_mean_and_spread_of_draws_under_a_planted_constant_velocity(method, resolution):
     c, x_0 = planted()
     model = PlantedVelocity()
-    draws, nfe = counted_draws(model, build_mode("flow"), c, x_0, resolution, method)
+    draws, nfe = counted_draws(model, build_mode("flow"), c, x_0, resolution=resolution, method=method)
     v = (c * model.a + model.b).detach().numpy()  # (M, D)
     x0 = x_0.numpy()
     np.testing.assert_allclose(draws.numpy(), x0 + v, rtol=0, atol=1e-12)  # each draw: x_0^(k) + v(c)
     assert set(model.sizes) == {K * M} and nfe == len(model.sizes)  # one batch of K M points per network call
     x_1 = torch.zeros(M, D, dtype=torch.float64)
-    (e,) = evaluate(model, build_mode("flow"), c, x_1, x_0, [(method, resolution)])
+    (e,) = evaluate(model, build_mode("flow"), c, x_1, x_0=x_0, settings=[(method, resolution)])
     np.testing.assert_allclose(e.prediction.numpy(), v + x0.mean(axis=0), rtol=0, atol=1e-12)
     s = spread(e.draws, x_1)
     expected_std = np.sqrt((np.std(x0, axis=0, ddof=1) ** 2).mean())  # v cancels out of the spread

@@ -36,7 +36,7 @@ def regimes_overrides() -> list[str]:
     return list(yaml.safe_load(study_file("regimes").read_text())["overrides"])
 
 
-def measure(task: str, num_train: int, noise: float, draws: list[int], folder: Path) -> list[dict]:
+def measure(task: str, num_train: int, noise: float, draws: list[int], *, folder: Path) -> list[dict]:
     """Train one case, then evaluate its final model with each K of ``draws``: one dict per K."""
     import toyexp
     from toyexp.run.steps import close_log, inference_x0
@@ -85,7 +85,8 @@ def main(argv: list[str] | None = None) -> None:
         for task in args.tasks:
             for n in args.num_train:
                 for noise in args.noise:
-                    rows = cases[task, n, noise] = measure(task, n, noise, draws, Path(tmp) / f"{task}-{n}-{noise}")
+                    rows = cases[task, n, noise] = measure(task, n, noise, draws,
+                                                           folder=Path(tmp) / f"{task}-{n}-{noise}")
                     for prev, r in zip([None, *rows], rows):
                         change = "" if prev is None else f"{(r['l2'] - prev['l2']) / prev['l2']:+.1%}"
                         print(f"{task:<11}{n:>4}{noise:>6}{r['k']:>4}{r['l2']:>10.4f}{r['single_l2']:>11.4f}"

@@ -22,7 +22,8 @@ from collections import defaultdict
 import numpy as np
 
 
-def fit_lml(c_train: np.ndarray, x_train: np.ndarray, c: np.ndarray, seed: int, restarts: int) -> tuple[float, np.ndarray]:
+def fit_lml(c_train: np.ndarray, x_train: np.ndarray, c: np.ndarray, seed: int, *,
+            restarts: int) -> tuple[float, np.ndarray]:
     """The shared-kernel GP on the standardised samples (as gp_shared fits it) with ``restarts``:
     its log marginal likelihood log p(y | c) at the chosen optimum and its posterior mean (M, D) at c (M, 1)."""
     import warnings
@@ -76,7 +77,7 @@ def main(argv: list[str] | None = None) -> None:
     torch.set_num_threads(1)
     rows = []
     for task, d, seed, c_train, x_train, c in datasets(args.sweep):
-        fits = [fit_lml(c_train, x_train, c, seed, r) for r in args.restarts]
+        fits = [fit_lml(c_train, x_train, c, seed, restarts=r) for r in args.restarts]
         rows.append({"task": task, "num_train": d.num_train, "max_frequency": d.max_frequency, "noise": d.noise_std,
                      "seed": seed, "lml": [f[0] for f in fits],
                      "move": [float(np.max(np.abs(b[1] - a[1]))) for a, b in zip(fits, fits[1:])]})

@@ -98,7 +98,8 @@ def child_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_on_path(task: str, mode: str, seed: int, path: str, repeat: int, overrides: list[str], folder: Path) -> PathRun:
+def run_on_path(task: str, mode: str, seed: int, path: str, *, repeat: int, overrides: list[str],
+                folder: Path) -> PathRun:
     """One run in a child process on ``path``; its folder under ``folder``."""
     out = folder / f"{task}-{mode}-{seed}-{path}-{repeat}"
     argv = [sys.executable, "-c", CHILD, task, str(seed), f"experiment.output_dir={out}", *MODES[mode], *overrides]
@@ -168,7 +169,8 @@ def main(argv: list[str] | None = None) -> int:
                 for mode in args.modes:
                     for seed in args.seeds:
                         for path in order:
-                            runs.append(run_on_path(task, mode, seed, path, repeat, overrides, Path(tmp)))
+                            runs.append(run_on_path(task, mode, seed, path, repeat=repeat, overrides=overrides,
+                                                    folder=Path(tmp)))
                             print(f"{task} {mode} seed {seed} {path} (repeat {repeat}): l2 {runs[-1].final['l2']!r}, "
                                   f"{runs[-1].cpu_seconds:.1f} CPU s", file=sys.stderr, flush=True)
     write_json(resolve_path(args.json), {"overrides": overrides, "paths": {p: PATHS[p] for p in args.paths},

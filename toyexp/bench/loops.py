@@ -55,7 +55,7 @@ def seed_model(cfg: Config) -> nn.Module:
     return build_network(cfg.network, cfg.dataset.target_dim)
 
 
-def reference_loss(model: nn.Module, mode: str, c: Tensor, x_1: Tensor, x_0: Tensor) -> Tensor:
+def reference_loss(model: nn.Module, mode: str, c: Tensor, x_1: Tensor, *, x_0: Tensor) -> Tensor:
     """The seed-default losses, written out: c (B, 1), x_0, x_1 (B, D).
 
     regression: |net(0, c, 0) - f(c)|^2;  flow: |net(x_t, c, t) - (x_1 - x_0)|^2 with
@@ -81,7 +81,7 @@ def reference_loop(cfg: Config, batches: Iterator[tuple[Tensor, Tensor]]) -> Cal
         opt = torch.optim.Adam(model.parameters(), lr=cfg.training.learning_rate, foreach=True)
         for _, (c, x_1) in zip(range(steps), batches):
             x_0 = torch.zeros_like(x_1) if zeros else torch.randn_like(x_1)
-            loss = reference_loss(model, cfg.experiment.mode, c, x_1, x_0)
+            loss = reference_loss(model, cfg.experiment.mode, c, x_1, x_0=x_0)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -119,7 +119,7 @@ def toyexp_loop(cfg: Config, c: Tensor, x_1: Tensor) -> Callable[[int], int]:
         epochs = -(-steps // per_epoch)
         beyond = epochs + 1  # intervals past the run: only the final, stub evaluation happens
         training = replace(cfg.training, num_epochs=epochs, log_interval=beyond, eval_interval=beyond, save_interval=beyond)
-        return train(model, mode, c, x_1, training, ell=LOSSES[training.loss_type], generator=generator,
+        return train(model, mode, c, x_1, cfg=training, ell=LOSSES[training.loss_type], generator=generator,
                      eval_l2=lambda: 0.0, log=log, progress=False).steps
 
     return run

@@ -32,7 +32,7 @@ SETUP = ["network.architecture=concat", "network.hidden_dim=128", "network.num_l
          "evaluation.integration_method=euler", "experiment.figures=false"]
 
 
-def training_cpu(task: str, overrides: list[str], seeds: list[int], together: bool, folder: str) -> float:
+def training_cpu(task: str, overrides: list[str], seeds: list[int], *, together: bool, folder: str) -> float:
     """CPU seconds of training ``seeds``: as one group, or one lone run after another."""
     cfg = load_config(task, overrides=[*overrides, f"experiment.output_dir={folder}"])
     total = 0.0
@@ -56,8 +56,8 @@ def member_ratios(members: int, steps: int, repeats: int) -> list[tuple[str, flo
             overrides = [*SETUP, *case, f"training.num_steps={steps}"]
             lone, grouped = [], []
             for _ in range(repeats):
-                lone.append(training_cpu(task, overrides, seeds, False, folder))
-                grouped.append(training_cpu(task, overrides, seeds, True, folder))
+                lone.append(training_cpu(task, overrides, seeds, together=False, folder=folder))
+                grouped.append(training_cpu(task, overrides, seeds, together=True, folder=folder))
             a, b = statistics.median(lone), statistics.median(grouped)
             out.append((name, a, b, b / a))
     return out

@@ -69,7 +69,7 @@ class Counted:
         self.rejected += 1
 
 
-def dopri5(v: Velocity, x_0: Tensor, tol: Tolerance, t_0: float = 0.0, t_1: float = 1.0) -> Solution:
+def dopri5(v: Velocity, x_0: Tensor, tol: Tolerance, *, t_0: float = 0.0, t_1: float = 1.0) -> Solution:
     """Integrate dx/dt = v(x, t) from x(t_0) = x_0 (B, D) to t_1 with Dormand-Prince 5(4) at ``tol``.
 
     The last step is cut to end on t_1, so v is never evaluated past t_1 (only the probe that

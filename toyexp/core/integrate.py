@@ -53,11 +53,12 @@ EVALS_PER_STEP = {"euler": 1, "midpoint": 2, "heun": 2, "rk4": 4}
 names.check_registry("integrate.STEPS", STEPS, names.FIXED_STEP_METHODS)
 
 
-def integrate(v: Velocity, x_0: Tensor, resolution: Resolution, method: str = "euler", t_0: float = 0.0, t_1: float = 1.0) -> Tensor:
+def integrate(v: Velocity, x_0: Tensor, resolution: Resolution, method: str = "euler", *, t_0: float = 0.0,
+              t_1: float = 1.0) -> Tensor:
     """Integrate dx/dt = v(x, t) from x(t_0) = x_0 (B, D) to t_1: ``resolution`` equal steps of a
     fixed-step method, or an adaptive method (``ADAPTIVE``) at the Tolerance ``resolution``."""
     if method in ADAPTIVE:
-        return ADAPTIVE[method](v, x_0, resolution, t_0, t_1).x_1
+        return ADAPTIVE[method](v, x_0, resolution, t_0=t_0, t_1=t_1).x_1
     step = STEPS[method]
     h = (t_1 - t_0) / resolution
     x = x_0

@@ -110,7 +110,7 @@ def _sq(a: Tensor) -> float:
 
 
 @torch.no_grad()
-def path_curves(model: nn.Module, c: Tensor, x_0: Tensor, x_1: Tensor, times: tuple[float, ...] = TIMES,
+def path_curves(model: nn.Module, c: Tensor, x_0: Tensor, x_1: Tensor, *, times: tuple[float, ...] = TIMES,
                 seed: int = 0) -> PathCurves:
     """S_c(t), e_u(t) and e_0(t) (module docstring) for ``model(x, c, t)`` at each of ``times`` in
     [0, 1); c (M, C), x_0 and x_1 (M, D); ``seed`` fixes the cycle π."""
@@ -134,23 +134,25 @@ def path_curves(model: nn.Module, c: Tensor, x_0: Tensor, x_1: Tensor, times: tu
 
 
 @torch.no_grad()
-def euler_endpoints(model: nn.Module, c: Tensor, x_0: Tensor, x_1: Tensor, steps: tuple[int, ...] = STEPS) -> tuple[EulerEndpoint, ...]:
+def euler_endpoints(model: nn.Module, c: Tensor, x_0: Tensor, x_1: Tensor, *,
+                    steps: tuple[int, ...] = STEPS) -> tuple[EulerEndpoint, ...]:
     """l2_n, gap_n and explained_n (module docstring) for each step count n of ``steps``, ascending;
     the 1-step prediction x̂_1 = x_0 + v(x_0, c, 0) is the reference whether or not 1 is listed."""
     _check(c, x_0, x_1)
     if not steps or min(steps) < 1:
         raise ValueError(f"steps: {list(steps)}; valid: a non-empty list of step counts >= 1")
-    at_zero = flow_predict(model, c, x_0, 1, "euler")  # (M, D)
+    at_zero = flow_predict(model, c, x_0, 1, method="euler")  # (M, D)
     out = []
     for n in sorted(set(steps)):
-        pred = flow_predict(model, c, x_0, n, "euler")
+        pred = flow_predict(model, c, x_0, n, method="euler")
         spread = _sq(pred - pred.mean(0))
         out.append(EulerEndpoint(n, l2_error(pred, x_1), l2_error(pred, at_zero),
                                  1 - _sq(pred - at_zero) / spread if spread > 0 else math.nan))
     return tuple(out)
 
 
-def mechanism(model: nn.Module, c: Tensor, x_0: Tensor, x_1: Tensor, times: tuple[float, ...] = TIMES,
+def mechanism(model: nn.Module, c: Tensor, x_0: Tensor, x_1: Tensor, *, times: tuple[float, ...] = TIMES,
               steps: tuple[int, ...] = STEPS, seed: int = 0) -> Mechanism:
     """The path curves and the Euler endpoints of one trained model (see the module docstring)."""
-    return Mechanism(path_curves(model, c, x_0, x_1, times, seed), euler_endpoints(model, c, x_0, x_1, steps))
+    return Mechanism(path_curves(model, c, x_0, x_1, times=times, seed=seed),
+                     euler_endpoints(model, c, x_0, x_1, steps=steps))

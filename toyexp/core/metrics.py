@@ -117,13 +117,14 @@ class Chunked:
 
 
 @torch.no_grad()
-def counted_predict(model: nn.Module, mode: Mode, c: Tensor, x_0: Tensor, resolution: Resolution, method: str) -> tuple[Tensor, int]:
+def counted_predict(model: nn.Module, mode: Mode, c: Tensor, x_0: Tensor, *, resolution: Resolution,
+                    method: str) -> tuple[Tensor, int]:
     """Predictions of ``model`` in evaluation mode, x_0 (M, D) the inference start, in chunks of
     :data:`EVAL_CHUNK` points; and the number of calls the mode made of the network (its NFE)."""
     net = Chunked(model, EVAL_CHUNK)
     model.eval()
     try:
-        return mode.predict(net, c, x_0, resolution, method), net.calls
+        return mode.predict(net, c, x_0, resolution, method=method), net.calls
     finally:
         model.train()
 
@@ -133,7 +134,8 @@ def as_draws(x_0: Tensor) -> Tensor:
     return x_0 if x_0.dim() == 3 else x_0.unsqueeze(0)
 
 
-def counted_draws(model: nn.Module, mode: Mode, c: Tensor, x_0: Tensor, resolution: Resolution, method: str) -> tuple[Tensor, int]:
+def counted_draws(model: nn.Module, mode: Mode, c: Tensor, x_0: Tensor, *, resolution: Resolution,
+                  method: str) -> tuple[Tensor, int]:
     """The K integrated draws x̂^(k) (K, M, D) from x_0 (K, M, D) at inputs c (M, C), and the NFE.
 
     The draws are one batch of K M points (draw k's rows after draw k - 1's, c repeated to
@@ -142,7 +144,8 @@ def counted_draws(model: nn.Module, mode: Mode, c: Tensor, x_0: Tensor, resoluti
     """
     x_0 = as_draws(x_0)
     k, m, d = x_0.shape
-    pred, calls = counted_predict(model, mode, c.repeat(k, 1), x_0.reshape(k * m, d), resolution, method)  # (K M, D)
+    pred, calls = counted_predict(model, mode, c.repeat(k, 1), x_0.reshape(k * m, d), resolution=resolution,
+                                  method=method)  # (K M, D)
     return pred.reshape(k, m, -1), calls
 
 
@@ -164,19 +167,19 @@ def spread(draws: Tensor, x_1: Tensor) -> Draws | None:
     return Draws(k=k, draw_std=draw_std(draws).pow(2).mean().sqrt().item(), single_l2=l2_error(draws[0], x_1))
 
 
-def predict(model: nn.Module, mode: Mode, c: Tensor, x_0: Tensor, resolution: Resolution, method: str) -> Tensor:
+def predict(model: nn.Module, mode: Mode, c: Tensor, x_0: Tensor, *, resolution: Resolution, method: str) -> Tensor:
     """The point prediction (M, D): the mean of the draws from x_0 (K, M, D), or from x_0 (M, D) itself."""
-    return mean_of_draws(counted_draws(model, mode, c, x_0, resolution, method)[0])
+    return mean_of_draws(counted_draws(model, mode, c, x_0, resolution=resolution, method=method)[0])
 
 
-def evaluate(model: nn.Module, mode: Mode, c: Tensor, x_1: Tensor, x_0: Tensor,
+def evaluate(model: nn.Module, mode: Mode, c: Tensor, x_1: Tensor, *, x_0: Tensor,
              settings: list[tuple[str, Resolution]]) -> list[Evaluated]:
     """l1, l2 and the counted NFE of the prediction at each (method, resolution) of ``settings``
     (``mode.settings(...)``: those that change the mode's prediction), with the prediction: the
     mean of the draws from x_0 (K, M, D), or (M, D) for one draw."""
     out = []
     for method, resolution in settings:
-        draws, calls = counted_draws(model, mode, c, x_0, resolution, method)
+        draws, calls = counted_draws(model, mode, c, x_0, resolution=resolution, method=method)
         pred = mean_of_draws(draws)
         out.append(Evaluated(Evaluation(method, resolution, calls, l1_error(pred, x_1), l2_error(pred, x_1)), pred, draws))
     return out

@@ -41,33 +41,33 @@ def _time(x: Tensor, value: float) -> Tensor:
     return torch.full((*x.shape[:-1], 1), value, dtype=x.dtype, device=x.device)
 
 
-def regression_loss(model: nn.Module, c: Tensor, x_0: Tensor, x_1: Tensor, t: Tensor, ell: Callable) -> Tensor:
+def regression_loss(model: nn.Module, c: Tensor, x_0: Tensor, x_1: Tensor, *, t: Tensor, ell: Callable) -> Tensor:
     """ell(model(0, c, 0), f(c)): predict the target directly."""
     return ell(model(torch.zeros_like(x_1), c, torch.zeros_like(t)), x_1)
 
 
-def regression_predict(model: nn.Module, c: Tensor, x_0: Tensor, resolution: Resolution, method: str) -> Tensor:
+def regression_predict(model: nn.Module, c: Tensor, x_0: Tensor, resolution: Resolution, *, method: str) -> Tensor:
     """model(0, c, 0); one network evaluation whatever the step count."""
     return model(torch.zeros_like(x_0), c, _time(x_0, 0.0))
 
 
-def flow_loss(model: nn.Module, c: Tensor, x_0: Tensor, x_1: Tensor, t: Tensor, ell: Callable) -> Tensor:
+def flow_loss(model: nn.Module, c: Tensor, x_0: Tensor, x_1: Tensor, *, t: Tensor, ell: Callable) -> Tensor:
     """ell(v(x_t, c, t), x_1 - x_0) on the linear path x_t = (1 - t) x_0 + t x_1."""
     return ell(model(linear_path(x_0, x_1, t), c, t), path_velocity(x_0, x_1))
 
 
-def flow_predict(model: nn.Module, c: Tensor, x_0: Tensor, resolution: Resolution, method: str) -> Tensor:
+def flow_predict(model: nn.Module, c: Tensor, x_0: Tensor, resolution: Resolution, *, method: str) -> Tensor:
     """Integrate dx/dt = v(x, c, t) from x_0 at t = 0 to t = 1."""
     ones = _time(x_0, 1.0)
     return integrate(lambda x, t: model(x, c, t * ones), x_0, resolution, method)
 
 
-def straight_flow_loss(model: nn.Module, c: Tensor, x_0: Tensor, x_1: Tensor, t: Tensor, ell: Callable) -> Tensor:
+def straight_flow_loss(model: nn.Module, c: Tensor, x_0: Tensor, x_1: Tensor, *, t: Tensor, ell: Callable) -> Tensor:
     """ell(model(x_t, c, 0), x_1): predict the endpoint from a point of the path, without its time."""
     return ell(model(linear_path(x_0, x_1, t), c, torch.zeros_like(t)), x_1)
 
 
-def straight_flow_predict(model: nn.Module, c: Tensor, x_0: Tensor, resolution: Resolution, method: str) -> Tensor:
+def straight_flow_predict(model: nn.Module, c: Tensor, x_0: Tensor, resolution: Resolution, *, method: str) -> Tensor:
     """On the grid s_k = k / n: x_{s_{k+1}} = ((1 - s_{k+1}) x_s + (s_{k+1} - s_k) x̂_1) / (1 - s_k), x̂_1 = model(x_s, c, 0).
 
     This is Euler's method for the velocity (x̂_1 - x) / (1 - s), so ``method`` plays no part.
@@ -79,19 +79,21 @@ def straight_flow_predict(model: nn.Module, c: Tensor, x_0: Tensor, resolution: 
     return x
 
 
-def mip_loss(model: nn.Module, c: Tensor, x_0: Tensor, x_1: Tensor, t: Tensor, ell: Callable, t_star: float) -> Tensor:
+def mip_loss(model: nn.Module, c: Tensor, x_0: Tensor, x_1: Tensor, *, t: Tensor, ell: Callable,
+             t_star: float) -> Tensor:
     """ell(model(x_0, c, 0), x_1) + ell(model(x_t*, c, t*), x_1) with x_t* = (1 - t*) x_0 + t* x_1."""
     x_star = (1 - t_star) * x_0 + t_star * x_1
     return ell(model(x_0, c, _time(x_0, 0.0)), x_1) + ell(model(x_star, c, _time(x_0, t_star)), x_1)
 
 
-def mip_predict(model: nn.Module, c: Tensor, x_0: Tensor, resolution: Resolution, method: str, t_star: float) -> Tensor:
+def mip_predict(model: nn.Module, c: Tensor, x_0: Tensor, resolution: Resolution, *, method: str,
+                t_star: float) -> Tensor:
     """â = model((1 - t*) x_0 + t* â_0, c, t*) with â_0 = model(x_0, c, 0): two evaluations."""
     a_0 = model(x_0, c, _time(x_0, 0.0))
     return model((1 - t_star) * x_0 + t_star * a_0, c, _time(x_0, t_star))
 
 
-def mip_one_step_predict(model: nn.Module, c: Tensor, x_0: Tensor, resolution: Resolution, method: str) -> Tensor:
+def mip_one_step_predict(model: nn.Module, c: Tensor, x_0: Tensor, resolution: Resolution, *, method: str) -> Tensor:
     """â_0 = model(x_0, c, 0): the first of mip's two predictions."""
     return model(x_0, c, _time(x_0, 0.0))
 

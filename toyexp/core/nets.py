@@ -18,7 +18,7 @@ ACTIVATIONS = {"relu": nn.ReLU, "gelu": nn.GELU, "silu": nn.SiLU, "tanh": nn.Tan
 class ConcatMLP(nn.Module):
     """[x, c, t] -> (Linear -> activation) x num_layers -> Linear -> output (B, D)."""
 
-    def __init__(self, dim_x: int, dim_c: int, hidden_dim: int, num_layers: int, activation: str):
+    def __init__(self, dim_x: int, dim_c: int, hidden_dim: int, num_layers: int, *, activation: str):
         super().__init__()
         act = ACTIVATIONS[activation]
         layers: list[nn.Module] = [nn.Linear(dim_x + dim_c + 1, hidden_dim), act()]
@@ -38,7 +38,7 @@ class FiLMMLP(nn.Module):
     close to an unmodulated MLP.
     """
 
-    def __init__(self, dim_x: int, dim_c: int, hidden_dim: int, num_layers: int, activation: str):
+    def __init__(self, dim_x: int, dim_c: int, hidden_dim: int, num_layers: int, *, activation: str):
         super().__init__()
         self.act = ACTIVATIONS[activation]()
         self.num_layers, self.hidden_dim = num_layers, hidden_dim
@@ -67,4 +67,4 @@ names.check_registry("nets.ARCHITECTURES", ARCHITECTURES, names.ARCHITECTURES)
 
 def build_network(cfg: NetworkConfig, dim_x: int, dim_c: int = 1) -> nn.Module:
     """The network named by ``cfg.architecture``, initialised from torch's global RNG."""
-    return ARCHITECTURES[cfg.architecture](dim_x, dim_c, cfg.hidden_dim, cfg.num_layers, cfg.activation)
+    return ARCHITECTURES[cfg.architecture](dim_x, dim_c, cfg.hidden_dim, cfg.num_layers, activation=cfg.activation)

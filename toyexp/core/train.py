@@ -41,7 +41,8 @@ class TrainingDiverged(RuntimeError):
     The message is one line (a sweep reports the last line of a failed run's error).
     """
 
-    def __init__(self, epoch: int, quantity: str, value: float, last_finite: tuple[int, float] | None, learning_rate: float):
+    def __init__(self, epoch: int, quantity: str, value: float, last_finite: tuple[int, float] | None, *,
+                 learning_rate: float):
         self.epoch, self.quantity, self.value, self.last_finite = epoch, quantity, value, last_finite
         last = f"last finite train_loss {last_finite[1]:.6g} at epoch {last_finite[0]}" if last_finite else "no earlier epoch had a finite train_loss"
         super().__init__(
@@ -78,7 +79,8 @@ class Minibatches:
     draws in row e: the draws of member e are those of the lone run of its seed.
     """
 
-    def __init__(self, generators: list[torch.Generator], initial_dist: str, n: int, dim: int, device: torch.device, stacked: bool):
+    def __init__(self, generators: list[torch.Generator], initial_dist: str, n: int, dim: int, *, device: torch.device,
+                 stacked: bool):
         self.generators, self.initial_dist, self.n, self.dim, self.device, self.stacked = generators, initial_dist, n, dim, device, stacked
         self.rows = torch.arange(len(generators), device=device)[:, None]  # (E, 1): indexes (E, N, ·) by (E, B)
         self.perms: list[Tensor] = []
@@ -120,7 +122,7 @@ class MemberProgress:
         """Stop this member: NaN or inf poisons every later step of its own."""
         h = self.history
         last = (h.epochs[-1], h.train_loss[-1]) if h.epochs else None  # all finite so far
-        self.diverged = TrainingDiverged(epoch, quantity, value, last, self.learning_rate)
+        self.diverged = TrainingDiverged(epoch, quantity, value, last, learning_rate=self.learning_rate)
         self.log.error("%s", self.diverged)
 
     def end_epoch(self, epoch: int, loss: float, logged: bool) -> None:
@@ -155,8 +157,8 @@ def train_members(
     mode: Mode,
     c: Tensor,
     x_1: Tensor,
-    cfg: TrainingConfig,
     *,
+    cfg: TrainingConfig,
     ell: Loss,
     generators: list[torch.Generator],
     eval_l2: Callable[[int], float],
@@ -184,7 +186,7 @@ def train_members(
     tracked = [MemberProgress(log, lambda e=e: state(e), cfg.learning_rate) for e, log in enumerate(logs)]
     n, dim = x_1.shape[-2:]
     num_epochs, budget = schedule(cfg, n)
-    batches = Minibatches(generators, cfg.initial_dist, n, dim, x_1.device, stacked=members > 1)
+    batches = Minibatches(generators, cfg.initial_dist, n, dim, device=x_1.device, stacked=members > 1)
     opt = Adam(model.parameters(), lr=cfg.learning_rate)
     steps, start = 0, time.perf_counter()
     bar = tqdm(range(1, num_epochs + 1), desc="train", disable=not progress, file=sys.stderr, mininterval=1.0)
@@ -219,7 +221,7 @@ def _epoch(model: nn.Module, mode: Mode, c: Tensor, x_1: Tensor, *, ell: Loss, b
         if steps == budget:  # training.num_steps reached inside the last epoch
             break
         idx, x_0, t = batches.draw(i, cfg.batch_size)
-        value = mode.loss(model, batches.take(c, idx), x_0, batches.take(x_1, idx), t, ell)  # () or (E,)
+        value = mode.loss(model, batches.take(c, idx), x_0, batches.take(x_1, idx), t=t, ell=ell)  # () or (E,)
         opt.zero_grad()
         value.sum().backward()
         opt.lr = learning_rate(cfg.learning_rate, steps, budget)
@@ -235,8 +237,8 @@ def train(
     mode: Mode,
     c: Tensor,
     x_1: Tensor,
-    cfg: TrainingConfig,
     *,
+    cfg: TrainingConfig,
     ell: Loss,
     generator: torch.Generator,
     eval_l2: Callable[[], float],
@@ -248,7 +250,8 @@ def train(
     :func:`train_members` with one member. Raises TrainingDiverged (after logging it) at the end
     of the first epoch whose mean train loss, or whose eval l2, is not finite."""
     checkpoint = None if on_checkpoint is None else (lambda e, epoch, state: on_checkpoint(epoch, state))
-    (result,) = train_members(model, mode, c, x_1, cfg, ell=ell, generators=[generator], eval_l2=lambda e: eval_l2(),
+    (result,) = train_members(model, mode, c, x_1, cfg=cfg, ell=ell, generators=[generator],
+                              eval_l2=lambda e: eval_l2(),
                               logs=[log], on_checkpoint=checkpoint, progress=progress)
     if isinstance(result, TrainingDiverged):
         raise result

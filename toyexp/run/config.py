@@ -95,7 +95,7 @@ def load_config(
     sections: dict | str | Path | None = None,
     mode: str | None = None,
     seed: int | None = None,
-    overrides: list[str] | tuple[str, ...] = (),
+    *, overrides: list[str] | tuple[str, ...] = (),
     quick: bool = False,
 ) -> Config:
     """Build a validated :class:`Config` for ``task``.

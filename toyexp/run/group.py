@@ -78,7 +78,8 @@ def eval_l2(ctx: RunContext, model: nn.Module) -> float:
     """The l2 training tracks the best model by: at the final setting, of the mean of the K draws."""
     data, dev = ctx.data, ctx.device
     method, resolution = ctx.final_setting
-    return l2_error(predict(model, ctx.mode, data.c_eval.to(dev), ctx.x_0, resolution, method), data.x_eval.to(dev))
+    return l2_error(predict(model, ctx.mode, data.c_eval.to(dev), ctx.x_0, resolution=resolution, method=method),
+                    data.x_eval.to(dev))
 
 
 def fit_group(members: list[Member], progress: bool = True) -> list[TrainResult | TrainingDiverged]:
@@ -104,7 +105,7 @@ def fit_group(members: list[Member], progress: bool = True) -> list[TrainResult 
 
     training = cfg.training
     results = train_members(
-        net, ctxs[0].mode, rows("c_train"), rows("x_train"), training,
+        net, ctxs[0].mode, rows("c_train"), rows("x_train"), cfg=training,
         ell=training_loss(training.loss_type, training.loss_aggregation, ctxs[0].task.loss_blocks(cfg.dataset)),
         generators=[torch.Generator().manual_seed(ctx.cfg.experiment.seed) for ctx in ctxs],
         eval_l2=member_l2, logs=[ctx.log for ctx in ctxs], on_checkpoint=checkpoint, progress=progress,

@@ -71,7 +71,7 @@ PARAMETERS = (*SECTION_NAMES, "mode", "seed", "overrides")  # a run notebook's p
 
 
 def config_from_params_file(task: str, path: str | Path, mode: str | None = None, seed: int | None = None,
-                            overrides: list[str] | tuple[str, ...] = ()) -> Config:
+                            *, overrides: list[str] | tuple[str, ...] = ()) -> Config:
     """The config the ``task`` notebook builds from the papermill parameter file ``path``
     (``papermill notebooks/<task>.ipynb out.ipynb -f path``): its sections, ``mode``, ``seed`` and
     ``overrides`` on the package defaults, never the quick preset.

@@ -85,7 +85,7 @@ def training_curves(history: History, title: str = "") -> Figure:
     return fig
 
 
-def predictions(c_grid, x_grid, pred_grid, c_train, x_train, title: str = "", max_dims: int = 4) -> Figure:
+def predictions(c_grid, x_grid, pred_grid, c_train, *, x_train, title: str = "", max_dims: int = 4) -> Figure:
     """Prediction against the target on a dense grid, with the training samples, per output dimension."""
     dims = min(x_grid.shape[1], max_dims)
     fig, axes = plt.subplots(dims, 1, figsize=(9, 2.8 * dims), sharex=True, squeeze=False, layout="constrained")
@@ -101,7 +101,7 @@ def predictions(c_grid, x_grid, pred_grid, c_train, x_train, title: str = "", ma
     return fig
 
 
-def errors(c_grid, x_grid, pred_grid, c_train, title: str = "") -> Figure:
+def errors(c_grid, x_grid, pred_grid, c_train, *, title: str = "") -> Figure:
     """Pointwise error |prediction - target| along c (training inputs marked) and its histogram."""
     err = np.linalg.norm(np.asarray(pred_grid) - np.asarray(x_grid), axis=1)
     fig, (a, b) = plt.subplots(1, 2, figsize=(11, 3.5), gridspec_kw={"width_ratios": [2.2, 1]}, layout="constrained")

@@ -164,7 +164,8 @@ def evaluate_run(ctx: RunContext, model: nn.Module, trained: TrainResult) -> Run
     method, resolution = ctx.final_setting
     c_eval, x_eval = data.c_eval.to(dev), data.x_eval.to(dev)
 
-    evaluated = evaluate(model, mode, c_eval, x_eval, ctx.x_0, mode.settings(ev.methods, ev.steps, ev.tolerances))
+    evaluated = evaluate(model, mode, c_eval, x_eval, x_0=ctx.x_0,
+                         settings=mode.settings(ev.methods, ev.steps, ev.tolerances))
     chosen = next(e for e in evaluated if e.evaluation.setting == ctx.final_setting)
     pred_eval = chosen.prediction.cpu()
     e = chosen.evaluation
@@ -173,13 +174,14 @@ def evaluate_run(ctx: RunContext, model: nn.Module, trained: TrainResult) -> Run
 
     c_grid = dense_grid(ctx)
     x_grid = data.target(c_grid)
-    draws_grid = counted_draws(model, mode, c_grid.to(dev), ctx.x_0[:, : len(c_grid)], resolution, method)[0].cpu()  # x_0 itself when G = num_eval
+    draws_grid = counted_draws(model, mode, c_grid.to(dev), ctx.x_0[:, : len(c_grid)], resolution=resolution,
+                               method=method)[0].cpu()  # x_0 itself when G = num_eval
     pred_grid = mean_of_draws(draws_grid)
     std_grid = draw_std(draws_grid) if len(draws_grid) > 1 else None
 
     final_state = {k: v.clone() for k, v in model.state_dict().items()}
     model.load_state_dict(trained.best_state)
-    pred_best = predict(model, mode, c_eval, ctx.x_0, resolution, method)
+    pred_best = predict(model, mode, c_eval, ctx.x_0, resolution=resolution, method=method)
     best = Best(trained.best_epoch, l1_error(pred_best, x_eval), l2_error(pred_best, x_eval))
     model.load_state_dict(final_state)
 

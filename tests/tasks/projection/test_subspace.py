@@ -218,14 +218,14 @@ def test_boundary_metrics_two_intervals():
     c = torch.tensor([0.49, 0.5, 0.51, 0.1, 0.9])  # last two are far from c_1 = 0.5
     far = [[0.0, 0, 5, 5], [0, 0, 7, 0]]  # wholly off-span: must not be counted
     in_span = torch.tensor([[1.0, 2, 0, 0], [0, 1, 0, 0], [3, 0, 0, 0]] + far)
-    (b,) = ss.boundary_metrics(c, in_span, in_span, Qs, 0.0, 1.0)
+    (b,) = ss.boundary_metrics(c, in_span, in_span, Qs, c_min=0.0, c_max=1.0)
     assert b.c == pytest.approx(0.5) and b.num_points == 3
     assert b.outside_pred == pytest.approx(0.0, abs=1e-12)
     assert b.outside_error == 0.0  # ĝ = g: zero error rows count 0
 
     planted = torch.tensor([[1.0, 0, 1, 0], [0, 1, 0, 0], [0, 0, 0, 2]] + far)
     error = torch.tensor([[0.0, 0, 1, 0], [1, 0, 0, 0], [0, 3, 0, 4]] + far)
-    (b,) = ss.boundary_metrics(c, planted, planted - error, Qs, 0.0, 1.0, width=0.03)
+    (b,) = ss.boundary_metrics(c, planted, planted - error, Qs, c_min=0.0, c_max=1.0, width=0.03)
     assert b.outside_pred == pytest.approx((1 / math.sqrt(2) + 0 + 1) / 3, abs=1e-9)
     assert b.outside_error == pytest.approx((1 + 0 + 4 / 5) / 3, abs=1e-9)
 
@@ -234,13 +234,13 @@ def test_boundary_metrics_locations_and_empty_boundary():
     Qs = [eye_cols(4, 0), eye_cols(4, 1), eye_cols(4, 2)]
     c = torch.tensor([-0.02, 0.0, 0.5])  # only boundary c_1 = 0 of [-1, 2] has points
     X = torch.tensor([[1.0, 0, 0, 1], [0, 1, 0, 0], [0, 0, 1, 0]])
-    res = ss.boundary_metrics(c, X, torch.zeros_like(X), Qs, -1.0, 2.0, width=0.05)
+    res = ss.boundary_metrics(c, X, torch.zeros_like(X), Qs, c_min=-1.0, c_max=2.0, width=0.05)
     assert [r.c for r in res] == pytest.approx([0.0, 1.0])
     assert [r.num_points for r in res] == [2, 0]
     assert res[0].outside_pred == pytest.approx((1 / math.sqrt(2) + 0) / 2, abs=1e-9)
     assert res[0].outside_error == pytest.approx(res[0].outside_pred, abs=1e-9)
     assert math.isnan(res[1].outside_pred) and math.isnan(res[1].outside_error)
-    assert ss.boundary_metrics(c, X, X, Qs[:1], -1.0, 2.0) == []
+    assert ss.boundary_metrics(c, X, X, Qs[:1], c_min=-1.0, c_max=2.0) == []
 
 
 def test_boundary_metrics_identical_neighbours_no_spurious_directions():
@@ -249,6 +249,6 @@ def test_boundary_metrics_identical_neighbours_no_spurious_directions():
     v = torch.randn(D, generator=torch.Generator().manual_seed(61), dtype=torch.float64)
     u = v - Q @ (Q.T @ v)
     X = torch.stack([u, Q[:, 0] + Q[:, 1]])
-    (b,) = ss.boundary_metrics(torch.tensor([0.0, 0.0]), X, X, [Q, Q.clone()], -1.0, 1.0)
+    (b,) = ss.boundary_metrics(torch.tensor([0.0, 0.0]), X, X, [Q, Q.clone()], c_min=-1.0, c_max=1.0)
     assert b.num_points == 2
     assert b.outside_pred == pytest.approx((1 + 0) / 2, abs=1e-9)

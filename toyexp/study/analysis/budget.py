@@ -75,7 +75,8 @@ def split(point: dict[str, Any], grid_keys: set[str]) -> tuple[dict[str, Any], d
     return ({k: v for k, v in point.items() if k in grid_keys}, {k: v for k, v in point.items() if k not in grid_keys})
 
 
-def retrained(study: Collection, check: Collection, task: str, budget: dict[str, Any], grid_keys: set[str]) -> Collection:
+def retrained(study: Collection, check: Collection, task: str, budget: dict[str, Any], *,
+              grid_keys: set[str]) -> Collection:
     """``study`` with ``task``'s runs at the checked points replaced by their runs at ``budget``
     (their grid point read without the budget's keys)."""
     swapped = []
@@ -110,7 +111,7 @@ def budget_check(study: Collection, check: Collection, task: str, grid: GridResu
         return None
     points = tuple(dict.fromkeys(map(_frozen, (p for p, _ in pairs))))
     budgets = tuple(dict.fromkeys(map(_frozen, (b for _, b in pairs))))
-    regrids = [grid_results(retrained(study, check, task, dict(b), grid_keys), task) for b in budgets]
+    regrids = [grid_results(retrained(study, check, task, dict(b), grid_keys=grid_keys), task) for b in budgets]
     findings = []
     for point in map(dict, points):
         base = _outcomes(grid.cell(point), grid.reference)

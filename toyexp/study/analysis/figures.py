@@ -78,7 +78,7 @@ def metric_bars(rows: list[SummaryRow], metrics: tuple[Metric, ...], title: str 
 
 
 def prediction_bands(bands: dict[str, PredictionBand], title: str = "", max_dims: int = 2, columns: int = 3,
-                     baselines: Names[str] = ()) -> Figure:
+                     *, baselines: Names[str] = ()) -> Figure:
     """Per variant and output dimension: mean prediction ± 1 std over seeds against the target
     (grey) and the training samples; the ``baselines`` (names in ``bands``) share one panel per
     dimension, dashed. Panels wrap into rows of ``columns``, one block of rows per dimension.

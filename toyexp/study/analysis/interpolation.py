@@ -30,7 +30,7 @@ DISTANCE_EDGES = np.linspace(0.0, 0.5, 6)  # distance to the nearest training in
 ROUNDING_MARGIN = 100
 
 
-def binned_rmse(c_grid, x_grid, pred_grid, c_train, edges=DISTANCE_EDGES) -> np.ndarray:
+def binned_rmse(c_grid, x_grid, pred_grid, c_train, *, edges=DISTANCE_EDGES) -> np.ndarray:
     """RMSE per bin of u = (distance to the nearest training input) / h, (len(edges) - 1,).
 
     RMSE_b = sqrt(mean over grid points i with u_i in [edges_b, edges_b+1) and dims d of
@@ -101,7 +101,7 @@ def target_frequencies(task: str, config: dict) -> np.ndarray | None:
 def interpolation_profile(members: tuple[Member, ...], task: str, edges=DISTANCE_EDGES) -> Interpolation:
     """Error against distance to the training inputs, and the error spectrum, over the seeds of a row."""
     preds = [m.predictions for m in members]
-    rmse = [binned_rmse(p.c_grid, p.x_grid, p.pred_grid, p.c_train, edges) for p in preds]
+    rmse = [binned_rmse(p.c_grid, p.x_grid, p.pred_grid, p.c_train, edges=edges) for p in preds]
     spectra = [error_spectrum(p.c_grid, p.x_grid, p.pred_grid) for p in preds]
     nyquist = 1 / (2 * training_spacing(preds[0].c_train))
     split = [near_and_between(p.c_grid, p.x_grid, p.pred_grid, p.c_train) for p in preds]

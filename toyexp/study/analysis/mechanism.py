@@ -120,7 +120,8 @@ def measure_run(run: CollectedRun) -> SeedMechanism:
     c_train = torch.as_tensor(pred.c_train, dtype=torch.float32)
     x_train = torch.as_tensor(pred.x_train, dtype=torch.float32)
     # whether the t = 0 output fits even the samples it trained on: optimisation, not data, if not
-    at_samples = euler_endpoints(model, c_train, inference_x0(cfg, len(c_train), x_1.shape[1])[0], x_train, (1,))[0]
+    at_samples = euler_endpoints(model, c_train, inference_x0(cfg, len(c_train), x_1.shape[1])[0], x_train,
+                                 steps=(1,))[0]
     return SeedMechanism(run.record.seed, mechanism(model, c, x_0, x_1), at_samples.l2)
 
 

@@ -74,7 +74,7 @@ def execute_notebook(job: Job, kernel: WarmKernel | None = None) -> Outcome:
                 execution_timeout=cell_timeout, config=Config({"IPCKernelManager": {"kernel_env": job.env or {}}}),
             )
         else:
-            kernel.execute(notebook, str(partial), job.parameters, cell_timeout, job.env)
+            kernel.execute(notebook, str(partial), job.parameters, cell_timeout, env=job.env)
     except Exception as err:  # papermill's execution error, a kernel that died, or a notebook that cannot be written
         seconds = time.perf_counter() - start
         try:  # the failed run's notebook, with its error, for inspection

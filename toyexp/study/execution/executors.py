@@ -139,7 +139,8 @@ def run_dask(jobs: list[Job], workers: int, on_done: Callable[[Outcome], None], 
             cluster.close()
 
 
-def run_slurm(jobs: list[Job], workers: int, on_done: Callable[[Outcome], None], folder: Path, cluster: str | None = None) -> list[Outcome]:
+def run_slurm(jobs: list[Job], workers: int, on_done: Callable[[Outcome], None], folder: Path, *,
+              cluster: str | None = None) -> list[Outcome]:
     """The same runs as a submitit job array (Slurm when present; ``cluster="local"`` for tests).
 
     Ctrl-C cancels (scancel) the jobs not yet finished.

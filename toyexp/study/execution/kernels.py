@@ -135,7 +135,7 @@ class KeptKernelEngine(NBClientEngine):
     """
 
     @classmethod
-    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
+    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, *, stderr_file=None,
                                  start_timeout=60, execution_timeout=None, km=None, **kwargs):
         if km is None or not km.has_kernel:
             raise ValueError(f"the {KEPT_KERNEL_ENGINE!r} engine needs km=, a kernel manager with a running kernel")
@@ -170,7 +170,7 @@ class WarmKernel:
         self.starts = 0  # kernels started, the first included
 
     def execute(self, notebook: str, output: str, parameters: dict, cell_timeout: float | None = None,
-                env: dict[str, str] | None = None) -> None:
+                *, env: dict[str, str] | None = None) -> None:
         """papermill's ``execute_notebook`` on this kernel (papermill's errors propagate); a cell
         running longer than ``cell_timeout`` seconds raises nbclient's CellTimeoutError. ``env``:
         variables the kernel must have had from its start; a kernel started without them is replaced."""

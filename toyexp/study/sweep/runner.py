@@ -71,7 +71,8 @@ def run_sweep(sweep_file: str | Path, options: SweepOptions = SweepOptions(),
         selected = select(plan(sweep, book_dir), options.only)
         from .steps import execute_sweep  # papermill, the kernels and the book: only once a sweep runs
 
-        report = execute_sweep(sweep, str(sweep_file), book_dir, selected, options, lock, on_start, on_done)
+        report = execute_sweep(sweep, str(sweep_file), book_dir, selected, options=options, lock=lock,
+                               on_start=on_start, on_done=on_done)
         if options.build_book and not report.stopped:  # still holding the folder: no sweep rewrites the pages mid-build
             report = replace(report, book=own_book.build_own_book(sweep, sweep_file, book_dir, report.analysis))
         return report

@@ -32,14 +32,14 @@ def _shown(folder) -> str:
     return display_path(resolve_path(folder))
 
 
-def execute_sweep(sweep: Sweep, sweep_file: str, book_dir: str, runs: list[PlannedRun], options: SweepOptions,
+def execute_sweep(sweep: Sweep, sweep_file: str, book_dir: str, runs: list[PlannedRun], *, options: SweepOptions,
                   lock: ResultsLock, on_start, on_done) -> SweepReport:
     """Every step after the lock (see the module docstring); Ctrl-C is handled while they run."""
     KERNELS.stopping.clear()
     main_thread = threading.current_thread() is threading.main_thread()  # only it may handle signals
     previous = _on_ctrl_c(lock) if main_thread else None
     try:
-        return _run(sweep, sweep_file, book_dir, runs, options, on_start, on_done)
+        return _run(sweep, sweep_file, book_dir, runs, options=options, on_start=on_start, on_done=on_done)
     finally:
         if main_thread:
             signal.signal(signal.SIGINT, previous)
@@ -88,11 +88,12 @@ def _execute(jobs: list[Job], options: SweepOptions, results_dir: str, on_done) 
     if options.executor == "dask":
         return run_dask(jobs, options.jobs, on_done, options.scheduler)
     if options.executor == "slurm":
-        return run_slurm(jobs, options.jobs, on_done, resolve_path(results_dir) / ".submitit", options.slurm_cluster)
+        return run_slurm(jobs, options.jobs, on_done, resolve_path(results_dir) / ".submitit",
+                         cluster=options.slurm_cluster)
     return run_local(jobs, options.jobs, on_done, fresh=options.fresh_kernels)
 
 
-def _run(sweep: Sweep, sweep_file: str, book_dir: str, runs: list[PlannedRun], options: SweepOptions,
+def _run(sweep: Sweep, sweep_file: str, book_dir: str, runs: list[PlannedRun], *, options: SweepOptions,
          on_start, on_done) -> SweepReport:
     skipped = [r for r in runs if options.resume and is_complete(r, options.portable)]
     stale = tuple((r.id, change) for r in runs if r not in skipped and (change := stale_change(r)))  # before they move aside

@@ -16,7 +16,8 @@ def slow_and_fast(alphas, count: int = 3) -> list[int]:
     return [int(order[p]) for p in dict.fromkeys(picks)]
 
 
-def rotation_components(c_grid, x_grid, pred_grid, c_train, x_train, alphas, n: int, components=None, title: str = "") -> Figure:
+def rotation_components(c_grid, x_grid, pred_grid, c_train, *, x_train, alphas, n: int, components=None,
+                        title: str = "") -> Figure:
     """Per chosen component i (one row each), the n coordinates of f_i(c) and of the prediction
     f̂_i(c) against c, with the training samples. Component i is x[i n : (i + 1) n]."""
     components = slow_and_fast(alphas) if components is None else list(components)
@@ -61,8 +62,8 @@ def run_figures(data, result, title: str) -> dict[str, Figure]:
     and the cosine and projection error per velocity."""
     return {
         "rotation_components": rotation_components(
-            result.c_grid, result.x_grid, result.pred_grid, data.c_train, data.x_train, data.alphas,
-            data.cfg.rotation_dim, title=title,
+            result.c_grid, result.x_grid, result.pred_grid, data.c_train, x_train=data.x_train, alphas=data.alphas,
+            n=data.cfg.rotation_dim, title=title,
         ),
         "velocity_metrics": velocity_metrics(result.final.task_metrics.per_velocity, title),
     }

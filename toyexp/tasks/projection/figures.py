@@ -22,7 +22,7 @@ def _coordinates(x, bases, interval) -> tuple[np.ndarray, np.ndarray]:
     return coords.numpy(), outside.norm(dim=1).numpy()
 
 
-def subspace_coordinates(c_grid, x_grid, pred_grid, c_train, bases, interval, title: str = "") -> Figure:
+def subspace_coordinates(c_grid, x_grid, pred_grid, c_train, *, bases, interval, title: str = "") -> Figure:
     """Left: target and prediction in the basis Q of the true subspace. Right: the prediction's
     component in the orthogonal complement, ||(I - P) x_hat||, along c."""
     true_coords, _ = _coordinates(x_grid, bases, interval)
@@ -75,7 +75,7 @@ def run_figures(data, result, title: str) -> dict[str, Figure]:
     interval = data.interval(result.c_grid)
     return {
         "subspace_coordinates": subspace_coordinates(
-            result.c_grid, result.x_grid, result.pred_grid, data.c_train, data.bases, interval, title
+            result.c_grid, result.x_grid, result.pred_grid, data.c_train, bases=data.bases, interval=interval, title=title
         ),
         "subspace_spectrum": subspace_spectrum(result.pred_grid[interval == 0], data.bases[0], title + " · interval 0"),
     }

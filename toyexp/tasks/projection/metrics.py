@@ -34,5 +34,5 @@ def projection_metrics(data: ProjectedSinusoids, c: Tensor, pred: Tensor) -> Pro
         return ProjectionMetrics(**dataclasses.asdict(subspace_metrics(pred, data.bases[0])))
     idx = data.interval(c)
     per = [subspace_metrics(pred[idx == i], data.bases[i]) for i in range(cfg.num_intervals)]
-    leakage = boundary_metrics(c[:, 0], pred, data.target(c), list(data.bases), cfg.c_min, cfg.c_max)
+    leakage = boundary_metrics(c[:, 0], pred, data.target(c), list(data.bases), c_min=cfg.c_min, c_max=cfg.c_max)
     return ProjectionMetrics(**dataclasses.asdict(mean_metrics(per)), per_interval=tuple(per), boundaries=tuple(leakage))

@@ -179,7 +179,7 @@ def boundary_metrics(
     x_pred: torch.Tensor,
     x_true: torch.Tensor,
     Qs: list[torch.Tensor],
-    c_min: float,
+    *, c_min: float,
     c_max: float,
     width: float = 0.03,
 ) -> list[BoundaryLeakage]:
