@@ -1,13 +1,16 @@
 """A fifth built-in task is its folder, its notebook and its params, and nothing else.
 
-The test copies the package, the notebooks and pyproject.toml into a temporary project, adds a
-task folder ``toyexp/tasks/cubic/`` (config.py, task.py, methods.md), its notebook and a sweep
-file (the report's default study, ``params/sweep.yaml``, the one sweep besides the regimes study
-that may write into the report's book), and runs the whole chain there without editing any other
-file: the registry finds it, its config loads, a two-seed sweep runs it with the analysis and the
-report's pages, and
-import-linter checks it (the independence contract includes it, so an import of another
-task's folder breaks the contract).
+The test copies the package, the notebooks, the tests, the docs and pyproject.toml into a
+temporary project, adds a task folder ``toyexp/tasks/cubic/`` (config.py, task.py, methods.md),
+its notebook (recon's cells, as docs/reference.md#adding-a-task says) and a sweep file (the
+report's default study, ``params/sweep.yaml``, the one sweep besides the regimes study that may
+write into the report's book), and runs the whole chain there without editing any other file:
+the registry finds it and its config loads; the notebook, executed as ``make notebooks`` does,
+passes in the copy the tests every task must pass (the notebook tests, nbval on it, the task
+contract: the suite's own files, selected with ``-k cubic``), which fail once its notebook is
+gone; the docs that name every task ask for it by name; a two-seed sweep runs it with the
+analysis and the report's pages; and import-linter checks it (the independence contract includes
+it, so an import of another task's folder breaks the contract).
 """
 
 import json
