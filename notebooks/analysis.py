@@ -35,8 +35,8 @@
 # each from its own folder and only if its record is that run (same identity, same config); any
 # other run under the results folder is counted and left out. Without a sweep file it reads every
 # run folder under `results_dir` (a relative path starts at the folder the kernel runs in). Run as is
-# (JupyterLab, nbval), it reads `notebooks/demo-results`: eighteen tiny real runs (2 seeds × 3
-# variants × 3 tasks) committed with the notebooks, so nothing trains here and the outputs below
+# (JupyterLab, nbval), it reads `notebooks/demo-results`: six tiny real runs of every task (2 seeds
+# × 3 variants) committed with the notebooks, so nothing trains here and the outputs below
 # do not depend on the CPU that re-executes them (`make demo-results` retrains them).
 
 # %% tags=["remove-cell"]
@@ -73,9 +73,9 @@ print("\n".join(str(p.relative_to(collection.root)) for p in collection.incomple
 # ## How we compare the variants
 #
 # - **Final metrics**: l1 and l2 (RMSE) on the evaluation set, for flow at the first integrator
-#   and the largest step count of the run; for projection also the subspace metrics (largest
-#   principal angle, projection distance, explained variance, off-subspace share; see Methods) and
-#   for the rotations the cosine and projection error of each component to its true direction.
+#   and the largest step count of the run, and each task's own metrics, defined on its page of the
+#   Tasks chapter (projection's subspace metrics, for instance: largest principal angle, projection
+#   distance, explained variance, off-subspace share).
 # - **Error between the samples**: on the even grid $c_g$ of `predictions.npz`, the RMSE of
 #   the grid points binned by $u = \min_j |c_g - c_j| / h$, the distance to the nearest
 #   training input in units of the training spacing $h$ ($u = 0.5$ is half-way between two

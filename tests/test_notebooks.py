@@ -1,8 +1,12 @@
-"""The notebooks: each Jupytext pair is in sync, and each committed .ipynb carries outputs.
+"""The notebooks: one run notebook per built-in task plus the analysis, each Jupytext pair in sync,
+and each committed .ipynb carrying outputs.
 
-nbval itself (configured in pyproject.toml) re-executes the committed notebooks and compares
-their outputs, numbers cut to two significant digits by tests/nbval-sanitize.cfg; these tests
-make sure there is something for it to compare and that the comparison means something.
+The set of notebooks comes from the task registry (``toyexp.tasks.built_in``), so a new task
+folder is checked here as soon as it exists, and ``-k <task>`` selects its tests
+(``tests/tasks/test_new_task.py`` runs them in a copy of the project with a fifth task). nbval
+itself (configured in pyproject.toml) re-executes the committed notebooks and compares their
+outputs, numbers cut to two significant digits by tests/nbval-sanitize.cfg; these tests make sure
+there is something for it to compare and that the comparison means something.
 """
 
 import re
@@ -15,17 +19,26 @@ from nbval.plugin import get_sanitize_patterns
 
 import toyexp
 from toyexp.run.notebook import QUICK_MODE
+from toyexp.tasks import built_in
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
-SOURCES = sorted(NOTEBOOKS.glob("*.py"))
-RUN_NOTEBOOKS = ("recon", "projection", "lie")
+RUN_NOTEBOOKS = built_in()  # a run notebook per task folder of the package, named after it (plugins carry their own)
+SOURCES = [NOTEBOOKS / f"{name}.py" for name in (*RUN_NOTEBOOKS, "analysis")]
 EMPTY = {"experiment": {}, "dataset": {}, "network": {}, "training": {}, "evaluation": {}, "mode": None, "seed": None, "overrides": []}
 
 
 def test_there_are_notebooks():
-    """Exactly the four notebooks the README and the book promise: deleting or renaming one fails."""
-    assert {p.stem for p in SOURCES} == {*RUN_NOTEBOOKS, "analysis"}
+    """Exactly a run notebook per built-in task and the analysis: a task without its notebook, or a
+    notebook without its task (deleted or renamed), fails."""
+    assert {p.stem for p in NOTEBOOKS.glob("*.py")} == {*RUN_NOTEBOOKS, "analysis"}
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_each_notebook_has_its_source_and_its_executed_pair(source):
+    """The Jupytext source a person edits and the .ipynb that nbval and papermill read."""
+    assert source.is_file(), f"{source.stem} has no notebook source notebooks/{source.name}"
+    assert source.with_suffix(".ipynb").is_file(), f"{source.name} has no paired {source.stem}.ipynb: run `make notebooks`"
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)

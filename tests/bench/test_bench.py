@@ -64,8 +64,9 @@ def test_every_phase_marks_a_cell_of_each_run_notebook():
     """Guards the phase split against edits of the notebooks: each phase's mark is in a code cell
     of every run notebook (a renamed step would count its time as "other cells")."""
     from toyexp.study.sweep.plan import notebook_for
+    from toyexp.tasks import built_in
 
-    for task in ("recon", "projection", "lie"):
+    for task in built_in():
         sources = [c.source for c in nbformat.read(notebook_for(task), as_version=4).cells if c.cell_type == "code"]
         assert [p for p, mark in bench.NOTEBOOK_PHASES.items() if not any(mark in s for s in sources)] == [], task
 

@@ -111,3 +111,36 @@ def test_each_dataset_section_names_its_legacy_type(task):
     """The original scripts' dataset.type of each task, accepted by that task alone."""
     legacy = {"recon": "TargetFunctionDataset", "projection": "ProjectedTargetFunctionDataset", "lie": "LieAlgebraRotationDataset"}
     assert toyexp.load_config(task, {"dataset": {"type": legacy[task]}}) == toyexp.load_config(task)
+
+
+def test_keys_without_effect_outside_the_dataset_come_from_the_task_folders():
+    """Guards legacy.py against naming tasks: a registered task's ``ignored_elsewhere`` is accepted in
+    every task's config with its note, and refused once the task is gone (known answers: the two
+    shipped keys, each from the folder of the task it belonged to)."""
+    from dataclasses import dataclass
+    from typing import ClassVar
+
+    from toyexp.run.legacy import ignored
+    from toyexp.tasks import register, unregister
+    from toyexp.tasks.base import Task
+    from toyexp.tasks.config import DatasetConfig
+
+    assert ignored() == {("evaluation", "analyze_subspace"): "the subspace metrics are always computed for projection",
+                         ("evaluation", "compute_cosine_similarity"): "the cosine metrics are always computed for lie"}
+
+    @dataclass(frozen=True)
+    class Old(DatasetConfig):
+        ignored_elsewhere: ClassVar[dict[tuple[str, str], str]] = {("training", "use_ema"): "the old task had an EMA"}
+
+    class OldTask(Task):
+        name, title, dataset_config = "old", "An old task", Old
+
+    sections = {"training": {"use_ema": True}}
+    register(OldTask())
+    try:
+        with pytest.warns(DeprecatedConfigWarning, match=r"^training\.use_ema has no effect: the old task had an EMA$"):
+            assert toyexp.load_config("recon", sections) == toyexp.load_config("recon")
+    finally:
+        unregister("old")
+    with pytest.raises(ConfigError, match="use_ema"):
+        toyexp.load_config("recon", sections)

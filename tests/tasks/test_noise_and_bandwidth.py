@@ -9,7 +9,7 @@ import torch
 
 import toyexp
 from toyexp.run.steps import make_dataset
-from toyexp.tasks import get_task
+from toyexp.tasks import built_in, get_task
 from toyexp.tasks.sampling import NOISE_SEED_OFFSET
 
 
@@ -18,7 +18,7 @@ def data(task="recon", seed=7, **keys):
     return make_dataset(cfg)
 
 
-@pytest.mark.parametrize("task", ["recon", "projection", "lie"])
+@pytest.mark.parametrize("task", built_in())
 def test_noise_reaches_the_training_targets_only(task):
     clean, noisy = data(task), data(task, noise_std=0.3)
     assert torch.equal(noisy.c_train, clean.c_train)

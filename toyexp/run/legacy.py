@@ -1,8 +1,9 @@
 """Config files of the original toyexp scripts, read as they are.
 
 Their older names are read as the new ones (:data:`RENAMED`, and a dataset section's
-``renamed_keys``), keys that never have an effect here are accepted (:data:`IGNORED`, a dataset
-section's ``ignored_keys``), and ``dataset.type`` must name the notebook's task. Each older
+``renamed_keys``), keys that never have an effect here are accepted (a dataset section's
+``ignored_keys``, and the keys of other sections that a task's dataset section names in
+``ignored_elsewhere``: :func:`ignored`), and ``dataset.type`` must name the notebook's task. Each older
 name, and each key set to other than its default where it has no effect (those, and the
 dataset section's ``inert_keys`` for the config at hand), gives a one-line note: the loader
 warns it (:class:`DeprecatedConfigWarning`) and keeps it in ``Config.notes``, which the run
@@ -22,11 +23,13 @@ from ..tasks.config import DatasetConfig
 RENAMED: dict[tuple[str, str], str] = {("experiment", "name"): "variant"}
 # Older values: (section, key) -> {old value: new value}.
 RENAMED_VALUES = {("experiment", "mode"): {"mip_one_step_integrate": "mip_one_step"}}
-# Keys that no longer do anything, accepted with a note: (section, key) -> why.
-IGNORED = {
-    ("evaluation", "analyze_subspace"): "the subspace metrics are always computed for projection",
-    ("evaluation", "compute_cosine_similarity"): "the cosine metrics are always computed for lie",
-}
+
+
+def ignored() -> dict[tuple[str, str], str]:
+    """Keys outside the dataset section that no longer do anything, accepted with a note:
+    (section, key) -> why. Each task's dataset section names its own (``ignored_elsewhere``), and
+    every task accepts them all, since the original scripts shared one file layout."""
+    return {key: why for task in task_names() for key, why in dataset_config(task).ignored_elsewhere.items()}
 
 
 class DeprecatedConfigWarning(FutureWarning):
@@ -39,6 +42,7 @@ def translate(own: type[DatasetConfig], given: dict, notes: list[str]) -> dict:
     dropped, each with a line appended to ``notes``, and ``dataset.type`` checked against the
     task whose dataset section is ``own`` and dropped."""
     out = copy.deepcopy(given)
+    no_effect = ignored()
     for section, values in out.items():
         if not isinstance(values, dict):
             continue
@@ -52,8 +56,8 @@ def translate(own: type[DatasetConfig], given: dict, notes: list[str]) -> dict:
                     raise ConfigError(f"{section}.{old} is the older name of {section}.{new}; give only {section}.{new}")
                 notes.append(f"{section}.{old} is the older name of {section}.{new}; read as {section}.{new}")
                 values[new] = values.pop(old)
-            elif (section, old) in IGNORED or (section == "dataset" and old in own.ignored_keys):
-                why = IGNORED.get((section, old)) or own.ignored_keys[old]
+            elif (section, old) in no_effect or (section == "dataset" and old in own.ignored_keys):
+                why = no_effect.get((section, old)) or own.ignored_keys[old]
                 notes.append(f"{section}.{old} has no effect: {why}")
                 del values[old]
             elif section == "dataset" and old == "type":

@@ -3,7 +3,7 @@
 A task's dataset keys are a frozen dataclass extending :class:`DatasetConfig`, kept in the
 task folder's ``config.py`` (which imports no torch, so configs and sweep files are checked at
 once). Besides its fields, the class says how the config file of the original toyexp scripts
-spelled them (``legacy_type``, ``renamed_keys``, ``ignored_keys``) and checks relations
+spelled them (``legacy_type``, ``renamed_keys``, ``ignored_keys``, ``ignored_elsewhere``) and checks relations
 between its keys (:meth:`DatasetConfig.resolve`, :meth:`DatasetConfig.inert_keys`).
 """
 
@@ -22,6 +22,10 @@ class DatasetConfig:
     legacy_type: ClassVar[str] = ""  # ``dataset.type`` in config files of the original toyexp scripts
     renamed_keys: ClassVar[dict[str, str]] = {}  # older key -> key (older config files), read with a note
     ignored_keys: ClassVar[dict[str, str]] = {}  # key accepted with a note -> why it never has an effect
+    # Keys of another section that the original scripts read for this task and that never have an
+    # effect here: (section, key) -> why. Any task's config accepts them with a note, as the
+    # original scripts shared one file layout between tasks.
+    ignored_elsewhere: ClassVar[dict[tuple[str, str], str]] = {}
 
     num_train: int = at_least(50, 1)
     num_eval: int = at_least(1000, 2)

@@ -20,6 +20,9 @@ class RotationConfig(DatasetConfig):
 
     legacy_type: ClassVar[str] = "LieAlgebraRotationDataset"
     renamed_keys: ClassVar[dict[str, str]] = {"num_c_train": "num_train", "num_c_eval": "num_eval", "weight_mode": "weight_type"}
+    ignored_elsewhere: ClassVar[dict[tuple[str, str], str]] = {
+        ("evaluation", "compute_cosine_similarity"): "the cosine metrics are always computed for lie",
+    }
 
     target_dim: int | None = field(default=None, metadata={"none_means": "derived as num_rotations * rotation_dim"})
     rotation_dim: int = choice(2, (2, 3))

@@ -14,6 +14,9 @@ class ProjectionConfig(SinusoidConfig):
     """The sinusoid keys (D = 8 by default) plus the subspace: rank, seed and intervals of c."""
 
     legacy_type: ClassVar[str] = "ProjectedTargetFunctionDataset"
+    ignored_elsewhere: ClassVar[dict[tuple[str, str], str]] = {
+        ("evaluation", "analyze_subspace"): "the subspace metrics are always computed for projection",
+    }
 
     target_dim: int = at_least(8, 1)
     low_dim: int = at_least(2, 1)
