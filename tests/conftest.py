@@ -20,15 +20,17 @@ from toyexp.core.resolution import Tolerance
 from toyexp.run.code_path import CodePath
 from toyexp.run.provenance import GitState, Provenance
 from toyexp.run.record import RunRecord, TrainingSummary, record_from_json, record_to_json
+from toyexp.run.target import target_of
 from toyexp.tasks import get_task
 from toyexp.tasks.base import Best, Final
+from records import typed_config
 from tree_guard import snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 
 C_TRAIN = np.linspace(0, 1, 11)[:, None]  # spacing h = 0.1
 C_GRID = np.linspace(0, 1, 101)[:, None]
-CONFIG = {"dataset": {"target_dim": 1, "num_components": 3, "weight_strategy": "uniform"}}
+CONFIG = {"dataset": {"target_dim": 1, "num_components": 3, "weight_strategy": "uniform"}}  # recon's; another task's record holds its defaults
 CODE_PATH = CodePath(cpu="Test CPU", capability="AVX2", mkl_cbwr="OFF", env={"ATEN_CPU_CAPABILITY": None,
                                                                              "MKL_CBWR": None}, portable=False)
 
@@ -119,10 +121,10 @@ def _write_run(root, task, variant, mode, seed, final, evaluations=None, error=N
         task=task, variant=variant, grid_point=dict(grid_point or {}), mode=mode, seed=seed, final=final,
         best=Best(1, final.l1, final.l2), evaluations=evaluations,
         training=TrainingSummary(1, 1, 0.1, 1, (1,), (final.l2,)), run_seconds=0.2, device="cpu", num_threads=1,
-        config=CONFIG, provenance=Provenance(toyexp="0.2.0", python="3.11", torch=torch.__version__,
-                                             numpy=np.__version__, platform="Linux", git=GitState("abc", False),
-                                             code_path=CODE_PATH, flush_denormal=True,
-                                             date=f"2026-01-0{seed % 9 + 1}"),
+        config=(config := typed_config(task, CONFIG if task == "recon" else {})), target=target_of(config),
+        provenance=Provenance(toyexp="0.2.0", python="3.11", torch=torch.__version__, numpy=np.__version__,
+                              platform="Linux", git=GitState("abc", False), code_path=CODE_PATH,
+                              flush_denormal=True, date=f"2026-01-0{seed % 9 + 1}"),
     )
     data = record_to_json(record)
     record_from_json(data)  # the file reads back as a record

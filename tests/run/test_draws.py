@@ -20,6 +20,7 @@ from toyexp.core.resolution import Tolerance
 from toyexp.run.provenance import provenance
 from toyexp.run.record import RunRecord, TrainingSummary, read_record, record_from_json, record_to_json
 from toyexp.run.steps import INFERENCE_SEED_OFFSET, inference_x0
+from toyexp.run.target import target_of
 from toyexp.core.integrate import integrate
 from toyexp.run.text import describe_run, draws_text
 from toyexp.schema import ConfigError
@@ -99,7 +100,7 @@ def test_the_record_reads_back_with_and_without_draws(draws):
         task="recon", variant="flow-gaussian", grid_point={}, mode="flow", seed=1,
         final=Final("euler", 16, 16, 0.1, 0.2, draws=draws), best=Best(3, 0.1, 0.2), evaluations=(),
         training=TrainingSummary(10, 10, 0.5, 3, (3,), (0.2,)), run_seconds=1.0, device="cpu", num_threads=1,
-        config={}, provenance=provenance())
+        config=(cfg := toyexp.load_config("recon")), target=target_of(cfg), provenance=provenance())
     data = json.loads(json.dumps(record_to_json(record)))
     assert record_from_json(data) == record
     if draws is None:

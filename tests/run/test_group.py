@@ -43,7 +43,7 @@ def test_a_group_of_three_gives_three_lone_runs_bit_for_bit(tmp_path, task, mode
         for name in ("checkpoint_6.pt", "checkpoint_12.pt", "best_model.pt", "final_model.pt"):
             ca, cb = (torch.load(d / "checkpoints" / name, weights_only=True) for d in (a, b))
             assert ca["epoch"] == cb["epoch"] and all(torch.equal(ca["model"][k], cb["model"][k]) for k in ca["model"])
-        assert read_record(b / "metrics.json").config["experiment"]["seed"] == record.seed
+        assert read_record(b / "metrics.json").config.experiment.seed == record.seed
 
 
 def test_a_diverging_seed_fails_alone(tmp_path, monkeypatch):

@@ -54,4 +54,4 @@ def test_a_second_run_by_hand_with_another_learning_rate_keeps_the_first(tmp_pat
     assert recorded["config"]["training"]["learning_rate"] == 0.001 and recorded["final"]["l2"] == first.final.l2
     log = (tmp_path / "regression" / "seed-3" / "train.log").read_text()
     assert "held a finished run of another config (training.learning_rate 0.001 → 0.0005): moved it to " in log
-    assert str(kept) in log and second.config["training"]["learning_rate"] == 0.0005
+    assert str(kept) in log and second.config.training.learning_rate == 0.0005

@@ -12,16 +12,17 @@ from toyexp.core.metrics import Evaluation
 from toyexp.core.modes import build_mode
 from toyexp.run.record import RunRecord, TrainingSummary
 from toyexp.run.text import config_changes, describe_run, final_setting, run_headline
+from toyexp.run.target import target_of
 from toyexp.tasks.base import Best, Final, RunResult
 
 
 def record(mode: str, variant: str = "", **final) -> RunRecord:
     """A hand-made record: the fields the one-liner reads, with round numbers."""
-    cfg = load_config("recon", mode=mode, overrides=["training.num_epochs=300"]).to_dict()
+    cfg = load_config("recon", mode=mode, overrides=["training.num_epochs=300"])
     fields = {"method": "rk4", "resolution": 8, "nfe": 32, "l1": 0.05, "l2": 0.012345, **final}
     return RunRecord(task="recon", variant=variant or mode, grid_point={}, mode=mode, seed=43, final=Final(**fields),
                      best=Best(200, 0.05, 0.0123), evaluations=(), training=TrainingSummary(300, 600, 12.345, 200, (), ()),
-                     run_seconds=13.0, device="cpu", num_threads=1, config=cfg, provenance=None)
+                     run_seconds=13.0, device="cpu", num_threads=1, config=cfg, target=target_of(cfg), provenance=None)
 
 
 def test_headline_of_a_flow_run_names_its_variant_and_setting():

@@ -15,6 +15,8 @@ from toyexp.core.metrics import Evaluation, l1_error, l2_error
 from toyexp.run.code_path import CodePath
 from toyexp.run.provenance import GitState, Provenance
 from toyexp.run.record import RunRecord, TrainingSummary, write_record
+from toyexp.run.target import target_of
+from records import typed_config
 from toyexp.study.sweep import steps
 from toyexp.study.execution.outcome import Outcome
 from toyexp.tasks.base import Best, Final
@@ -46,7 +48,8 @@ def record(task: str, variant: str, mode: str, seed: int, final: Final, evaluati
         best=Best(10, final.l1, final.l2),
         evaluations=tuple(evaluations) or (Evaluation(final.method, final.resolution, final.nfe, final.l1, final.l2),),
         training=TrainingSummary(10, 10, 1.0, 10, (10,), (final.l2,)), run_seconds=1.5, device="cpu", num_threads=1,
-        config=config if config is not None else CONFIGS[task], provenance=provenance(seed, code_path),
+        config=(typed := typed_config(task, config if config is not None else CONFIGS[task])), target=target_of(typed),
+        provenance=provenance(seed, code_path),
     )
 
 

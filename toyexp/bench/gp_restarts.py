@@ -47,22 +47,22 @@ def fit_lml(c_train: np.ndarray, x_train: np.ndarray, c: np.ndarray, seed: int, 
 
 def datasets(sweep_file: str):
     """(task, dataset keys, seed, c_train, x_train, c) of each distinct dataset of the sweep's complete runs."""
-    from toyexp.run.config import load_config
-    from toyexp.run.steps import GRID_POINTS, make_dataset
+    import dataclasses
+
     from toyexp.study.analysis import collect_sweep
+    from toyexp.tasks import get_task
 
     collection, seen = collect_sweep(sweep_file), set()
     for task in collection.tasks():
         for run in collection.select(task):
-            sections = {"experiment": {"seed": run.record.seed}, "dataset": run.record.config["dataset"]}
-            key = json.dumps([task, sections], sort_keys=True, default=str)
+            r = run.record
+            key = json.dumps([task, r.seed, dataclasses.asdict(r.config.dataset)], sort_keys=True, default=str)
             if key in seen:
                 continue
             seen.add(key)
-            cfg = load_config(task, sections)
-            data = make_dataset(cfg)
-            c = np.concatenate([data.c_eval.numpy(), data.grid(min(cfg.dataset.num_eval, GRID_POINTS)).numpy()])
-            yield task, cfg.dataset, cfg.experiment.seed, data.c_train.numpy(), data.x_train.numpy(), c
+            data = get_task(task).dataset(r.config.dataset, r.seed)
+            c = np.concatenate([data.c_eval.numpy(), data.grid(r.target.grid_size).numpy()])
+            yield task, r.config.dataset, r.seed, data.c_train.numpy(), data.x_train.numpy(), c
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -194,3 +194,17 @@ def distance_to_nearest(c, c_train) -> np.ndarray:
     """|c - nearest training input| for each row of c (M, 1), given c_train (N, 1)."""
     c, c_train = np.asarray(c)[:, 0], np.asarray(c_train)[:, 0]
     return np.abs(c[:, None] - c_train[None, :]).min(axis=1)
+
+
+def near_and_between(c_grid, x_grid, pred_grid, c_train) -> tuple[float, float, float]:
+    """RMSE near the training inputs and between them, and the spacing that splits the two.
+
+    A grid point is *near* when it lies within a quarter of the median training spacing of a
+    training input, *between* otherwise.
+    """
+    spacing = training_spacing(c_train)
+    dist = distance_to_nearest(c_grid, c_train)
+    sq = ((np.asarray(pred_grid) - np.asarray(x_grid)) ** 2).mean(axis=1)
+    near = dist <= spacing / 4
+    rmse = lambda mask: float(np.sqrt(sq[mask].mean())) if mask.any() else float("nan")  # noqa: E731
+    return rmse(near), rmse(~near), spacing

@@ -12,6 +12,9 @@ import torch
 from torch import Tensor
 
 from . import names
+from .config import EvaluationConfig
+
+INFERENCE_SEED_OFFSET = 104729  # x_0 at inference is drawn from the run seed plus this prime
 
 
 def zeros(shape: tuple[int, ...], generator: torch.Generator) -> Tensor:
@@ -31,6 +34,16 @@ names.check_registry("paths.INITIAL_DISTS", INITIAL_DISTS, names.INITIAL_DISTS)
 def sample_x0(dist: str, shape: tuple[int, ...], generator: torch.Generator) -> Tensor:
     """Initial points x_0 of the distribution called ``dist`` (a key of INITIAL_DISTS)."""
     return INITIAL_DISTS[dist](shape, generator)
+
+
+def inference_starts(evaluation: EvaluationConfig, seed: int, shape: tuple[int, int]) -> Tensor:
+    """The x_0 of evaluation, (K, M, D) for K = ``evaluation.num_draws`` draws from
+    ``evaluation.initial_dist`` of ``shape`` = (M, D): drawn from the run ``seed`` +
+    :data:`INFERENCE_SEED_OFFSET`, so every evaluation of a run (and a later reading of its
+    checkpoint) starts from the same points. The draws come one after another from one
+    generator: draw 0 is the x_0 of K = 1, and a larger K only adds draws after it."""
+    g = torch.Generator().manual_seed(seed + INFERENCE_SEED_OFFSET)
+    return torch.stack([sample_x0(evaluation.initial_dist, shape, g) for _ in range(evaluation.num_draws)])
 
 
 def linear_path(x_0: Tensor, x_1: Tensor, t: Tensor) -> Tensor:

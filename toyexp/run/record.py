@@ -10,6 +10,14 @@ data, and the task's metrics as its own dataclass under ``final.task_metrics``; 
 prediction is the mean of K > 1 draws of x_0 adds their spread under ``final.draws`` (absent for
 one draw, so such a file reads, and is written, as before the key existed). Format 1
 (toyexp 0.1: no ``format`` key) is not read; ``toyexp sweep --resume`` reruns such runs.
+
+The config is the run's typed :class:`~toyexp.run.config.Config`, written as config.yaml records
+it (:meth:`~toyexp.run.config.Config.to_dict`) and loaded back through
+:func:`~toyexp.run.config.load_config`, so a record whose config this toyexp no longer accepts is
+a :class:`RecordError` naming the key. ``target`` holds what the run computed about its target
+(:class:`~toyexp.run.target.Target`); a file written before that key existed is still format 2:
+its target is computed from its config on reading (:func:`~toyexp.run.target.target_of`, the
+function the run itself uses), so the committed runs and a study's finished runs read as they are.
 """
 
 from __future__ import annotations
@@ -23,10 +31,13 @@ from typing import Any
 
 from ..core.metrics import Draws, Evaluation
 from ..core.resolution import Tolerance
+from ..schema import ConfigError, field_types
 from ..tasks import get_task
 from ..tasks.base import Best, Final
+from .config import Config, load_config
 from .files import write_json
 from .provenance import Provenance
+from .target import Target, target_of
 
 FORMAT = 2
 
@@ -64,7 +75,8 @@ class RunRecord:
     run_seconds: float
     device: str
     num_threads: int
-    config: dict  # the resolved config, as config.yaml records it
+    config: Config  # the resolved config; metrics.json holds it as config.yaml does
+    target: Target  # what the run computed about its target: f_max, samples per cycle, the dense grid
     provenance: Provenance
 
 
@@ -77,6 +89,8 @@ def record_to_json(record: RunRecord) -> dict:
             value = _evaluation_to_json(value) | {"task_metrics": plain(value.task_metrics)} | _draws_to_json(value.draws)
         elif f.name == "evaluations":
             value = [_evaluation_to_json(e) for e in value]
+        elif f.name == "config":
+            value = value.to_dict()
         out[f.name] = plain(value)
     return out
 
@@ -91,9 +105,11 @@ def record_from_json(data: dict) -> RunRecord:
         final = data["final"]
         own = final.get("task_metrics")
         draws = final.get("draws")
+        config = _config(data["task"], data["config"])
         return RunRecord(
             **{name: data[name] for name in ("task", "variant", "grid_point", "mode", "seed", "run_seconds",
-                                             "device", "num_threads", "config")},
+                                             "device", "num_threads")},
+            config=config, target=_build(Target, data["target"]) if "target" in data else target_of(config),
             final=Final(*_evaluation_fields(final), task_metrics=None if own is None else _build(metrics_type, own),
                         draws=None if draws is None else _build(Draws, draws)),
             best=_build(Best, data["best"]),
@@ -103,6 +119,14 @@ def record_from_json(data: dict) -> RunRecord:
         )
     except (KeyError, TypeError, ValueError) as err:
         raise RecordError(f"metrics.json is not a complete run record: {type(err).__name__}: {err}") from None
+
+
+def _config(task: str, tree: dict) -> Config:
+    """The typed config of a record's ``config`` dict; RecordError when this toyexp no longer loads it."""
+    try:
+        return load_config(task, tree)
+    except ConfigError as err:
+        raise RecordError(f"metrics.json's config no longer loads: {err}") from None
 
 
 def write_record(path: Path, record: RunRecord) -> None:
@@ -151,7 +175,7 @@ def plain(value: Any) -> Any:
 def _build(cls: type, data: dict) -> Any:
     """An instance of the frozen dataclass ``cls`` from :func:`_plain`'s dict: fields that are
     dataclasses, or tuples of them, built in turn."""
-    hints = typing.get_type_hints(cls)
+    hints = field_types(cls)
     return cls(**{f.name: _typed(hints[f.name], data[f.name]) for f in dataclasses.fields(cls)})
 
 

@@ -25,24 +25,19 @@ from torch import Tensor, nn
 from ..core.metrics import counted_draws, draw_std, evaluate, l1_error, l2_error, mean_of_draws, predict, spread
 from ..core.modes import Mode, build_mode
 from ..core.nets import build_network
-from ..core.paths import sample_x0, training_loss
+from ..core.paths import INFERENCE_SEED_OFFSET, inference_starts, training_loss  # the offset: re-exported, where it was
 from ..core.resolution import Resolution
 from ..core.train import TrainingDiverged, TrainResult
 from ..tasks import get_task
 from ..tasks.base import Best, Final, RunResult, Task
-from ..tasks.sampling import Samples
+from ..tasks.sampling import GRID_POINTS, Samples, grid_size  # GRID_POINTS: re-exported, where it was
 from .config import Config
 from .files import display_path, resolve_path, run_directory, set_aside, write_yaml
 from .outputs import save_checkpoint, write_npz
 from .provenance import provenance
 from .record import RunRecord, TrainingSummary, write_record
+from .target import target_of
 
-INFERENCE_SEED_OFFSET = 104729  # x_0 at inference is drawn from the run seed plus this prime
-# The most points of the dense grid. It serves the figures and the error spectrum, for which
-# 10 000 even points over [c_min, c_max] resolve the targets many times over: the fastest
-# frequency, of the original lie config's weights (L = 8), is 113 cycles per unit c, the
-# grid's Nyquist frequency ~5000. The evaluation set keeps all num_eval points.
-GRID_POINTS = 10_000
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -98,11 +93,9 @@ def make_dataset(cfg: Config) -> Samples:
 
 
 def inference_x0(cfg: Config, num: int, dim: int) -> Tensor:
-    """The x_0 used at evaluation, (K, num, D) for K = ``evaluation.num_draws``: fixed by the run
-    seed so evaluations are comparable. The draws come one after another from one generator, so
-    draw 0 is the x_0 of K = 1 and a larger K only adds draws after it."""
-    g = torch.Generator().manual_seed(cfg.experiment.seed + INFERENCE_SEED_OFFSET)
-    return torch.stack([sample_x0(cfg.evaluation.initial_dist, (num, dim), g) for _ in range(cfg.evaluation.num_draws)])
+    """The x_0 used at evaluation, (K, num, D) for K = ``evaluation.num_draws``, fixed by the run
+    seed so evaluations are comparable (:func:`~toyexp.core.paths.inference_starts`)."""
+    return inference_starts(cfg.evaluation, cfg.experiment.seed, (num, dim))
 
 
 def start_run(cfg: Config) -> RunContext:
@@ -150,8 +143,8 @@ def fit(ctx: RunContext, model: nn.Module, progress: bool = True) -> TrainResult
 
 def dense_grid(ctx: RunContext) -> Tensor:
     """The even grid of the figures and the error spectrum over [c_min, c_max], (G, 1): as many
-    points as the evaluation set, G = num_eval, but at most :data:`GRID_POINTS`."""
-    return ctx.data.grid(min(ctx.cfg.dataset.num_eval, GRID_POINTS))
+    points as the evaluation set, G = num_eval, but at most :data:`~toyexp.tasks.sampling.GRID_POINTS`."""
+    return ctx.data.grid(grid_size(ctx.cfg.dataset))
 
 
 def evaluate_run(ctx: RunContext, model: nn.Module, trained: TrainResult) -> RunResult:
@@ -211,7 +204,7 @@ def finish_run(ctx: RunContext, trained: TrainResult, result: RunResult) -> RunR
         training=TrainingSummary(history.epochs[-1], trained.steps, trained.train_seconds, trained.best_epoch,
                                  tuple(history.eval_epochs), tuple(history.eval_l2)),
         run_seconds=time.time() - ctx.started, device=str(ctx.device), num_threads=torch.get_num_threads(),
-        config=ctx.cfg.to_dict(), provenance=provenance(),
+        config=ctx.cfg, target=target_of(ctx.cfg), provenance=provenance(),
     )
     write_record(ctx.dir / "metrics.json", record)
     ctx.log.info("wrote %s", ctx.dir / "metrics.json")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core.metrics import Evaluation, distance_to_nearest, training_spacing
+from ..core.metrics import Evaluation, distance_to_nearest, near_and_between
 from ..core.modes import Mode
 from ..core.train import TrainingDiverged
 from ..tasks.base import Final, RunResult
@@ -54,20 +54,6 @@ def draws_text(final: Final) -> str:
     return (f"That prediction is the mean of {d.k} integrated draws of x_0 at each point: one draw alone has "
             f"l2 = {d.single_l2:.4f} (the mean {final.l2:.4f}), and single draws spread around the mean by "
             f"{d.draw_std:.4f} (the RMS of their per-point standard deviation).")
-
-
-def near_and_between(c_grid, x_grid, pred_grid, c_train) -> tuple[float, float, float]:
-    """RMSE near the training inputs and between them, and the spacing that splits the two.
-
-    A grid point is *near* when it lies within a quarter of the median training spacing of a
-    training input, *between* otherwise.
-    """
-    spacing = training_spacing(c_train)
-    dist = distance_to_nearest(c_grid, c_train)
-    sq = ((np.asarray(pred_grid) - np.asarray(x_grid)) ** 2).mean(axis=1)
-    near = dist <= spacing / 4
-    rmse = lambda mask: float(np.sqrt(sq[mask].mean())) if mask.any() else float("nan")  # noqa: E731
-    return rmse(near), rmse(~near), spacing
 
 
 def describe_run(ctx, result: RunResult) -> str:

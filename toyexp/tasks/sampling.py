@@ -8,7 +8,9 @@ base draws the inputs and evaluates the target on them:
 - evaluation inputs: ``num_eval`` sorted uniform draws seeded by the run seed, so each seed is
   evaluated on its own points;
 - with ``noise_std`` σ > 0, the training targets (and only they) are f(c_j) + σ ε_j with
-  ε_j ~ N(0, I) drawn from the run seed: the evaluation set, and every error, keep the clean f.
+  ε_j ~ N(0, I) drawn from the run seed: the evaluation set, and every error, keep the clean f;
+- the dense grid of the figures and the error spectrum: G = min(num_eval, :data:`GRID_POINTS`)
+  even points over [c_min, c_max] (:func:`grid_size`, :meth:`Samples.grid`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,16 @@ from .config import DatasetConfig
 
 EVAL_SEED_OFFSET = 7919  # the evaluation set's seed is the run seed plus this prime
 NOISE_SEED_OFFSET = 3571  # the training targets' noise is drawn from the run seed plus this prime
+# The most points of the dense grid. It serves the figures and the error spectrum, for which
+# 10 000 even points over [c_min, c_max] resolve the targets many times over: the fastest
+# frequency, of the original lie config's weights (L = 8), is 113 cycles per unit c, the
+# grid's Nyquist frequency ~5000. The evaluation set keeps all num_eval points.
+GRID_POINTS = 10_000
+
+
+def grid_size(cfg: DatasetConfig) -> int:
+    """G, the points of the dense grid: as many as the evaluation set, but at most :data:`GRID_POINTS`."""
+    return min(cfg.num_eval, GRID_POINTS)
 
 
 def training_conditions(cfg: DatasetConfig) -> Tensor:

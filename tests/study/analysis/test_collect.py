@@ -70,8 +70,8 @@ def test_a_grid_sweep_is_collected_by_identity_after_its_folders_move(grid_sweep
                           for r in report.runs if r.id != "recon/flow/learning_rate=0.001/seed-1"}
     for run in c.runs:  # each record is the one its run wrote, whatever its folder is called now
         point = run.record.grid_point["training.learning_rate"]
-        assert run.record.config["training"]["learning_rate"] == point
-        assert run.record.config == planned[f"recon/{run.record.variant}/learning_rate={point}/seed-1"].config
+        assert run.record.config.training.learning_rate == point
+        assert run.record.config.to_dict() == planned[f"recon/{run.record.variant}/learning_rate={point}/seed-1"].config
     assert len(c.incomplete) == 1 and not (c.incomplete[0] / "metrics.json").exists()
     assert c.points("recon") == [{"training.learning_rate": 0.001}, {"training.learning_rate": 0.01}]
     low, high = (task_results(c, "recon", p) for p in c.points("recon"))

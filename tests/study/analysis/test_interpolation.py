@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from toyexp.run.config import load_config
 from toyexp.study.analysis import collect, interpolation, interpret
 from toyexp.study.analysis.results import task_results
 
@@ -34,8 +35,9 @@ def test_spectrum_rejects_an_uneven_grid():
 
 
 def test_target_frequencies_are_omega_over_two_pi():
-    assert interpolation.target_frequencies("recon", {"dataset": DATASET}) == pytest.approx(np.array([2, 5, 11]) / (2 * np.pi))
-    assert interpolation.target_frequencies("lie", {"dataset": {}}) is None  # no target frequencies to mark
+    recon = load_config("recon", {"dataset": DATASET})
+    assert interpolation.target_frequencies("recon", recon) == pytest.approx(np.array([2, 5, 11]) / (2 * np.pi))
+    assert interpolation.target_frequencies("lie", load_config("lie")) is None  # no target frequencies to mark
 
 
 def test_binned_rmse_of_an_error_that_grows_with_distance():

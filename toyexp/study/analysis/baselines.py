@@ -1,17 +1,19 @@
 """The classical baselines of a task, fitted per seed to exactly the samples its networks saw.
 
-For each seed (and grid point) of a task the dataset is rebuilt from a run's resolved config
-(metrics.json holds it, as config.yaml does), checked against the training samples that run
-stored, and every baseline of :data:`toyexp.core.baselines.BASELINES` is fitted to it. Each
-baseline then gets the networks' measures: l1 and l2 on the evaluation set, the task's own
-metrics, and a prediction on the dense grid (so the error between the samples and its
-spectrum follow). A baseline's seed is a :class:`~.collect.Member` like a network's, so the
+For each seed (and grid point) of a task every baseline of
+:data:`toyexp.core.baselines.BASELINES` is fitted to the training samples a run stored
+(predictions.npz). Each baseline then gets the networks' measures: l1 and l2 on the evaluation
+set, the task's own metrics, and a prediction on the run's dense grid (so the error between the
+samples and its spectrum follow). The evaluation set and the target come from the task
+(:meth:`~toyexp.tasks.base.Task.dataset` of the run's typed config and seed), checked to hold the
+samples the run stored; the grid is the one the run's record describes
+(:class:`~toyexp.run.target.Target`). A baseline's seed is a :class:`~.collect.Member` like a network's, so the
 summaries treat it as one more row. A baseline with fitted hyperparameters (the GPs) also
 reports which of them ended on a bound; :class:`BoundCount` counts those fits per baseline. A
 baseline undefined for the samples (the smoothing spline below 5 samples) is left out at that
 point, and the note says why.
 
-Fits are cached in memory per (task, seed, dataset keys), the :data:`CACHE_SIZE` datasets used
+Fits are cached in memory per (task, seed, dataset keys), which identify the samples, the :data:`CACHE_SIZE` datasets used
 last: a grid's budget check refits nothing, and a long-lived kernel does not grow without end.
 :func:`prefit` fits a grid's datasets across the CPU cores before its points are read (each
 fit is independent of the others, and comes back bit-identical from a worker process).
@@ -19,6 +21,7 @@ fit is independent of the others, and comes back bit-identical from a worker pro
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -30,9 +33,8 @@ from ...core.baselines import BASELINES
 from ...core.baselines import Undefined
 from ...core.gp import gp_per_output
 from ...core.metrics import l1_error, l2_error
-from ...run.config import load_config
-from ...run.steps import GRID_POINTS, make_dataset
-from ...schema import ConfigError
+from ...run.sections import Config
+from ...run.target import Target
 from ...tasks import get_task
 from ...tasks.base import Final
 from .collect import CollectedRun, Member, Predictions
@@ -50,6 +52,18 @@ _CACHE: OrderedDict[str, dict[str, Fitted]] = OrderedDict()
 
 class Unavailable(Exception):
     """The samples of a run cannot be rebuilt; the message says why."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class FitJob:
+    """What fitting the baselines to one seed's samples needs, from the run that trained on them."""
+
+    task: str
+    seed: int
+    config: Config  # the run's resolved config: its dataset keys give the evaluation set and the target
+    target: Target  # the run's dense grid
+    c_train: np.ndarray  # (N, 1) the training inputs the run stored
+    x_train: np.ndarray  # (N, D) their targets, as the run trained on them
 
 
 @dataclass(frozen=True)
@@ -107,17 +121,19 @@ def bounds_text(bounds: dict[str, BoundCount]) -> str:
             "half spacing or the noise's 1e-12 on noise-free samples): " + "; ".join(parts) + ".")
 
 
-def _same_samples(a: Predictions, b: Predictions) -> bool:
+def _same_samples(a, b) -> bool:
+    """Whether ``a`` and ``b`` (a run's :class:`~.collect.Predictions`, a :class:`FitJob`, a task's
+    samples) hold the same training samples c_train (N, 1), x_train (N, D), up to float32 rounding."""
     return all(x.shape == y.shape and np.allclose(x, y, rtol=1e-6, atol=1e-9)
                for x, y in ((a.c_train, b.c_train), (a.x_train, b.x_train)))
 
 
-def _dataset(run: CollectedRun) -> tuple[str, tuple[str, dict, dict]]:
-    """The cache key of ``run``'s samples and the job that fits them: (task, sections, config)."""
-    record = run.record
-    # the samples depend on the dataset section and the run seed alone (toyexp.run.steps.make_dataset)
-    sections = {"experiment": {"seed": record.seed}, "dataset": record.config["dataset"]}
-    return json.dumps([record.task, sections], sort_keys=True, default=str), (record.task, sections, record.config)
+def _dataset(run: CollectedRun) -> tuple[str, FitJob]:
+    """The cache key of ``run``'s samples and the job that fits them."""
+    r, p = run.record, run.predictions
+    # the samples depend on the task, its dataset keys and the run seed alone (Task.dataset)
+    key = json.dumps([r.task, r.seed, dataclasses.asdict(r.config.dataset)], sort_keys=True, default=str)
+    return key, FitJob(task=r.task, seed=r.seed, config=r.config, target=r.target, c_train=p.c_train, x_train=p.x_train)
 
 
 def _remember(key: str, fitted: dict[str, Fitted]) -> dict[str, Fitted]:
@@ -128,30 +144,29 @@ def _remember(key: str, fitted: dict[str, Fitted]) -> dict[str, Fitted]:
 
 
 def fit_baselines(run: CollectedRun) -> dict[str, Fitted]:
-    """Every baseline fitted to ``run``'s training samples. Raises :class:`Unavailable` when its
-    config no longer loads or the dataset rebuilt from it differs from the samples it stored
-    (the package changed since the run)."""
+    """Every baseline fitted to ``run``'s training samples. Raises :class:`Unavailable` when the
+    dataset the task builds from its config differs from the samples it stored (the package
+    changed since the run)."""
     key, job = _dataset(run)
     if key in _CACHE:
         _CACHE.move_to_end(key)
         fitted = _CACHE[key]
     else:
         with one_thread():  # as in a pool's worker: the same bits wherever a dataset is fitted
-            fitted = _remember(key, _fit(*job))
+            fitted = _remember(key, _fit(job))
     if not _same_samples(next(f.member for f in fitted.values() if f.member).predictions, run.predictions):
         raise Unavailable("the dataset rebuilt from its config differs from the training samples it stored")
     return fitted
 
 
-def _fit(task_name: str, sections: dict, config: dict) -> dict[str, Fitted]:
-    """Every baseline fitted to the dataset of ``sections`` (a run's seed and dataset keys)."""
-    try:
-        cfg = load_config(task_name, sections)
-    except ConfigError as e:
-        raise Unavailable(f"its config no longer loads ({e})") from None
-    data, task = make_dataset(cfg), get_task(task_name)
-    c_grid = data.grid(min(cfg.dataset.num_eval, GRID_POINTS))  # the runs' dense grid (toyexp.run.steps.dense_grid)
-    c_train, x_train = data.c_train.numpy(), data.x_train.numpy()
+def _fit(job: FitJob) -> dict[str, Fitted]:
+    """Every baseline fitted to the run's stored samples, measured on the evaluation set and grid of its task."""
+    task = get_task(job.task)
+    data = task.dataset(job.config.dataset, job.seed)  # the evaluation set, the target and the task's metrics
+    c_train, x_train = job.c_train, job.x_train
+    if not _same_samples(data, job):
+        raise Unavailable("the dataset rebuilt from its config differs from the training samples it stored")
+    c_grid = data.grid(job.target.grid_size)  # (G, 1) the run's dense grid
     c_eval = data.c_eval.numpy()
     fitted = {}
     for name, baseline in BASELINES.items():
@@ -159,7 +174,7 @@ def _fit(task_name: str, sections: dict, config: dict) -> dict[str, Fitted]:
             baseline = gp_per_output  # outputs of different frequencies: a length scale each
         # one fit, predicted at the evaluation inputs and on the grid together
         try:
-            fit = baseline(c_train, x_train, np.concatenate([c_eval, c_grid.numpy()]), cfg.experiment.seed)
+            fit = baseline(c_train, x_train, np.concatenate([c_eval, c_grid.numpy()]), job.seed)
         except Undefined as e:
             fitted[name] = Fitted(None, undefined=str(e))
             continue
@@ -170,16 +185,16 @@ def _fit(task_name: str, sections: dict, config: dict) -> dict[str, Fitted]:
                       task_metrics=task.metrics(data, data.c_eval, pred_eval))
         predictions = Predictions(c_train, x_train, c_grid.numpy(), data.target(c_grid).numpy(), pred[len(c_eval):])
         spread = float(np.sqrt(np.mean(fit.std[: len(c_eval)] ** 2))) if fit.std is not None else None
-        fitted[name] = Fitted(Member(cfg.experiment.seed, final, predictions, (), config), fit.at_bound,
-                              bool(fit.hyperparameters), spread=spread)
+        member = Member(seed=job.seed, final=final, predictions=predictions, config=job.config, target=job.target)
+        fitted[name] = Fitted(member, fit.at_bound, bool(fit.hyperparameters), spread=spread)
     return fitted
 
 
-def _fit_job(job: tuple[str, dict, dict]) -> dict[str, Fitted] | None:
+def _fit_job(job: FitJob) -> dict[str, Fitted] | None:
     """:func:`_fit` of one dataset in a pool's worker; None where its samples cannot be rebuilt
     (:func:`fit_baselines` then tries again in the analysis and says why)."""
     try:
-        return _fit(*job)
+        return _fit(job)
     except Unavailable:
         return None
 
@@ -197,7 +212,7 @@ def prefit(points: list[list[CollectedRun]], workers: int | None = None, min_fit
     and cache them. Only those not cached yet, at most :data:`CACHE_SIZE`; nothing when fewer
     than ``min_fits`` or one worker (the lazy serial fits are then as fast). The fits are those
     of the serial path, bit for bit. Returns how many datasets it fitted."""
-    jobs: dict[str, tuple[str, dict, dict]] = {}
+    jobs: dict[str, FitJob] = {}
     for runs in points:
         for first, *_ in _by_seed(runs).values():
             key, job = _dataset(first)

@@ -125,7 +125,7 @@ def budget_check(study: Collection, check: Collection, task: str, grid: GridResu
                                     at_budgets=tuple(o[kind, subject] for o in others)))
     config = study.select(task, point=dict(points[0]))[0].record.config
     keys = dict.fromkeys(k for b in budgets for k, _ in b)
-    study_budget = {k: config[k.split(".")[0]][k.split(".")[1]] for k in keys}
+    study_budget = {k: getattr(getattr(config, k.split(".")[0]), k.split(".")[1]) for k in keys}
     return BudgetCheck(task, tuple(map(dict, points)), tuple(map(dict, budgets)), study_budget, tuple(findings))
 
 

@@ -28,7 +28,9 @@ import numpy as np
 from ...core.metrics import Evaluation
 from ...run.files import display_path, resolve_path
 from ...run.outputs import load_predictions
+from ...run.sections import Config
 from ...run.record import RecordError, RunRecord, read_record
+from ...run.target import Target
 from ...schema import change_text, differences
 from ...tasks import task_names
 from ...tasks.base import Final
@@ -64,21 +66,23 @@ class CollectedRun:
     predictions: Predictions = field(repr=False, compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Member:
     """One seed of a row of the analysis: a trained network's run, or a classical baseline fitted
-    to the same samples."""
+    to the same samples (with the config and target of the network's run it was fitted to)."""
 
     seed: int
     final: Final
     predictions: Predictions = field(repr=False, compare=False)
     evaluations: tuple[Evaluation, ...] = ()  # a network's, at every integrator setting; () for a baseline
-    config: dict = field(default_factory=dict, repr=False, compare=False)  # the (network) run's resolved config
+    config: Config = field(repr=False, compare=False)  # the (network) run's resolved config
+    target: Target = field(repr=False, compare=False)  # what that run recorded about its target
 
     @classmethod
     def of(cls, run: CollectedRun) -> Member:
         r = run.record
-        return cls(r.seed, r.final, run.predictions, r.evaluations, r.config)
+        return cls(seed=r.seed, final=r.final, predictions=run.predictions, evaluations=r.evaluations, config=r.config,
+                   target=r.target)
 
 
 @dataclass(frozen=True)
@@ -207,7 +211,7 @@ def _not_the_planned_run(record: RunRecord, run: PlannedRun) -> str:
     identity = (record.task, record.variant, record.grid_point, record.seed)
     if identity != (run.task, run.variant, run.grid_point, run.seed):
         return f"it records run {identity}, not {(run.task, run.variant, run.grid_point, run.seed)}"
-    change = change_text(record.config, run.config)
+    change = change_text(record.config.to_dict(), run.config)
     return f"its config differs from the sweep's: {change} (recorded → planned)" if change else ""
 
 
@@ -216,7 +220,7 @@ def check_alike(runs: list[CollectedRun]) -> None:
     but for the seed and the output folder, naming the first two runs that differ and the key."""
     first = runs[0]
     for other in runs[1:]:
-        changed = differences(first.record.config, other.record.config, ignore=PER_RUN_KEYS)
+        changed = differences(first.record.config.to_dict(), other.record.config.to_dict(), ignore=PER_RUN_KEYS)
         if changed:
             key, a, b = changed[0]
             raise RunsDisagree(

@@ -26,10 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from ...core.metrics import training_spacing
 from ...core.stats import Paired, Stat, adjusted_p, rate, significant_after_bh
-from ...run.config import load_config
-from ...tasks import get_task
 from ...tasks.base import SummaryRow
 from .baselines import prefit
 from .collect import Collection, point_key
@@ -131,12 +128,8 @@ def axes_of(points: list[dict[str, Any]]) -> tuple[Axis, ...]:
 
 
 def samples_per_cycle(res: TaskResults) -> float | None:
-    """1 / (h f_max) for the samples of the point (the first member's) and the task's highest frequency."""
-    member = next(iter(res.members.values()))[0]
-    cfg = load_config(res.task, {"dataset": member.config["dataset"]}).dataset
-    f_max = get_task(res.task).highest_frequency(cfg)
-    h = training_spacing(member.predictions.c_train)
-    return None if not f_max or not h else 1.0 / (h * f_max)
+    """1 / (h f_max) of the point's samples, as its first member's run recorded it (:class:`~toyexp.run.target.Target`)."""
+    return next(iter(res.members.values()))[0].target.samples_per_cycle
 
 
 def _winner(res: TaskResults) -> tuple[SummaryRow, SummaryRow | None, Paired | None]:

@@ -15,10 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...core.metrics import distance_to_nearest, training_spacing
+from ...core.metrics import distance_to_nearest, near_and_between, training_spacing
 from ...core.stats import Band, Stat, mean_std, stat
-from ...run.config import load_config
-from ...run.text import near_and_between
+from ...run.sections import Config
 from ...tasks import get_task
 from .collect import Member
 
@@ -93,9 +92,9 @@ class Interpolation:
     above_nyquist: Stat | None  # share of the error energy above the Nyquist frequency
 
 
-def target_frequencies(task: str, config: dict) -> np.ndarray | None:
+def target_frequencies(task: str, config: Config) -> np.ndarray | None:
     """The task's target frequencies (cycles per unit c) for a run's resolved ``config``."""
-    return get_task(task).target_frequencies(load_config(task, {"dataset": config["dataset"]}).dataset)
+    return get_task(task).target_frequencies(config.dataset)
 
 
 def interpolation_profile(members: tuple[Member, ...], task: str, edges=DISTANCE_EDGES) -> Interpolation:

@@ -24,11 +24,8 @@ import numpy as np
 import torch
 
 from ...core.mechanism import Mechanism, euler_endpoints, mechanism
-from ...core.metrics import training_spacing
 from ...core.nets import build_network
-from ...run.config import load_config
-from ...run.steps import inference_x0
-from ...tasks import get_task
+from ...core.paths import inference_starts
 from .collect import Collection, CollectedRun
 from .grid import NYQUIST, SAMPLES
 
@@ -84,8 +81,7 @@ class MechanismStudy:
 
 def _initial_dist(run: CollectedRun) -> str | None:
     """training.initial_dist of a flow run; None for any other mode."""
-    cfg = run.record.config
-    return cfg["training"]["initial_dist"] if run.record.mode == "flow" else None
+    return run.record.config.training.initial_dist if run.record.mode == "flow" else None
 
 
 def applies(collection: Collection, task: str) -> bool:
@@ -107,29 +103,23 @@ def why(key: str) -> str:
 
 def measure_run(run: CollectedRun) -> SeedMechanism:
     """The mechanism of one run's final model on its dense grid (every k-th point) from its own x_0."""
-    cfg = load_config(run.record.task, run.record.config)
+    cfg = run.record.config
     pred = run.predictions
     every = max(1, -(-len(pred.c_grid) // NUM_INPUTS))
     c = torch.as_tensor(pred.c_grid[::every], dtype=torch.float32)  # (M, 1)
     x_1 = torch.as_tensor(pred.x_grid[::every], dtype=torch.float32)  # (M, D) the clean target
     # the grid's starts as the run drew them, of its first draw (a flow-gaussian run averages K draws)
-    x_0 = inference_x0(cfg, cfg.dataset.num_eval, x_1.shape[1])[0][: len(pred.c_grid)][::every]
+    starts = inference_starts(cfg.evaluation, cfg.experiment.seed, (cfg.dataset.num_eval, x_1.shape[1]))  # (K, M, D)
+    x_0 = starts[0][: len(pred.c_grid)][::every]
     model = build_network(cfg.network, x_1.shape[1])
     model.load_state_dict(torch.load(run.folder / CHECKPOINT, weights_only=True)["model"])
     model.eval()
     c_train = torch.as_tensor(pred.c_train, dtype=torch.float32)
     x_train = torch.as_tensor(pred.x_train, dtype=torch.float32)
     # whether the t = 0 output fits even the samples it trained on: optimisation, not data, if not
-    at_samples = euler_endpoints(model, c_train, inference_x0(cfg, len(c_train), x_1.shape[1])[0], x_train,
-                                 steps=(1,))[0]
+    x_0_train = inference_starts(cfg.evaluation, cfg.experiment.seed, (len(c_train), x_1.shape[1]))[0]
+    at_samples = euler_endpoints(model, c_train, x_0_train, x_train, steps=(1,))[0]
     return SeedMechanism(run.record.seed, mechanism(model, c, x_0, x_1), at_samples.l2)
-
-
-def _samples_per_cycle(run: CollectedRun) -> float | None:
-    """1 / (h f_max) for the run's samples and its target's highest frequency."""
-    f_max = get_task(run.record.task).highest_frequency(load_config(run.record.task, run.record.config).dataset)
-    h = training_spacing(run.predictions.c_train)
-    return None if not f_max or not h else 1.0 / (h * f_max)
 
 
 def mechanism_study(collection: Collection, task: str) -> MechanismStudy | None:
@@ -155,6 +145,6 @@ def mechanism_study(collection: Collection, task: str) -> MechanismStudy | None:
             if seeds:
                 first = next(r for r in runs if r.record.grid_point[SAMPLES] == n)
                 measured.append(VariantMechanism(variant=variant, initial_dist=_initial_dist(runs[0]), num_train=n,
-                                                 samples_per_cycle=_samples_per_cycle(first), seeds=tuple(seeds)))
+                                                 samples_per_cycle=first.record.target.samples_per_cycle, seeds=tuple(seeds)))
     return MechanismStudy(task=task, slice=where, measured=tuple(measured), missing=tuple(missing),
                           seconds=time.perf_counter() - started)

@@ -220,7 +220,7 @@ def complete_record(run: PlannedRun) -> RunRecord | None:
         record = read_record(run.run_dir / "metrics.json")
     except (OSError, RecordError):
         return None
-    return record if record.config == run.config and run.notebook.is_file() else None
+    return record if record.config.to_dict() == run.config and run.notebook.is_file() else None
 
 
 def stale_change(run: PlannedRun) -> str:
