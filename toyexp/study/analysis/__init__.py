@@ -20,7 +20,7 @@ EXPORTS = {
     "Collection": ".collect", "collect_sweep": ".collect", "collect_budget_check": ".collect",
     "TaskResults": ".results", "task_results": ".results",
     "GridResults": ".grid", "grid_results": ".grid",
-    "study_intro": ".views", "task_report": ".views",
+    "study_intro": ".views", "task_report": ".views", "TaskReport": ".views",
     "provenance_summary": ".tables", "markdown_table": ".tables",
     "demo_folder": ".demo", "write_demo_results": ".demo",
 }
