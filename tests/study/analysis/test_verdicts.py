@@ -10,20 +10,21 @@ import pytest
 
 from toyexp.core.stats import FDR, LogStat, Paired
 from toyexp.study.analysis import views
-from toyexp.study.analysis import grid as g
-from toyexp.study.analysis.grid import Cell, GridResults, PointTest, Tally, Winner, strongest
+from toyexp.study.analysis import verdicts as v
+from toyexp.study.analysis.grid import Cell, GridResults, Winner
+from toyexp.study.analysis.verdicts import PointTest, Tally, strongest
 
 
-def planted(ratio: float, q: float) -> g.Test:
+def planted(ratio: float, q: float) -> v.Test:
     """A paired log-scale comparison whose ratio is ``ratio`` (3 seeds), adjusted to ``q``."""
-    return g.Test(Paired(LogStat(math.log(ratio), 0.1, 3), q), q)
+    return v.Test(Paired(LogStat(math.log(ratio), 0.1, 3), q), q)
 
 
 def row(variant, baseline=False):
     return NS(variant=variant, baseline=baseline)
 
 
-def cell(n, winner, runner_q, versus: dict[str, g.Test], against_baseline: g.Test | None) -> Cell:
+def cell(n, winner, runner_q, versus: dict[str, v.Test], against_baseline: v.Test | None) -> Cell:
     best = row(winner, baseline=winner == "gp")
     return Cell({"dataset.num_train": n}, NS(), None, Winner(best, row("other"), planted(2.0, runner_q)), versus,
                 row("flow"), against_baseline)

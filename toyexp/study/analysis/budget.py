@@ -24,7 +24,8 @@ from typing import Any, Literal
 
 from .collect import Collection, sorted_runs
 from ...tasks.base import L2
-from .grid import Cell, GridResults, Test, Verdict, grid_results
+from .grid import Cell, GridResults, grid_results
+from .verdicts import Test, Verdict
 
 Kind = Literal["versus reference", "versus baseline", "winner"]
 

@@ -10,7 +10,7 @@ refitted to that point's samples). Across the points this module computes, once:
   (:func:`~toyexp.core.stats.adjusted_p`);
 - each network against the reference variant, and the best network against the best baseline,
   at every point, with the same correction over the points, and each **verdict** (lower, higher,
-  not distinguishable) counted over the points in a :class:`Tally`;
+  not distinguishable) counted over the points in a :class:`~.verdicts.Tally`;
 - for a sample-count axis (``dataset.num_train``): the **rate** of each row, the log-log slope of
   l2 against N fitted per seed over the points above the Nyquist rate (2 samples per cycle of
   the target's highest frequency), with its t interval over seeds; in each slice of the other keys.
@@ -24,15 +24,14 @@ tallies, wins and ratios are computed here, once.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
 from ...core.metrics import training_spacing
-from ...core.stats import Paired, Stat, adjusted_p, rate, significant_after_bh
+from ...core.stats import Paired, Stat, adjusted_p, rate
 from ...run.config import load_config
 from ...tasks import get_task
 from ...tasks.base import L2, SummaryRow
@@ -40,11 +39,10 @@ from .baselines import prefit
 from .collect import Collection, point_key
 from .results import TaskResults, task_results
 from .summary import compare, error_floor
+from .verdicts import PointTest, Tally, Test, strongest
 
 SAMPLES = "dataset.num_train"  # the grid key whose values are sample counts (rates are fitted along it)
 NYQUIST = 2.0  # samples per cycle at the Nyquist rate
-
-Verdict = Literal["lower", "higher", "not distinguishable"]
 
 
 @dataclass(frozen=True)
@@ -64,25 +62,6 @@ class Axis:
     def log(self) -> bool:
         """Whether to draw it on a log scale: positive numbers spanning a factor of 10 or more."""
         return self.numeric and min(self.values) > 0 and max(self.values) >= 10 * min(self.values)
-
-
-@dataclass(frozen=True)
-class Test:
-    """A paired comparison at one point, and its p-value adjusted over the points (BH)."""
-
-    paired: Paired
-    q: float
-
-    @property
-    def significant_after_bh(self) -> bool:
-        return significant_after_bh(self.q)
-
-    @property
-    def verdict(self) -> Verdict:
-        """The compared row lower or higher than the other when significant after BH, else not distinguishable."""
-        if not self.significant_after_bh:
-            return "not distinguishable"
-        return "lower" if self.paired.sign < 0 else "higher"
 
 
 @dataclass(frozen=True)
@@ -108,58 +87,6 @@ class Cell:
     versus_reference: dict[str, Test]  # network variant -> its l2 against the reference's
     best_network: SummaryRow
     network_versus_baseline: Test | None  # the best network's l2 against the best baseline's
-
-
-@dataclass(frozen=True)
-class PointTest:
-    """One question's test at one grid point: ``subject`` (a network, or "best network") against the other row."""
-
-    subject: str
-    cell: Cell
-    test: Test
-
-    @property
-    def ratio(self) -> float | None:
-        """The geometric mean of the per-seed ratios of l2, for a log-scale comparison; None otherwise."""
-        return self.test.paired.effect.centre if self.test.paired.scale == "log" else None
-
-
-def strongest(tests: Sequence[PointTest]) -> PointTest | None:
-    """The test of largest effect (|mean log ratio|: 2x and 0.5x are as large), the first of a tie; None for none."""
-    return max(tests, key=lambda t: t.test.paired.magnitude, default=None)
-
-
-@dataclass(frozen=True)
-class Tally:
-    """One question asked at every grid point where it applies, its verdicts counted over the points."""
-
-    tests: tuple[PointTest, ...]  # in grid order
-
-    @property
-    def lower(self) -> tuple[PointTest, ...]:
-        return tuple(t for t in self.tests if t.test.verdict == "lower")
-
-    @property
-    def higher(self) -> tuple[PointTest, ...]:
-        return tuple(t for t in self.tests if t.test.verdict == "higher")
-
-    @property
-    def apart(self) -> tuple[PointTest, ...]:
-        """The tests significant after BH (lower or higher), in grid order."""
-        return tuple(t for t in self.tests if t.test.verdict != "not distinguishable")
-
-    @property
-    def not_distinguishable(self) -> int:
-        return len(self.tests) - len(self.apart)
-
-    @property
-    def largest(self) -> PointTest | None:
-        """The distinguishable test of largest effect (:func:`strongest`)."""
-        return strongest(self.apart)
-
-    def ratios(self, tests: Sequence[PointTest] | None = None) -> list[float]:
-        """The ratios of ``tests`` (default: every test) that are on the log scale."""
-        return [t.ratio for t in (self.tests if tests is None else tests) if t.ratio is not None]
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from ...report import format_factor, format_number, ratio_text, short_ratio, wit
 from ...core.stats import FDR
 from .baselines import BoundCount, bounds_text
 from ...tasks.base import L2
-from .grid import NYQUIST, Cell, GridResults, strongest
+from .grid import NYQUIST, Cell, GridResults
+from .verdicts import strongest
 from ..sweep.plan import point_text, short_point
 
 NOISE = "dataset.noise_std"
