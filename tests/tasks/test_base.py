@@ -10,7 +10,7 @@ from toyexp.core.metrics import Evaluation
 from toyexp.core.resolution import Tolerance
 from toyexp.core.stats import stat
 from toyexp.tasks import built_in, dataset_config, get_task, task_names
-from toyexp.tasks.base import ERRORS, Final, Metric, SummaryRow
+from toyexp.tasks.base import ERRORS, L2, Final, Metric, SummaryRow
 from toyexp.tasks.lie.metrics import RotationMetrics, VelocityMetrics
 from toyexp.tasks.sampling import Samples
 
@@ -30,7 +30,7 @@ def test_metric_of_reads_an_error_or_an_own_metric():
     l1, l2 = ERRORS
     assert (l1.name, l2.name, l1.of(final), l2.of(final)) == ("l1", "l2", 0.125, 0.25)
     assert Metric("cosine_min", "cosine, minimum").of(final) == 0.5
-    assert Metric("projection_max", "projection error, maximum", ".3f", log=True).of(final) == 0.4
+    assert Metric("projection_max", "projection error, maximum", fmt=".3f", log=True).of(final) == 0.4
     assert type(Metric("cosine_mean", "c").of(final)) is float
     with pytest.raises(AttributeError):
         Metric("cosine_mean", "c").of(Final("euler", 4, 4, 0.1, 0.2))  # a task metric of a run without them
@@ -44,9 +44,9 @@ def test_metric_defaults():
 
 def test_a_summary_row_knows_its_seeds_and_whether_it_is_a_baseline():
     finals = tuple(Final("euler", 1, 1, v, v) for v in (0.1, 0.3))
-    row = SummaryRow("flow", "flow", (42, 43), finals, {"l2": stat([0.1, 0.3])}, {"l2": (0.1, 0.3)})
-    assert (row.n, row.baseline, row.stats["l2"].mean) == (2, False, pytest.approx(0.2))
-    assert SummaryRow("spline", None, (42,), finals[:1]).baseline
+    row = SummaryRow(variant="flow", mode="flow", seeds=(42, 43), finals=finals, stats={L2: stat([0.1, 0.3])}, values={L2: (0.1, 0.3)})
+    assert (row.n, row.baseline, row.stats[L2].mean) == (2, False, pytest.approx(0.2))
+    assert SummaryRow(variant="spline", mode=None, seeds=(42,), finals=finals[:1]).baseline
     assert row == dataclasses.replace(row, finals=(), values={})  # compared by identity and statistics only
 
 

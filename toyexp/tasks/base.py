@@ -14,14 +14,14 @@ what a run's figures and sentences read, and :class:`SummaryRow` one variant ove
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, ClassVar
+from dataclasses import KW_ONLY, dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Generic, TypeVar
 
 import numpy as np
 from torch import Tensor
 
 from ..core.metrics import Draws, Evaluation
-from ..core.stats import Stat
+from ..core.stats import LogStat, Stat
 from .config import DatasetConfig
 from .sampling import Samples
 
@@ -64,10 +64,12 @@ class RunResult:
 @dataclass(frozen=True)
 class Metric:
     """A number of :class:`Final` that the analysis summarises over seeds: a field of the task's
-    metrics (``of_task``), or of Final itself (l1, l2)."""
+    metrics (``of_task``), or of Final itself (:data:`L1`, :data:`L2`). Frozen, so hashable: a
+    :class:`SummaryRow` keys its statistics by the Metric itself, never by its name."""
 
     name: str  # the field's name
     label: str
+    _: KW_ONLY  # the name and label say what it is; the rest are options, named where given
     fmt: str = ".4f"  # format of the printed numbers
     complement: bool = False  # plot 1 - value (for numbers close to 1)
     log: bool = False  # plot on a log scale
@@ -77,23 +79,23 @@ class Metric:
         return float(getattr(final.task_metrics if self.of_task else final, self.name))
 
 
-ERRORS = (
-    Metric("l1", "l1 (mean absolute error)", of_task=False),
-    Metric("l2", "l2 (RMSE)", of_task=False),
-)
+L1 = Metric("l1", "l1 (mean absolute error)", of_task=False)
+L2 = Metric("l2", "l2 (RMSE)", of_task=False)
+ERRORS = (L1, L2)  # every task's errors, summarised on the log scale
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SummaryRow:
     """One variant of a task over its seeds: a trained network, or a classical baseline fitted to
-    the same samples (``mode`` None). ``stats`` and ``values`` are keyed by metric name."""
+    the same samples (``mode`` None). ``stats`` and ``values`` are keyed by :class:`Metric`
+    (``row.stats[L2]``), so a misspelt metric is a NameError at import, not a KeyError in a report."""
 
     variant: str
     mode: str | None  # the training mode; None for a classical baseline
     seeds: tuple[int, ...]
     finals: tuple[Final, ...] = field(compare=False, repr=False)  # one per seed, in seed order
-    stats: dict[str, Stat] = field(default_factory=dict)  # mean and std over seeds
-    values: dict[str, tuple[float, ...]] = field(default_factory=dict, compare=False)  # one per seed
+    stats: dict[Metric, Stat | LogStat] = field(default_factory=dict)  # over seeds (LogStat for the errors)
+    values: dict[Metric, tuple[float, ...]] = field(default_factory=dict, compare=False)  # one per seed
 
     @property
     def n(self) -> int:
@@ -116,9 +118,19 @@ class Section:
 Colour = Callable[[str], "str | None"]  # the fixed colour of a variant or baseline in every figure
 
 
-class Task:
+@dataclass(frozen=True)
+class TaskAnalysis:
+    """The base of a task's own numbers across seeds (what :meth:`Task.analyse` computes once): a
+    task subclasses it with named fields, and its sections and sentences only read them."""
+
+
+AnalysisT = TypeVar("AnalysisT", bound=TaskAnalysis)
+
+
+class Task(Generic[AnalysisT]):
     """The contract of a task. Subclasses set the class attributes and implement :meth:`dataset`;
-    the rest is what a task adds where it has something to add."""
+    the rest is what a task adds where it has something to add. A task with numbers of its own
+    across seeds is a ``Task[ItsAnalysis]`` (``ItsAnalysis`` a :class:`TaskAnalysis`)."""
 
     name: ClassVar[str]  # the task's one name: folder, notebook, sweep file, metrics.json, book
     title: ClassVar[str]  # a heading for the report
@@ -162,17 +174,17 @@ class Task:
         freqs = self.target_frequencies(cfg)
         return None if freqs is None else float(np.max(freqs))
 
-    def analyse(self, rows: list[SummaryRow]) -> Any:
+    def analyse(self, rows: list[SummaryRow]) -> AnalysisT | None:
         """The task's own numbers across seeds, computed once from ``rows`` (the trained variants,
         then the baselines) for :meth:`sections` and :meth:`interpretation` to read; None if none."""
         return None
 
-    def sections(self, rows: list[SummaryRow], analysis: Any, colour: Colour) -> list[Section]:
+    def sections(self, rows: list[SummaryRow], analysis: AnalysisT | None, colour: Colour) -> list[Section]:
         """Cross-seed sections (tables, figures) drawn from ``analysis``; ``colour(name)`` is the
         fixed colour of a variant or baseline in every figure."""
         return []
 
-    def interpretation(self, rows: list[SummaryRow], analysis: Any) -> list[str]:
+    def interpretation(self, rows: list[SummaryRow], analysis: AnalysisT | None) -> list[str]:
         """Sentences (Markdown, one bullet each) about the task's own numbers, every number read from
         ``rows`` and ``analysis``, with its 95 % interval where it is a mean over seeds."""
         return []

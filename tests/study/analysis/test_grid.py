@@ -14,6 +14,7 @@ from toyexp.run.steps import make_dataset, run_all
 from toyexp.study.analysis.collect import collect
 from toyexp.study.analysis.grid import NYQUIST, SAMPLES, grid_results
 from toyexp.study.analysis.grid_text import grid_findings, headline
+from toyexp.tasks.base import L2
 
 SAMPLE_COUNTS = (3, 9, 17, 33)
 TINY = ["training.num_steps=30", "network.hidden_dim=8", "network.num_layers=1", "dataset.num_eval=64",
@@ -68,7 +69,7 @@ def test_rates_use_the_points_above_nyquist_and_each_seeds_slope(grid):
     rows = {c.point[SAMPLES]: next(r for r in c.results.rows if r.variant == "regression") for c in grid.cells}
     slopes = []
     for seed in (1, 2):
-        y = [rows[n].values["l2"][rows[n].seeds.index(seed)] for n in part.samples]
+        y = [rows[n].values[L2][rows[n].seeds.index(seed)] for n in part.samples]
         x = np.log(part.samples)
         slopes.append(np.polyfit(x, np.log(y), 1)[0])
     assert part.slopes["regression"].mean == pytest.approx(np.mean(slopes))
@@ -78,7 +79,7 @@ def test_rates_use_the_points_above_nyquist_and_each_seeds_slope(grid):
 @pytest.mark.training
 def test_winners_are_the_lowest_mean_l2_with_a_corrected_test(grid):
     for cell in grid.cells:
-        lowest = min(cell.results.rows, key=lambda r: r.stats["l2"].geometric_mean)
+        lowest = min(cell.results.rows, key=lambda r: r.stats[L2].geometric_mean)
         assert cell.winner.best.variant == lowest.variant
         assert cell.winner.test.q >= cell.winner.test.paired.p or math.isnan(cell.winner.test.q)
     text = grid_findings(grid)

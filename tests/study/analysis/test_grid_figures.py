@@ -10,7 +10,7 @@ from toyexp.run.steps import run_all
 from toyexp.study.analysis.collect import collect
 from toyexp.study.analysis.grid import SAMPLES, grid_results
 from toyexp.study.analysis.grid_figures import metric_curves, winner_maps
-from toyexp.study.analysis.summary import ERRORS
+from toyexp.tasks.base import L2
 
 matplotlib.use("Agg")
 
@@ -39,8 +39,7 @@ def grid(tmp_path_factory):
 def test_every_panels_curves_lie_inside_the_shared_axis(grid):
     """Guards against fixing the shared log axis from the first panel alone, which cut off the
     noisy panel's curves above it."""
-    l2 = next(m for m in ERRORS if m.name == "l2")
-    fig = metric_curves(grid, l2, "recon")
+    fig = metric_curves(grid, L2, "recon")
     panels = [ax for ax in fig.axes if ax.get_visible() and ax.lines and ax.get_ylabel() == "l2 (geometric mean)"]
     assert len(panels) == 2
     assert panels[0].get_yscale() == "log"

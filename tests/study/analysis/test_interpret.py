@@ -14,6 +14,7 @@ from toyexp.study.analysis import collect, interpret
 from toyexp.study.analysis.results import task_results
 from toyexp.tasks.lie.metrics import RotationMetrics, VelocityMetrics
 from toyexp.tasks.projection.metrics import ProjectionMetrics
+from toyexp.tasks.base import L2
 
 
 def findings(root, task: str) -> str:
@@ -104,7 +105,7 @@ def test_findings_tell_which_differences_the_seeds_can_tell_apart(small_study):
     assert "**Paired with regression**" in text
     # flow's planted error is twice regression's on every seed: the ratio's interval excludes 1
     assert res.significant_after_bh("flow")
-    q = res.reference_q["flow", "l2"]
+    q = res.reference_q["flow", L2]
     assert "(the ratio of the variant's l2 to regression's, tested on the log scale" in text
     assert "- distinguishable:\n  - flow's l2 is 2" in text and "× regression's (95 % CI [" in text and f"adjusted p {'< 0.001' if q < 0.001 else f'{q:.3f}'}" in text
     assert "are adjusted together (Benjamini-Hochberg)" in text

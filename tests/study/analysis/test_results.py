@@ -13,6 +13,7 @@ import pytest  # noqa: E402
 
 from toyexp.core.baselines import BASELINES  # noqa: E402
 from toyexp.study.analysis import collect, interpret, results, tables, views  # noqa: E402
+from toyexp.tasks.base import L2
 
 COMPUTE = ("paired_on", "compare", "summary_row", "nfe_curves", "prediction_band", "interpolation_profile", "baselines",
            "fit_baselines", "velocity_curves")
@@ -91,12 +92,21 @@ def test_a_task_results_holds_the_numbers_its_report_shows(small_study):
     baseline the one of lowest geometric mean l2, every network paired with it on l2, as a ratio."""
     res = results.task_results(collect.collect(small_study), "recon", {})
     assert (res.task, res.point, res.reference.variant) == ("recon", {}, "regression")
-    assert res.best_baseline is min(res.baselines, key=lambda r: r.stats["l2"].geometric_mean)
+    assert res.best_baseline is min(res.baselines, key=lambda r: r.stats[L2].geometric_mean)
     assert set(res.versus_best_baseline) == {"flow", "regression"}
     flow = next(r for r in res.rows if r.variant == "flow")
     # same seeds: the geometric mean of the per-seed ratios is the ratio of the geometric means
-    assert res.versus_reference["flow", "l2"].scale == "log"
-    assert res.versus_reference["flow", "l2"].effect.geometric_mean == pytest.approx(
-        flow.stats["l2"].geometric_mean / res.reference.stats["l2"].geometric_mean)
+    assert res.versus_reference["flow", L2].scale == "log"
+    assert res.versus_reference["flow", L2].effect.geometric_mean == pytest.approx(
+        flow.stats[L2].geometric_mean / res.reference.stats[L2].geometric_mean)
     assert set(res.members) == set(res.bands) == set(res.profiles) == {r.variant for r in res.rows}
     assert [m.seed for m in res.members["gp"]] == [42, 43, 44]
+
+
+def test_a_row_by_its_variant_and_an_unknown_one_named(small_study):
+    res = results.task_results(collect.collect(small_study), "recon", {})
+    assert res.row("flow") is res.rows[[r.variant for r in res.rows].index("flow")]
+    assert res.row("linear").baseline and res.row("regression") is res.reference
+    with pytest.raises(KeyError) as err:
+        res.row("flw")
+    assert "'flw'" in str(err.value) and "flow, regression" in str(err.value)

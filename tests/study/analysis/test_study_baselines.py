@@ -12,6 +12,7 @@ import toyexp
 from toyexp.study.analysis import baselines, collect
 from toyexp.study.analysis.results import task_results
 from toyexp.tasks.lie.metrics import RotationMetrics
+from toyexp.tasks.base import L2
 
 
 def test_linear_baseline_error_matches_an_independent_interpolation(small_study):
@@ -25,7 +26,7 @@ def test_linear_baseline_error_matches_an_independent_interpolation(small_study)
         pred = np.interp(data.c_eval[:, 0].numpy(), data.c_train[order, 0].numpy(), data.x_train[order, 0].numpy())
         expected.append(math.sqrt(float(np.mean((pred - data.x_eval[:, 0].numpy()) ** 2))))
     linear = next(r for r in res.rows if r.variant == "linear")
-    assert linear.values["l2"] == pytest.approx(expected, rel=1e-5)
+    assert linear.values[L2] == pytest.approx(expected, rel=1e-5)
     assert (linear.mode, linear.seeds) == (None, (42, 43, 44))
     assert res.note == ""
 

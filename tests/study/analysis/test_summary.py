@@ -10,6 +10,10 @@ import pytest
 from toyexp.study.analysis import collect, summary
 from toyexp.study.analysis.collect import Member
 from toyexp.tasks.projection.metrics import ProjectionMetrics
+from toyexp.tasks.base import ERRORS, L1, L2
+from toyexp.tasks.projection.analysis import MAX_ANGLE, SUBSPACE_METRICS
+
+EXPLAINED_TOP = next(m for m in SUBSPACE_METRICS if m.name == "explained_variance_top")
 
 
 def members(c: collect.Collection, task: str, variant: str) -> tuple[Member, ...]:
@@ -25,15 +29,15 @@ def test_summary_mean_and_sample_std(tmp_path, write_run):
     flow = summary.summary_row("flow", "flow", members(c, "recon", "flow"), "recon")
     reg = summary.summary_row("regression", "regression", members(c, "recon", "regression"), "recon")
     assert flow.n == 3 and flow.seeds == (1, 2, 3) and not flow.baseline
-    assert flow.values["l2"] == tuple(l2)
+    assert flow.values[L2] == tuple(l2)
     # the errors are on the log scale: geometric mean (0.1 * 0.2 * 0.6)^(1/3), std of the logs
-    assert flow.stats["l2"].scale == "log" and summary.scale_of("l2") == summary.scale_of("l1") == "log"
-    assert flow.stats["l2"].geometric_mean == pytest.approx((0.1 * 0.2 * 0.6) ** (1 / 3))
-    assert flow.stats["l2"].log_std == pytest.approx(statistics.stdev([math.log(v) for v in l2]))
+    assert flow.stats[L2].scale == "log" and summary.scale_of(L2) == summary.scale_of(L1) == "log"
+    assert flow.stats[L2].geometric_mean == pytest.approx((0.1 * 0.2 * 0.6) ** (1 / 3))
+    assert flow.stats[L2].log_std == pytest.approx(statistics.stdev([math.log(v) for v in l2]))
     m = sum(math.log(v) for v in l1) / 3
-    assert flow.stats["l1"].factor == pytest.approx(math.exp(math.sqrt(sum((math.log(v) - m) ** 2 for v in l1) / 2)))
-    assert reg.n == 1 and reg.stats["l2"].log_std == 0.0 and reg.stats["l2"].ci is None
-    assert set(reg.stats) == {"l1", "l2"}  # recon has no metrics of its own
+    assert flow.stats[L1].factor == pytest.approx(math.exp(math.sqrt(sum((math.log(v) - m) ** 2 for v in l1) / 2)))
+    assert reg.n == 1 and reg.stats[L2].log_std == 0.0 and reg.stats[L2].ci is None
+    assert set(reg.stats) == {L1, L2}  # recon has no metrics of its own
     assert summary.summary_row("linear", None, members(c, "recon", "flow"), "recon").baseline
 
 
@@ -43,11 +47,11 @@ def test_task_metrics_enter_the_row(tmp_path, write_run):
                                 explained_variance_top=0.995, off_subspace=0.03)
         write_run(tmp_path, "projection", "flow", "flow", seed, {"l1": 0.1, "l2": 0.2, "task_metrics": own})
     row = summary.summary_row("flow", "flow", members(collect.collect(tmp_path), "projection", "flow"), "projection")
-    assert [m.name for m in summary.metrics_of("projection")] == ["l1", "l2", *(n for n in row.stats if n not in ("l1", "l2"))]
-    assert row.stats["max_angle_deg"].scale == "linear" and summary.scale_of("max_angle_deg") == "linear"
-    assert row.stats["max_angle_deg"].mean == pytest.approx(3.0)
-    assert row.stats["max_angle_deg"].std == pytest.approx(math.sqrt(2.0))
-    assert row.values["explained_variance_top"] == (0.995, 0.995)
+    assert [m.name for m in summary.metrics_of("projection")] == ["l1", "l2", *(m.name for m in row.stats if m not in ERRORS)]
+    assert row.stats[MAX_ANGLE].scale == "linear" and summary.scale_of(MAX_ANGLE) == "linear"
+    assert row.stats[MAX_ANGLE].mean == pytest.approx(3.0)
+    assert row.stats[MAX_ANGLE].std == pytest.approx(math.sqrt(2.0))
+    assert row.values[EXPLAINED_TOP] == (0.995, 0.995)
 
 
 def test_compare_pairs_by_the_seeds_both_report(tmp_path, write_run):
@@ -60,7 +64,7 @@ def test_compare_pairs_by_the_seeds_both_report(tmp_path, write_run):
     c = collect.collect(tmp_path)
     reg = summary.summary_row("regression", "regression", members(c, "recon", "regression"), "recon")
     flow = summary.summary_row("flow", "flow", members(c, "recon", "flow"), "recon")
-    versus = summary.compare(reg, flow, "l2")
+    versus = summary.compare(reg, flow, L2)
     d = [math.log(0.25 / 0.2), math.log(0.33 / 0.3)]  # seeds 2 and 3
     assert versus.n == 2 and versus.scale == "log" and versus.effect.log_mean == pytest.approx(sum(d) / 2)
     assert versus.effect.log_std == pytest.approx(statistics.stdev(d))

@@ -12,6 +12,7 @@ from toyexp.study.analysis import collect, tables
 from toyexp.study.analysis.results import task_results
 from toyexp.tasks import get_task
 from toyexp.tasks.projection.metrics import ProjectionMetrics
+from toyexp.tasks.base import L1, L2
 
 T_2 = 4.302653  # t_{0.975, 2} from a table (six digits: the log scale magnifies a rounded quantile)
 
@@ -62,8 +63,8 @@ def test_interval_and_comparison_tables_by_hand(tmp_path, write_run):
     ci = f"[{math.exp(0.03 - half):.3g}, {math.exp(0.03 + half):.3g}]"
     assert f"| flow | l2 | 3 | {math.exp(0.03):.3g}× | {ci} | {p_flow:.3f} | {q_flow:.3f} | no |" in table
     assert "| steady | l1 | 3 | 1.12× |" in table and f"| {p_steady:.3f} | {q_steady:.3f} | yes |" in table
-    assert res.reference_q["steady", "l2"] == pytest.approx(q_steady, rel=1e-3)
-    assert res.significant_after_bh("steady") and not res.significant_after_bh("flow", "l1")
+    assert res.reference_q["steady", L2] == pytest.approx(q_steady, rel=1e-3)
+    assert res.significant_after_bh("steady") and not res.significant_after_bh("flow", L1)
     assert "p adjusted (BH)" in table.splitlines()[0] and "ratio (variant / regression" in table.splitlines()[0]
     intervals = tables.interval_table(res.rows).replace(NBSP, " ")
     logs = [math.log(0.1), math.log(0.2), math.log(0.3)]

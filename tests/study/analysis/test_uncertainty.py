@@ -4,18 +4,19 @@ its own l2, on planted numbers whose ratios are known."""
 from types import SimpleNamespace as NS
 
 from toyexp.core.metrics import Draws
+from toyexp.tasks.base import L2
 from toyexp.study.analysis.grid_text import uncertainty_paragraph
 
 
 def row(variant, l2, draws=None):
     finals = tuple(NS(draws=d) for d in (draws or [None, None]))
-    return NS(variant=variant, finals=finals, stats={"l2": NS(centre=l2)})
+    return NS(variant=variant, finals=finals, stats={L2: NS(centre=l2)})
 
 
 def cell(noise, spread_fg, l2_fg, spread_gp, l2_gp):
     draws = [Draws(16, spread_fg * 0.5, 1.0), Draws(16, spread_fg * 1.5, 1.0)]  # mean over seeds: spread_fg
     results = NS(baseline_spreads={"gp": (spread_gp, spread_gp)}, networks=[row("regression", 0.1), row("flow-gaussian", l2_fg, draws)],
-                 baselines=[row("gp", l2_gp)])
+                 baselines=[row("gp", l2_gp)], row=lambda variant: row("gp", l2_gp))
     return NS(point={"dataset.noise_std": noise}, results=results)
 
 

@@ -10,7 +10,7 @@ import pytest
 from toyexp.core.stats import stat
 from toyexp.tasks import get_task
 from toyexp.tasks.base import Final, SummaryRow
-from toyexp.tasks.lie.analysis import velocity_curves, velocity_table
+from toyexp.tasks.lie.analysis import COSINE_MEAN, velocity_curves, velocity_table
 from toyexp.tasks.lie.metrics import RotationMetrics, VelocityMetrics
 from toyexp.tasks.lie.text import describe_rotation
 
@@ -26,8 +26,9 @@ def metrics(alphas, cosines, projections, mean=0.95) -> RotationMetrics:
 def row(variant, mode, per_seed: dict[int, RotationMetrics]) -> SummaryRow:
     """A row as the analysis builds it: the finals of its seeds, each direction metric over them."""
     finals = tuple(Final("euler", 1, 1, 0.1, 0.2, task_metrics=m) for m in per_seed.values())
-    values = {m.name: tuple(m.of(f) for f in finals) for m in get_task("lie").summary_metrics}
-    return SummaryRow(variant, mode, tuple(per_seed), finals, {k: stat(v) for k, v in values.items()}, values)
+    values = {m: tuple(m.of(f) for f in finals) for m in get_task("lie").summary_metrics}
+    return SummaryRow(variant=variant, mode=mode, seeds=tuple(per_seed), finals=finals,
+                      stats={k: stat(v) for k, v in values.items()}, values=values)
 
 
 def test_describe_rotation_names_slowest_fastest_and_worst():
@@ -43,18 +44,18 @@ def test_describe_rotation_names_slowest_fastest_and_worst():
 def test_velocity_curves_and_table_over_seeds():
     flow = row("flow", "flow", {1: metrics(ALPHAS, [1.0, 0.9, 0.8], [0.01] * 3), 2: metrics(ALPHAS, [1.0, 0.7, 0.6], [0.02] * 3)})
     curves = velocity_curves(flow)
-    band = curves["cosine_mean"]
+    band = curves.cosine_mean
     assert band.n == 2 and band.x.tolist() == pytest.approx(ALPHAS)
     assert band.mean.tolist() == pytest.approx([1.0, 0.8, 0.7])
     assert band.std.tolist() == pytest.approx([0.0, math.sqrt(0.02), math.sqrt(0.02)])
-    assert curves["projection_max"].mean.tolist() == pytest.approx([0.03] * 3)  # 2 p, p = 0.01 and 0.02
-    table = velocity_table({"flow": curves}, "cosine_mean").replace("\u00a0", " ")
+    assert curves.projection_max.mean.tolist() == pytest.approx([0.03] * 3)  # 2 p, p = 0.01 and 0.02
+    table = velocity_table({"flow": curves}, COSINE_MEAN).replace("\u00a0", " ")
     assert table.splitlines()[0] == "| variant | α = 0.000 | α = 3.142 | α = 6.283 |"
     assert f"| flow | 1.0000 ± 0.0000 | 0.8000 ± {math.sqrt(0.02):.4f} | 0.7000 ± {math.sqrt(0.02):.4f} |" in table
     # at most ``columns`` velocities to a table, so a table never outgrows the page
-    split = velocity_table({"flow": curves}, "cosine_mean", columns=2).split("\n\n")
+    split = velocity_table({"flow": curves}, COSINE_MEAN, columns=2).split("\n\n")
     assert [t.splitlines()[0] for t in split] == ["| variant | α = 0.000 | α = 3.142 |", "| variant | α = 6.283 |"]
-    marked = velocity_table({"flow": curves, "spline": curves}, "cosine_mean", baselines=["spline"])
+    marked = velocity_table({"flow": curves, "spline": curves}, COSINE_MEAN, baselines=["spline"])
     assert "| *spline* | 1.0000" in marked and "| flow | 1.0000" in marked
 
 
@@ -72,7 +73,7 @@ def test_the_task_computes_once_and_renders_from_it():
             row("spline", None, {1: metrics(ALPHAS, [1.0, 1.0, 1.0], [0.0, 0.0, 0.0], mean=1.0),
                                  2: metrics(ALPHAS, [1.0, 1.0, 1.0], [0.0, 0.0, 0.0], mean=1.0)})]
     analysis = lie.analyse(rows)
-    assert set(analysis) == {"flow", "spline"} and analysis["flow"]["projection_mean"].mean.tolist() == pytest.approx([0.01, 0.02, 0.04])
+    assert set(analysis.curves) == {"flow", "spline"} and analysis.curves["flow"].projection_mean.mean.tolist() == pytest.approx([0.01, 0.02, 0.04])
     (section,) = lie.sections(rows, analysis, colour=lambda name: None)
     assert section.title == "Directions per velocity" and "| *spline* |" in section.markdown and len(section.figures) == 1
     matplotlib.pyplot.close(section.figures[0])

@@ -21,6 +21,8 @@ class LineConfig(DatasetConfig):
     intercept: float = -1.0
     degree: int = at_least(1, 1)
 
+MAX_ABS = Metric("max_abs", "largest absolute error")
+
 
 class LineData(Samples):
     """x = slope * c^degree + intercept, a (N, 1) target."""
@@ -41,7 +43,7 @@ class Line(Task):
     title = "A line"
     dataset_config = LineConfig
     metrics_type = LineMetrics
-    summary_metrics = (Metric("max_abs", "largest absolute error"),)
+    summary_metrics = (MAX_ABS,)
     notebook = str(Path(__file__).with_name("line.ipynb"))  # written from line.py by the test
 
     def dataset(self, cfg, seed):
@@ -54,4 +56,4 @@ class Line(Task):
         return f"The largest absolute error is {task_metrics.max_abs:.4f}."
 
     def interpretation(self, rows, analysis):
-        return [f"{r.variant}: largest absolute error {r.stats['max_abs'].mean:.4f}" for r in rows if "max_abs" in r.stats]
+        return [f"{r.variant}: largest absolute error {r.stats[MAX_ABS].mean:.4f}" for r in rows if MAX_ABS in r.stats]

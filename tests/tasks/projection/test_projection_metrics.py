@@ -87,13 +87,15 @@ def row(variant, mode, angles, off) -> SummaryRow:
                                                         explained_variance_true=1.0, explained_variance_top=1.0,
                                                         off_subspace=o))
                    for a, o in zip(angles, off))
-    values = {m.name: tuple(m.of(f) for f in finals) for m in get_task("projection").summary_metrics}
-    return SummaryRow(variant, mode, tuple(range(len(finals))), finals, {k: stat(v) for k, v in values.items()}, values)
+    values = {m: tuple(m.of(f) for f in finals) for m in get_task("projection").summary_metrics}
+    return SummaryRow(variant=variant, mode=mode, seeds=tuple(range(len(finals))), finals=finals,
+                      stats={k: stat(v) for k, v in values.items()}, values=values)
 
 
 def test_interpretation_ranks_the_variants_by_angle_and_share_outside():
     rows = [row("flow", "flow", [1.0, 3.0], [0.01, 0.03]), row("regression", "regression", [0.5, 0.5], [0.04, 0.04])]
-    angle, outside = get_task("projection").interpretation(rows, None)
+    projection = get_task("projection")
+    angle, outside = projection.interpretation(rows, projection.analyse(rows))
     assert angle.startswith("Largest principal angle to the true subspace, in degrees, smallest first: regression 0.500 (95")
     assert angle.endswith("regression stays closest and flow strays furthest.")
     assert outside.startswith("Share of a prediction's norm outside the subspace, in %, smallest first: flow 2.000 (95")

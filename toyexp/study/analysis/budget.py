@@ -23,17 +23,16 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from .collect import Collection, sorted_runs
-from .grid import Cell, GridResults, Test, grid_results
+from ...tasks.base import L2
+from .grid import Cell, GridResults, grid_results
+from .verdicts import Test, Verdict
 
-Verdict = Literal["lower", "higher", "not distinguishable"]
 Kind = Literal["versus reference", "versus baseline", "winner"]
 
 
 def verdict(test: Test | None) -> Verdict:
-    """Lower or higher when the difference is distinguishable after the correction, else not distinguishable."""
-    if test is None or not test.significant_after_bh:
-        return "not distinguishable"
-    return "lower" if test.paired.sign < 0 else "higher"
+    """The test's verdict (:attr:`.grid.Test.verdict`); not distinguishable without a test."""
+    return "not distinguishable" if test is None else test.verdict
 
 
 @dataclass(frozen=True)
@@ -91,7 +90,7 @@ def retrained(study: Collection, check: Collection, task: str, budget: dict[str,
 
 def _outcomes(cell: Cell, reference: str) -> dict[tuple[Kind, str], Outcome]:
     """The findings at ``cell``, keyed by (kind, subject)."""
-    l2 = {r.variant: r.stats["l2"].centre for r in cell.results.rows}
+    l2 = {r.variant: r.stats[L2].centre for r in cell.results.rows}
     out: dict[tuple[Kind, str], Outcome] = {
         ("winner", "winner"): Outcome(cell.winner.best.variant, l2[cell.winner.best.variant], None)}
     for variant, test in cell.versus_reference.items():

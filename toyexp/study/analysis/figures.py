@@ -52,7 +52,7 @@ def metric_bars(rows: list[SummaryRow], metrics: tuple[Metric, ...], title: str 
         ax.set_visible(False)
     y = np.arange(len(rows))[::-1]  # the first row on top
     for ax, metric in zip(axes.flat, metrics):
-        s = [r.stats[metric.name] for r in rows]
+        s = [r.stats[metric] for r in rows]
         value = np.array([1 - v.centre if metric.complement else v.centre for v in s])
         ci = [(v.centre, v.centre) if v.ci is None else (v.ci.low, v.ci.high) for v in s]
         # the complement flips the interval: 1 - high is the new low
@@ -72,7 +72,7 @@ def metric_bars(rows: list[SummaryRow], metrics: tuple[Metric, ...], title: str 
             ax.xaxis.set_major_locator(MaxNLocator(nbins=4))  # few enough that 4-decimal labels never touch
         ax.set_title(metric.label, fontsize="medium")
         ax.grid(alpha=0.3, axis="x", which="major")
-    centre = "geometric mean" if all(r.stats[m.name].scale == "log" for r in rows for m in metrics) else "mean"
+    centre = "geometric mean" if all(r.stats[m].scale == "log" for r in rows for m in metrics) else "mean"
     _suptitle(fig, title, [r.n for r in rows], f"{centre} and 95 % CI over seeds")
     return fig
 

@@ -5,33 +5,38 @@ refitted to that point's samples). Across the points this module computes, once:
 
 - the **winner** of each point: the row (network or baseline) of lowest geometric mean l2, the
   runner-up, and their paired comparison (a ratio, tested on the log scale like every comparison
-  of errors: :func:`~.summary.scale_of`); ``distinguishable`` after the Benjamini-Hochberg correction over
-  the points of the task (:func:`~toyexp.core.stats.adjusted_p`);
+  of errors: :func:`~.summary.scale_of`), ``significant_after_bh`` (what the report calls
+  distinguishable) after the Benjamini-Hochberg correction over the points of the task
+  (:func:`~toyexp.core.stats.adjusted_p`);
 - each network against the reference variant, and the best network against the best baseline,
-  at every point, with the same correction over the points;
+  at every point, with the same correction over the points, and each **verdict** (lower, higher,
+  not distinguishable) counted over the points in a :class:`~.verdicts.Tally`;
 - for a sample-count axis (``dataset.num_train``): the **rate** of each row, the log-log slope of
   l2 against N fitted per seed over the points above the Nyquist rate (2 samples per cycle of
   the target's highest frequency), with its t interval over seeds; in each slice of the other keys.
 
 Samples per cycle are 1 / (h f_max), h the training spacing and f_max the task's highest
 frequency (:meth:`~toyexp.tasks.base.Task.highest_frequency`): 2 at Nyquist. Figures and
-sentences (``grid_figures``, ``grid_text``) only read a :class:`GridResults`.
+sentences (``grid_figures``, ``grid_text``, ``budget``) only read a :class:`GridResults`: its
+tallies, wins and ratios are computed here, once.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 
-from ...core.stats import Paired, Stat, adjusted_p, rate, significant_after_bh
-from ...tasks.base import SummaryRow
+from ...core.stats import Paired, Stat, adjusted_p, rate
+from ...tasks.base import L2, SummaryRow
 from .baselines import prefit
 from .collect import Collection, point_key
 from .results import TaskResults, task_results
 from .summary import compare, error_floor
+from .verdicts import PointTest, Tally, Test, strongest
 
 SAMPLES = "dataset.num_train"  # the grid key whose values are sample counts (rates are fitted along it)
 NYQUIST = 2.0  # samples per cycle at the Nyquist rate
@@ -57,22 +62,15 @@ class Axis:
 
 
 @dataclass(frozen=True)
-class Test:
-    """A paired comparison at one point, and its p-value adjusted over the points (BH)."""
-
-    paired: Paired
-    q: float
-
-    @property
-    def significant_after_bh(self) -> bool:
-        return significant_after_bh(self.q)
-
-
-@dataclass(frozen=True)
 class Winner:
     best: SummaryRow  # lowest geometric mean l2 at the point
     runner_up: SummaryRow | None
-    test: Test | None  # the runner-up's l2 against the best's, paired by seed
+    test: Test | None  # the runner-up's l2 against the best's, paired by seed (None until adjusted over the points)
+
+    @property
+    def clear(self) -> bool:
+        """Whether the runner-up is distinguishable from the winner (significant after BH)."""
+        return self.test is not None and self.test.significant_after_bh
 
 
 @dataclass(frozen=True)
@@ -98,13 +96,52 @@ class SliceRates:
     slopes: dict[str, Stat]  # row -> its rate
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class GridResults:
+    """Every number of one task's grid: its cells, rates, and (computed once, on first reading)
+    the verdicts counted over the points that the sentences, figures and budget check read."""
+
     task: str
     axes: tuple[Axis, ...]
     cells: tuple[Cell, ...]
     reference: str  # the variant every network is compared with
     rates: tuple[SliceRates, ...]  # per slice of the other keys (none without a sample-count axis)
+
+    @cached_property
+    def wins(self) -> dict[str, int]:
+        """Points won (lowest l2) per row, most first (a tie in the order of first winning)."""
+        counts: dict[str, int] = {}
+        for c in self.cells:
+            counts[c.winner.best.variant] = counts.get(c.winner.best.variant, 0) + 1
+        return dict(sorted(counts.items(), key=lambda item: -item[1]))
+
+    @cached_property
+    def baseline_wins(self) -> int:
+        """The points a classical baseline wins."""
+        return sum(c.winner.best.baseline for c in self.cells)
+
+    @cached_property
+    def unclear_winners(self) -> int:
+        """The points whose runner-up is not distinguishable from the winner (or that have none)."""
+        return sum(not c.winner.clear for c in self.cells)
+
+    @cached_property
+    def versus_reference(self) -> dict[str, Tally]:
+        """Each network (in the order first met) against the reference, over the points that compare it."""
+        variants = dict.fromkeys(v for c in self.cells for v in c.versus_reference)
+        return {v: Tally(tuple(PointTest(v, c, c.versus_reference[v]) for c in self.cells if v in c.versus_reference))
+                for v in variants}
+
+    @cached_property
+    def versus_baseline(self) -> Tally:
+        """The best network against the best baseline, over the points that have both."""
+        return Tally(tuple(PointTest("best network", c, c.network_versus_baseline) for c in self.cells
+                           if c.network_versus_baseline is not None))
+
+    @cached_property
+    def largest_difference(self) -> PointTest | None:
+        """The largest distinguishable difference of a network from the reference, over networks and points."""
+        return strongest([t for t in (tally.largest for tally in self.versus_reference.values()) if t is not None])
 
     def cell(self, point: dict[str, Any]) -> Cell:
         return next(c for c in self.cells if c.point == point)
@@ -132,10 +169,10 @@ def samples_per_cycle(res: TaskResults) -> float | None:
     return next(iter(res.members.values()))[0].target.samples_per_cycle
 
 
-def _winner(res: TaskResults) -> tuple[SummaryRow, SummaryRow | None, Paired | None]:
-    ranked = sorted(res.rows, key=lambda r: r.stats["l2"].centre)
-    best, runner = ranked[0], (ranked[1] if len(ranked) > 1 else None)
-    return best, runner, (compare(best, runner, "l2") if runner else None)
+def _winner(res: TaskResults) -> Winner:
+    """The point's lowest l2 and its runner-up, not yet tested (their test is adjusted over the points)."""
+    ranked = sorted(res.rows, key=lambda r: r.stats[L2].centre)
+    return Winner(ranked[0], ranked[1] if len(ranked) > 1 else None, None)
 
 
 def _adjusted(pairs: list[Paired | None]) -> list[Test | None]:
@@ -154,18 +191,18 @@ def grid_results(collection: Collection, task: str) -> GridResults | None:
     results = [task_results(collection, task, p) for p in points]
     reference = results[0].reference.variant
     winners = [_winner(r) for r in results]
-    winner_tests = _adjusted([w[2] for w in winners])
+    winner_tests = _adjusted([compare(w.best, w.runner_up, L2) if w.runner_up else None for w in winners])
     networks = [r.variant for r in results[0].networks if r.variant != reference]
-    versus = {v: _adjusted([r.versus_reference.get((v, "l2")) for r in results]) for v in networks}
-    best_nets = [min(r.networks, key=lambda row: row.stats["l2"].centre) for r in results]
+    versus = {v: _adjusted([r.versus_reference.get((v, L2)) for r in results]) for v in networks}
+    best_nets = [min(r.networks, key=lambda row: row.stats[L2].centre) for r in results]
     nvb = _adjusted([r.versus_best_baseline.get(b.variant) if r.best_baseline else None for r, b in zip(results, best_nets)])
     cells = tuple(
-        Cell(p, r, samples_per_cycle(r), Winner(w[0], w[1], t), {v: versus[v][i] for v in networks if versus[v][i]},
+        Cell(p, r, samples_per_cycle(r), replace(w, test=t), {v: versus[v][i] for v in networks if versus[v][i]},
              best_nets[i], nvb[i])
         for i, (p, r, w, t) in enumerate(zip(points, results, winners, winner_tests))
     )
     axes = axes_of(points)
-    return GridResults(task, axes, cells, reference, _rates(cells, axes))
+    return GridResults(task=task, axes=axes, cells=cells, reference=reference, rates=_rates(cells, axes))
 
 
 def _rates(cells: tuple[Cell, ...], axes: tuple[Axis, ...]) -> tuple[SliceRates, ...]:
@@ -201,9 +238,9 @@ def _has_all(cells: list[Cell], variant: str) -> bool:
 
 def _per_seed_l2(cells: list[Cell], variant: str) -> np.ndarray:
     """(S, P): the row's l2 per seed (the seeds every point has) at each of the points."""
-    rows = [next(r for r in c.results.rows if r.variant == variant) for c in cells]
+    rows = [c.results.row(variant) for c in cells]
     seeds = [s for s in rows[0].seeds if all(s in r.seeds for r in rows)]
-    return np.array([[r.values["l2"][r.seeds.index(s)] for r in rows] for s in seeds])
+    return np.array([[r.values[L2][r.seeds.index(s)] for r in rows] for s in seeds])
 
 
 def nyquist_samples(cell: Cell) -> float | None:

@@ -58,7 +58,7 @@ def metric_curves(grid: GridResults, metric: Metric, title: str = "") -> Figure:
     nrows = -(-len(panels) // cols)
     curves = {i: _curves(grid, panel, metric) for i, panel in enumerate(panels)}
     means = np.concatenate([m for c in curves.values() for _, m, _, _ in c.values()] or [np.array([1.0])])
-    on_log = scale_of(metric.name) == "log"
+    on_log = scale_of(metric) == "log"
     log = metric.log or on_log or (means.min() > 0 and means.max() > 100 * means.min())
     floor = means.min() / 3 if log else None
     fig, axes = plt.subplots(nrows, cols, figsize=(5.2 * cols, 3.6 * nrows + 0.9), squeeze=False, layout="constrained",
@@ -67,7 +67,7 @@ def metric_curves(grid: GridResults, metric: Metric, title: str = "") -> Figure:
     for i, (ax, panel) in enumerate(zip(axes.flat, panels)):
         cells = _cells(grid, panel)
         for variant, (x, mean, low, high) in curves[i].items():
-            baseline = next(r for r in cells[0].results.rows if r.variant == variant).baseline
+            baseline = cells[0].results.row(variant).baseline
             colour = style.colour(variant)
             ax.plot(x, mean, marker=None if baseline else "o", ms=4, ls="--" if baseline else "-", color=colour, label=variant)
             ax.fill_between(x, low if floor is None else np.maximum(low, floor / 10), high, color=colour, alpha=0.15)
@@ -101,7 +101,7 @@ def _curves(grid: GridResults, panel: dict, metric: Metric) -> dict[str, tuple[n
     out = {}
     for row in cells[0].results.rows:
         stats = [next((r for r in c.results.rows if r.variant == row.variant), None) for c in cells]
-        stats = [r.stats.get(metric.name) if r else None for r in stats]
+        stats = [r.stats.get(metric) if r else None for r in stats]
         if any(s is None for s in stats):
             continue
         mean = np.array([s.centre for s in stats])

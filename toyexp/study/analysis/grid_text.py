@@ -13,7 +13,9 @@ from __future__ import annotations
 from ...report import format_factor, format_number, ratio_text, short_ratio, with_ci
 from ...core.stats import FDR
 from .baselines import BoundCount, bounds_text
+from ...tasks.base import L2
 from .grid import NYQUIST, Cell, GridResults
+from .verdicts import strongest
 from ..sweep.plan import point_text, short_point
 
 NOISE = "dataset.noise_std"
@@ -33,65 +35,51 @@ def correction_text(grid: GridResults) -> str:
 
 def winners_paragraph(grid: GridResults) -> list[str]:
     """Which row has the lowest l2 where, and where the runner-up cannot be told apart."""
-    counts: dict[str, int] = {}
-    for c in grid.cells:
-        counts[c.winner.best.variant] = counts.get(c.winner.best.variant, 0) + 1
-    unclear = [c for c in grid.cells if not (c.winner.test and c.winner.test.significant_after_bh)]
     out = [f"**Who wins where.** Lowest geometric mean l2, by points won (of {len(grid.cells)}): "
-           + "; ".join(f"{v} {n}" for v, n in sorted(counts.items(), key=lambda item: -item[1])) + "."]
+           + "; ".join(f"{v} {n}" for v, n in grid.wins.items()) + "."]
     networks = [c for c in grid.cells if not c.winner.best.baseline]
     if networks:
         out.append("- a network wins at: " + "; ".join(
-            f"{c.winner.best.variant} at {_where(c)} (l2 {with_ci(c.winner.best.stats['l2'])}"
-            + (", runner-up " + c.winner.runner_up.variant + (" distinguishable" if c.winner.test and c.winner.test.significant_after_bh
+            f"{c.winner.best.variant} at {_where(c)} (l2 {with_ci(c.winner.best.stats[L2])}"
+            + (", runner-up " + c.winner.runner_up.variant + (" distinguishable" if c.winner.clear
                                                              else " not distinguishable") if c.winner.runner_up else "") + ")"
             for c in networks) + ".")
     else:
         out.append("- a classical baseline wins at every point.")
-    out.append(f"- the runner-up cannot be told apart from the winner at {len(unclear)} of {len(grid.cells)} points.")
+    out.append(f"- the runner-up cannot be told apart from the winner at {grid.unclear_winners} of {len(grid.cells)} points.")
     return out
 
 
 def reference_paragraph(grid: GridResults) -> list[str]:
     """Each network against the reference variant: where it is lower or higher, and by how much."""
     out = [f"**Against {grid.reference}** (paired by seed, l2):"]
-    variants = list(dict.fromkeys(v for c in grid.cells for v in c.versus_reference))
-    for v in variants:
-        tests = [(c, c.versus_reference[v]) for c in grid.cells if v in c.versus_reference]
-        lower = [(c, t) for c, t in tests if t.significant_after_bh and t.paired.sign < 0]
-        higher = [(c, t) for c, t in tests if t.significant_after_bh and t.paired.sign > 0]
-        ratios = [t.paired.effect.centre for _, t in tests if t.paired.scale == "log"]
-        line = (f"- {v}: lower at {len(lower)}, higher at {len(higher)}, not distinguishable at "
-                f"{len(tests) - len(lower) - len(higher)} of {len(tests)} points")
+    for v, tally in grid.versus_reference.items():
+        ratios = tally.ratios()
+        line = (f"- {v}: lower at {len(tally.lower)}, higher at {len(tally.higher)}, not distinguishable at "
+                f"{tally.not_distinguishable} of {len(tally.tests)} points")
         if ratios:
             line += (f"; its l2 is {format_factor(min(ratios))} to {format_factor(max(ratios))} times {grid.reference}'s "
                      "(geometric mean of the per-seed ratios)")
-        if lower:
-            line += "; lower at " + "; ".join(_where(c) for c, _ in lower)
+        if tally.lower:
+            line += "; lower at " + "; ".join(_where(t.cell) for t in tally.lower)
         out.append(line + ".")
     return out
 
 
-def _row(cell: Cell, variant: str):
-    return next(r for r in cell.results.rows if r.variant == variant)
-
-
 def baseline_paragraph(grid: GridResults) -> list[str]:
     """Where the best network beats the best baseline, if anywhere."""
-    tested = [c for c in grid.cells if c.network_versus_baseline is not None]
-    if not tested:
+    tally = grid.versus_baseline
+    if not tally.tests:
         return []
-    wins = [c for c in tested if c.network_versus_baseline.significant_after_bh and c.network_versus_baseline.paired.sign < 0]
-    losses = [c for c in tested if c.network_versus_baseline.significant_after_bh and c.network_versus_baseline.paired.sign > 0]
     out = [f"**Networks against the best baseline** (the best network's l2 against the best baseline's at each point): "
-           f"lower at {len(wins)}, higher at {len(losses)}, not distinguishable at {len(tested) - len(wins) - len(losses)} "
-           f"of {len(tested)} points."]
-    for c in wins:
+           f"lower at {len(tally.lower)}, higher at {len(tally.higher)}, not distinguishable at {tally.not_distinguishable} "
+           f"of {len(tally.tests)} points."]
+    for c in (t.cell for t in tally.lower):
         b = c.results.best_baseline
         out.append(f"- {c.best_network.variant} beats {b.variant} at {_where(c)}: "
-                   f"{with_ci(c.best_network.stats['l2'])} against {with_ci(b.stats['l2'])}.")
-    if losses:
-        ratios = [c.network_versus_baseline.paired.effect.centre for c in losses if c.network_versus_baseline.paired.scale == "log"]
+                   f"{with_ci(c.best_network.stats[L2])} against {with_ci(b.stats[L2])}.")
+    if tally.higher:
+        ratios = tally.ratios(tally.higher)
         if ratios:
             out.append(f"- where the baseline is lower, the best network's l2 is {format_factor(min(ratios))} to "
                        f"{format_factor(max(ratios))} times the best baseline's (geometric mean of the per-seed ratios).")
@@ -145,10 +133,10 @@ def noise_paragraph(grid: GridResults) -> list[str]:
         rest = point_text({k: v for k, v in c.point.items() if k != NOISE})
         base = lambda cell: cell.results.best_baseline  # noqa: E731
         out.append(f"- {rest}: {c.winner.best.variant} → {d.winner.best.variant}; "
-                   + (f"{base(c).variant} {format_number(base(c).stats['l2'].centre)} → {base(d).variant} "
-                      f"{format_number(base(d).stats['l2'].centre)}; " if base(c) and base(d) else "")
-                   + f"{c.best_network.variant} {format_number(c.best_network.stats['l2'].centre)} → "
-                   f"{d.best_network.variant} {format_number(d.best_network.stats['l2'].centre)}.")
+                   + (f"{base(c).variant} {format_number(base(c).stats[L2].centre)} → {base(d).variant} "
+                      f"{format_number(base(d).stats[L2].centre)}; " if base(c) and base(d) else "")
+                   + f"{c.best_network.variant} {format_number(c.best_network.stats[L2].centre)} → "
+                   f"{d.best_network.variant} {format_number(d.best_network.stats[L2].centre)}.")
     out.insert(1, f"- the winner changes at {changed} of {len(pairs)} points.")
     return out
 
@@ -168,9 +156,9 @@ def uncertainty_paragraph(grid: GridResults) -> list[str]:
         for r in c.results.networks:
             draws = [f.draws for f in r.finals]
             if gp and all(d is not None for d in draws):
-                gp_row = next(b for b in c.results.baselines if b.variant == "gp")
+                gp_row = c.results.row("gp")
                 rows.append((c.point.get(NOISE), r.variant, sum(d.draw_std for d in draws) / len(draws),
-                             r.stats["l2"].centre, sum(gp) / len(gp), gp_row.stats["l2"].centre))
+                             r.stats[L2].centre, sum(gp) / len(gp), gp_row.stats[L2].centre))
     if not rows:
         return []
     out = ["**Uncertainty.** A model's own uncertainty against its error: the spread of single draws around "
@@ -202,33 +190,26 @@ def headline(grid: GridResults) -> str:
     baseline wins and where (if anywhere) a network beats the best one; where each network is higher
     or lower than the reference; and the largest of those differences, as a ratio with its interval."""
     n = len(grid.cells)
-    wins = sum(c.winner.best.baseline for c in grid.cells)
-    tested = [c for c in grid.cells if c.network_versus_baseline is not None]
-    beat = [c for c in tested if c.network_versus_baseline.significant_after_bh and c.network_versus_baseline.paired.sign < 0]
-    first = f"On {grid.task}, a classical baseline has the lowest l2 at {wins} of {n} grid points"
+    beat = grid.versus_baseline.lower
+    first = f"On {grid.task}, a classical baseline has the lowest l2 at {grid.baseline_wins} of {n} grid points"
     if beat:
-        c = max(beat, key=lambda c: c.network_versus_baseline.paired.magnitude)
+        most = strongest(beat)
+        c = most.cell
         first += (f"; a network beats the best baseline distinguishably at {len(beat)} "
-                  f"({'; '.join(short_point(b.point) for b in beat)}), most clearly {c.best_network.variant} at "
-                  f"{short_point(c.point)}: its l2 is {short_ratio(c.network_versus_baseline.paired)} "
+                  f"({'; '.join(short_point(b.cell.point) for b in beat)}), most clearly {c.best_network.variant} at "
+                  f"{short_point(c.point)}: its l2 is {short_ratio(most.test.paired)} "
                   f"{c.results.best_baseline.variant}'s.")
     else:
-        first += f", and no network beats the best baseline distinguishably at any of the {len(tested)}."
-    counts, largest = [], None
-    for v in dict.fromkeys(v for c in grid.cells for v in c.versus_reference):
-        apart = [(c, t) for c in grid.cells if (t := c.versus_reference.get(v)) is not None and t.significant_after_bh]
-        higher = sum(t.paired.sign > 0 for _, t in apart)
-        counts.append(f"{v} at {higher} and {len(apart) - higher}")
-        for c, t in apart:
-            if largest is None or t.paired.magnitude > largest[2].paired.magnitude:
-                largest = (v, c, t)
+        first += f", and no network beats the best baseline distinguishably at any of the {len(grid.versus_baseline.tests)}."
+    counts = [f"{v} at {len(tally.higher)} and {len(tally.lower)}" for v, tally in grid.versus_reference.items()]
     out = [first]
     if counts:
         out.append(f"Against {grid.reference}, the networks' l2 is distinguishably higher and lower at: "
                    + "; ".join(counts) + f" of the {n} points.")
+    largest = grid.largest_difference
     if largest:
-        v, c, t = largest
-        out.append(f"The largest difference: {v}'s l2 is {short_ratio(t.paired)} {grid.reference}'s at {short_point(c.point)}.")
+        out.append(f"The largest difference: {largest.subject}'s l2 is {short_ratio(largest.test.paired)} {grid.reference}'s "
+                   f"at {short_point(largest.cell.point)}.")
     return "\n\n".join(out)
 
 

@@ -15,11 +15,11 @@ from __future__ import annotations
 from ...core.stats import FDR, Paired, Stat
 from ...report import NBSP, format_interval, format_number, format_p, p_text, pairs_text, ratio_text, short_ratio, with_ci
 from ...tasks import get_task
-from ...tasks.base import ERRORS
+from ...tasks.base import L2
 from .interpolation import ROUNDING_MARGIN
 from .results import TaskResults
 
-FMT = ERRORS[1].fmt
+FMT = L2.fmt
 
 
 def difference_text(c: Paired, fmt: str = FMT) -> str:
@@ -46,7 +46,7 @@ def _items(texts) -> str:
 
 def error_paragraph(res: TaskResults) -> list[str]:
     """Final l2 of every row, lowest first, and how the networks fare against the best baseline."""
-    l2 = lambda r: r.stats["l2"]  # noqa: E731
+    l2 = lambda r: r.stats[L2]  # noqa: E731
     ranked = sorted(res.rows, key=lambda r: l2(r).centre)
     out = [f"**Final error.** Final l2, the {_centre(res)} over the seeds with its 95{NBSP}% interval, lowest first: "
            + "; ".join(f"{r.variant}{' (baseline)' * r.baseline} {with_ci(l2(r), FMT)}" for r in ranked) + "."]
@@ -73,7 +73,7 @@ def error_paragraph(res: TaskResults) -> list[str]:
 def comparison_paragraph(res: TaskResults) -> list[str]:
     """Which paired differences in l2 with the reference variant the seeds can tell apart."""
     ref = res.reference
-    pairs = {r.variant: res.versus_reference[r.variant, "l2"] for r in res.rows if r is not ref}
+    pairs = {r.variant: res.versus_reference[r.variant, L2] for r in res.rows if r is not ref}
     if not pairs:
         return []
     apart = [v for v in pairs if res.significant_after_bh(v)]
@@ -83,7 +83,7 @@ def comparison_paragraph(res: TaskResults) -> list[str]:
            f"initialisation, {n} pair{'s' * (n != 1)} at most):"]
     if n < 2:
         return out + ["- with one seed there is no interval: no difference can be told apart."]
-    item = lambda v: f"{effect_text(pairs[v], v, ref.variant)}, adjusted p {format_p(res.reference_q[v, 'l2'])}"  # noqa: E731
+    item = lambda v: f"{effect_text(pairs[v], v, ref.variant)}, adjusted p {format_p(res.reference_q[v, L2])}"  # noqa: E731
     if apart:
         out.append("- distinguishable:" + _items(item(v) for v in apart))
     if close:
@@ -94,7 +94,7 @@ def comparison_paragraph(res: TaskResults) -> list[str]:
 
 
 def _centre(res: TaskResults) -> str:
-    return "geometric mean" if res.rows[0].stats["l2"].scale == "log" else "mean"
+    return "geometric mean" if res.rows[0].stats[L2].scale == "log" else "mean"
 
 
 def _how(c: Paired | None, other: str) -> str:
@@ -145,7 +145,7 @@ def cost_paragraph(res: TaskResults) -> list[str]:
                 adaptive = True
                 out.append(f"- {r.variant}, {curve.method} at its tightest tolerance (rtol {curve.rtol[-1]:.0e}, "
                            f"{curve.nfe[-1]:.0f} network evaluations on average): geometric mean l2 {with_ci(curve.at(-1))}, "
-                           f"against {with_ci(r.stats['l2'])} at the final setting.")
+                           f"against {with_ci(r.stats[L2])} at the final setting.")
     head = "**Cost.** l2 against the number of integration steps"
     if adaptive:
         head += ("; an adaptive solve at its tightest tolerance is close to the exact flow of the learned velocity, "
@@ -165,14 +165,14 @@ def findings(res: TaskResults) -> str:
 def headline(res: TaskResults) -> str:
     """The task's line for the report's abstract: the best network's l2 with its interval, as a ratio
     to the best baseline's when there is one, and which networks differ from the reference."""
-    best_net = min(res.networks, key=lambda r: r.stats["l2"].centre)
+    best_net = min(res.networks, key=lambda r: r.stats[L2].centre)
     where = res.task + (f" ({', '.join(f'{k.split(chr(46))[-1]} = {v}' for k, v in res.point.items())})" if res.point else "")
-    text = f"On {where}, the best network ({best_net.variant}) reaches l2 {with_ci(best_net.stats['l2'])}"
+    text = f"On {where}, the best network ({best_net.variant}) reaches l2 {with_ci(best_net.stats[L2])}"
     if res.best_baseline is not None:
         c = res.versus_best_baseline[best_net.variant]
         verdict = "" if res.apart_from_best_baseline(best_net.variant) else ", not distinguishable from it"
         text += (f", {short_ratio(c)} that of the best baseline ({res.best_baseline.variant}, "
-                 f"{format_number(res.best_baseline.stats['l2'].centre)}){verdict}")
+                 f"{format_number(res.best_baseline.stats[L2].centre)}){verdict}")
     apart = [r.variant for r in res.networks if r is not res.reference and res.significant_after_bh(r.variant)]
     return text + (f"; {', '.join(apart)} differ{'s' * (len(apart) == 1)} distinguishably from {res.reference.variant}." if apart
                    else f"; no other network differs distinguishably from {res.reference.variant}.")

@@ -19,7 +19,7 @@ from typing import Any
 from ...core.modes import build_mode
 from ...core.stats import Paired, adjusted_p, significant_after_bh
 from ...tasks import get_task
-from ...tasks.base import ERRORS, SummaryRow
+from ...tasks.base import ERRORS, L2, Metric, SummaryRow, TaskAnalysis
 from .baselines import BoundCount, baselines
 from .collect import Collection, Member, check_alike
 from .interpolation import Interpolation, interpolation_profile
@@ -36,8 +36,8 @@ class TaskResults:
     rows: tuple[SummaryRow, ...]  # the trained variants, then the baselines
     members: dict[str, tuple[Member, ...]]  # row's variant -> its seeds
     reference: SummaryRow  # what every other row is compared with, paired by seed
-    versus_reference: dict[tuple[str, str], Paired]  # (variant, l1 or l2) -> that row over the reference (a ratio, log scale)
-    reference_q: dict[tuple[str, str], float]  # their p-values adjusted over the table (Benjamini-Hochberg)
+    versus_reference: dict[tuple[str, Metric], Paired]  # (variant, L1 or L2) -> that row over the reference (a ratio, log scale)
+    reference_q: dict[tuple[str, Metric], float]  # their p-values adjusted over the table (Benjamini-Hochberg)
     best_baseline: SummaryRow | None  # the baseline of lowest geometric mean l2
     versus_best_baseline: dict[str, Paired]  # trained variant -> its l2 over the best baseline's (a ratio)
     best_baseline_q: dict[str, float]  # their p-values adjusted together (Benjamini-Hochberg)
@@ -61,11 +61,19 @@ class TaskResults:
         return {v: prediction_band(m, v) for v, m in self.members.items()}
 
     @cached_property
-    def own(self) -> Any:
+    def own(self) -> TaskAnalysis | None:
         """The task's own numbers (Task.analyse)."""
         return get_task(self.task).analyse(list(self.rows))
 
-    def significant_after_bh(self, variant: str, metric: str = "l2") -> bool:
+    def row(self, variant: str) -> SummaryRow:
+        """The row (trained variant or baseline) named ``variant``."""
+        for r in self.rows:
+            if r.variant == variant:
+                return r
+        raise KeyError(f"{self.task} has no row {variant!r} at {self.point or 'its point'}; "
+                       f"its rows: {', '.join(r.variant for r in self.rows)}")
+
+    def significant_after_bh(self, variant: str, metric: Metric = L2) -> bool:
         """Whether the row differs from the reference in ``metric`` after the correction over the table."""
         return significant_after_bh(self.reference_q[variant, metric])
 
@@ -96,13 +104,13 @@ def task_results(collection: Collection, task: str, point: dict[str, Any]) -> Ta
                  + [summary_row(name, None, m, task) for name, m in fitted.members.items()])
     members |= fitted.members
     reference = reference_row(list(rows))
-    names = [m.name for m in ERRORS]  # the comparison table's family
     base = [r for r in rows if r.baseline]
-    best = min(base, key=lambda r: r.stats["l2"].centre) if base else None
-    versus = {(r.variant, n): compare(reference, r, n) for r in rows if r is not reference for n in names
-              if n in r.stats and n in reference.stats}
+    best = min(base, key=lambda r: r.stats[L2].centre) if base else None
+    # the comparison table's family: every other row against the reference in each error
+    versus = {(r.variant, m): compare(reference, r, m) for r in rows if r is not reference for m in ERRORS
+              if m in r.stats and m in reference.stats}
     q = adjusted_p([c.p for c in versus.values()])
-    against = {r.variant: compare(best, r, "l2") for r in rows if not r.baseline} if best else {}
+    against = {r.variant: compare(best, r, L2) for r in rows if not r.baseline} if best else {}
     return TaskResults(
         task=task, point=point, rows=rows, members=members, reference=reference, versus_reference=versus,
         reference_q=dict(zip(versus, map(float, q))), best_baseline=best, versus_best_baseline=against,

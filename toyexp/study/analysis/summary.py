@@ -31,7 +31,7 @@ def metrics_of(task: str) -> tuple[Metric, ...]:
     return ERRORS + get_task(task).summary_metrics
 
 
-LOG_SCALE = frozenset(m.name for m in ERRORS)  # the metrics summarised and compared on the log scale
+LOG_SCALE = frozenset(ERRORS)  # the metrics summarised and compared on the log scale
 
 
 def error_floor(member: Member) -> float:
@@ -44,7 +44,7 @@ def error_floor(member: Member) -> float:
     return ROUNDING_MARGIN * rounding_rms(member.predictions.x_grid)
 
 
-def scale_of(metric: str) -> Scale:
+def scale_of(metric: Metric) -> Scale:
     """The scale ``metric`` is summarised and compared on: log for the errors, linear for the rest."""
     return "log" if metric in LOG_SCALE else "linear"
 
@@ -54,13 +54,13 @@ def summary_row(variant: str, mode: str | None, members: tuple[Member, ...], tas
     finals = tuple(m.final for m in members)
     has_own = all(f.task_metrics is not None for f in finals)
     floors = [error_floor(m) for m in members]
-    values = {m.name: tuple(max(m.of(f), floor) if scale_of(m.name) == "log" else m.of(f) for f, floor in zip(finals, floors))
+    values = {m: tuple(max(m.of(f), floor) if scale_of(m) == "log" else m.of(f) for f, floor in zip(finals, floors))
               for m in metrics_of(task) if has_own or not m.of_task}
-    return SummaryRow(variant, mode, tuple(m.seed for m in members), finals, {k: stat_on(scale_of(k), v) for k, v in values.items()},
-                      values)
+    return SummaryRow(variant=variant, mode=mode, seeds=tuple(m.seed for m in members), finals=finals,
+                      stats={m: stat_on(scale_of(m), v) for m, v in values.items()}, values=values)
 
 
-def compare(a: SummaryRow, b: SummaryRow, metric: str) -> Paired:
+def compare(a: SummaryRow, b: SummaryRow, metric: Metric) -> Paired:
     """``metric`` of b against a, paired by the seeds both report: the ratio b / a per seed for an
     error (log scale), the difference b - a for a task's own metric."""
     common = [s for s in a.seeds if s in b.seeds]

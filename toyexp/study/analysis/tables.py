@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ...core.stats import Paired, Scale
 from ...report import NBSP, format_factor, format_interval, format_number, format_p, format_stat, nowrap
-from ...tasks.base import ERRORS, Metric, SummaryRow
+from ...tasks.base import ERRORS, L2, Metric, SummaryRow
 from .collect import Collection
 from .results import TaskResults
 from .summary import scale_of
@@ -25,7 +25,7 @@ def label(row: SummaryRow) -> str:
 
 
 def _shown(rows, metrics: tuple[Metric, ...]) -> list[Metric]:
-    return [m for m in metrics if rows and all(m.name in r.stats for r in rows)]
+    return [m for m in metrics if rows and all(m in r.stats for r in rows)]
 
 
 def markdown_table(rows, metrics: tuple[Metric, ...] = ERRORS, columns: int = 3) -> str:
@@ -38,10 +38,10 @@ def markdown_table(rows, metrics: tuple[Metric, ...] = ERRORS, columns: int = 3)
     tables = []
     for start in range(0, max(len(shown), 1), size):
         chunk = shown[start:start + size]
-        heads = [m.label + (f", {SPREAD['log']}" if scale_of(m.name) == "log" else "") for m in chunk]
+        heads = [m.label + (f", {SPREAD['log']}" if scale_of(m) == "log" else "") for m in chunk]
         lines = ["| variant | n | " + " | ".join(heads) + " |", "|---|---:|" + "---:|" * len(chunk)]
         for r in rows:
-            cells = [nowrap(format_stat(r.stats[m.name], m.fmt, NBSP)) for m in chunk]
+            cells = [nowrap(format_stat(r.stats[m], m.fmt, NBSP)) for m in chunk]
             lines.append(f"| {label(r)} | {r.n} | " + " | ".join(cells) + " |")
         tables.append("\n".join(lines))
     return "\n\n".join(tables)
@@ -53,11 +53,11 @@ def interval_table(rows, metrics: tuple[Metric, ...] = ERRORS) -> str:
     errors) geometric mean ×/÷ geometric std and the interval of the geometric mean ("—" for one seed)."""
     tables = []
     for m in _shown(rows, metrics):
-        sc = scale_of(m.name)
+        sc = scale_of(m)
         lines = [f"**{m.label}**" + (" (log scale)" if sc == "log" else ""), "",
                  f"| variant | n | {SPREAD[sc]} | 95{NBSP}% CI of the {CENTRE[sc]} |", "|---|---:|---:|---:|"]
         for r in rows:
-            s = r.stats[m.name]
+            s = r.stats[m]
             lines.append(f"| {label(r)} | {r.n} | {nowrap(format_stat(s, m.fmt, NBSP))} | {nowrap(format_interval(s.ci, m.fmt, NBSP))} |")
         tables.append("\n".join(lines))
     return "\n\n".join(tables)
@@ -87,18 +87,18 @@ def comparison_table(res: TaskResults, metrics: tuple[Metric, ...] = ERRORS) -> 
     that p-value adjusted over the table (Benjamini-Hochberg) and whether the two are
     distinguishable after the adjustment."""
     shown = _shown(res.rows, metrics)
-    head = _effect_head({scale_of(m.name) for m in shown} or {"linear"}, res.reference.variant)
+    head = _effect_head({scale_of(m) for m in shown} or {"linear"}, res.reference.variant)
     lines = [f"| variant | metric | pairs | {head} | 95{NBSP}% CI | p | "
              "p adjusted (BH) | distinguishable |", "|---|---|---:|---:|---:|---:|---:|---|"]
     for r in res.rows:
         if r is res.reference:
             continue
         for m in shown:
-            c = res.versus_reference[r.variant, m.name]
-            verdict = "yes" if res.significant_after_bh(r.variant, m.name) else ("no (one pair)" if c.n < 2 else "no")
+            c = res.versus_reference[r.variant, m]
+            verdict = "yes" if res.significant_after_bh(r.variant, m) else ("no (one pair)" if c.n < 2 else "no")
             effect, ci = _effect_cells(c, m.fmt)
             lines.append(f"| {label(r)} | {m.name} | {c.n} | {effect} | {ci} | {format_p(c.p)} | "
-                         f"{format_p(res.reference_q[r.variant, m.name])} | {verdict} |")
+                         f"{format_p(res.reference_q[r.variant, m])} | {verdict} |")
     return "\n".join(lines)
 
 
@@ -135,7 +135,7 @@ def grid_table(grid) -> str:
             "|" + "---:|" * (len(grid.axes) + len(names))]
     lines = []
     for c in grid.cells:
-        stats = {r.variant: r.stats["l2"] for r in c.results.rows}
+        stats = {r.variant: r.stats[L2] for r in c.results.rows}
         cells = [nowrap(format_number(stats[v].centre)) if v in stats else "—" for v in names]
         cells = [f"**{text}**" if v == c.winner.best.variant else text for v, text in zip(names, cells)]
         lines.append(f"| {' | '.join(str(c.point[a.key]) for a in grid.axes)} | " + " | ".join(cells) + " |")

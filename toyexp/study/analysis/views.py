@@ -1,13 +1,21 @@
 """What the analysis notebook shows: one report per task, tables and figures displayed in place.
 
-:func:`task_report` is the whole section of a task: for each grid point (one, without a grid)
-its :class:`~.results.TaskResults` is computed once, then shown: the final errors with their
-intervals, the task's own metrics, the paired comparisons with the reference variant, bars of
-every summarised metric, the predictions, the error between the samples, the error against
-NFE, the task's own sections, and what we see, as Markdown. The notebook calls it once per task.
+Like scikit-learn's ``*Display`` objects, a task's section is computed, then shown:
+:meth:`TaskReport.from_collection` computes every number once (the task's
+:class:`~.results.TaskResults`, or its :class:`~.grid.GridResults` over a grid, with the budget
+check, the mechanism and the settling) and :meth:`TaskReport.show` only displays them: the final
+errors with their intervals, the task's own metrics, the paired comparisons with the reference
+variant, bars of every summarised metric, the predictions, the error between the samples, the
+error against NFE, the task's own sections, and what we see, as Markdown. Its ``headline`` is the
+task's paragraph for the report's abstract. :func:`task_report` does both and returns the
+headline: the notebook calls it once per task.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
@@ -19,13 +27,16 @@ from ...tasks import get_task
 from . import budget_text, figures, grid_figures, grid_text, interpret, mechanism_report, tables
 from .baselines import bounds_text
 from .budget import BudgetCheck, budget_check
-from .settled import settling, settling_text
+from .settled import Settling, settling, settling_text
 from .collect import Collection
 from .grid import GridResults, grid_results
 from ..sweep.plan import describe, point_label
 from .results import TaskResults, task_results
 from .summary import metrics_of
 from ...tasks.base import ERRORS
+
+if TYPE_CHECKING:
+    from .mechanism import MechanismStudy
 
 
 def _show(figs=None, dpi: int = 80) -> None:
@@ -49,41 +60,72 @@ def study_intro(sweep_file: str) -> None:
         + "\n".join(describe(load_sweep(sweep_file))))
 
 
+@dataclass(frozen=True, kw_only=True)
+class TaskReport:
+    """Every number of one task's section, computed once; :meth:`show` displays them, and
+    :attr:`headline` says them in a paragraph per claim for the report's abstract."""
+
+    task: str
+    root: Path  # the folder the runs were collected from (named when there are none)
+    results: GridResults | TaskResults | None  # the grid's, or the one point's; None without a complete run
+    budget: BudgetCheck | None = None  # a grid's budget check, when the sweep has one for this task
+    mechanism: MechanismStudy | None = None  # a grid's mechanism study, where it applies
+    settling: Settling | None = None
+
+    @classmethod
+    def from_collection(cls, collection: Collection, task: str, budget: Collection | None = None) -> TaskReport:
+        """The report of ``task``: the full report of its one point, or the grid's when the sweep had a
+        grid (with its budget check when ``budget`` holds the sweep's budget-check runs)."""
+        points = collection.points(task)
+        if not points:
+            return cls(task=task, root=collection.root, results=None)
+        grid = grid_results(collection, task)
+        if grid is None:
+            return cls(task=task, root=collection.root, results=task_results(collection, task, points[0]),
+                       settling=settling(collection, task))
+        from . import mechanism  # torch: only for a study the block applies to
+
+        return cls(task=task, root=collection.root, results=grid, mechanism=mechanism.mechanism_study(collection, task),
+                   budget=budget_check(collection, budget, task, grid) if budget is not None else None,
+                   settling=settling(collection, task))
+
+    @property
+    def headline(self) -> str:
+        """The task's claims, a paragraph (a bullet of the abstract) each; "" without a complete run."""
+        if isinstance(self.results, TaskResults):
+            return interpret.headline(self.results)
+        if self.results is None:
+            return ""
+        lines = [grid_text.headline(self.results),
+                 mechanism_report.headline(self.mechanism) if self.mechanism is not None else "",
+                 budget_text.headline(self.budget) if self.budget is not None else ""]
+        return "\n\n".join(line for line in lines if line)
+
+    def show(self) -> None:
+        """Display every table, figure and sentence of the task, in the notebook's order."""
+        spec = get_task(self.task)
+        style.use()
+        _md(f"## {spec.title}\n\n{spec.description}")
+        if self.results is None:
+            _md(f"No complete runs of `{self.task}` under `{self.root}`: no figures.")
+            return
+        if isinstance(self.results, TaskResults):
+            point_report(self.results)
+        else:
+            grid_report(self.results)
+            if self.mechanism is not None:
+                show_mechanism(self.mechanism)
+            if self.budget is not None:
+                budget_report(self.budget)
+        if self.settling is not None:
+            _md(settling_text(self.settling))
+
+
 def task_report(collection: Collection, task: str, budget: Collection | None = None) -> str:
-    """Every table, figure and sentence of ``task`` across its variants, seeds and baselines: the
-    full report of its one point, or the grid's report when the sweep had a grid (with its budget
-    check when ``budget`` holds the sweep's budget-check runs). Returns its headline (one
-    sentence for the report's abstract)."""
-    spec = get_task(task)
-    style.use()
-    _md(f"## {spec.title}\n\n{spec.description}")
-    points = collection.points(task)
-    if not points:
-        _md(f"No complete runs of `{task}` under `{collection.root}`: no figures.")
-        return ""
-    grid = grid_results(collection, task)
-    if grid is not None:
-        grid_report(grid)
-        lines = [grid_text.headline(grid)]
-        mechanism = mechanism_block(collection, task)
-        if mechanism is not None:
-            lines.append(mechanism_report.headline(mechanism))
-        check = budget_check(collection, budget, task, grid) if budget is not None else None
-        if check is not None:
-            budget_report(check)
-            lines.append(budget_text.headline(check))
-        _settling(collection, task)
-        return "\n\n".join(line for line in lines if line)  # a paragraph (a bullet of the abstract) per claim
-    res = task_results(collection, task, points[0])
-    point_report(res)
-    _settling(collection, task)
-    return interpret.headline(res)
-
-
-def _settling(collection: Collection, task: str) -> None:
-    s = settling(collection, task)
-    if s is not None:
-        _md(settling_text(s))
+    """Compute ``task``'s :class:`TaskReport`, show it, and return its headline (for the abstract)."""
+    report = TaskReport.from_collection(collection, task, budget)
+    report.show()
+    return report.headline
 
 
 def grid_report(grid: GridResults) -> None:
@@ -165,21 +207,28 @@ def show_tables(res: TaskResults, heading: str = "###") -> None:
         + tables.comparison_table(res))
 
 
-def mechanism_block(collection: Collection, task: str):
+def mechanism_block(collection: Collection, task: str) -> MechanismStudy | None:
     """The mechanism of the flow variant from x_0 = 0 (:mod:`.mechanism`), for a task whose study
-    has one and a grid over the number of samples; nothing otherwise. Returns the measurement
-    (a :class:`~.mechanism.MechanismStudy`), or None."""
+    has one and a grid over the number of samples, measured and shown; nothing otherwise. Returns
+    the measurement, or None."""
     from . import mechanism  # torch: only for a study the block applies to
 
-    if not mechanism.applies(collection, task):
-        return None
     study = mechanism.mechanism_study(collection, task)
+    if study is not None:
+        show_mechanism(study)
+    return study
+
+
+def show_mechanism(study: MechanismStudy) -> None:
+    """The mechanism block of a measured :class:`~.mechanism.MechanismStudy`: the path, then its
+    figure and sentences (or why nothing was measured)."""
+    from .mechanism import CHECKPOINT
+
     _md("### Mechanism: where flow from x_0 = 0 reads c\n\nFrom x_0 = 0 the path is x_t = t x_1, so for t > 0 the "
         "target velocity x_1 = f(c) is also x_t / t: the loss can be met without reading c everywhere but near "
         "t = 0, and a field that is x_t / t carries its t = 0 output v(0, c, 0) unchanged through every Euler step.")
     if not study.measured:
-        _md(f"No final checkpoint (`{mechanism.CHECKPOINT}`) in the runs of this slice: no mechanism measured.")
-        return study
-    _show([mechanism_report.figure(study, task)])
+        _md(f"No final checkpoint (`{CHECKPOINT}`) in the runs of this slice: no mechanism measured.")
+        return
+    _show([mechanism_report.figure(study, study.task)])
     _md(mechanism_report.sentences(study))
-    return study

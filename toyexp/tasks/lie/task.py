@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from ..base import Task
+from ..base import Colour, Section, SummaryRow, Task
 from ..sinusoids import sinusoid_parameters
-from .analysis import DIRECTION_METRICS, analyse, rotation_sentences, velocity_section
+from .analysis import DIRECTION_METRICS, RotationAnalysis, analyse, rotation_sentences, velocity_section
 from .config import RotationConfig
 from .data import RotationDataset, rotation_velocities
 from .figures import run_figures
@@ -15,7 +15,7 @@ from .metrics import RotationMetrics, rotation_metrics
 from .text import describe_rotation
 
 
-class Lie(Task):
+class Lie(Task[RotationAnalysis]):
     name = "lie"
     title = "Rotations"
     description = ("$K$ components $f_i(c) = w_i(c) \\exp(\\alpha_i c A)\\, e_1$ turning at velocities $\\alpha_i$: "
@@ -51,14 +51,14 @@ class Lie(Task):
             alphas += omegas.max().item()
         return alphas / (2 * math.pi)
 
-    def analyse(self, rows):
+    def analyse(self, rows: list[SummaryRow]) -> RotationAnalysis:
         return analyse(rows)
 
-    def sections(self, rows, analysis, colour):
-        return [velocity_section(rows, analysis, colour)]
+    def sections(self, rows: list[SummaryRow], analysis: RotationAnalysis | None, colour: Colour) -> list[Section]:
+        return [velocity_section(rows, analysis, colour)] if analysis is not None else []
 
-    def interpretation(self, rows, analysis) -> list[str]:
-        return rotation_sentences(rows, analysis)
+    def interpretation(self, rows: list[SummaryRow], analysis: RotationAnalysis | None) -> list[str]:
+        return rotation_sentences(rows, analysis) if analysis is not None else []
 
 
 TASK = Lie()

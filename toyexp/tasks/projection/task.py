@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..base import Task
+from ..base import SummaryRow, Task
 from ..sinusoids import target_frequencies
-from .analysis import SUBSPACE_METRICS, subspace_sentences
+from .analysis import SUBSPACE_METRICS, SubspaceAnalysis, analyse, subspace_sentences
 from .config import ProjectionConfig
 from .data import ProjectedSinusoids
 from .figures import run_figures
@@ -14,7 +14,7 @@ from .metrics import ProjectionMetrics, projection_metrics
 from .text import describe_subspace
 
 
-class Projection(Task):
+class Projection(Task[SubspaceAnalysis]):
     name = "projection"
     title = "Projection"
     description = ("The 8-dimensional target $g(c) = P f(c)$ on a rank-2 subspace: besides the error, does each "
@@ -42,8 +42,11 @@ class Projection(Task):
     def target_frequencies(self, cfg: ProjectionConfig):
         return target_frequencies(cfg)
 
-    def interpretation(self, rows, analysis) -> list[str]:
-        return subspace_sentences(rows)
+    def analyse(self, rows: list[SummaryRow]) -> SubspaceAnalysis:
+        return analyse(rows)
+
+    def interpretation(self, rows: list[SummaryRow], analysis: SubspaceAnalysis | None) -> list[str]:
+        return subspace_sentences(analysis) if analysis is not None else []
 
 
 TASK = Projection()
