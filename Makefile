@@ -40,10 +40,10 @@ notebooks: install
 	for nb in notebooks/*.ipynb; do $(BIN)/jupyter nbconvert --to notebook --execute --inplace $$nb || exit 1; done
 	$(BIN)/jupytext --sync notebooks/*.py
 
-# `make demo-results` retrains the tiny runs (six per task) the analysis notebook reads when run as is
-# (notebooks/demo-results, committed; about 15 s); follow it with `make notebooks`.
+# `make demo-results` runs the demo sweep (params/demo.yaml): the tiny runs (six per task) the analysis
+# notebook reads when run as is (notebooks/demo-results, committed; about 45 s); follow it with `make notebooks`.
 demo-results: install
-	$(BIN)/python -c "from toyexp.study.analysis import write_demo_results; print(write_demo_results())"
+	$(BIN)/python -c "from toyexp.study.sweep import write_demo_results; print(write_demo_results())"
 
 sync: install
 	$(BIN)/jupytext --sync notebooks/*.py

@@ -105,6 +105,22 @@ def test_variant_page_tables_its_seeds(sweep_and_specs):
     assert "| 43 | | not complete | | | |" in flow
 
 
+def test_a_grid_variant_page_names_its_point_and_reads_its_stem_from_the_plan(tmp_path):
+    """A variant at a grid point: its page is runs/<task>/<the run's stem>.md, and lists the
+    variant's overrides and the point's, not the sweep's (nothing has run: every seed incomplete)."""
+    path = tmp_path / "sweep.yaml"
+    path.write_text(yaml.safe_dump({"tasks": ["recon"], "seeds": [42], "variants": VARIANTS, "overrides": ["training.num_epochs=300"],
+                                    "grid": {"dataset.num_train": [8, 16]}, "results_dir": str(tmp_path / "results")}))
+    sweep = load_sweep(path)
+    run_pages.write_pages(sweep, plan(sweep, tmp_path / "book"), tmp_path / "book")
+    page = (tmp_path / "book" / "runs" / "recon" / "flow-num_train=16.md").read_text()
+    assert page.startswith("# recon: flow (num_train = 16)\n")
+    assert ("The runs of `recon` with `experiment.mode=flow`, `training.initial_dist=gaussian`, `dataset.num_train=16`, "
+            "one per seed.") in page
+    assert sorted(p.name for p in (tmp_path / "book" / "runs" / "recon").iterdir()) == [
+        "flow-num_train=16.md", "flow-num_train=8.md", "regression-num_train=16.md", "regression-num_train=8.md"]
+
+
 def test_task_page_links_its_variants(sweep_and_specs):
     sweep, specs = sweep_and_specs
     root = specs[0].notebook.parents[2]

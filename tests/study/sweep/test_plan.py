@@ -10,8 +10,8 @@ import pytest
 from toyexp import ConfigError, load_config
 from toyexp.cli import main
 from toyexp.run.files import PROJECT_ROOT, run_directory
-from toyexp.study.sweep.plan import (ANALYSIS_NOTEBOOK, complete_record, grid_points, is_complete, notebook_for, plan, point_label,
-                               point_text)
+from toyexp.study.sweep.plan import (ANALYSIS_NOTEBOOK, complete_record, grid_points, is_complete, notebook_for, notebook_path, plan,
+                                     point_label, point_text)
 from toyexp.study.sweep.sweep_file import load_sweep
 from sweeps import write_sweep
 
@@ -61,6 +61,27 @@ def test_each_run_records_its_identity_in_its_config(tmp_path):
     plain = plan(load_sweep(write_sweep(tmp_path, name="plain.yaml")), tmp_path / "book")
     assert [(r.grid_point, r.config["experiment"]["grid_point"], r.config["experiment"]["variant"]) for r in plain] == [
         ({}, {}, "regression")]
+
+
+def test_each_run_carries_its_variants_overrides_and_its_file_stem(tmp_path):
+    """Guards identity and layout as data: the book reads a run's own overrides and its file stem
+    from the plan, never back out of a notebook's name. A variant name with '/' gets '_' in files."""
+    variants = {"flow/zeros": VARIANTS["flow"], "regression": VARIANTS["regression"]}
+    sweep = load_sweep(write_sweep(tmp_path, seeds=[1, 2], variants=variants, overrides=["training.num_epochs=3"],
+                                   grid={"dataset.num_train": [10, 25]}))
+    run = next(r for r in plan(sweep, tmp_path / "book") if r.id == "recon/flow/zeros/num_train=25/seed-2")
+    assert run.variant_overrides == tuple(VARIANTS["flow"])
+    assert run.own_overrides == (*VARIANTS["flow"], "dataset.num_train=25")  # not the sweep's training.num_epochs=3
+    assert run.stem == "flow_zeros-num_train=25"
+    assert run.notebook == tmp_path / "book" / "runs" / "recon" / "flow_zeros-num_train=25-seeds.ipynb"
+
+
+def test_notebook_path_is_the_one_place_a_notebook_is_put():
+    pages, run_dir = Path("/b/runs/recon"), Path("/r/recon/flow/seed-42")
+    assert notebook_path(pages, "flow", 42, True, run_dir) == Path("/b/runs/recon/flow-seeds.ipynb")
+    assert notebook_path(pages, "flow", 42, False, run_dir) == Path("/b/runs/recon/flow-seed42.ipynb")
+    assert notebook_path(None, "flow", 42, True, run_dir) == Path("/r/recon/flow/group.ipynb")
+    assert notebook_path(None, "flow", 42, False, run_dir) == Path("/r/recon/flow/seed-42/run.ipynb")
 
 
 def test_grid_points_and_their_labels():

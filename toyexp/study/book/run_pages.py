@@ -36,7 +36,7 @@ from ...run.files import display_path, resolve_path, write_text
 from ...run.record import RunRecord
 from ...run.text import final_setting, run_headline
 from ...tasks import get_task
-from ..sweep.plan import GROUP_SUFFIX, PlannedRun, complete_record, point_text
+from ..sweep.plan import PlannedRun, complete_record, point_text
 from .report_paths import ShownPaths
 from ..sweep.sweep_file import Sweep
 
@@ -52,12 +52,6 @@ class RunPage:
 
     run: PlannedRun
     record: RunRecord | None
-
-    @property
-    def variant_stem(self) -> str:
-        """The file stem shared by the variant's runs: ``flow`` for their group's ``flow-seeds.ipynb``
-        (or for ``flow-seed42.ipynb``, the run of a notebook that takes one seed at a time)."""
-        return self.run.notebook.stem.removesuffix(GROUP_SUFFIX).removesuffix(f"-seed{self.run.seed}")
 
     @property
     def variant_title(self) -> str:
@@ -138,9 +132,11 @@ def _seconds(s: float) -> str:
     return f"{s:.1f} s"
 
 
-def variant_page(task: str, variant: str, overrides: list[str], runs: list[RunPage]) -> str:
-    """Markdown: the seeds of one variant, each with l2 at ``final``, its setting, NFE and training time."""
-    lines = [f"# {task}: {variant}", "", f"% {GENERATED}", ""]
+def variant_page(runs: list[RunPage]) -> str:
+    """Markdown: the seeds of one variant (at a grid point), each with l2 at ``final``, its setting,
+    NFE and training time, under the overrides that set the variant apart (:attr:`PlannedRun.own_overrides`)."""
+    task, overrides = runs[0].run.task, runs[0].run.own_overrides
+    lines = [f"# {task}: {runs[0].variant_title}", "", f"% {GENERATED}", ""]
     if overrides:
         lines += [f"The runs of `{task}` with {', '.join(f'`{o}`' for o in overrides)}, one per seed.", ""]
     lines += ["| seed | l2 | setting | NFE | training time | run |", "|---:|---:|---|---:|---:|---|"]
@@ -205,9 +201,6 @@ def appendix_sections(by_task: dict[str, dict[str, list[RunPage]]]) -> list[dict
     ]
 
 
-AUTOMATIC = ("experiment.output_dir=", "experiment.variant=", "experiment.grid_point=")  # overrides every run of a sweep gets
-
-
 def write_pages(sweep: Sweep, runs: list[PlannedRun], book_dir: str | Path) -> None:
     """Tidy every complete run's page, write the task and variant pages and the appendix's TOC entries.
 
@@ -219,7 +212,7 @@ def write_pages(sweep: Sweep, runs: list[PlannedRun], book_dir: str | Path) -> N
     by_task: dict[str, dict[str, list[RunPage]]] = defaultdict(lambda: defaultdict(list))
     for run in runs:
         page = RunPage(run, complete_record(run))
-        by_task[run.task][page.variant_stem].append(page)
+        by_task[run.task][run.stem].append(page)
     for variants in by_task.values():
         for pages in variants.values():
             for shown_pages in by_notebook(pages).values():
@@ -227,6 +220,5 @@ def write_pages(sweep: Sweep, runs: list[PlannedRun], book_dir: str | Path) -> N
     for task, variants in by_task.items():
         write_text(book / "runs" / f"{task}.md", task_page(task, variants))
         for stem, pages in variants.items():
-            own = [o for o in pages[0].run.overrides if o not in sweep.overrides and not o.startswith(AUTOMATIC)]
-            write_text(book / "runs" / task / f"{stem}.md", variant_page(task, pages[0].variant_title, own, pages))
+            write_text(book / "runs" / task / f"{stem}.md", variant_page(pages))
     write_text(book / APPENDIX_FILE, yaml.safe_dump(appendix_sections(by_task), sort_keys=False))

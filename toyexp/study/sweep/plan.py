@@ -40,20 +40,32 @@ ANALYSIS_NOTEBOOK = shipped("notebooks/analysis.ipynb")
 GROUP_SUFFIX = "-seeds"  # a group's run page: <variant stem>-seeds.ipynb
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PlannedRun:
-    """One notebook execution of a sweep, with its resolved config."""
+    """One notebook execution of a sweep, with its resolved config.
+
+    It carries its identity and its layout as data, so nothing downstream parses them back out
+    of a file name: the variant's own overrides, and the file stem its group's files share.
+    """
 
     task: str
     variant: str
     grid_point: dict[str, Any]  # {dotted key: value} of the sweep's grid; {} without one
     seed: int
     overrides: list[str]  # every dotted override of the run, as params.yaml records them
+    variant_overrides: tuple[str, ...]  # the sweep file's overrides of its variant alone
+    stem: str  # <variant>[-<grid point>], '/' as '_': the group's files runs/<task>/<stem>.md and <stem>-seeds.ipynb
     run_dir: Path  # <results_dir>/<task>/<variant>[/<grid point>]/seed-<seed> (run_directory)
-    notebook: Path  # its group's executed notebook: <book_dir>/runs/<task>/<variant>-seeds.ipynb, or beside the run folders without run pages
+    notebook: Path  # where its notebook is executed: :func:`notebook_path`
     config: dict  # the fully resolved config, compared by --resume
     budget: dict[str, Any] = field(default_factory=dict)  # a budget-check run's changed keys (in grid_point too); {} for the grid's
     grouped: bool = True  # its notebook takes ``seeds``; otherwise it runs alone, into a notebook of its own (-seed<N>.ipynb, run.ipynb)
+
+    @property
+    def own_overrides(self) -> tuple[str, ...]:
+        """What sets this run's group apart from the sweep's other runs (its variant page lists
+        them): the variant's overrides, then its grid point's (a budget run's budget included)."""
+        return (*self.variant_overrides, *point_overrides(self.grid_point))
 
     @property
     def id(self) -> str:
@@ -176,39 +188,57 @@ def grid_points(grid: dict[str, list]) -> list[dict[str, Any]]:
     return [dict(zip(keys, values)) for values in itertools.product(*(grid[k] for k in keys))]
 
 
+def point_overrides(point: dict[str, Any]) -> list[str]:
+    """The dotted overrides that put a run at grid point ``point``: ``dataset.num_train=25``."""
+    return [f"{key}={value_text(value)}" for key, value in point.items()]
+
+
 def plan(sweep: Sweep, book_dir: str | Path | None = None) -> list[PlannedRun]:
     """Every run of the sweep with its resolved config; a bad config fails here, naming the run.
 
     ``book_dir`` (default: the sweep's ``book_dir``) receives the executed notebooks.
     """
     book = resolve_path(book_dir or sweep.book_dir)
-    runs = []
     points = [(p, {}) for p in grid_points(sweep.grid)] + budget_points(sweep)
-    for task in sweep.tasks:
-        for variant, variant_overrides in sweep.variants.items():
-            for grid_point, budget in points:
-                point = {**grid_point, **budget}  # a budget run's identity: its point and what it changes
-                label = point_label(point)
-                output_dir = Path(sweep.results_dir) / task  # run_directory adds the variant, the point and the seed
-                overrides = [
-                    *sweep.overrides, *variant_overrides, *(f"{k}={value_text(v)}" for k, v in point.items()),
-                    f"experiment.variant={json.dumps(variant)}", f"experiment.output_dir={output_dir}",
-                    *([f"experiment.grid_point={json.dumps(point)}"] if point else []),
-                ]
-                stem = f"{variant}-{label}" if label else variant
-                for seed in sweep.seeds:
-                    try:
-                        cfg = load_config(task, seed=seed, overrides=overrides)
-                    except ConfigError as err:
-                        where = f"{task}/{variant}" + (f"/{label}" if label else "")
-                        raise ConfigError(f"run {where}/seed-{seed}: {err}") from None
-                    folder = run_directory(cfg)
-                    grouped = takes_seeds(notebook_for(task))
-                    suffix = GROUP_SUFFIX if grouped else f"-seed{seed}"
-                    notebook = (book / "runs" / task / f"{stem.replace('/', '_')}{suffix}.ipynb" if sweep.run_pages
-                                else folder.parent / "group.ipynb" if grouped else folder / "run.ipynb")
-                    runs.append(PlannedRun(task, variant, point, seed, overrides, folder, notebook, cfg.to_dict(), budget, grouped))
-    return runs
+    return [_planned_run(sweep, book, task, variant, {**grid_point, **budget}, budget, seed)
+            for task in sweep.tasks for variant in sweep.variants for grid_point, budget in points for seed in sweep.seeds]
+
+
+def _planned_run(sweep: Sweep, book: Path, task: str, variant: str, point: dict[str, Any], budget: dict[str, Any],
+                 seed: int) -> PlannedRun:
+    """One run of ``plan``: ``point`` is its grid point with its ``budget``'s keys added (a budget
+    run's identity: its point and what it changes)."""
+    label = point_label(point)
+    output_dir = Path(sweep.results_dir) / task  # run_directory adds the variant, the point and the seed
+    overrides = [
+        *sweep.overrides, *sweep.variants[variant], *point_overrides(point),
+        f"experiment.variant={json.dumps(variant)}", f"experiment.output_dir={output_dir}",
+        *([f"experiment.grid_point={json.dumps(point)}"] if point else []),
+    ]
+    try:
+        cfg = load_config(task, seed=seed, overrides=overrides)
+    except ConfigError as err:
+        where = f"{task}/{variant}" + (f"/{label}" if label else "")
+        raise ConfigError(f"run {where}/seed-{seed}: {err}") from None
+    stem = (f"{variant}-{label}" if label else variant).replace("/", "_")
+    grouped = takes_seeds(notebook_for(task))
+    folder = run_directory(cfg)
+    return PlannedRun(task=task, variant=variant, grid_point=point, seed=seed, overrides=overrides,
+                      variant_overrides=tuple(sweep.variants[variant]), stem=stem, run_dir=folder,
+                      notebook=notebook_path(book / "runs" / task if sweep.run_pages else None, stem, seed, grouped, folder),
+                      config=cfg.to_dict(), budget=budget, grouped=grouped)
+
+
+def notebook_path(pages: Path | None, stem: str, seed: int, grouped: bool, run_dir: Path) -> Path:
+    """Where a run's notebook is executed, the one place that says so.
+
+    With run pages (``pages``: ``<book_dir>/runs/<task>``), its group's page ``<stem>-seeds.ipynb``,
+    or ``<stem>-seed<N>.ipynb`` for a notebook that takes one seed at a time; without, beside its
+    run folders (``group.ipynb`` in its variant's, or point's, folder) or in its own (``run.ipynb``).
+    """
+    if pages is not None:
+        return pages / f"{stem}{GROUP_SUFFIX if grouped else f'-seed{seed}'}.ipynb"
+    return run_dir.parent / "group.ipynb" if grouped else run_dir / "run.ipynb"
 
 
 def complete_record(run: PlannedRun) -> RunRecord | None:

@@ -1,9 +1,9 @@
-"""The committed demo results (notebooks/demo-results) still belong to the package, and
-write_demo_results replaces them in one step.
+"""The committed demo results (notebooks/demo-results) are still the results of the demo sweep
+file (params/demo.yaml) as its plan lays them out, and write_demo_results replaces them in one step.
 
 The analysis notebook reads these files instead of training, so nothing else notices when the
-package changes under them: a changed config schema or default fails the config check here, and
-a changed training, loss or integrator fails the retrained run.
+package changes under them: a changed config schema, default or sweep file fails the config
+check here, and a changed training, loss or integrator fails the retrained run.
 """
 
 import json
@@ -11,19 +11,17 @@ import json
 import numpy as np
 import pytest
 
-from toyexp.run import run_directory
+from toyexp.run.files import PROJECT_ROOT
+from toyexp.schema import ConfigError
 from toyexp.study.analysis import collect
-from toyexp.study.analysis.demo import DEMO_DIR, README_TITLE, DemoRun, demo_config, demo_folder, demo_runs, write_demo_results
+from toyexp.study.analysis.demo import DEMO_DIR, README_TITLE, demo_folder
+from toyexp.study.sweep.demo import demo_runs, demo_sweep, recorded_config, write_demo_results
 
 REGENERATE = "the committed demo results are stale: run `make demo-results notebooks`"
 # Final l2 of the demo's flow runs (x_0 = 0) moved by at most 2.2e-6 (relative) when only the CPU
 # kernels changed (ATEN_CPU_CAPABILITY=default or avx2, MKL_CBWR=COMPATIBLE; measured on our AMD
 # EPYC), while the smallest real change we tried (490 instead of 500 epochs) moved recon's by 7 %.
 FLOW_RTOL = 1e-4
-
-
-def committed(spec: DemoRun):
-    return run_directory(demo_config(spec))
 
 
 def config_differences(recorded: dict, expected: dict) -> list[str]:
@@ -35,27 +33,44 @@ def config_differences(recorded: dict, expected: dict) -> list[str]:
             if recorded.get(section, {}).get(key) != expected.get(section, {}).get(key)]
 
 
+def test_the_demo_sweep_writes_into_the_committed_folder():
+    assert demo_sweep().results_dir == str(demo_folder()) == str(PROJECT_ROOT / DEMO_DIR)
+    assert {(r.task, r.variant, r.seed) for r in demo_runs()} == {
+        (t, v, s) for t in ("recon", "projection", "lie") for v in ("regression", "flow", "flow-gaussian") for s in (42, 43)}
+
+
 def test_the_committed_demo_holds_every_run_and_only_what_the_analysis_reads():
     root = demo_folder()
     collection = collect.collect(DEMO_DIR)
     assert not collection.incomplete
     assert [(r.record.task, r.record.variant, r.record.seed) for r in collection.runs] == sorted(
-        (s.task, s.variant, s.seed) for s in demo_runs())  # identity read from each record
+        (r.task, r.variant, r.seed) for r in demo_runs())  # identity read from each record
     assert collection.problems == ()
-    for spec in demo_runs():
-        assert sorted(p.name for p in committed(spec).iterdir()) == ["metrics.json", "predictions.npz"]
-        with np.load(committed(spec) / "predictions.npz") as arrays:
+    for run in demo_runs():
+        assert sorted(p.name for p in run.run_dir.iterdir()) == ["metrics.json", "predictions.npz"]  # the plan's folder
+        with np.load(run.run_dir / "predictions.npz") as arrays:
             assert sorted(arrays.files) == sorted(collect.PREDICTION_KEYS)
     assert (root / "README.md").read_text().startswith(README_TITLE)
     assert sum(p.stat().st_size for p in root.rglob("*") if p.is_file()) < 500_000  # 335 kB when written
 
 
-@pytest.mark.parametrize("spec", demo_runs(), ids=lambda s: f"{s.task}-{s.variant}-{s.seed}")
-def test_each_recorded_config_is_the_one_the_package_loads(spec):
-    """A run's metrics.json records its resolved config: it must be what load_config gives today."""
-    recorded = json.loads((committed(spec) / "metrics.json").read_text())["config"]
-    expected = json.loads(json.dumps(demo_config(spec).to_dict()))  # tuples read back as lists
+@pytest.mark.parametrize("run", demo_runs(), ids=lambda r: r.id.replace("/", "-"))
+def test_each_recorded_config_is_the_one_the_sweep_file_plans(run):
+    """A run's metrics.json records its resolved config: it must be what the demo's plan gives today."""
+    recorded = json.loads((run.run_dir / "metrics.json").read_text())["config"]
+    expected = recorded_config(run)
     assert recorded == expected, f"{REGENERATE}\n" + "\n".join(config_differences(recorded, expected))
+
+
+def test_a_committed_record_names_its_folder_from_the_project(tmp_path):
+    """Inside the project, output_dir is the project's relative path (no machine's folder is
+    committed); elsewhere the absolute folder the sweep handed the run."""
+    inside = next(r for r in demo_runs() if r.id == "lie/flow/seed-43")
+    assert inside.config["experiment"]["output_dir"] == str(PROJECT_ROOT / "notebooks" / "demo-results" / "lie")
+    assert recorded_config(inside)["experiment"]["output_dir"] == "notebooks/demo-results/lie"
+    outside = next(r for r in demo_runs(tmp_path / "demo") if r.id == "lie/flow/seed-43")
+    assert recorded_config(outside)["experiment"]["output_dir"] == str(tmp_path / "demo" / "lie")
+    assert recorded_config(outside)["evaluation"]["num_eval_steps"] == [1, 2, 4, 8]  # lists, as metrics.json reads back
 
 
 def test_config_differences_names_each_key():
@@ -65,21 +80,23 @@ def test_config_differences_names_each_key():
 
 @pytest.mark.training
 def test_a_retrained_flow_run_matches_its_committed_record(tmp_path):
-    """recon/flow/seed-42, retrained by write_demo_results into a stale demo folder: the folder is
-    replaced whole, and the run's final l2 and every evaluation match the committed record."""
-    spec = DemoRun("recon", "flow", 42)
+    """recon/flow/seed-42, run by the demo sweep into a stale demo folder: the folder is replaced
+    whole, and the run's final l2 and every evaluation match the committed record."""
     root = tmp_path / "demo"
     root.mkdir()
     (root / "README.md").write_text(f"{README_TITLE}\n\nstale\n")
     (root / "stale.txt").write_text("from an older demo\n")
 
-    write_demo_results(root, runs=[spec])
+    write_demo_results(root, only="recon/flow/seed-42", jobs=1)
 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo"]  # no scratch folder left
     assert sorted(p.name for p in root.iterdir()) == ["README.md", "recon"]
-    fresh = json.loads((run_directory(demo_config(spec, root)) / "metrics.json").read_text())
-    kept = json.loads((committed(spec) / "metrics.json").read_text())
-    assert fresh["config"] == json.loads(json.dumps(demo_config(spec, root).to_dict()))
+    (planned,) = [r for r in demo_runs(root) if r.id == "recon/flow/seed-42"]
+    assert sorted(p.name for p in planned.run_dir.iterdir()) == ["metrics.json", "predictions.npz"]
+    fresh = json.loads((planned.run_dir / "metrics.json").read_text())
+    (committed,) = [r for r in demo_runs() if r.id == planned.id]
+    kept = json.loads((committed.run_dir / "metrics.json").read_text())
+    assert fresh["config"] == recorded_config(planned)
     assert fresh["final"]["l2"] == pytest.approx(kept["final"]["l2"], rel=FLOW_RTOL), REGENERATE
     assert [e["l2"] for e in fresh["evaluations"]] == pytest.approx([e["l2"] for e in kept["evaluations"]], rel=FLOW_RTOL)
 
@@ -88,8 +105,8 @@ def test_a_failed_write_leaves_the_old_demo_folder(tmp_path):
     root = tmp_path / "demo"
     root.mkdir()
     (root / "README.md").write_text(f"{README_TITLE}\n")
-    with pytest.raises(ValueError, match="demo variant 'no-such-variant' is unknown; valid: regression, flow, flow-gaussian"):
-        write_demo_results(root, runs=[DemoRun("recon", "no-such-variant", 42)])
+    with pytest.raises(ConfigError, match=r"--only 'recon/no-such-variant/\*' matches no run; run ids look like 'recon/regression/seed-42'"):
+        write_demo_results(root, only="recon/no-such-variant/*")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo"]
     assert sorted(p.name for p in root.iterdir()) == ["README.md"]
 
