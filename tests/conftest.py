@@ -71,7 +71,7 @@ def as_evaluation(e) -> Evaluation:
     if isinstance(e, Evaluation):
         return e
     resolution = e["num_steps"] if e.get("rtol") is None else Tolerance(e["rtol"], e["atol"])
-    return Evaluation(e["method"], resolution, e["nfe"], e["l1"], e["l2"])
+    return Evaluation(method=e["method"], resolution=resolution, nfe=e["nfe"], l1=e["l1"], l2=e["l2"])
 
 
 def typed(cls, value):
@@ -114,13 +114,15 @@ def _write_run(root, task, variant, mode, seed, final, evaluations=None, error=N
     if not isinstance(final, Final):
         own = {k: v for k, v in final.items() if k not in ("l1", "l2")}
         metrics_type = get_task(task).metrics_type
-        final = Final("euler", 1, 1, final["l1"], final["l2"], task_metrics=typed(metrics_type, own) if own else None)
+        final = Final(method="euler", resolution=1, nfe=1, l1=final["l1"], l2=final["l2"],
+                      task_metrics=typed(metrics_type, own) if own else None)
     evaluations = tuple(as_evaluation(e) for e in evaluations) if evaluations else (
-        Evaluation(final.method, final.resolution, final.nfe, final.l1, final.l2),)
+        Evaluation(method=final.method, resolution=final.resolution, nfe=final.nfe, l1=final.l1, l2=final.l2),)
     record = RunRecord(
         task=task, variant=variant, grid_point=dict(grid_point or {}), mode=mode, seed=seed, final=final,
         best=Best(1, final.l1, final.l2), evaluations=evaluations,
-        training=TrainingSummary(1, 1, 0.1, 1, (1,), (final.l2,)), run_seconds=0.2, device="cpu", num_threads=1,
+        training=TrainingSummary(epochs=1, steps=1, seconds=0.1, best_epoch=1, eval_epochs=(1,),
+                                 eval_l2=(final.l2,)), run_seconds=0.2, device="cpu", num_threads=1,
         config=(config := typed_config(task, CONFIG if task == "recon" else {})), target=target_of(config),
         provenance=Provenance(toyexp="0.2.0", python="3.11", torch=torch.__version__, numpy=np.__version__,
                               platform="Linux", git=GitState("abc", False), code_path=CODE_PATH,

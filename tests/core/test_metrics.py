@@ -33,8 +33,8 @@ def test_spacing_and_distance_by_hand():
 
 
 def test_an_evaluation_knows_its_steps_or_its_tolerance():
-    fixed, tol = Evaluation("rk4", 8, 32, 0.1, 0.2), Tolerance(1e-4, 1e-6)
-    adaptive = Evaluation("dopri5", tol, 38, 0.1, 0.2)
+    fixed, tol = Evaluation(method="rk4", resolution=8, nfe=32, l1=0.1, l2=0.2), Tolerance(1e-4, 1e-6)
+    adaptive = Evaluation(method="dopri5", resolution=tol, nfe=38, l1=0.1, l2=0.2)
     assert (fixed.steps, fixed.tolerance, fixed.setting) == (8, None, ("rk4", 8))
     assert (adaptive.steps, adaptive.tolerance, adaptive.setting) == (None, tol, ("dopri5", tol))
 

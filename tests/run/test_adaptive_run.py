@@ -73,8 +73,9 @@ def test_flow_run_records_counted_nfe_per_tolerance(tmp_path):
     final = metrics["final"]
     assert (final["method"], final["num_steps"], final["nfe"], final["rtol"], final["atol"]) == ("euler", 4, 4, None, None)
     assert (run_dir / "plots" / "error_vs_nfe.png").stat().st_size > 0
-    table = evaluation_table(tuple(Evaluation(e["method"], e["num_steps"] if e["rtol"] is None else Tolerance(e["rtol"], e["atol"]),
-                                              e["nfe"], e["l1"], e["l2"]) for e in metrics["evaluations"]))
+    table = evaluation_table(tuple(Evaluation(method=e["method"],
+                                              resolution=e["num_steps"] if e["rtol"] is None else Tolerance(e["rtol"], e["atol"]),
+                                              nfe=e["nfe"], l1=e["l1"], l2=e["l2"]) for e in metrics["evaluations"]))
     assert table.splitlines()[0].split() == ["method", "steps", "NFE", "l1", "l2", "rtol"]
     assert table.splitlines()[-1].split()[:3] == ["dopri5", "-", str(dopri[-1]["nfe"])]
     assert table.splitlines()[-1].split()[-1] == "1e-04" and table.splitlines()[1].split()[-1] == "-"
@@ -91,9 +92,10 @@ def test_dopri5_first_makes_final_the_tightest_tolerance(tmp_path):
 
 
 def test_error_vs_nfe_draws_dopri5_as_points_and_the_legend_outside():
-    evals = [Evaluation("euler", n, n, 0.0, 1.0 / n) for n in (1, 2, 4)]
-    evals += [Evaluation("rk4", n, 4 * n, 0.0, 0.1 / n**4) for n in (1, 2, 4)]
-    evals += [Evaluation("dopri5", Tolerance(rtol, 1e-5), nfe, 0.0, l2) for nfe, l2, rtol in [(14, 1e-2, 1e-2), (38, 1e-4, 1e-4)]]
+    evals = [Evaluation(method="euler", resolution=n, nfe=n, l1=0.0, l2=1.0 / n) for n in (1, 2, 4)]
+    evals += [Evaluation(method="rk4", resolution=n, nfe=4 * n, l1=0.0, l2=0.1 / n**4) for n in (1, 2, 4)]
+    evals += [Evaluation(method="dopri5", resolution=Tolerance(rtol, 1e-5), nfe=nfe, l1=0.0, l2=l2) for nfe, l2,
+              rtol in [(14, 1e-2, 1e-2), (38, 1e-4, 1e-4)]]
     fig = error_vs_nfe(evals, "t")
     ax = fig.axes[0]
     lines = {line.get_label(): line for line in ax.get_lines()}
@@ -113,7 +115,8 @@ def test_error_vs_nfe_draws_dopri5_as_points_and_the_legend_outside():
 
 
 def test_sentences_name_a_tolerance_instead_of_steps():
-    fixed = [Evaluation("euler", n, n, 0.0, 0.1) for n in (1, 16)]
-    adaptive = [Evaluation("dopri5", Tolerance(r, 1e-5), k, 0.0, 0.1) for k, r in [(14, 1e-2), (50, 1e-4)]]
+    fixed = [Evaluation(method="euler", resolution=n, nfe=n, l1=0.0, l2=0.1) for n in (1, 16)]
+    adaptive = [Evaluation(method="dopri5", resolution=Tolerance(r, 1e-5), nfe=k, l1=0.0, l2=0.1) for k,
+                r in [(14, 1e-2), (50, 1e-4)]]
     assert resolution_text(fixed[1]) == "16 steps" and span_text(*fixed) == "1 to 16 steps"
     assert resolution_text(adaptive[1]) == "rtol 1e-04" and span_text(*adaptive) == "rtol 1e-02 to rtol 1e-04"

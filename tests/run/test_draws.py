@@ -98,8 +98,10 @@ def test_the_draws_follow_from_the_run_seed_and_draw_0_is_k_1s_x_0():
 def test_the_record_reads_back_with_and_without_draws(draws):
     record = RunRecord(
         task="recon", variant="flow-gaussian", grid_point={}, mode="flow", seed=1,
-        final=Final("euler", 16, 16, 0.1, 0.2, draws=draws), best=Best(3, 0.1, 0.2), evaluations=(),
-        training=TrainingSummary(10, 10, 0.5, 3, (3,), (0.2,)), run_seconds=1.0, device="cpu", num_threads=1,
+        final=Final(method="euler", resolution=16, nfe=16, l1=0.1, l2=0.2,
+                    draws=draws), best=Best(3, 0.1, 0.2), evaluations=(),
+        training=TrainingSummary(epochs=10, steps=10, seconds=0.5, best_epoch=3, eval_epochs=(3,),
+                                 eval_l2=(0.2,)), run_seconds=1.0, device="cpu", num_threads=1,
         config=(cfg := toyexp.load_config("recon")), target=target_of(cfg), provenance=provenance())
     data = json.loads(json.dumps(record_to_json(record)))
     assert record_from_json(data) == record
@@ -130,7 +132,8 @@ def test_more_than_one_draw_from_x_0_0_is_refused():
 
 
 def test_the_run_text_names_the_draws_only_when_there_are_several():
-    final = Final("euler", 16, 16, 0.1, 0.125, draws=Draws(k=16, draw_std=0.25, single_l2=0.3))
+    final = Final(method="euler", resolution=16, nfe=16, l1=0.1, l2=0.125,
+                  draws=Draws(k=16, draw_std=0.25, single_l2=0.3))
     assert draws_text(final) == (
         "That prediction is the mean of 16 integrated draws of x_0 at each point: one draw alone has l2 = 0.3000 "
         "(the mean 0.1250), and single draws spread around the mean by 0.2500 (the RMS of their per-point standard deviation).")

@@ -21,7 +21,9 @@ def record(mode: str, variant: str = "", **final) -> RunRecord:
     cfg = load_config("recon", mode=mode, overrides=["training.num_epochs=300"])
     fields = {"method": "rk4", "resolution": 8, "nfe": 32, "l1": 0.05, "l2": 0.012345, **final}
     return RunRecord(task="recon", variant=variant or mode, grid_point={}, mode=mode, seed=43, final=Final(**fields),
-                     best=Best(200, 0.05, 0.0123), evaluations=(), training=TrainingSummary(300, 600, 12.345, 200, (), ()),
+                     best=Best(200, 0.05, 0.0123), evaluations=(),
+                     training=TrainingSummary(epochs=300, steps=600, seconds=12.345, best_epoch=200, eval_epochs=(),
+                                              eval_l2=()),
                      run_seconds=13.0, device="cpu", num_threads=1, config=cfg, target=target_of(cfg), provenance=None)
 
 
@@ -47,7 +49,8 @@ def test_straight_flow_integrates():
 def test_one_step_is_singular():
     """Guards "euler, 1 steps" (issue 25): one step, one epoch, one optimiser step read singular."""
     r = record("flow", method="euler", resolution=1, nfe=1)
-    r = dataclasses.replace(r, training=TrainingSummary(1, 1, 0.5, 1, (), ()))
+    r = dataclasses.replace(r, training=TrainingSummary(epochs=1, steps=1, seconds=0.5, best_epoch=1, eval_epochs=(),
+                                                        eval_l2=()))
     assert final_setting(r.final, build_mode("flow")) == "euler, 1 step"
     assert run_headline(r, build_mode("flow")) == (
         "**recon · flow · seed 43**: l2 = 0.0123 (euler, 1 step, NFE 1); trained for 1 epoch (1 step) in 0.5 s."
@@ -78,9 +81,10 @@ def test_config_changes_of_the_defaults_says_so():
 def narrative(mode: str, nfe: int, evaluations: list[tuple[int, float]], c_train=(0.0, 0.45, 0.7, 1.0)) -> str:
     """describe_run on a hand-made run: four training inputs, a grid of three points whose
     errors are 0.1, 0.3 and 0.2 (the largest at c = 0.5, 0.05 from the input 0.45)."""
-    final = Final("rk4", 8, nfe, 0.05, 0.25)
+    final = Final(method="rk4", resolution=8, nfe=nfe, l1=0.05, l2=0.25)
     result = RunResult(
-        evaluations=tuple(Evaluation("rk4", n, 4 * n, 0.1, l2) for n, l2 in evaluations), final=final, best=Best(200, 0.1, 0.2),
+        evaluations=tuple(Evaluation(method="rk4", resolution=n, nfe=4 * n, l1=0.1, l2=l2) for n,
+                          l2 in evaluations), final=final, best=Best(200, 0.1, 0.2),
         c_grid=np.array([[0.0], [0.5], [1.0]]), x_grid=np.zeros((3, 1)), pred_grid=np.array([[0.1], [0.3], [0.2]]),
     )
     data = SimpleNamespace(c_train=np.array(c_train)[:, None], c_eval=np.zeros((40, 1)))
@@ -112,8 +116,9 @@ def test_narrative_of_regression_has_no_integrator():
 def test_narrative_ends_with_the_task_s_own_paragraph():
     """A task's own sentences follow as a paragraph of their own, from Final.task_metrics."""
     ctx_task = SimpleNamespace(describe=lambda m: f"own: {m}")
-    final = Final("rk4", 8, 32, 0.05, 0.25, task_metrics=7)
-    result = RunResult((), final, Best(1, 0.1, 0.2), np.array([[0.0], [1.0]]), np.zeros((2, 1)), np.ones((2, 1)))
+    final = Final(method="rk4", resolution=8, nfe=32, l1=0.05, l2=0.25, task_metrics=7)
+    result = RunResult(evaluations=(), final=final, best=Best(1, 0.1, 0.2), c_grid=np.array([[0.0], [1.0]]),
+                       x_grid=np.zeros((2, 1)), pred_grid=np.ones((2, 1)))
     data = SimpleNamespace(c_train=np.array([[0.0], [1.0]]), c_eval=np.zeros((2, 1)))
     ctx = SimpleNamespace(cfg=load_config("recon", mode="flow"), mode=build_mode("flow"), data=data, task=ctx_task)
     assert describe_run(ctx, result).endswith("\n\nown: 7")

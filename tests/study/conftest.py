@@ -46,8 +46,10 @@ def record(task: str, variant: str, mode: str, seed: int, final: Final, evaluati
     return RunRecord(
         task=task, variant=variant, grid_point=dict(grid_point or {}), mode=mode, seed=seed, final=final,
         best=Best(10, final.l1, final.l2),
-        evaluations=tuple(evaluations) or (Evaluation(final.method, final.resolution, final.nfe, final.l1, final.l2),),
-        training=TrainingSummary(10, 10, 1.0, 10, (10,), (final.l2,)), run_seconds=1.5, device="cpu", num_threads=1,
+        evaluations=tuple(evaluations) or (Evaluation(method=final.method, resolution=final.resolution, nfe=final.nfe,
+                                                      l1=final.l1, l2=final.l2),),
+        training=TrainingSummary(epochs=10, steps=10, seconds=1.0, best_epoch=10, eval_epochs=(10,),
+                                 eval_l2=(final.l2,)), run_seconds=1.5, device="cpu", num_threads=1,
         config=(typed := typed_config(task, config if config is not None else CONFIGS[task])), target=target_of(typed),
         provenance=provenance(seed, code_path),
     )
@@ -66,7 +68,8 @@ def _write_run(root, task, variant, mode, seed, final, evaluations=(), error=Non
     pred = x_grid + (np.full_like(x_grid, 0.01 * (seed + 1)) if error is None else error)
     np.savez(run_dir / "predictions.npz", c_train=C_TRAIN, x_train=np.sin(2 * np.pi * C_TRAIN),
              c_grid=C_GRID, x_grid=x_grid, pred_grid=pred)
-    typed = Final("euler", 1, 1, final["l1"], final["l2"], task_metrics=final.get("task_metrics"))
+    typed = Final(method="euler", resolution=1, nfe=1, l1=final["l1"], l2=final["l2"],
+                  task_metrics=final.get("task_metrics"))
     write_record(run_dir / "metrics.json", record(task, variant, mode, seed, typed, evaluations, config, grid_point, code_path))
     return run_dir
 
@@ -105,11 +108,13 @@ def write_dataset_run(root, task, variant, mode, seed, scale, shift=0.0, num_tra
     error = lambda c: scale * torch.sin(40 * c + seed) + shift  # noqa: E731
     pred_eval, pred_grid = data.x_eval + error(data.c_eval), x_grid + error(c_grid)
     l1, l2 = l1_error(pred_eval, data.x_eval), l2_error(pred_eval, data.x_eval)
-    final = Final("euler", 4, 1 if mode == "regression" else 4, l1, l2, task_metrics=toyexp.get_task(task).metrics(data, data.c_eval, pred_eval))
+    final = Final(method="euler", resolution=4, nfe=1 if mode == "regression" else 4, l1=l1, l2=l2,
+                  task_metrics=toyexp.get_task(task).metrics(data, data.c_eval, pred_eval))
     np.savez(run_dir / "predictions.npz", c_train=data.c_train.numpy(), x_train=data.x_train.numpy(),
              c_eval=data.c_eval.numpy(), x_eval=data.x_eval.numpy(), pred_eval=pred_eval.numpy(),
              c_grid=c_grid.numpy(), x_grid=x_grid.numpy(), pred_grid=pred_grid.numpy())
-    evaluations = [Evaluation("euler", n, n, l1, l2 * (1 + 1 / n)) for n in (1, 4)] if mode != "regression" else []
+    evaluations = [Evaluation(method="euler", resolution=n, nfe=n, l1=l1,
+                              l2=l2 * (1 + 1 / n)) for n in (1, 4)] if mode != "regression" else []
     write_record(run_dir / "metrics.json", record(task, variant, mode, seed, final, evaluations, cfg.to_dict(), grid_point))
     return run_dir
 

@@ -18,22 +18,23 @@ ROTATION = RotationMetrics(0.9, 0.5, 0.1, 0.4, per_velocity=(VelocityMetrics(1.0
 
 
 def test_final_is_an_evaluation_with_the_task_metrics():
-    final = Final("dopri5", Tolerance(1e-4, 1e-6), 38, 0.1, 0.2, task_metrics=ROTATION)
+    final = Final(method="dopri5", resolution=Tolerance(1e-4, 1e-6), nfe=38, l1=0.1, l2=0.2, task_metrics=ROTATION)
     assert isinstance(final, Evaluation) and (final.steps, final.tolerance, final.nfe) == (None, Tolerance(1e-4, 1e-6), 38)
-    assert Final("euler", 4, 4, 0.1, 0.2).task_metrics is None
+    assert Final(method="euler", resolution=4, nfe=4, l1=0.1, l2=0.2).task_metrics is None
     with pytest.raises(dataclasses.FrozenInstanceError):
         final.l2 = 0.0
 
 
 def test_metric_of_reads_an_error_or_an_own_metric():
-    final = Final("euler", 4, 4, 0.125, 0.25, task_metrics=ROTATION)
+    final = Final(method="euler", resolution=4, nfe=4, l1=0.125, l2=0.25, task_metrics=ROTATION)
     l1, l2 = ERRORS
     assert (l1.name, l2.name, l1.of(final), l2.of(final)) == ("l1", "l2", 0.125, 0.25)
     assert Metric("cosine_min", "cosine, minimum").of(final) == 0.5
     assert Metric("projection_max", "projection error, maximum", fmt=".3f", log=True).of(final) == 0.4
     assert type(Metric("cosine_mean", "c").of(final)) is float
     with pytest.raises(AttributeError):
-        Metric("cosine_mean", "c").of(Final("euler", 4, 4, 0.1, 0.2))  # a task metric of a run without them
+        Metric("cosine_mean", "c").of(Final(method="euler", resolution=4, nfe=4, l1=0.1,
+                                            l2=0.2))  # a task metric of a run without them
 
 
 def test_metric_defaults():
@@ -43,7 +44,7 @@ def test_metric_defaults():
 
 
 def test_a_summary_row_knows_its_seeds_and_whether_it_is_a_baseline():
-    finals = tuple(Final("euler", 1, 1, v, v) for v in (0.1, 0.3))
+    finals = tuple(Final(method="euler", resolution=1, nfe=1, l1=v, l2=v) for v in (0.1, 0.3))
     row = SummaryRow(variant="flow", mode="flow", seeds=(42, 43), finals=finals, stats={L2: stat([0.1, 0.3])}, values={L2: (0.1, 0.3)})
     assert (row.n, row.baseline, row.stats[L2].mean) == (2, False, pytest.approx(0.2))
     assert SummaryRow(variant="spline", mode=None, seeds=(42,), finals=finals[:1]).baseline
@@ -78,7 +79,7 @@ def test_a_built_in_task_fulfils_the_contract(name):
         assert type(own) is task.metrics_type
         fields = {f.name for f in dataclasses.fields(task.metrics_type)}
         assert {m.name for m in task.summary_metrics} <= fields and all(m.of_task for m in task.summary_metrics)
-        final = Final("euler", 1, 1, 0.0, 0.0, task_metrics=own)
+        final = Final(method="euler", resolution=1, nfe=1, l1=0.0, l2=0.0, task_metrics=own)
         assert all(isinstance(m.of(final), float) for m in task.summary_metrics)
         assert task.describe(own)
 

@@ -28,7 +28,7 @@ def l2_error(pred: Tensor, target: Tensor) -> float:
     return ((pred - target) ** 2).mean().sqrt().item()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Evaluation:
     """The error of one prediction over the evaluation set, and what it cost."""
 
@@ -181,7 +181,8 @@ def evaluate(model: nn.Module, mode: Mode, c: Tensor, x_1: Tensor, *, x_0: Tenso
     for method, resolution in settings:
         draws, calls = counted_draws(model, mode, c, x_0, resolution=resolution, method=method)
         pred = mean_of_draws(draws)
-        out.append(Evaluated(Evaluation(method, resolution, calls, l1_error(pred, x_1), l2_error(pred, x_1)), pred, draws))
+        out.append(Evaluated(Evaluation(method=method, resolution=resolution, nfe=calls, l1=l1_error(pred, x_1),
+                                        l2=l2_error(pred, x_1)), pred, draws))
     return out
 
 

@@ -46,7 +46,7 @@ class RecordError(ValueError):
     """A metrics.json that cannot be read as a run's record; the message says why."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TrainingSummary:
     """How training went: the epochs and optimiser steps it took, its time, and the evaluation
     error at every evaluation epoch (the best of which picked ``best_epoch``)."""
@@ -59,7 +59,7 @@ class TrainingSummary:
     eval_l2: tuple[float, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RunRecord:
     """One run's metrics.json."""
 
@@ -110,10 +110,10 @@ def record_from_json(data: dict) -> RunRecord:
             **{name: data[name] for name in ("task", "variant", "grid_point", "mode", "seed", "run_seconds",
                                              "device", "num_threads")},
             config=config, target=_build(Target, data["target"]) if "target" in data else target_of(config),
-            final=Final(*_evaluation_fields(final), task_metrics=None if own is None else _build(metrics_type, own),
+            final=Final(**_evaluation_fields(final), task_metrics=None if own is None else _build(metrics_type, own),
                         draws=None if draws is None else _build(Draws, draws)),
             best=_build(Best, data["best"]),
-            evaluations=tuple(Evaluation(*_evaluation_fields(e)) for e in data["evaluations"]),
+            evaluations=tuple(Evaluation(**_evaluation_fields(e)) for e in data["evaluations"]),
             training=_build(TrainingSummary, data["training"]),
             provenance=_build(Provenance, data["provenance"]),
         )
@@ -155,10 +155,10 @@ def _draws_to_json(draws: Draws | None) -> dict:
     return {} if draws is None else {"draws": plain(draws)}
 
 
-def _evaluation_fields(d: dict) -> tuple:
-    """(method, resolution, nfe, l1, l2) from :func:`_evaluation_to_json`'s dict."""
+def _evaluation_fields(d: dict) -> dict:
+    """An Evaluation's fields (method, resolution, nfe, l1, l2) from :func:`_evaluation_to_json`'s dict."""
     resolution = d["num_steps"] if d.get("rtol") is None else Tolerance(d["rtol"], d["atol"])
-    return d["method"], resolution, d["nfe"], d["l1"], d["l2"]
+    return {"method": d["method"], "resolution": resolution, "nfe": d["nfe"], "l1": d["l1"], "l2": d["l2"]}
 
 
 def plain(value: Any) -> Any:

@@ -162,7 +162,8 @@ def evaluate_run(ctx: RunContext, model: nn.Module, trained: TrainResult) -> Run
     chosen = next(e for e in evaluated if e.evaluation.setting == ctx.final_setting)
     pred_eval = chosen.prediction.cpu()
     e = chosen.evaluation
-    final = Final(e.method, e.resolution, e.nfe, e.l1, e.l2, task_metrics=ctx.task.metrics(data, data.c_eval, pred_eval),
+    final = Final(method=e.method, resolution=e.resolution, nfe=e.nfe, l1=e.l1, l2=e.l2,
+                  task_metrics=ctx.task.metrics(data, data.c_eval, pred_eval),
                   draws=spread(chosen.draws, x_eval))
 
     c_grid = dense_grid(ctx)
@@ -191,7 +192,8 @@ def evaluate_run(ctx: RunContext, model: nn.Module, trained: TrainResult) -> Run
                  e.l1, e.l2, method, resolution, e.nfe, best.l2, best.epoch)
     if final.draws is not None:
         ctx.log.info("final: mean of %d draws; one draw l2 %.6f, draw std %.6f", final.draws.k, final.draws.single_l2, final.draws.draw_std)
-    return RunResult(tuple(x.evaluation for x in evaluated), final, best, c_grid, x_grid, pred_grid, std_grid)
+    return RunResult(evaluations=tuple(x.evaluation for x in evaluated), final=final, best=best, c_grid=c_grid,
+                     x_grid=x_grid, pred_grid=pred_grid, std_grid=std_grid)
 
 
 def finish_run(ctx: RunContext, trained: TrainResult, result: RunResult) -> RunRecord:
@@ -201,8 +203,9 @@ def finish_run(ctx: RunContext, trained: TrainResult, result: RunResult) -> RunR
     record = RunRecord(
         task=exp.task, variant=exp.variant, grid_point=dict(exp.grid_point), mode=exp.mode, seed=exp.seed,
         final=result.final, best=result.best, evaluations=result.evaluations,
-        training=TrainingSummary(history.epochs[-1], trained.steps, trained.train_seconds, trained.best_epoch,
-                                 tuple(history.eval_epochs), tuple(history.eval_l2)),
+        training=TrainingSummary(epochs=history.epochs[-1], steps=trained.steps, seconds=trained.train_seconds,
+                                 best_epoch=trained.best_epoch,
+                                 eval_epochs=tuple(history.eval_epochs), eval_l2=tuple(history.eval_l2)),
         run_seconds=time.time() - ctx.started, device=str(ctx.device), num_threads=torch.get_num_threads(),
         config=ctx.cfg, target=target_of(ctx.cfg), provenance=provenance(),
     )

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Final(Evaluation):
     """The final model at the final setting (the first integrator at its finest resolution),
     with the task's own metrics of that prediction (None for a task that has none) and, when the
@@ -48,7 +48,7 @@ class Best:
     l2: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RunResult:
     """What evaluating a run gives: every evaluation, ``final``, ``best``, and the dense grid."""
 

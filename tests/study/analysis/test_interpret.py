@@ -48,7 +48,7 @@ def test_the_variant_with_the_lowest_error_comes_first(tmp_path, write_run):
     for variant, values in l2.items():
         mode = "regression" if variant == "regression" else "flow"
         for seed, v in zip((1, 2), values):
-            evals = [Evaluation("euler", n, n, v, 2 * v / n) for n in (1, 2)]
+            evals = [Evaluation(method="euler", resolution=n, nfe=n, l1=v, l2=2 * v / n) for n in (1, 2)]
             evals = evals if mode == "flow" else evals[-1:]
             noise = 0.01 * rng.standard_normal((101, 1)) if variant == "flow-gaussian" else None  # all above Nyquist
             write_run(tmp_path, "recon", variant, mode, seed, {"l1": v, "l2": v}, evals, noise)
@@ -88,9 +88,9 @@ def test_the_cost_paragraph_sets_the_tightest_dopri5_solve_beside_the_final_sett
     """Guards against dopri5 vanishing from the findings: its tightest tolerance's mean l2 and mean
     counted NFE over the seeds stand next to the final l2, all planted here."""
     for seed, (final, tight, nfe) in {1: (0.10, 0.20, 50), 2: (0.30, 0.40, 70)}.items():
-        evals = [Evaluation("euler", n, n, final, final * (1 + 1 / n)) for n in (1, 4)]
-        evals += [Evaluation("dopri5", Tolerance(1e-2, 1e-5), nfe - 20, 0.0, 9.0),
-                  Evaluation("dopri5", Tolerance(1e-4, 1e-5), nfe, 0.0, tight)]
+        evals = [Evaluation(method="euler", resolution=n, nfe=n, l1=final, l2=final * (1 + 1 / n)) for n in (1, 4)]
+        evals += [Evaluation(method="dopri5", resolution=Tolerance(1e-2, 1e-5), nfe=nfe - 20, l1=0.0, l2=9.0),
+                  Evaluation(method="dopri5", resolution=Tolerance(1e-4, 1e-5), nfe=nfe, l1=0.0, l2=tight)]
         write_run(tmp_path, "recon", "flow", "flow", seed, {"l1": final, "l2": final}, evals)
     text = findings(tmp_path, "recon")
     (line,) = [line for line in text.splitlines() if "dopri5" in line]

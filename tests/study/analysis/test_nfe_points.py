@@ -16,11 +16,11 @@ matplotlib.use("Agg")
 
 
 def euler(n, l2):
-    return Evaluation("euler", n, n, 0.0, l2)
+    return Evaluation(method="euler", resolution=n, nfe=n, l1=0.0, l2=l2)
 
 
 def dopri5(rtol, nfe, l2):
-    return Evaluation("dopri5", Tolerance(rtol, 1e-5), nfe, 0.0, l2)
+    return Evaluation(method="dopri5", resolution=Tolerance(rtol, 1e-5), nfe=nfe, l1=0.0, l2=l2)
 
 
 def curves_of(root):
@@ -71,7 +71,7 @@ def test_step_counts_listed_out_of_order_make_an_ordered_curve(tmp_path, write_r
     """rk4 at 2 then 1 steps (4 network evaluations a step): the curve runs 1, 2 steps at NFE 4, 8."""
     for seed in (1, 2):
         write_run(tmp_path, "recon", "flow", "flow", seed, {"l1": 0.0, "l2": 0.0},
-                  [Evaluation("rk4", n, 4 * n, 0.0, seed / n) for n in (2, 1)])
+                  [Evaluation(method="rk4", resolution=n, nfe=4 * n, l1=0.0, l2=seed / n) for n in (2, 1)])
     (c,) = curves_of(tmp_path)
     assert (c.steps, c.nfe, c.adaptive) == ((1, 2), (4, 8), False)
     assert c.l2.mean == pytest.approx([1.5, 0.75])

@@ -19,10 +19,11 @@ def collection(run_record, histories: dict[str, list[float]]) -> Collection:
         for seed in (1, 2, 3):
             history = tuple(v * (1 + seed / 100) for v in l2)
             rec = run_record("recon", variant, "regression" if variant == "regression" else "flow", seed,
-                             Final("euler", 1, 1, history[-1], history[-1]))
-            rec = replace(rec, training=TrainingSummary(500 * len(l2), 500 * len(l2), 1.0, 500, tuple(500 * (i + 1) for i in range(len(l2))), history))
+                             Final(method="euler", resolution=1, nfe=1, l1=history[-1], l2=history[-1]))
+            rec = replace(rec, training=TrainingSummary(epochs=500 * len(l2), steps=500 * len(l2), seconds=1.0,
+                                                        best_epoch=500, eval_epochs=tuple(500 * (i + 1) for i in range(len(l2))), eval_l2=history))
             runs.append(CollectedRun(rec, Path(f"/r/{variant}/{seed}"), None))
-    return Collection(Path("/r"), tuple(runs), ())
+    return Collection(root=Path("/r"), runs=tuple(runs), incomplete=())
 
 
 def test_a_model_that_still_moves_and_a_comparison_that_flips_are_reported(run_record):

@@ -26,8 +26,9 @@ def row(variant, baseline=False):
 
 def cell(n, winner, runner_q, versus: dict[str, v.Test], against_baseline: v.Test | None) -> Cell:
     best = row(winner, baseline=winner == "gp")
-    return Cell({"dataset.num_train": n}, NS(), None, Winner(best, row("other"), planted(2.0, runner_q)), versus,
-                row("flow"), against_baseline)
+    return Cell(point={"dataset.num_train": n}, results=NS(), samples_per_cycle=None,
+                winner=Winner(best, row("other"), planted(2.0, runner_q)), versus_reference=versus,
+                best_network=row("flow"), network_versus_baseline=against_baseline)
 
 
 @pytest.mark.parametrize("ratio, q, verdict", [

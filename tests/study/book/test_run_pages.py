@@ -42,10 +42,11 @@ def run_notebook(title: str) -> nbformat.NotebookNode:
 def finish(run, record, l2: float, seconds: float) -> None:
     """The metrics.json of ``run`` (a PlannedRun): l2 at rk4 with 4 steps, trained 300 epochs in ``seconds``."""
     mode = run.config["experiment"]["mode"]
-    final = Final("rk4", 4, 16 if mode == "flow" else 1, 0.1, l2)
+    final = Final(method="rk4", resolution=4, nfe=16 if mode == "flow" else 1, l1=0.1, l2=l2)
     done = record(run.task, run.variant, mode, run.seed, final, config=run.config)
     run.run_dir.mkdir(parents=True, exist_ok=True)
-    write_record(run.run_dir / "metrics.json", dataclasses.replace(done, training=TrainingSummary(300, 600, seconds, 300, (300,), (l2,))))
+    training = TrainingSummary(epochs=300, steps=600, seconds=seconds, best_epoch=300, eval_epochs=(300,), eval_l2=(l2,))
+    write_record(run.run_dir / "metrics.json", dataclasses.replace(done, training=training))
 
 
 @pytest.fixture

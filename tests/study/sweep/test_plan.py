@@ -78,10 +78,13 @@ def test_each_run_carries_its_variants_overrides_and_its_file_stem(tmp_path):
 
 def test_notebook_path_is_the_one_place_a_notebook_is_put():
     pages, run_dir = Path("/b/runs/recon"), Path("/r/recon/flow/seed-42")
-    assert notebook_path(pages, "flow", 42, True, run_dir) == Path("/b/runs/recon/flow-seeds.ipynb")
-    assert notebook_path(pages, "flow", 42, False, run_dir) == Path("/b/runs/recon/flow-seed42.ipynb")
-    assert notebook_path(None, "flow", 42, True, run_dir) == Path("/r/recon/flow/group.ipynb")
-    assert notebook_path(None, "flow", 42, False, run_dir) == Path("/r/recon/flow/seed-42/run.ipynb")
+    assert notebook_path(pages, "flow", seed=42, grouped=True,
+                         run_dir=run_dir) == Path("/b/runs/recon/flow-seeds.ipynb")
+    assert notebook_path(pages, "flow", seed=42, grouped=False,
+                         run_dir=run_dir) == Path("/b/runs/recon/flow-seed42.ipynb")
+    assert notebook_path(None, "flow", seed=42, grouped=True, run_dir=run_dir) == Path("/r/recon/flow/group.ipynb")
+    assert notebook_path(None, "flow", seed=42, grouped=False,
+                         run_dir=run_dir) == Path("/r/recon/flow/seed-42/run.ipynb")
 
 
 def test_grid_points_and_their_labels():
@@ -143,7 +146,8 @@ def test_complete_means_a_record_of_the_same_config_and_a_notebook(tmp_path, run
     run.run_dir.mkdir(parents=True)
     run.notebook.parent.mkdir(parents=True)
     metrics = run.run_dir / "metrics.json"
-    done = record_to_json(run_record("recon", "regression", "regression", 1, Final("euler", 1, 1, 0.1, 0.2), config=run.config))
+    done = record_to_json(run_record("recon", "regression", "regression", 1,
+                                     Final(method="euler", resolution=1, nfe=1, l1=0.1, l2=0.2), config=run.config))
     metrics.write_text(json.dumps(done))
     assert not is_complete(run)  # no notebook yet
     run.notebook.write_text("{}")

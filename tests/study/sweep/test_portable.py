@@ -98,7 +98,8 @@ def test_resume_with_portable_redoes_the_runs_of_a_native_sweep(tmp_path, run_re
     native = CodePath(cpu="AMD EPYC", capability="AVX512", mkl_cbwr="OFF",
                       env={"ATEN_CPU_CAPABILITY": None, "MKL_CBWR": None}, portable=False)
     for code_path, portable_complete in [(native, False), (dataclasses.replace(native, capability="DEFAULT", portable=True), True)]:
-        record = run_record("recon", "regression", "regression", 7, Final("euler", 1, 1, 0.1, 0.2), config=run.config,
+        record = run_record("recon", "regression", "regression", 7, Final(method="euler", resolution=1, nfe=1, l1=0.1,
+                                                                          l2=0.2), config=run.config,
                             code_path=code_path)
         write_record(run.run_dir / "metrics.json", record)
         assert is_complete(run)

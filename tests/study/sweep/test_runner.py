@@ -58,7 +58,8 @@ def complete(run: PlannedRun, run_record) -> None:
 
     run.run_dir.mkdir(parents=True)
     write_record(run.run_dir / "metrics.json", run_record(run.task, run.variant, run.config["experiment"]["mode"], run.seed,
-                                                          Final("euler", 1, 1, 0.1, 0.2), config=run.config))
+                                                          Final(method="euler", resolution=1, nfe=1, l1=0.1,
+                                                                l2=0.2), config=run.config))
     run.notebook.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"# {run.task}")]), run.notebook)
 
@@ -119,7 +120,8 @@ def test_resume_names_the_stale_runs_apart_from_the_missing_and_keeps_them(tmp_p
     for run in old[:2]:  # seeds 1 and 2 finished under the old config; seed 3 never ran
         run.run_dir.mkdir(parents=True)
         write_record(run.run_dir / "metrics.json",
-                     run_record("recon", "regression", "regression", run.seed, Final("euler", 1, 1, 0.1, 0.2), config=run.config))
+                     run_record("recon", "regression", "regression", run.seed,
+                                Final(method="euler", resolution=1, nfe=1, l1=0.1, l2=0.2), config=run.config))
     path = write_sweep(tmp_path, seeds=[1, 2, 3], overrides=[*TINY[1:], "training.num_epochs=40"])
     started = []
     run_sweep(path, SweepOptions(jobs=1, resume=True, analysis=False), started.append)

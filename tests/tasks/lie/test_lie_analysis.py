@@ -25,7 +25,8 @@ def metrics(alphas, cosines, projections, mean=0.95) -> RotationMetrics:
 
 def row(variant, mode, per_seed: dict[int, RotationMetrics]) -> SummaryRow:
     """A row as the analysis builds it: the finals of its seeds, each direction metric over them."""
-    finals = tuple(Final("euler", 1, 1, 0.1, 0.2, task_metrics=m) for m in per_seed.values())
+    finals = tuple(Final(method="euler", resolution=1, nfe=1, l1=0.1, l2=0.2,
+                         task_metrics=m) for m in per_seed.values())
     values = {m: tuple(m.of(f) for f in finals) for m in get_task("lie").summary_metrics}
     return SummaryRow(variant=variant, mode=mode, seeds=tuple(per_seed), finals=finals,
                       stats={k: stat(v) for k, v in values.items()}, values=values)

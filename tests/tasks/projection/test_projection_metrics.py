@@ -82,7 +82,7 @@ def test_describe_subspace_by_hand():
 
 
 def row(variant, mode, angles, off) -> SummaryRow:
-    finals = tuple(Final("euler", 1, 1, 0.1, 0.2,
+    finals = tuple(Final(method="euler", resolution=1, nfe=1, l1=0.1, l2=0.2,
                          task_metrics=ProjectionMetrics(max_angle_deg=a, projection_distance=0.0,
                                                         explained_variance_true=1.0, explained_variance_top=1.0,
                                                         off_subspace=o))

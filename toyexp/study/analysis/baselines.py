@@ -66,7 +66,7 @@ class FitJob:
     x_train: np.ndarray  # (N, D) their targets, as the run trained on them
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Fitted:
     """One baseline fitted to one seed's samples: its member, or why it is undefined there."""
 
@@ -176,17 +176,19 @@ def _fit(job: FitJob) -> dict[str, Fitted]:
         try:
             fit = baseline(c_train, x_train, np.concatenate([c_eval, c_grid.numpy()]), job.seed)
         except Undefined as e:
-            fitted[name] = Fitted(None, undefined=str(e))
+            fitted[name] = Fitted(member=None, undefined=str(e))
             continue
         pred = fit.prediction
         pred_eval = torch.as_tensor(pred[: len(c_eval)], dtype=data.x_eval.dtype)  # (M, D)
         # its own interpolation as the "method": no integration (resolution 0) and no network evaluation (NFE 0)
-        final = Final(name, 0, 0, l1_error(pred_eval, data.x_eval), l2_error(pred_eval, data.x_eval),
+        final = Final(method=name, resolution=0, nfe=0, l1=l1_error(pred_eval, data.x_eval),
+                      l2=l2_error(pred_eval, data.x_eval),
                       task_metrics=task.metrics(data, data.c_eval, pred_eval))
-        predictions = Predictions(c_train, x_train, c_grid.numpy(), data.target(c_grid).numpy(), pred[len(c_eval):])
+        predictions = Predictions(c_train=c_train, x_train=x_train, c_grid=c_grid.numpy(),
+                                  x_grid=data.target(c_grid).numpy(), pred_grid=pred[len(c_eval):])
         spread = float(np.sqrt(np.mean(fit.std[: len(c_eval)] ** 2))) if fit.std is not None else None
         member = Member(seed=job.seed, final=final, predictions=predictions, config=job.config, target=job.target)
-        fitted[name] = Fitted(member, fit.at_bound, bool(fit.hyperparameters), spread=spread)
+        fitted[name] = Fitted(member=member, at_bound=fit.at_bound, tuned=bool(fit.hyperparameters), spread=spread)
     return fitted
 
 

@@ -60,7 +60,7 @@ class Finding:
         return all(o.verdict == self.at_study.verdict for o in self.at_budgets)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BudgetCheck:
     task: str
     points: tuple[dict[str, Any], ...]  # the checked grid points
@@ -125,7 +125,8 @@ def budget_check(study: Collection, check: Collection, task: str, grid: GridResu
     config = study.select(task, point=dict(points[0]))[0].record.config
     keys = dict.fromkeys(k for b in budgets for k, _ in b)
     study_budget = {k: getattr(getattr(config, k.split(".")[0]), k.split(".")[1]) for k in keys}
-    return BudgetCheck(task, tuple(map(dict, points)), tuple(map(dict, budgets)), study_budget, tuple(findings))
+    return BudgetCheck(task=task, points=tuple(map(dict, points)), budgets=tuple(map(dict, budgets)),
+                       study_budget=study_budget, findings=tuple(findings))
 
 
 def _frozen(d: dict[str, Any]) -> tuple:

@@ -46,7 +46,7 @@ class RunsDisagree(ValueError):
     """Two runs the analysis would compare as seeds of one config were run with different configs."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Predictions:
     """What the analysis reads of a run's predictions.npz: the training samples and the dense grid."""
 
@@ -85,7 +85,7 @@ class Member:
                    target=r.target)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Collection:
     root: Path
     runs: tuple[CollectedRun, ...]  # complete runs, sorted by (task, grid point, variant, seed)
@@ -198,7 +198,8 @@ def collect_planned(planned: list[PlannedRun], results_dir: str | Path, also: li
             runs.append(CollectedRun(record, run.run_dir, predictions))
     planned_folders = {r.run_dir for r in [*planned, *also]}
     unplanned = tuple(sorted(f for f in run_folders(root) if f not in planned_folders))
-    return Collection(root, sorted_runs(runs), tuple(sorted(incomplete)), tuple(sorted(problems)), unplanned, not_run)
+    return Collection(root=root, runs=sorted_runs(runs), incomplete=tuple(sorted(incomplete)),
+                      problems=tuple(sorted(problems)), unplanned=unplanned, not_run=not_run)
 
 
 def _under(folder: Path, root: Path) -> str:
@@ -255,4 +256,5 @@ def collect(results_dir: str | Path) -> Collection:
             incomplete.append(folder)
         elif record.task in task_names():
             runs.append(CollectedRun(record, folder, predictions))
-    return Collection(root, sorted_runs(runs), tuple(sorted(incomplete)), tuple(sorted(problems)))
+    return Collection(root=root, runs=sorted_runs(runs), incomplete=tuple(sorted(incomplete)),
+                      problems=tuple(sorted(problems)))

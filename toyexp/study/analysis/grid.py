@@ -73,7 +73,7 @@ class Winner:
         return self.test is not None and self.test.significant_after_bh
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Cell:
     """One grid point of a task."""
 
@@ -197,8 +197,9 @@ def grid_results(collection: Collection, task: str) -> GridResults | None:
     best_nets = [min(r.networks, key=lambda row: row.stats[L2].centre) for r in results]
     nvb = _adjusted([r.versus_best_baseline.get(b.variant) if r.best_baseline else None for r, b in zip(results, best_nets)])
     cells = tuple(
-        Cell(p, r, samples_per_cycle(r), replace(w, test=t), {v: versus[v][i] for v in networks if versus[v][i]},
-             best_nets[i], nvb[i])
+        Cell(point=p, results=r, samples_per_cycle=samples_per_cycle(r), winner=replace(w, test=t),
+             versus_reference={v: versus[v][i] for v in networks if versus[v][i]},
+             best_network=best_nets[i], network_versus_baseline=nvb[i])
         for i, (p, r, w, t) in enumerate(zip(points, results, winners, winner_tests))
     )
     axes = axes_of(points)

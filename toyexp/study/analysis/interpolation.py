@@ -80,7 +80,7 @@ def energy_fraction_above(freqs, amplitude, f: float) -> float:
     return float(power[np.asarray(freqs) > f].sum() / power.sum()) if power.sum() > 0 else 0.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Interpolation:
     distance: Band  # x: bin centres of u = distance / h; y: RMSE per bin
     spectrum: Band  # x: frequency (cycles per unit c); y: error amplitude
@@ -106,9 +106,10 @@ def interpolation_profile(members: tuple[Member, ...], task: str, edges=DISTANCE
     split = [near_and_between(p.c_grid, p.x_grid, p.pred_grid, p.c_train) for p in preds]
     shaped = all(above_rounding(p.x_grid, p.pred_grid) for p in preds)
     return Interpolation(
-        Band((edges[:-1] + edges[1:]) / 2, *mean_std(rmse), len(members)),
-        Band(spectra[0][0], *mean_std([a for _, a in spectra]), len(members)),
-        np.asarray(edges), nyquist, target_frequencies(task, members[0].config),
-        stat([between / near if near > 0 else np.inf for near, between, _ in split]) if shaped else None,
-        stat([energy_fraction_above(f, a, nyquist) for f, a in spectra]) if shaped else None,
+        distance=Band((edges[:-1] + edges[1:]) / 2, *mean_std(rmse), len(members)),
+        spectrum=Band(spectra[0][0], *mean_std([a for _, a in spectra]), len(members)),
+        edges=np.asarray(edges), nyquist=nyquist, target_freqs=target_frequencies(task, members[0].config),
+        between_over_near=stat([between / near if near > 0 else np.inf for near, between,
+                                _ in split]) if shaped else None,
+        above_nyquist=stat([energy_fraction_above(f, a, nyquist) for f, a in spectra]) if shaped else None,
     )

@@ -94,7 +94,7 @@ def prediction_band(members: tuple[Member, ...], name: str = "") -> PredictionBa
                           first.x_grid, first.c_train, first.x_train)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class NfeCurve:
     """l2 against NFE over the seeds for one integrator.
 
@@ -136,9 +136,9 @@ def nfe_curves(members: tuple[Member, ...]) -> tuple[NfeCurve, ...]:
         l2 = np.array([[t[k].l2 for k in own] for t in table], dtype=float)  # (S, K)
         x = nfe.mean(axis=0)
         curves.append(NfeCurve(
-            method, () if adaptive else tuple(k[1] for k in own),
-            tuple(float(v) for v in x) if adaptive else tuple(int(v) for v in nfe[0]),
-            Band(x, *mean_std(l2), len(members)),
-            tuple(k[1].rtol for k in own) if adaptive else (), nfe, l2,
+            method=method, steps=() if adaptive else tuple(k[1] for k in own),
+            nfe=tuple(float(v) for v in x) if adaptive else tuple(int(v) for v in nfe[0]),
+            l2=Band(x, *mean_std(l2), len(members)),
+            rtol=tuple(k[1].rtol for k in own) if adaptive else (), seed_nfe=nfe, seed_l2=l2,
         ))
     return tuple(curves)

@@ -165,7 +165,7 @@ def task_page(task: str, variants: dict[str, list[RunPage]]) -> str:
     for stem, runs in variants.items():
         done = [r for r in runs if r.record]
         l2 = format_stat(stat([r.record.final.l2 for r in done])) if done else "—"
-        mode = runs[0].run.config["experiment"]["mode"]
+        mode = runs[0].run.mode
         lines.append(f"| [{runs[0].variant_title}]({task}/{stem}.md) | {mode} | {len(done)} of {len(runs)} | {l2} |")
     return "\n".join(lines) + "\n"
 

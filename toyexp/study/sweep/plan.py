@@ -62,6 +62,10 @@ class PlannedRun:
     grouped: bool = True  # its notebook takes ``seeds``; otherwise it runs alone, into a notebook of its own (-seed<N>.ipynb, run.ipynb)
 
     @property
+    def mode(self) -> str:
+        return self.config["experiment"]["mode"]
+
+    @property
     def own_overrides(self) -> tuple[str, ...]:
         """What sets this run's group apart from the sweep's other runs (its variant page lists
         them): the variant's overrides, then its grid point's (a budget run's budget included)."""
@@ -200,11 +204,11 @@ def plan(sweep: Sweep, book_dir: str | Path | None = None) -> list[PlannedRun]:
     """
     book = resolve_path(book_dir or sweep.book_dir)
     points = [(p, {}) for p in grid_points(sweep.grid)] + budget_points(sweep)
-    return [_planned_run(sweep, book, task, variant, {**grid_point, **budget}, budget, seed)
+    return [_planned_run(sweep, book, task, variant, point={**grid_point, **budget}, budget=budget, seed=seed)
             for task in sweep.tasks for variant in sweep.variants for grid_point, budget in points for seed in sweep.seeds]
 
 
-def _planned_run(sweep: Sweep, book: Path, task: str, variant: str, point: dict[str, Any], budget: dict[str, Any],
+def _planned_run(sweep: Sweep, book: Path, task: str, variant: str, *, point: dict[str, Any], budget: dict[str, Any],
                  seed: int) -> PlannedRun:
     """One run of ``plan``: ``point`` is its grid point with its ``budget``'s keys added (a budget
     run's identity: its point and what it changes)."""
@@ -225,11 +229,12 @@ def _planned_run(sweep: Sweep, book: Path, task: str, variant: str, point: dict[
     folder = run_directory(cfg)
     return PlannedRun(task=task, variant=variant, grid_point=point, seed=seed, overrides=overrides,
                       variant_overrides=tuple(sweep.variants[variant]), stem=stem, run_dir=folder,
-                      notebook=notebook_path(book / "runs" / task if sweep.run_pages else None, stem, seed, grouped, folder),
+                      notebook=notebook_path(book / "runs" / task if sweep.run_pages else None, stem, seed=seed,
+                                             grouped=grouped, run_dir=folder),
                       config=cfg.to_dict(), budget=budget, grouped=grouped)
 
 
-def notebook_path(pages: Path | None, stem: str, seed: int, grouped: bool, run_dir: Path) -> Path:
+def notebook_path(pages: Path | None, stem: str, *, seed: int, grouped: bool, run_dir: Path) -> Path:
     """Where a run's notebook is executed, the one place that says so.
 
     With run pages (``pages``: ``<book_dir>/runs/<task>``), its group's page ``<stem>-seeds.ipynb``,
