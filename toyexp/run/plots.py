@@ -63,8 +63,8 @@ def run_figures(ctx, trained, result) -> dict[str, Figure]:
     grid = (result.c_grid, result.x_grid, result.pred_grid)
     figures = {
         "training_curves": training_curves(trained.history, title),
-        "predictions": predictions(*grid, data.c_train, data.x_train, title),
-        "errors": errors(*grid, data.c_train, title),
+        "predictions": predictions(*grid, data.c_train, x_train=data.x_train, title=title),
+        "errors": errors(*grid, data.c_train, title=title),
     }
     if ctx.mode.integrates:
         figures["error_vs_nfe"] = error_vs_nfe(result.evaluations, title)
