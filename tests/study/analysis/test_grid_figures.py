@@ -9,7 +9,7 @@ import toyexp
 from toyexp.run.steps import run_all
 from toyexp.study.analysis.collect import collect
 from toyexp.study.analysis.grid import SAMPLES, grid_results
-from toyexp.study.analysis.grid_figures import metric_curves, winner_maps
+from toyexp.study.analysis.grid_figures import log_floor, metric_curves, winner_maps
 from toyexp.tasks.base import L2
 
 matplotlib.use("Agg")
@@ -58,3 +58,12 @@ def test_winner_map_has_a_cell_per_point_at_page_width(grid):
     assert len(maps[0].patches) == 6  # one cell per point
     width, height = fig.get_size_inches()
     assert width <= 9
+
+
+def test_a_mean_of_zero_does_not_set_the_log_axis():
+    """Guards the regimes page's warning "Attempt to set non-positive ylim on a log-scaled axis":
+    a row whose mean is exactly 0 set the floor to 0, which a log axis ignores with a warning
+    (printed on the page with the machine's path)."""
+    assert log_floor(np.array([0.0, 3e-3, 0.2])) == pytest.approx(1e-3)
+    assert log_floor(np.array([0.06, 0.3])) == pytest.approx(0.02)
+    assert log_floor(np.array([0.0, 0.0])) is None

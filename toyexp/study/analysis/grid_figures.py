@@ -60,7 +60,7 @@ def metric_curves(grid: GridResults, metric: Metric, title: str = "") -> Figure:
     means = np.concatenate([m for c in curves.values() for _, m, _, _ in c.values()] or [np.array([1.0])])
     on_log = scale_of(metric) == "log"
     log = metric.log or on_log or (means.min() > 0 and means.max() > 100 * means.min())
-    floor = means.min() / 3 if log else None
+    floor = log_floor(means) if log else None
     fig, axes = plt.subplots(nrows, cols, figsize=(5.2 * cols, 3.6 * nrows + 0.9), squeeze=False, layout="constrained",
                              sharex=True, sharey=log)
     axis = grid.axes[0]
@@ -91,6 +91,14 @@ def metric_curves(grid: GridResults, metric: Metric, title: str = "") -> Figure:
     counts = [r.n for c in grid.cells for r in c.results.rows]
     fig.suptitle(f"{title} · {metric.label} · {'geometric mean' if on_log else 'mean'} and 95 % CI over seeds, {seeds_text(counts)}")
     return fig
+
+
+def log_floor(means: np.ndarray) -> float | None:
+    """The bottom of a log axis for curves of ``means``: a third of the smallest positive one, so
+    that it shows with room below; None when none is positive. A mean of exactly 0 (a share that
+    no seed leaves, a metric at its bound) has no place on a log axis and does not set it."""
+    positive = means[means > 0]
+    return float(positive.min()) / 3 if positive.size else None
 
 
 def _curves(grid: GridResults, panel: dict, metric: Metric) -> dict[str, tuple[np.ndarray, ...]]:
