@@ -61,6 +61,8 @@ def metric_curves(grid: GridResults, metric: Metric, title: str = "") -> Figure:
     on_log = scale_of(metric) == "log"
     log = metric.log or on_log or (means.min() > 0 and means.max() > 100 * means.min())
     floor = log_floor(means) if log else None
+    # a band's lower end on a log axis: a tenth of the floor, or 0 (off the axis) without one
+    band_floor = (floor / 10 if floor is not None else 0.0) if log else None
     fig, axes = plt.subplots(nrows, cols, figsize=(5.2 * cols, 3.6 * nrows + 0.9), squeeze=False, layout="constrained",
                              sharex=True, sharey=log)
     axis = grid.axes[0]
@@ -70,7 +72,7 @@ def metric_curves(grid: GridResults, metric: Metric, title: str = "") -> Figure:
             baseline = cells[0].results.row(variant).baseline
             colour = style.colour(variant)
             ax.plot(x, mean, marker=None if baseline else "o", ms=4, ls="--" if baseline else "-", color=colour, label=variant)
-            ax.fill_between(x, low if floor is None else np.maximum(low, floor / 10), high, color=colour, alpha=0.15)
+            ax.fill_between(x, low if band_floor is None else np.maximum(low, band_floor), high, color=colour, alpha=0.15)
         _mark_nyquist(ax, cells)
         ax.set_title(_panel_title(panel), fontsize="medium")
         ax.set(xscale="log" if axis.log else "linear", yscale="log" if log else "linear",
@@ -94,11 +96,11 @@ def metric_curves(grid: GridResults, metric: Metric, title: str = "") -> Figure:
 
 
 def log_floor(means: np.ndarray) -> float | None:
-    """The bottom of a log axis for curves of ``means``: a third of the smallest positive one, so
-    that it shows with room below; None when none is positive. A mean of exactly 0 (a share that
-    no seed leaves, a metric at its bound) has no place on a log axis and does not set it."""
-    positive = means[means > 0]
-    return float(positive.min()) / 3 if positive.size else None
+    """The bottom of a log axis for curves of ``means``: a third of the smallest, so that it shows
+    with room below; None (the axis finds its own) when a mean is 0 or less, which has no place on
+    a log axis (1 - explained variance of a baseline that is exact to the last bit)."""
+    low = float(means.min())
+    return low / 3 if low > 0 else None
 
 
 def _curves(grid: GridResults, panel: dict, metric: Metric) -> dict[str, tuple[np.ndarray, ...]]:
