@@ -2,6 +2,7 @@
 once (Tally, GridResults), and the sentences and the report only read them; planted p-values and
 ratios whose verdicts are known by hand."""
 
+import dataclasses
 import math
 from pathlib import Path
 from types import SimpleNamespace as NS
@@ -11,7 +12,7 @@ import pytest
 from toyexp.core.stats import FDR, LogStat, Paired
 from toyexp.study.analysis import views
 from toyexp.study.analysis import verdicts as v
-from toyexp.study.analysis.grid import Cell, GridResults, Winner
+from toyexp.study.analysis.grid import NOISE, Axis, Cell, GridResults, Winner
 from toyexp.study.analysis.verdicts import PointTest, Tally, strongest
 
 
@@ -75,3 +76,18 @@ def test_a_report_without_runs_shows_one_line_and_has_no_headline(monkeypatch):
     report.show()
     assert said[1] == "No complete runs of `recon` under `/somewhere`: no figures." and len(said) == 2
     assert report.headline == ""
+
+
+def test_the_grid_pairs_the_noise_levels_and_counts_the_winners_that_change():
+    """Two sample counts at three noise levels: the pairs are the lowest and the highest level at each
+    count (the middle one is not compared), and the winner changes at one of the two."""
+    def at(n, noise, winner):
+        return dataclasses.replace(cell(n, winner, 0.01, {}, None), point={"dataset.num_train": n, NOISE: noise})
+
+    cells = (at(4, 0.0, "gp"), at(4, 0.1, "flow"), at(4, 0.2, "gp"), at(8, 0.0, "flow"), at(8, 0.1, "gp"), at(8, 0.2, "gp"))
+    axes = (Axis("dataset.num_train", (4, 8)), Axis(NOISE, (0.0, 0.1, 0.2)))
+    grid = GridResults(task="recon", axes=axes, cells=cells, reference="regression", rates=())
+    assert [(c.point, d.point[NOISE]) for c, d in grid.noise_pairs] == [
+        ({"dataset.num_train": 4, NOISE: 0.0}, 0.2), ({"dataset.num_train": 8, NOISE: 0.0}, 0.2)]
+    assert grid.winner_changes == 1
+    assert GridResults(task="recon", axes=axes[:1], cells=cells[:1], reference="regression", rates=()).noise_pairs == ()

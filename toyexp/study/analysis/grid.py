@@ -39,6 +39,7 @@ from .summary import compare, error_floor
 from .verdicts import PointTest, Tally, Test, strongest
 
 SAMPLES = "dataset.num_train"  # the grid key whose values are sample counts (rates are fitted along it)
+NOISE = "dataset.noise_std"  # the grid key whose values are noise levels (the winners compared across them)
 NYQUIST = 2.0  # samples per cycle at the Nyquist rate
 
 
@@ -142,6 +143,23 @@ class GridResults:
     def largest_difference(self) -> PointTest | None:
         """The largest distinguishable difference of a network from the reference, over networks and points."""
         return strongest([t for t in (tally.largest for tally in self.versus_reference.values()) if t is not None])
+
+    @cached_property
+    def noise_pairs(self) -> tuple[tuple[Cell, Cell], ...]:
+        """(cell at the lowest noise, cell at the highest) at each combination of the other keys that
+        has both, in grid order; none without a noise axis of two levels or more."""
+        axis = next((a for a in self.axes if a.key == NOISE), None)
+        if axis is None or len(axis.values) < 2:
+            return ()
+        quiet, loud = axis.values[0], axis.values[-1]
+        pairs = [(c, next((d for d in self.cells if d.point == {**c.point, NOISE: loud}), None))
+                 for c in self.cells if c.point[NOISE] == quiet]
+        return tuple((c, d) for c, d in pairs if d is not None)
+
+    @cached_property
+    def winner_changes(self) -> int:
+        """Of :attr:`noise_pairs`, those whose winner (lowest l2) differs between the two noise levels."""
+        return sum(c.winner.best.variant != d.winner.best.variant for c, d in self.noise_pairs)
 
     def cell(self, point: dict[str, Any]) -> Cell:
         return next(c for c in self.cells if c.point == point)

@@ -14,11 +14,10 @@ from ...report import format_factor, format_number, ratio_text, short_ratio, wit
 from ...core.stats import FDR
 from .baselines import BoundCount, bounds_text
 from ...tasks.base import L2
-from .grid import NYQUIST, Cell, GridResults
+from .grid import NOISE, NYQUIST, Cell, GridResults
 from .verdicts import strongest
 from ..sweep.plan import point_text, short_point
 
-NOISE = "dataset.noise_std"
 
 
 def _where(cell: Cell) -> str:
@@ -112,24 +111,14 @@ def rates_paragraph(grid: GridResults) -> list[str]:
 
 def noise_paragraph(grid: GridResults) -> list[str]:
     """What the noise changes: the winner at each (other keys) point, and the best baseline's and
-    best network's l2, from the lowest to the highest noise level."""
-    axis = next((a for a in grid.axes if a.key == NOISE), None)
-    if axis is None or len(axis.values) < 2:
+    best network's l2, from the lowest to the highest noise level (:attr:`GridResults.noise_pairs`)."""
+    if not grid.noise_pairs:
         return []
-    quiet, loud = axis.values[0], axis.values[-1]
-    out = [f"**Noise.** From noise_std = {quiet} to {loud}, at each other point (winner; best baseline's and best "
-           f"network's geometric mean l2):"]
-    changed = 0
-    pairs = []
-    for c in grid.cells:
-        if c.point[NOISE] != quiet:
-            continue
-        other = next((d for d in grid.cells if d.point == {**c.point, NOISE: loud}), None)
-        if other is None:
-            continue
-        pairs.append((c, other))
-        changed += c.winner.best.variant != other.winner.best.variant
-    for c, d in pairs:
+    axis = next(a for a in grid.axes if a.key == NOISE)
+    out = [f"**Noise.** From noise_std = {axis.values[0]} to {axis.values[-1]}, at each other point (winner; best "
+           f"baseline's and best network's geometric mean l2):",
+           f"- the winner changes at {grid.winner_changes} of {len(grid.noise_pairs)} points."]
+    for c, d in grid.noise_pairs:
         rest = point_text({k: v for k, v in c.point.items() if k != NOISE})
         base = lambda cell: cell.results.best_baseline  # noqa: E731
         out.append(f"- {rest}: {c.winner.best.variant} → {d.winner.best.variant}; "
@@ -137,7 +126,6 @@ def noise_paragraph(grid: GridResults) -> list[str]:
                       f"{format_number(base(d).stats[L2].centre)}; " if base(c) and base(d) else "")
                    + f"{c.best_network.variant} {format_number(c.best_network.stats[L2].centre)} → "
                    f"{d.best_network.variant} {format_number(d.best_network.stats[L2].centre)}.")
-    out.insert(1, f"- the winner changes at {changed} of {len(pairs)} points.")
     return out
 
 

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...core.stats import adjusted_p, paired_log, significant_after_bh
+from ...core.stats import adjusted_p, paired_log
 from .collect import Collection, CollectedRun
+from .verdicts import Test, Verdict
 
 LAST = 3  # the evaluations a run's movement is measured over
 
@@ -33,12 +34,10 @@ class Settling:
         return float(np.quantile(self.factors, q))
 
 
-def _verdicts(pairs: list[tuple[list[float], list[float]]]) -> list[str]:
-    """lower / higher / same for each (reference l2s, network l2s) pair, on log l2, corrected together."""
+def _verdicts(pairs: list[tuple[list[float], list[float]]]) -> list[Verdict]:
+    """The verdict of each (reference l2s, network l2s) pair, on log l2, corrected together (:attr:`Test.verdict`)."""
     tests = [paired_log(a, b) for a, b in pairs]
-    q = adjusted_p([t.p for t in tests])
-    return ["same" if not significant_after_bh(qi) else ("lower" if t.sign < 0 else "higher")
-            for t, qi in zip(tests, q)]
+    return [Test(t, float(q)).verdict for t, q in zip(tests, adjusted_p([t.p for t in tests]))]
 
 
 def settling(collection: Collection, task: str, reference: str = "regression") -> Settling | None:
