@@ -91,3 +91,11 @@ def test_the_grid_pairs_the_noise_levels_and_counts_the_winners_that_change():
         ({"dataset.num_train": 4, NOISE: 0.0}, 0.2), ({"dataset.num_train": 8, NOISE: 0.0}, 0.2)]
     assert grid.winner_changes == 1
     assert GridResults(task="recon", axes=axes[:1], cells=cells[:1], reference="regression", rates=()).noise_pairs == ()
+
+
+@pytest.mark.parametrize("place", ["book/methods.md", "notebooks/analysis.py"])
+def test_the_prose_states_the_rate_the_verdicts_use(place):
+    """Methods and the analysis notebook say in words which adjusted p-value makes a difference
+    distinguishable; that number is core.stats.FDR, and a change of one must show in the other."""
+    text = " ".join((Path(__file__).parents[3] / place).read_text().replace("#", " ").split())
+    assert f"adjusted p-value is at most {FDR:g}" in text
