@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from toyexp.core.stats import LogStat, Stat, log_stat, mean_std, paired, paired_log, stat, t_quantile
+from toyexp.core.stats import LogStat, log_stat, mean_std, paired, paired_log, stat, t_quantile
 
 # Student t quantiles t_{0.975, dof} from a printed table
 T_TABLE = {1: 12.706, 2: 4.303, 4: 2.776, 9: 2.262, 29: 2.045}

@@ -25,14 +25,14 @@ from torch import Tensor, nn
 from ..core.metrics import counted_draws, draw_std, evaluate, l1_error, l2_error, mean_of_draws, predict, spread
 from ..core.modes import Mode, build_mode
 from ..core.nets import build_network
-from ..core.paths import INFERENCE_SEED_OFFSET, inference_starts, training_loss  # the offset: re-exported, where it was
+from ..core.paths import INFERENCE_SEED_OFFSET, inference_starts  # the offset: re-exported, where it was
 from ..core.resolution import Resolution
 from ..core.train import TrainingDiverged, TrainResult
 from ..tasks import get_task
 from ..tasks.base import Best, Final, RunResult, Task
 from ..tasks.sampling import GRID_POINTS, Samples, grid_size  # GRID_POINTS: re-exported, where it was
 from .config import Config
-from .files import display_path, resolve_path, run_directory, set_aside, write_yaml
+from .files import display_path, run_directory, set_aside, write_yaml
 from .outputs import save_checkpoint, write_npz
 from .provenance import provenance
 from .record import RunRecord, TrainingSummary, write_record

@@ -15,7 +15,6 @@ when metrics.json went to format 2 (toyexp 0.2: typed task metrics; every number
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import sys
 from pathlib import Path

@@ -30,7 +30,6 @@ def runs(tmp_path_factory):
     for variant, dist in VARIANTS.items():
         for n in (5, 9):
             for f in (1, 2):
-                point = {SAMPLES: n, "dataset.max_frequency": f}
                 mode = ["experiment.mode=regression"] if dist is None else [
                     "experiment.mode=flow", f"training.initial_dist={dist}", f"evaluation.initial_dist={dist}"]
                 cfg = toyexp.load_config("recon", seed=3, overrides=[

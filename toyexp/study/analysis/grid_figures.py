@@ -85,7 +85,7 @@ def metric_curves(grid: GridResults, metric: Metric, title: str = "") -> Figure:
         ax.set_visible(False)
     for ax in axes[-1]:
         ax.set_xlabel(axis.name)
-    handles, labels = {}, []
+    handles = {}
     for ax in axes.flat[: len(panels)]:
         for h, label in zip(*ax.get_legend_handles_labels()):
             handles.setdefault(label, h)
